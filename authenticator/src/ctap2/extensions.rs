@@ -1,0 +1,124 @@
+//! Extension processing (CTAP 2.1 §12; `uvm`: WebAuthn L2 §10.3).
+
+use ciborium::Value;
+
+use super::Authenticator;
+use super::credential::{CredProtect, CredentialSecret};
+use super::get_info::MAX_CRED_BLOB_LENGTH;
+use super::verification::{UvMethod, Verification};
+use crate::config::KeyProtection;
+use crate::proto::StatusCode;
+use crate::proto::cbor::MapBuilder;
+use crate::proto::request::{CredBlobInput, ExtensionInputs, HmacSecretInput};
+
+/// FIDO Registry §3.1 `USER_VERIFY_PRESENCE_INTERNAL`.
+const USER_VERIFY_PRESENCE_INTERNAL: u32 = 0x0000_0001;
+/// FIDO Registry §3.1 `USER_VERIFY_NONE`.
+const USER_VERIFY_NONE: u32 = 0x0000_0200;
+/// FIDO Registry §3.4 matcher protection types.
+const MATCHER_PROTECTION_SOFTWARE: u16 = 0x0001;
+const MATCHER_PROTECTION_TEE: u16 = 0x0002;
+const MATCHER_PROTECTION_ON_CHIP: u16 = 0x0004;
+
+/// What makeCredential's extensions decided.
+#[derive(Debug)]
+pub(super) struct CreationExtensions {
+    /// credProtect policy of the new credential.
+    pub cred_protect: CredProtect,
+    /// hmac-secret was requested.
+    pub hmac_secret: bool,
+    /// credBlob to store.
+    pub cred_blob: Option<Vec<u8>>,
+    /// The extension outputs for authenticator data.
+    pub outputs: Option<Value>,
+}
+
+impl Authenticator {
+    /// makeCredential extensions; unsupported or unrequested ones produce no output.
+    pub(super) fn make_credential_extensions(
+        &self,
+        inputs: &ExtensionInputs,
+        verification: &Verification,
+    ) -> CreationExtensions {
+        let supported = self.config.extensions;
+        let mut outputs = MapBuilder::new();
+        // CTAP 2.1 §12.1: an unknown level is ignored like an unknown extension.
+        let requested_protect =
+            inputs.cred_protect.and_then(CredProtect::from_level).filter(|_| supported.cred_protect);
+        if let Some(level) = requested_protect {
+            outputs = outputs.insert("credProtect", level as i64);
+        }
+        let hmac_secret = supported.hmac_secret && inputs.hmac_secret == Some(HmacSecretInput::Create);
+        if hmac_secret {
+            outputs = outputs.insert("hmac-secret", true);
+        }
+        // CTAP 2.1 §12.2: store the blob when it fits; say whether it was stored.
+        let mut cred_blob = None;
+        if let (true, Some(CredBlobInput::Store(blob))) = (supported.cred_blob, &inputs.cred_blob) {
+            let fits = blob.len() <= MAX_CRED_BLOB_LENGTH;
+            if fits {
+                cred_blob = Some(blob.clone());
+            }
+            outputs = outputs.insert("credBlob", fits);
+        }
+        if supported.uvm && inputs.uvm {
+            outputs = outputs.insert("uvm", self.uvm_output(verification));
+        }
+        CreationExtensions {
+            cred_protect: requested_protect.unwrap_or(CredProtect::UvOptional),
+            hmac_secret,
+            cred_blob,
+            outputs: (!outputs.is_empty()).then(|| outputs.build()),
+        }
+    }
+
+    /// getAssertion extensions for one credential.
+    pub(super) fn assertion_extensions(
+        &self,
+        inputs: &ExtensionInputs,
+        secret: &CredentialSecret,
+        credential_id: &[u8],
+        verification: &Verification,
+    ) -> Result<Option<Value>, StatusCode> {
+        let supported = self.config.extensions;
+        let mut outputs = MapBuilder::new();
+        if supported.cred_blob && inputs.cred_blob == Some(CredBlobInput::Retrieve) {
+            outputs = outputs.insert("credBlob", Value::Bytes(secret.cred_blob.clone().unwrap_or_default()));
+        }
+        if let (true, true, Some(HmacSecretInput::Get { key_agreement, salt_enc, salt_auth, protocol })) =
+            (supported.hmac_secret, secret.hmac_secret, &inputs.hmac_secret)
+        {
+            let output = self.hmac_secret_output(
+                credential_id,
+                verification.verified(),
+                key_agreement,
+                salt_enc,
+                salt_auth,
+                *protocol,
+            )?;
+            outputs = outputs.insert("hmac-secret", Value::Bytes(output));
+        }
+        if supported.uvm && inputs.uvm {
+            outputs = outputs.insert("uvm", self.uvm_output(verification));
+        }
+        Ok((!outputs.is_empty()).then(|| outputs.build()))
+    }
+
+    /// The `uvm` output: one entry `[userVerificationMethod, keyProtectionType,
+    /// matcherProtectionType]` for the method used in this ceremony (WebAuthn L2 §10.3).
+    fn uvm_output(&self, verification: &Verification) -> Value {
+        let method = match (verification.method, verification.presence) {
+            (Some(UvMethod::Builtin(modality)), _) => modality.fido_uvm_bit(),
+            (None, true) => USER_VERIFY_PRESENCE_INTERNAL,
+            (None, false) => USER_VERIFY_NONE,
+        };
+        let key_protection = self.config.key_protection;
+        let matcher = match key_protection {
+            KeyProtection::Software => MATCHER_PROTECTION_SOFTWARE,
+            KeyProtection::Tee => MATCHER_PROTECTION_TEE,
+            KeyProtection::Hardware | KeyProtection::SecureElement => MATCHER_PROTECTION_ON_CHIP,
+        };
+        let entry = vec![Value::from(method), Value::from(key_protection.fido_bits()), Value::from(matcher)];
+        Value::Array(vec![Value::Array(entry)])
+    }
+}

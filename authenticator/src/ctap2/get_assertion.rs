@@ -1,0 +1,221 @@
+//! authenticatorGetAssertion (CTAP 2.1 §6.2) and authenticatorGetNextAssertion (§6.3).
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use super::credential::{CredProtect, CredentialSecret};
+use super::get_info::MAX_CREDENTIAL_COUNT_IN_LIST;
+use super::verification::Verification;
+use super::{Authenticator, rp_id_hash};
+use crate::config::CounterMode;
+use crate::proto::StatusCode;
+use crate::proto::auth_data::{AuthenticatorData, flags};
+use crate::proto::request::{ExtensionInputs, GetAssertionRequest, UserEntity};
+use crate::proto::response::GetAssertionResponse;
+use crate::signals::Signals;
+
+/// How long getNextAssertion may follow getAssertion (CTAP 2.1 §6.2.2: 30 seconds).
+const NEXT_ASSERTION_WINDOW: Duration = Duration::from_secs(30);
+
+/// A credential that can answer this getAssertion.
+#[derive(Clone, Debug)]
+struct Candidate {
+    credential_id: Vec<u8>,
+    secret: CredentialSecret,
+    /// The stored user entity, for discoverable credentials.
+    user: Option<UserEntity>,
+}
+
+/// What getAssertion established, reused by getNextAssertion.
+#[derive(Clone, Debug)]
+struct AssertionContext {
+    rp_id_hash: [u8; 32],
+    client_data_hash: Vec<u8>,
+    extensions: ExtensionInputs,
+    verification: Verification,
+    /// The credentials were found without an allowList (a discoverable sign-in).
+    discoverable: bool,
+}
+
+/// The remaining credentials of a discoverable getAssertion, for getNextAssertion.
+#[derive(Clone, Debug)]
+pub struct PendingAssertions {
+    context: AssertionContext,
+    remaining: VecDeque<Candidate>,
+    deadline: Instant,
+}
+
+impl Authenticator {
+    pub(super) fn get_assertion(
+        &mut self,
+        request: GetAssertionRequest,
+        signals: &Signals,
+    ) -> Result<GetAssertionResponse, StatusCode> {
+        // Steps 1-2: pinUvAuthParam.
+        if let Some(auth) = &request.pin_uv_auth {
+            self.check_pin_uv_auth(auth, signals)?;
+        }
+        // Step 5: options. "rk" is not an option of getAssertion; "uv" needs built-in UV.
+        if request.options.rk.is_some() {
+            return Err(StatusCode::UnsupportedOption);
+        }
+        let up = request.options.up.unwrap_or(true);
+        let uv = request.options.uv.unwrap_or(false);
+        self.check_uv_option(uv)?;
+        if request.allow_list.as_ref().is_some_and(|list| list.len() > MAX_CREDENTIAL_COUNT_IN_LIST) {
+            return Err(StatusCode::LimitExceeded);
+        }
+        // Step 6: built-in user verification.
+        let mut verification = if uv { self.verify_builtin(signals)? } else { Verification::default() };
+        // Step 7: locate the applicable credentials.
+        let rp_id_hash = rp_id_hash(&request.rp_id);
+        let discoverable = request.allow_list.is_none();
+        let mut candidates = match &request.allow_list {
+            Some(list) => list
+                .iter()
+                .filter_map(|descriptor| self.candidate(&descriptor.id, &rp_id_hash))
+                .filter(|c| c.secret.cred_protect != CredProtect::UvRequired || verification.verified())
+                .take(1)
+                .collect::<VecDeque<_>>(),
+            None => self.discoverable_candidates(&request.rp_id, &rp_id_hash, verification.verified()),
+        };
+        let Some(first) = candidates.pop_front() else {
+            return Err(StatusCode::NoCredentials);
+        };
+        // Step 8: user presence, unless the platform asked for a silent assertion.
+        if up {
+            self.ensure_presence(&mut verification, signals)?;
+        }
+        let context = AssertionContext {
+            rp_id_hash,
+            client_data_hash: request.client_data_hash,
+            extensions: request.extensions,
+            verification,
+            discoverable,
+        };
+        let number_of_credentials = u32::try_from(candidates.len() + 1).unwrap_or(u32::MAX);
+        let mut response = self.sign_assertion(&context, &first)?;
+        if !candidates.is_empty() {
+            response.number_of_credentials = Some(number_of_credentials);
+            self.pending_assertions = Some(PendingAssertions {
+                context,
+                remaining: candidates,
+                deadline: self.clock.now() + NEXT_ASSERTION_WINDOW,
+            });
+        }
+        Ok(response)
+    }
+
+    pub(super) fn get_next_assertion(&mut self) -> Result<GetAssertionResponse, StatusCode> {
+        let mut pending = self.pending_assertions.take().ok_or(StatusCode::NotAllowed)?;
+        if self.clock.now() > pending.deadline {
+            return Err(StatusCode::NotAllowed);
+        }
+        let candidate = pending.remaining.pop_front().ok_or(StatusCode::NotAllowed)?;
+        let response = self.sign_assertion(&pending.context, &candidate)?;
+        if !pending.remaining.is_empty() {
+            self.pending_assertions = Some(pending);
+        }
+        Ok(response)
+    }
+
+    /// A credential ID this device issued for this RP, with its stored user if discoverable.
+    fn candidate(&self, credential_id: &[u8], rp_id_hash: &[u8; 32]) -> Option<Candidate> {
+        let secret = CredentialSecret::open(credential_id, &self.state.master_key, rp_id_hash)?;
+        let user =
+            self.state.resident.iter().find(|c| c.credential_id == credential_id).map(|c| c.user.clone());
+        Some(Candidate { credential_id: credential_id.to_vec(), secret, user })
+    }
+
+    /// Discoverable credentials for `rp_id`, newest first (step 9), without those whose
+    /// credProtect policy hides them when the user was not verified (CTAP 2.1 §12.1).
+    fn discoverable_candidates(
+        &self,
+        rp_id: &str,
+        rp_id_hash: &[u8; 32],
+        verified: bool,
+    ) -> VecDeque<Candidate> {
+        let mut resident: Vec<_> = self.state.resident.iter().filter(|c| c.rp_id == rp_id).collect();
+        resident.sort_by_key(|c| std::cmp::Reverse(c.sequence));
+        resident
+            .into_iter()
+            .filter_map(|c| self.candidate(&c.credential_id, rp_id_hash))
+            .filter(|c| c.secret.cred_protect == CredProtect::UvOptional || verified)
+            .collect()
+    }
+
+    /// Step 11-12: authenticator data, extension outputs, counter, signature.
+    fn sign_assertion(
+        &mut self,
+        context: &AssertionContext,
+        candidate: &Candidate,
+    ) -> Result<GetAssertionResponse, StatusCode> {
+        let extensions = self.assertion_extensions(
+            &context.extensions,
+            &candidate.secret,
+            &candidate.credential_id,
+            &context.verification,
+        )?;
+        let sign_count = self.advance_counter(&candidate.credential_id)?;
+        let mut flag_bits = self.backup_flags();
+        if context.verification.presence {
+            flag_bits |= flags::UP;
+        }
+        if context.verification.verified() {
+            flag_bits |= flags::UV;
+        }
+        let auth_data = AuthenticatorData {
+            rp_id_hash: context.rp_id_hash,
+            flags: flag_bits,
+            sign_count,
+            attested_credential: None,
+            extensions,
+        }
+        .to_bytes();
+        let mut signed = auth_data.clone();
+        signed.extend_from_slice(&context.client_data_hash);
+        let signature = candidate.secret.key.sign(&signed);
+        // Step 12: user-identifiable information only after user verification in a
+        // discoverable sign-in; the user handle of a discoverable credential always.
+        let user = candidate.user.clone().map(|user| {
+            if context.discoverable && context.verification.verified() {
+                user
+            } else {
+                UserEntity { id: user.id, name: None, display_name: None }
+            }
+        });
+        Ok(GetAssertionResponse {
+            credential_id: candidate.credential_id.clone(),
+            auth_data,
+            signature,
+            user,
+            number_of_credentials: None,
+        })
+    }
+
+    /// Advances and persists the signature counter of `credential_id` per the counter mode.
+    fn advance_counter(&mut self, credential_id: &[u8]) -> Result<u32, StatusCode> {
+        match self.config.counter {
+            CounterMode::Zero => Ok(0),
+            CounterMode::Global => {
+                let next = self.state.global_counter.wrapping_add(1);
+                self.commit(|state| state.global_counter = next)?;
+                Ok(next)
+            }
+            CounterMode::PerCredential => {
+                let key = counter_key(credential_id);
+                let next = self.state.credential_counters.get(&key).copied().unwrap_or(0).wrapping_add(1);
+                self.commit(|state| {
+                    state.credential_counters.insert(key, next);
+                })?;
+                Ok(next)
+            }
+        }
+    }
+}
+
+/// The per-credential counter key: a digest, so the state file holds no credential IDs twice.
+fn counter_key(credential_id: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(credential_id)[..16])
+}

@@ -1,0 +1,141 @@
+//! authenticatorMakeCredential (CTAP 2.1 §6.1.2).
+
+use super::credential::{CredProtect, CredentialSecret};
+use super::get_info::MAX_CREDENTIAL_COUNT_IN_LIST;
+use super::verification::Verification;
+use super::{Authenticator, rp_id_hash};
+use crate::attestation;
+use crate::config::Algorithm;
+use crate::keys::PrivateKey;
+use crate::proto::StatusCode;
+use crate::proto::auth_data::{AttestedCredentialData, AuthenticatorData, flags};
+use crate::proto::request::MakeCredentialRequest;
+use crate::proto::response::MakeCredentialResponse;
+use crate::signals::Signals;
+use crate::store::ResidentCredential;
+
+impl Authenticator {
+    pub(super) fn make_credential(
+        &mut self,
+        request: MakeCredentialRequest,
+        signals: &Signals,
+    ) -> Result<MakeCredentialResponse, StatusCode> {
+        // Steps 1-2: pinUvAuthParam (the zero-length probe, then protocol and token checks).
+        if let Some(auth) = &request.pin_uv_auth {
+            self.check_pin_uv_auth(auth, signals)?;
+        }
+        // Step 3: the first public-key algorithm in the RP's order that this device supports.
+        let algorithm = request
+            .algorithms
+            .iter()
+            .filter_map(|&id| Algorithm::from_cose_id(id))
+            .find(|alg| self.config.algorithms.contains(alg))
+            .ok_or(StatusCode::UnsupportedAlgorithm)?;
+        // Steps 4-5: options. "up" may not be false; "uv" needs built-in UV, enrolled.
+        let rk = request.options.rk.unwrap_or(false);
+        let uv = request.options.uv.unwrap_or(false);
+        if request.options.up == Some(false) {
+            return Err(StatusCode::InvalidOption);
+        }
+        self.check_uv_option(uv)?;
+        // Steps 6-7 (makeCredUvNotRqd): a UV-protected device makes discoverable credentials
+        // only with user verification.
+        if self.uv_configured() && rk && !uv {
+            return Err(StatusCode::PuatRequired);
+        }
+        // Step 8: enterprise attestation is not offered.
+        if request.enterprise_attestation.is_some() {
+            return Err(StatusCode::InvalidParameter);
+        }
+        if request.exclude_list.len() > MAX_CREDENTIAL_COUNT_IN_LIST {
+            return Err(StatusCode::LimitExceeded);
+        }
+        // Step 11: built-in user verification (it includes the user's touch).
+        let mut verification = if uv { self.verify_builtin(signals)? } else { Verification::default() };
+        let rp_id_hash = rp_id_hash(&request.rp.id);
+        // Step 12: an excluded credential that this device holds for this RP ends the operation,
+        // after a touch so that a silent probe cannot learn which credentials exist.
+        let excluded = request.exclude_list.iter().any(|descriptor| {
+            CredentialSecret::open(&descriptor.id, &self.state.master_key, &rp_id_hash).is_some_and(
+                |secret| secret.cred_protect != CredProtect::UvRequired || verification.verified(),
+            )
+        });
+        if excluded {
+            self.ensure_presence(&mut verification, signals)?;
+            return Err(StatusCode::CredentialExcluded);
+        }
+        if rk && self.resident_count_after_insert(&request) > self.config.max_resident_credentials {
+            return Err(StatusCode::KeyStoreFull);
+        }
+        // Step 14: user presence (always required to create a credential).
+        self.ensure_presence(&mut verification, signals)?;
+        // Step 13: extensions (after presence, so that `uvm` reports what really happened).
+        let extensions = self.make_credential_extensions(&request.extensions, &verification);
+        // Step 15: the key pair and its credential ID.
+        let secret = CredentialSecret {
+            key: PrivateKey::generate(algorithm),
+            cred_protect: extensions.cred_protect,
+            discoverable: rk,
+            hmac_secret: extensions.hmac_secret,
+            cred_blob: extensions.cred_blob.clone(),
+        };
+        let credential_id = secret.seal(&self.state.master_key, &rp_id_hash);
+        let sign_count = self.initial_counter();
+        let mut flag_bits = flags::UP;
+        if verification.verified() {
+            flag_bits |= flags::UV;
+        }
+        flag_bits |= self.backup_flags();
+        let auth_data = AuthenticatorData {
+            rp_id_hash,
+            flags: flag_bits,
+            sign_count,
+            attested_credential: Some(AttestedCredentialData {
+                aaguid: attestation::aaguid(self.config.model()),
+                credential_id: credential_id.clone(),
+                public_key: secret.key.cose_public_key(),
+            }),
+            extensions: extensions.outputs,
+        }
+        .to_bytes();
+        let (format, att_stmt) =
+            self.attestation_statement(&secret.key, &auth_data, &request.client_data_hash);
+        // Steps 16-17: a discoverable credential replaces any older one for the same RP and user.
+        if rk {
+            let resident = ResidentCredential {
+                credential_id,
+                rp_id: request.rp.id,
+                rp_name: request.rp.name,
+                user: request.user,
+                sequence: self.state.next_sequence,
+            };
+            self.commit(|state| {
+                state.resident.retain(|c| !(c.rp_id == resident.rp_id && c.user.id == resident.user.id));
+                state.resident.push(resident);
+                state.next_sequence += 1;
+            })?;
+        }
+        Ok(MakeCredentialResponse { format, auth_data, att_stmt })
+    }
+
+    fn resident_count_after_insert(&self, request: &MakeCredentialRequest) -> usize {
+        let replaced =
+            self.state.resident.iter().any(|c| c.rp_id == request.rp.id && c.user.id == request.user.id);
+        self.state.resident.len() + usize::from(!replaced)
+    }
+
+    /// BE and BS as configured (WebAuthn L3 §6.1).
+    pub(super) fn backup_flags(&self) -> u8 {
+        let backup = self.config.backup;
+        (if backup.eligible { flags::BE } else { 0 }) | (if backup.state { flags::BS } else { 0 })
+    }
+
+    /// The counter a new credential starts at: its own counters start at zero; the global one
+    /// is shown as it stands.
+    fn initial_counter(&self) -> u32 {
+        match self.config.counter {
+            crate::config::CounterMode::Global => self.state.global_counter,
+            crate::config::CounterMode::PerCredential | crate::config::CounterMode::Zero => 0,
+        }
+    }
+}

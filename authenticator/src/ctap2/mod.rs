@@ -1,0 +1,209 @@
+//! CTAP2 behaviour: `process(bytes)` parses once and hands a typed [`Command`] to
+//! `process_parsed`, which sends it to one function per command (one file per command).
+
+mod attest;
+pub mod credential;
+mod extensions;
+mod get_assertion;
+mod get_info;
+mod hmac_secret;
+mod make_credential;
+mod reset;
+mod verification;
+
+#[cfg(test)]
+mod tests;
+
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, UvCapability, VerifyOutcome};
+use crate::pin::protocol::KeyAgreementKey;
+use crate::proto::request::code;
+use crate::proto::response::Response;
+use crate::proto::{Command, StatusCode};
+use crate::signals::Signals;
+use crate::store::{CredentialStore, PersistentState, StoreError};
+use crate::transport::CtapDevice;
+use crate::user::{ScriptedUser, User};
+
+pub use get_assertion::PendingAssertions;
+
+/// Built-in UV attempts before UV is blocked (CTAP 2.1 §6.5.2.2 suggests a maximum of 25; real
+/// fingerprint keys use small numbers).
+pub const MAX_UV_RETRIES: u8 = 5;
+
+/// A virtual CTAP 2.1 authenticator.
+pub struct Authenticator {
+    config: Config,
+    user: Box<dyn User>,
+    store: Box<dyn CredentialStore>,
+    clock: Box<dyn Clock>,
+    /// The committed persistent state (mirrors what the store holds).
+    state: PersistentState,
+    /// When the device was last powered up (authenticatorReset window).
+    powered_up_at: Instant,
+    /// Continuation of a getAssertion with several discoverable credentials.
+    pending_assertions: Option<PendingAssertions>,
+    /// Built-in UV attempts left.
+    uv_retries: u8,
+    /// The ECDH key of the PIN/UV auth protocols, regenerated at every power-up (§6.5.4).
+    key_agreement: KeyAgreementKey,
+}
+
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl Authenticator {
+    /// An authenticator with `config`, state from `store` (a new device if the store is empty),
+    /// a user scripted by `config`, and the system clock.
+    pub fn new(config: Config, store: impl CredentialStore + 'static) -> Result<Self, StoreError> {
+        Self::with_parts(config, Box::new(store), Box::new(SystemClock))
+    }
+
+    /// Like [`Authenticator::new`] with an explicit clock (tests move time by hand).
+    pub fn with_parts(
+        config: Config,
+        mut store: Box<dyn CredentialStore>,
+        clock: Box<dyn Clock>,
+    ) -> Result<Self, StoreError> {
+        let state = match store.load()? {
+            Some(state) => state,
+            None => {
+                let state = PersistentState::new();
+                store.commit(&state)?;
+                state
+            }
+        };
+        let user = Box::new(scripted_user(&config));
+        let powered_up_at = clock.now();
+        Ok(Self {
+            config,
+            user,
+            store,
+            clock,
+            state,
+            powered_up_at,
+            pending_assertions: None,
+            uv_retries: MAX_UV_RETRIES,
+            key_agreement: KeyAgreementKey::generate(),
+        })
+    }
+
+    /// Replaces the user (the default is scripted from the configuration).
+    pub fn set_user(&mut self, user: impl User + 'static) {
+        self.user = Box::new(user);
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Changes the configuration at run time (the matrix changes the user's answers between
+    /// registration and sign-in); the scripted user follows it.
+    pub fn reconfigure(&mut self, config: Config) {
+        self.user = Box::new(scripted_user(&config));
+        self.config = config;
+    }
+
+    /// The committed persistent state.
+    pub fn state(&self) -> &PersistentState {
+        &self.state
+    }
+
+    /// Answers one request: command byte + CBOR in, status byte + canonical CBOR out.
+    /// Never panics on any input.
+    pub fn process(&mut self, request: &[u8], signals: &Signals) -> Vec<u8> {
+        // CTAP 2.1 §6.3: the getNextAssertion state is discarded when any other command arrives.
+        if request.first() != Some(&code::GET_NEXT_ASSERTION) {
+            self.pending_assertions = None;
+        }
+        let result = Command::parse(request).and_then(|command| self.process_parsed(command, signals));
+        let command = request.first().copied().unwrap_or_default();
+        match result {
+            Ok(response) => {
+                tracing::info!(command = format_args!("0x{command:02x}"), "CTAP2_OK");
+                response.to_bytes()
+            }
+            Err(status) => {
+                tracing::info!(command = format_args!("0x{command:02x}"), %status, "request refused");
+                vec![status.byte()]
+            }
+        }
+    }
+
+    /// Executes a parsed command.
+    pub fn process_parsed(&mut self, command: Command, signals: &Signals) -> Result<Response, StatusCode> {
+        match command {
+            Command::GetInfo => Ok(self.get_info().into()),
+            Command::MakeCredential(request) => self.make_credential(request, signals).map(Into::into),
+            Command::GetAssertion(request) => self.get_assertion(request, signals).map(Into::into),
+            Command::GetNextAssertion => self.get_next_assertion().map(Into::into),
+            Command::Reset => self.reset(signals).map(|()| Response::Empty),
+            Command::Selection => self.user.presence(signals).map(|()| Response::Empty),
+            Command::ClientPin(request) => self.client_pin(request),
+        }
+    }
+
+    /// Simulates unplugging and plugging in: volatile state goes, persistent state stays.
+    pub fn power_cycle(&mut self) {
+        self.powered_up_at = self.clock.now();
+        self.pending_assertions = None;
+        self.key_agreement = KeyAgreementKey::generate();
+        tracing::info!("power cycle: volatile state dropped");
+    }
+
+    /// Applies `change` to a copy of the persistent state, commits it, and adopts it only if
+    /// the commit succeeded: a failed write changes nothing.
+    fn commit(&mut self, change: impl FnOnce(&mut PersistentState)) -> Result<(), StatusCode> {
+        let mut next = self.state.clone();
+        change(&mut next);
+        self.store.commit(&next).map_err(|error| {
+            tracing::error!(%error, "persisting state failed; change discarded");
+            StatusCode::Other
+        })?;
+        self.state = next;
+        Ok(())
+    }
+}
+
+fn scripted_user(config: &Config) -> ScriptedUser {
+    let biometric = match config.uv {
+        UvCapability::Builtin { outcome, .. } => outcome,
+        _ => VerifyOutcome::NoMatch,
+    };
+    ScriptedUser { presence: config.presence, timeout: config.presence_timeout, biometric }
+}
+
+/// SHA-256 of an RP ID (authenticator data's rpIdHash).
+pub fn rp_id_hash(rp_id: &str) -> [u8; 32] {
+    Sha256::digest(rp_id.as_bytes()).into()
+}
+
+impl CtapDevice for Authenticator {
+    fn process_cbor(&mut self, request: &[u8], signals: &Signals) -> Vec<u8> {
+        self.process(request, signals)
+    }
+
+    fn process_msg(&mut self, _apdu: &[u8], _signals: &Signals) -> Option<Vec<u8>> {
+        None
+    }
+
+    fn supports_msg(&self) -> bool {
+        false
+    }
+
+    fn power_cycle(&mut self) {
+        Authenticator::power_cycle(self);
+    }
+
+    fn wink(&mut self) {
+        tracing::info!("wink");
+    }
+}

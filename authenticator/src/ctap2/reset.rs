@@ -1,0 +1,25 @@
+//! authenticatorReset (CTAP 2.1 §6.6).
+
+use super::Authenticator;
+use crate::proto::StatusCode;
+use crate::signals::Signals;
+use crate::store::PersistentState;
+
+impl Authenticator {
+    /// Erases every credential and the master key, after checks the spec requires.
+    pub(super) fn reset(&mut self, signals: &Signals) -> Result<(), StatusCode> {
+        // §6.6: "the authenticator MAY restrict reset to the first 10 seconds after power-up";
+        // outside the window it answers CTAP2_ERR_NOT_ALLOWED.
+        if let Some(window) = self.config.reset_window
+            && self.clock.now().saturating_duration_since(self.powered_up_at) > window
+        {
+            return Err(StatusCode::NotAllowed);
+        }
+        // §6.6: reset requires user presence (denied → OPERATION_DENIED, none → USER_ACTION_TIMEOUT).
+        self.user.presence(signals)?;
+        self.commit(|state| *state = PersistentState::new())?;
+        self.uv_retries = super::MAX_UV_RETRIES;
+        tracing::info!("reset: credentials and master key erased");
+        Ok(())
+    }
+}

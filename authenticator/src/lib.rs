@@ -1,0 +1,31 @@
+//! softfido's virtual CTAP 2.1 authenticator.
+//!
+//! The authenticator keeps software keys but behaves like hardware on the wire: canonical CBOR
+//! responses, the spec's status code for every malformed request, CTAPHID framing over UDP.
+//! Every property a relying party reasons about (user presence, user verification, key
+//! protection, attestation, backup flags, counters, extensions) is set by [`Config`].
+//!
+//! Layers, from the wire inwards:
+//! - [`transport`]: I/O adapters (UDP, the SoloKeys simulator convention);
+//! - [`hid`]: pure CTAPHID state machines with an injected clock;
+//! - [`proto`]: wire types, parsed once into a typed [`proto::Command`];
+//! - [`ctap2`]: behaviour, one file per command.
+
+pub mod attestation;
+pub mod clock;
+pub mod config;
+pub mod ctap2;
+pub mod hid;
+pub mod keys;
+pub mod metadata;
+pub mod pin;
+pub mod proto;
+pub mod signals;
+pub mod store;
+pub mod transport;
+pub mod user;
+
+pub use config::{Config, Profile};
+pub use ctap2::Authenticator;
+pub use proto::StatusCode;
+pub use signals::Signals;

@@ -1,0 +1,310 @@
+//! FIDO Metadata Statements (MDS 3.0 format) for softfido's authenticator models.
+//!
+//! One statement per [`Model`], keyed by its AAGUID. Each lists exactly that model's
+//! `keyProtection` and `userVerificationDetails`, so a relying party that looks the AAGUID up can
+//! tell models apart, and names the softfido test root in `attestationRootCertificates`, so
+//! `packed` basic attestation from [`crate::attestation::batch_identity`] with
+//! [`AttestationRoot::Trusted`] chains to a listed root (and the untrusted root's does not).
+//!
+//! [`write_metadata_dir`] writes the directory format the relying party loads: one
+//! `<aaguid>.json` per model plus the root as PEM.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use base64ct::{Base64, Encoding};
+use serde_json::{Value, json};
+
+use crate::attestation::{
+    AttestationRoot, aaguid, aaguid_string, root_certificate_der, root_certificate_pem,
+};
+use crate::config::{KeyProtection, Model, UvKind};
+
+/// The `legalHeader` of every softfido statement.
+pub const LEGAL_HEADER: &str = "softfido test metadata. The attestation root's private key is derived from a \
+     public label: trust it only to test relying parties, never to admit real authenticators.";
+
+/// File name of the trusted root certificate (PEM) in a metadata directory.
+pub const ROOT_PEM_FILE_NAME: &str = "softfido-test-root.pem";
+
+/// FIDO Registry `userVerificationMethod` name for a touch (user presence).
+const PRESENCE: &str = "presence_internal";
+/// FIDO Registry name for a PIN entered on the platform and sent to the authenticator (CTAP
+/// clientPIN): the authenticator verifies it, the platform collects it.
+const PASSCODE_EXTERNAL: &str = "passcode_external";
+
+/// The model's `userVerificationDetails`: alternatives (outer list, OR) of method combinations
+/// (inner lists, AND), as FIDO Registry `userVerificationMethod` names.
+///
+/// Every model can be used with a touch alone (UP without UV); a model with UV also offers UV
+/// together with the touch (CTAP collects presence with the PIN or the biometric).
+pub fn user_verification_details(uv: UvKind) -> Vec<Vec<&'static str>> {
+    match uv {
+        UvKind::None => vec![vec![PRESENCE]],
+        UvKind::ClientPin => vec![vec![PRESENCE], vec![PASSCODE_EXTERNAL, PRESENCE]],
+        UvKind::Builtin(modality) => vec![vec![PRESENCE], vec![modality.fido_name(), PRESENCE]],
+    }
+}
+
+/// The model's `matcherProtection`: where user verification is matched. Software keys imply a
+/// software matcher, TEE keys a TEE one; hardware and secure-element models match on chip.
+pub fn matcher_protection(key_protection: KeyProtection) -> &'static str {
+    match key_protection {
+        KeyProtection::Software => "software",
+        KeyProtection::Tee => "tee",
+        KeyProtection::Hardware | KeyProtection::SecureElement => "on_chip",
+    }
+}
+
+/// The metadata statement of `model` (FIDO Metadata Statement 3.0, `schema` 3).
+pub fn metadata_statement(model: Model) -> Value {
+    let id = aaguid(model);
+    let uv_details: Vec<Vec<Value>> = user_verification_details(model.uv)
+        .into_iter()
+        .map(|and| and.into_iter().map(|method| json!({ "userVerificationMethod": method })).collect())
+        .collect();
+    json!({
+        "legalHeader": LEGAL_HEADER,
+        "aaguid": aaguid_string(&id),
+        "description": model.description(),
+        "authenticatorVersion": 1,
+        "protocolFamily": "fido2",
+        "schema": 3,
+        // FIDO2 upv: 1.1 is CTAP 2.1, 1.0 is CTAP 2.0.
+        "upv": [{ "major": 1, "minor": 1 }, { "major": 1, "minor": 0 }],
+        "authenticationAlgorithms": ["secp256r1_ecdsa_sha256_raw", "ed25519_eddsa_sha512_raw"],
+        "publicKeyAlgAndEncodings": ["cose"],
+        // packed basic = basic_full (batch certificate chain); packed self = basic_surrogate.
+        "attestationTypes": ["basic_full", "basic_surrogate"],
+        "userVerificationDetails": uv_details,
+        "keyProtection": model.key_protection.fido_names(),
+        "matcherProtection": [matcher_protection(model.key_protection)],
+        "cryptoStrength": 128,
+        "attachmentHint": ["external", "wired"],
+        "tcDisplay": [],
+        "attestationRootCertificates": [Base64::encode_string(root_certificate_der(AttestationRoot::Trusted))],
+        "authenticatorGetInfo": authenticator_get_info(model, &id),
+    })
+}
+
+/// The `authenticatorGetInfo` member: what a freshly provisioned device of this model reports
+/// (PIN set, biometric enrolled). An option's presence means the feature exists; its value is
+/// its state on such a device.
+fn authenticator_get_info(model: Model, id: &[u8; 16]) -> Value {
+    let mut options = serde_json::Map::new();
+    for (name, value) in [("plat", false), ("rk", true), ("up", true)] {
+        options.insert(name.into(), value.into());
+    }
+    let mut extensions = vec!["credProtect", "hmac-secret", "credBlob", "uvm"];
+    let uv_capable = match model.uv {
+        UvKind::None => false,
+        UvKind::ClientPin => {
+            options.insert("clientPin".into(), true.into());
+            options.insert("setMinPINLength".into(), true.into());
+            extensions.push("minPinLength");
+            true
+        }
+        UvKind::Builtin(_) => {
+            options.insert("uv".into(), true.into());
+            true
+        }
+    };
+    if uv_capable {
+        // CTAP 2.1 §6.4: pinUvAuthToken is true when clientPin or uv is; credential management
+        // and authenticatorConfig need such a token.
+        for name in ["pinUvAuthToken", "credMgmt", "authnrCfg", "makeCredUvNotRqd"] {
+            options.insert(name.into(), true.into());
+        }
+    }
+    let mut info = json!({
+        "versions": ["FIDO_2_0", "FIDO_2_1"],
+        "extensions": extensions,
+        "aaguid": hex::encode(id),
+        "options": options,
+        "transports": ["usb"],
+        "algorithms": [{ "type": "public-key", "alg": -7 }, { "type": "public-key", "alg": -8 }],
+    });
+    if uv_capable {
+        info["pinUvAuthProtocols"] = json!([2, 1]);
+    }
+    if let UvKind::Builtin(modality) = model.uv {
+        info["uvModality"] = json!(modality.fido_uvm_bit());
+    }
+    info
+}
+
+/// Writes one pretty-printed `<aaguid>.json` statement per model and [`ROOT_PEM_FILE_NAME`]
+/// into `dir` (created if missing). Returns the paths written, statements first.
+pub fn write_metadata_dir(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    for model in Model::all() {
+        let path = dir.join(format!("{}.json", aaguid_string(&aaguid(model))));
+        let mut text = serde_json::to_string_pretty(&metadata_statement(model))?;
+        text.push('\n');
+        std::fs::write(&path, text)?;
+        written.push(path);
+    }
+    let root = dir.join(ROOT_PEM_FILE_NAME);
+    std::fs::write(&root, root_certificate_pem(AttestationRoot::Trusted))?;
+    written.push(root);
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::config::Modality;
+
+    fn strings(value: &Value) -> Vec<String> {
+        value.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+    }
+
+    fn uv_methods(statement: &Value) -> Vec<Vec<String>> {
+        statement["userVerificationDetails"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|and| {
+                and.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m["userVerificationMethod"].as_str().unwrap().into())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn aaguid_matches_the_model() {
+        for model in Model::all() {
+            let statement = metadata_statement(model);
+            let id = aaguid(model);
+            assert_eq!(statement["aaguid"], aaguid_string(&id));
+            assert_eq!(statement["authenticatorGetInfo"]["aaguid"], hex::encode(id));
+            assert_eq!(statement["description"], model.description());
+            assert_eq!(statement["schema"], 3);
+            assert_eq!(statement["protocolFamily"], "fido2");
+        }
+    }
+
+    #[test]
+    fn user_verification_details_per_uv_kind() {
+        let expected = |uv| match uv {
+            UvKind::None => vec![vec!["presence_internal"]],
+            UvKind::ClientPin => {
+                vec![vec!["presence_internal"], vec!["passcode_external", "presence_internal"]]
+            }
+            UvKind::Builtin(Modality::Fingerprint) => {
+                vec![vec!["presence_internal"], vec!["fingerprint_internal", "presence_internal"]]
+            }
+            UvKind::Builtin(Modality::Face) => {
+                vec![vec!["presence_internal"], vec!["faceprint_internal", "presence_internal"]]
+            }
+            UvKind::Builtin(Modality::Iris) => {
+                vec![vec!["presence_internal"], vec!["eyeprint_internal", "presence_internal"]]
+            }
+            UvKind::Builtin(Modality::Voice) => {
+                vec![vec!["presence_internal"], vec!["voiceprint_internal", "presence_internal"]]
+            }
+        };
+        for model in Model::all() {
+            assert_eq!(uv_methods(&metadata_statement(model)), expected(model.uv), "{model:?}");
+        }
+    }
+
+    #[test]
+    fn key_protection_is_the_models() {
+        for model in Model::all() {
+            let statement = metadata_statement(model);
+            assert_eq!(strings(&statement["keyProtection"]), model.key_protection.fido_names());
+            assert_eq!(strings(&statement["matcherProtection"]), [matcher_protection(model.key_protection)]);
+        }
+    }
+
+    #[test]
+    fn models_that_differ_have_statements_that_differ() {
+        for a in Model::all() {
+            for b in Model::all().filter(|b| *b != a) {
+                let (sa, sb) = (metadata_statement(a), metadata_statement(b));
+                if a.uv != b.uv {
+                    assert_ne!(sa["userVerificationDetails"], sb["userVerificationDetails"], "{a:?} {b:?}");
+                }
+                if a.key_protection != b.key_protection {
+                    assert_ne!(sa["keyProtection"], sb["keyProtection"], "{a:?} {b:?}");
+                }
+                assert_ne!(sa["aaguid"], sb["aaguid"]);
+            }
+        }
+    }
+
+    #[test]
+    fn root_is_the_trusted_root_only() {
+        let trusted = root_certificate_der(AttestationRoot::Trusted);
+        for model in Model::all() {
+            let roots = strings(&metadata_statement(model)["attestationRootCertificates"]);
+            assert_eq!(roots.len(), 1);
+            let der = Base64::decode_vec(&roots[0]).unwrap();
+            assert_eq!(der, trusted);
+            assert_ne!(der, root_certificate_der(AttestationRoot::Untrusted));
+        }
+    }
+
+    #[test]
+    fn get_info_options_follow_the_uv_kind() {
+        for model in Model::all() {
+            let info = &metadata_statement(model)["authenticatorGetInfo"];
+            let options = &info["options"];
+            assert_eq!(strings(&info["versions"]), ["FIDO_2_0", "FIDO_2_1"]);
+            match model.uv {
+                UvKind::None => {
+                    assert!(options.get("clientPin").is_none() && options.get("uv").is_none());
+                    assert!(options.get("pinUvAuthToken").is_none());
+                    assert!(info.get("pinUvAuthProtocols").is_none());
+                }
+                UvKind::ClientPin => {
+                    assert_eq!(options["clientPin"], true);
+                    assert!(options.get("uv").is_none());
+                    assert_eq!(options["pinUvAuthToken"], true);
+                }
+                UvKind::Builtin(modality) => {
+                    assert_eq!(options["uv"], true);
+                    assert!(options.get("clientPin").is_none());
+                    assert_eq!(info["uvModality"], modality.fido_uvm_bit());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn write_metadata_dir_writes_one_file_per_aaguid_and_the_root() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("metadata");
+        let written = write_metadata_dir(&dir).unwrap();
+        assert_eq!(written.len(), 25);
+
+        let names: HashSet<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        assert_eq!(names.len(), 25);
+        assert!(names.contains(ROOT_PEM_FILE_NAME));
+        for model in Model::all() {
+            let name = format!("{}.json", aaguid_string(&aaguid(model)));
+            assert!(names.contains(&name), "{name}");
+            let parsed: Value = serde_json::from_slice(&std::fs::read(dir.join(&name)).unwrap()).unwrap();
+            assert_eq!(parsed, metadata_statement(model));
+        }
+
+        let pem = std::fs::read(dir.join(ROOT_PEM_FILE_NAME)).unwrap();
+        let cas = webauthn_rs_core::proto::AttestationCaList::try_from(pem.as_slice()).unwrap();
+        assert_eq!(cas.len(), 1);
+
+        // Idempotent: writing again over an existing directory succeeds with the same bytes.
+        let before = std::fs::read(&written[0]).unwrap();
+        write_metadata_dir(&dir).unwrap();
+        assert_eq!(std::fs::read(&written[0]).unwrap(), before);
+    }
+}

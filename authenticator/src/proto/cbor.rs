@@ -1,0 +1,289 @@
+//! CTAP2 canonical CBOR (CTAP 2.1 §8 "Message Encoding").
+//!
+//! Out: every response is encoded canonically (shortest integer and length encodings, definite
+//! lengths, map keys sorted length-first then bytewise), because strict clients re-encode what
+//! they receive and reject anything else. In: requests must be canonical too; anything else is
+//! `CTAP2_ERR_INVALID_CBOR`, a value of the wrong type is `CTAP2_ERR_CBOR_UNEXPECTED_TYPE`.
+
+use std::io::Cursor;
+
+use ciborium::Value;
+
+use super::StatusCode;
+
+/// Deepest nesting accepted in a request. CTAP 2.1 §8 caps message nesting at four levels; the
+/// parser allows a little more so that the typed layer, not the decoder, names the error.
+const MAX_DEPTH: usize = 8;
+
+/// Decodes one request body strictly: a single well-formed, canonical CBOR item, nothing after it.
+pub fn decode_strict(bytes: &[u8]) -> Result<Value, StatusCode> {
+    let mut cursor = Cursor::new(bytes);
+    let value: Value = ciborium::de::from_reader_with_recursion_limit(&mut cursor, MAX_DEPTH * 2)
+        .map_err(|_| StatusCode::InvalidCbor)?;
+    if usize::try_from(cursor.position()).ok() != Some(bytes.len()) {
+        return Err(StatusCode::InvalidCbor);
+    }
+    check_shape(&value, 1)?;
+    // Canonical form is unique, so re-encoding must reproduce the input byte for byte: this
+    // rejects non-minimal lengths, indefinite lengths, unsorted maps and stray simple values.
+    if encode(&value) != bytes {
+        return Err(StatusCode::InvalidCbor);
+    }
+    Ok(value)
+}
+
+/// Rejects what CTAP never uses (tags, floats), duplicate map keys and excessive nesting.
+fn check_shape(value: &Value, depth: usize) -> Result<(), StatusCode> {
+    if depth > MAX_DEPTH {
+        return Err(StatusCode::InvalidCbor);
+    }
+    match value {
+        Value::Tag(..) | Value::Float(_) => Err(StatusCode::InvalidCbor),
+        Value::Array(items) => items.iter().try_for_each(|item| check_shape(item, depth + 1)),
+        Value::Map(entries) => {
+            for (i, (key, item)) in entries.iter().enumerate() {
+                if entries[..i].iter().any(|(earlier, _)| earlier == key) {
+                    return Err(StatusCode::InvalidCbor);
+                }
+                check_shape(key, depth + 1)?;
+                check_shape(item, depth + 1)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Encodes a value canonically: maps are sorted by their encoded keys, length first.
+pub fn encode(value: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail, and every Value is serialisable.
+    let _ = ciborium::ser::into_writer(&canonicalize(value), &mut out);
+    out
+}
+
+/// Returns a copy of `value` with every map sorted in CTAP2 canonical key order.
+pub fn canonicalize(value: &Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(canonicalize).collect()),
+        Value::Map(entries) => {
+            let mut keyed: Vec<(Vec<u8>, Value, Value)> = entries
+                .iter()
+                .map(|(k, v)| {
+                    let key = canonicalize(k);
+                    let mut encoded = Vec::new();
+                    let _ = ciborium::ser::into_writer(&key, &mut encoded);
+                    (encoded, key, canonicalize(v))
+                })
+                .collect();
+            keyed.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(&b.0)));
+            Value::Map(keyed.into_iter().map(|(_, k, v)| (k, v)).collect())
+        }
+        Value::Tag(tag, inner) => Value::Tag(*tag, Box::new(canonicalize(inner))),
+        other => other.clone(),
+    }
+}
+
+/// An integer-keyed CBOR map under construction, for responses and requests alike.
+#[derive(Default, Debug)]
+pub struct MapBuilder(Vec<(Value, Value)>);
+
+impl MapBuilder {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `key => value`, replacing an earlier value under the same key.
+    pub fn insert(mut self, key: impl Into<Value>, value: impl Into<Value>) -> Self {
+        let key = key.into();
+        self.0.retain(|(existing, _)| *existing != key);
+        self.0.push((key, value.into()));
+        self
+    }
+
+    /// Adds `key => value` when `value` is `Some`.
+    pub fn insert_opt(self, key: impl Into<Value>, value: Option<impl Into<Value>>) -> Self {
+        match value {
+            Some(value) => self.insert(key, value),
+            None => self,
+        }
+    }
+
+    /// Whether nothing was inserted.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The finished map (not yet sorted: [`encode`] sorts).
+    pub fn build(self) -> Value {
+        Value::Map(self.0)
+    }
+}
+
+/// A request map taken apart field by field; every accessor names the CTAP error for a bad value.
+#[derive(Debug)]
+pub struct MapReader(Vec<(Value, Value)>);
+
+impl MapReader {
+    /// Reads `value` as a map, or `CTAP2_ERR_CBOR_UNEXPECTED_TYPE`.
+    pub fn new(value: Value) -> Result<Self, StatusCode> {
+        match value {
+            Value::Map(entries) => Ok(Self(entries)),
+            _ => Err(StatusCode::CborUnexpectedType),
+        }
+    }
+
+    /// Removes and returns the value under an integer key.
+    pub fn take(&mut self, key: i64) -> Option<Value> {
+        let index = self
+            .0
+            .iter()
+            .position(|(k, _)| k.as_integer().and_then(|i| i64::try_from(i).ok()) == Some(key))?;
+        Some(self.0.swap_remove(index).1)
+    }
+
+    /// Removes and returns the value under a text key.
+    pub fn take_text_key(&mut self, key: &str) -> Option<Value> {
+        let index = self.0.iter().position(|(k, _)| k.as_text() == Some(key))?;
+        Some(self.0.swap_remove(index).1)
+    }
+
+    /// A required field, or `CTAP2_ERR_MISSING_PARAMETER`.
+    pub fn required(&mut self, key: i64) -> Result<Value, StatusCode> {
+        self.take(key).ok_or(StatusCode::MissingParameter)
+    }
+
+    /// The remaining entries (unknown keys, which CTAP says to ignore).
+    pub fn into_entries(self) -> Vec<(Value, Value)> {
+        self.0
+    }
+}
+
+/// Typed views of a CBOR value; the wrong type is `CTAP2_ERR_CBOR_UNEXPECTED_TYPE`.
+pub trait ValueExt: Sized {
+    /// A byte string.
+    fn bytes_value(self) -> Result<Vec<u8>, StatusCode>;
+    /// A text string.
+    fn text_value(self) -> Result<String, StatusCode>;
+    /// An integer that fits in i64.
+    fn int_value(self) -> Result<i64, StatusCode>;
+    /// A boolean.
+    fn bool_value(self) -> Result<bool, StatusCode>;
+    /// An array.
+    fn array_value(self) -> Result<Vec<Value>, StatusCode>;
+    /// A map, ready to be read.
+    fn map_value(self) -> Result<MapReader, StatusCode>;
+}
+
+impl ValueExt for Value {
+    fn bytes_value(self) -> Result<Vec<u8>, StatusCode> {
+        match self {
+            Value::Bytes(bytes) => Ok(bytes),
+            _ => Err(StatusCode::CborUnexpectedType),
+        }
+    }
+
+    fn text_value(self) -> Result<String, StatusCode> {
+        match self {
+            Value::Text(text) => Ok(text),
+            _ => Err(StatusCode::CborUnexpectedType),
+        }
+    }
+
+    fn int_value(self) -> Result<i64, StatusCode> {
+        match self {
+            Value::Integer(i) => i64::try_from(i).map_err(|_| StatusCode::InvalidParameter),
+            _ => Err(StatusCode::CborUnexpectedType),
+        }
+    }
+
+    fn bool_value(self) -> Result<bool, StatusCode> {
+        match self {
+            Value::Bool(b) => Ok(b),
+            _ => Err(StatusCode::CborUnexpectedType),
+        }
+    }
+
+    fn array_value(self) -> Result<Vec<Value>, StatusCode> {
+        match self {
+            Value::Array(items) => Ok(items),
+            _ => Err(StatusCode::CborUnexpectedType),
+        }
+    }
+
+    fn map_value(self) -> Result<MapReader, StatusCode> {
+        MapReader::new(self)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn hex(s: &str) -> Vec<u8> {
+        hex::decode(s).unwrap()
+    }
+
+    #[test]
+    fn encode_sorts_keys_length_first_then_bytewise() {
+        let map = Value::Map(vec![
+            (Value::Text("up".into()), Value::Bool(true)),
+            (Value::Text("rk".into()), Value::Bool(true)),
+            (Value::Integer((-1).into()), Value::Integer(1.into())),
+            (Value::Integer(24.into()), Value::Integer(2.into())),
+            (Value::Integer(1.into()), Value::Integer(3.into())),
+        ]);
+        // 1 (0x01), -1 (0x20), 24 (0x1818), "rk" (0x62726b), "up" (0x627570)
+        assert_eq!(encode(&map), hex("a50103200118180262726bf5627570f5"));
+    }
+
+    #[test]
+    fn decode_accepts_canonical_input() {
+        let bytes = hex("a201020362686903");
+        let err = decode_strict(&bytes).unwrap_err();
+        // 0x62 "hi" then a stray 0x03: the map claims 2 entries, so bytes remain.
+        assert_eq!(err, StatusCode::InvalidCbor);
+        let ok = hex("a2010203626869");
+        assert!(decode_strict(&ok).is_ok());
+    }
+
+    #[test]
+    fn decode_rejects_unsorted_map() {
+        assert_eq!(decode_strict(&hex("a202010102")), Err(StatusCode::InvalidCbor));
+    }
+
+    #[test]
+    fn decode_rejects_non_minimal_integer() {
+        // Key 1 encoded as 0x1801 instead of 0x01, and 500 as 0x1a000001f4 instead of 0x1901f4.
+        assert_eq!(decode_strict(&hex("a1180101")), Err(StatusCode::InvalidCbor));
+        assert_eq!(decode_strict(&hex("a1011a000001f4")), Err(StatusCode::InvalidCbor));
+        assert!(decode_strict(&hex("a1011901f4")).is_ok());
+    }
+
+    #[test]
+    fn decode_rejects_indefinite_length_bytes() {
+        assert_eq!(decode_strict(&hex("a1015f4101ff")), Err(StatusCode::InvalidCbor));
+    }
+
+    #[test]
+    fn decode_rejects_duplicate_keys() {
+        assert_eq!(decode_strict(&hex("a201010101")), Err(StatusCode::InvalidCbor));
+    }
+
+    #[test]
+    fn decode_rejects_tags_floats_and_truncation() {
+        assert_eq!(decode_strict(&hex("a101c100")), Err(StatusCode::InvalidCbor));
+        assert_eq!(decode_strict(&hex("a101f93c00")), Err(StatusCode::InvalidCbor));
+        assert_eq!(decode_strict(&hex("a20102")), Err(StatusCode::InvalidCbor));
+        assert_eq!(decode_strict(&[]), Err(StatusCode::InvalidCbor));
+    }
+
+    #[test]
+    fn decode_rejects_deep_nesting() {
+        let mut bytes = vec![0x81; 40];
+        bytes.push(0x01);
+        assert_eq!(decode_strict(&bytes), Err(StatusCode::InvalidCbor));
+    }
+}

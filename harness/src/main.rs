@@ -1,0 +1,113 @@
+//! `softfido`: the virtual authenticator daemon, metadata export, and the matrix.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use softfido_authenticator::store::{CredentialStore, FileStore, MemoryStore};
+use softfido_authenticator::transport::udp::UdpServer;
+use softfido_authenticator::{Authenticator, Profile, metadata};
+
+use softfido_harness::matrix;
+
+/// softfido: a virtual CTAP 2.1 authenticator and an end-to-end WebAuthn + OIDC harness.
+#[derive(Parser, Debug)]
+#[command(name = "softfido", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run every authenticator flag combination and check what the signed data says.
+    Matrix(matrix::MatrixArgs),
+    /// Run the virtual authenticator as a CTAPHID-over-UDP daemon (SoloKeys simulator convention).
+    Authenticator(AuthenticatorArgs),
+    /// Write the FIDO MDS3 metadata statements (one per AAGUID) and the test root certificate.
+    Metadata {
+        /// Output directory.
+        #[arg(long, default_value = "metadata")]
+        out: PathBuf,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct AuthenticatorArgs {
+    /// UDP address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8111")]
+    udp: String,
+    /// Persist credentials and counters in this file (atomic writes); in memory otherwise.
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// Named profile: security-key, platform, synced-passkey, software-token.
+    #[arg(long, default_value = "security-key", value_parser = parse_profile)]
+    profile: Profile,
+    /// Allow authenticatorReset at any time instead of only within 10 s of power-up.
+    #[arg(long)]
+    reset_anytime: bool,
+}
+
+fn parse_profile(name: &str) -> Result<Profile, String> {
+    Profile::from_name(name).ok_or_else(|| {
+        let names: Vec<_> = Profile::ALL.iter().map(|p| p.name()).collect();
+        format!("unknown profile {name:?}; expected one of {}", names.join(", "))
+    })
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Matrix(args) => matrix::run(&args),
+        Command::Authenticator(args) => serve_authenticator(args).map(|()| ExitCode::SUCCESS),
+        Command::Metadata { out } => {
+            let written =
+                metadata::write_metadata_dir(&out).with_context(|| format!("writing {}", out.display()))?;
+            println!("wrote {} files to {}", written.len(), out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn serve_authenticator(args: AuthenticatorArgs) -> anyhow::Result<()> {
+    let mut config = args.profile.config();
+    if args.reset_anytime {
+        config.reset_window = None;
+    }
+    let store: Box<dyn CredentialStore> = match &args.state {
+        Some(path) => Box::new(FileStore::new(path)),
+        None => Box::new(MemoryStore::new()),
+    };
+    let authenticator =
+        Authenticator::with_parts(config, store, Box::new(softfido_authenticator::clock::SystemClock))
+            .context("loading the authenticator state")?;
+    let server = UdpServer::bind(&args.udp).with_context(|| format!("binding UDP {}", args.udp))?;
+    let address = server.local_addr()?;
+    tracing::info!(%address, profile = args.profile.name(), state = ?args.state, "authenticator listening");
+    let shutdown = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&shutdown);
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .context("installing the Ctrl-C handler")?;
+    server.run(authenticator, shutdown)?;
+    tracing::info!("authenticator stopped");
+    Ok(())
+}
