@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
-/// What a keepalive reports (CTAP 2.1 §11.2.9.2.1, CTAPHID_KEEPALIVE).
+/// What a keepalive reports (CTAP 2.1 §11.2.9.1.7, CTAPHID_KEEPALIVE).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum KeepaliveStatus {

@@ -59,14 +59,17 @@ fn parse_profile(name: &str) -> Result<Profile, String> {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // The daemon logs every command; the matrix runs thousands of them and logs only problems.
+    let default_level = if matches!(cli.command, Command::Authenticator(_)) { "info" } else { "warn" };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(Cli::parse()) {
+    match run(cli) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");

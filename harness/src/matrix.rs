@@ -141,7 +141,7 @@ pub fn config(s: &DeviceScenario) -> Config {
     };
     Config {
         presence: PresenceOutcome::Approve,
-        presence_timeout: Duration::from_millis(1),
+        presence_timeout: Duration::ZERO,
         uv,
         key_protection: match s.keys {
             Keys::Software => KeyProtection::Software,
@@ -176,7 +176,12 @@ pub fn run_scenario(s: &DeviceScenario) -> Outcome {
 }
 
 fn check_scenario(s: &DeviceScenario) -> Result<(), String> {
-    let mut config = config(s);
+    check_device(s, config(s))
+}
+
+/// Runs scenario `s` against an authenticator configured with `config` (normally `config(s)`;
+/// tests pass a lying one to prove that the check can fail).
+fn check_device(s: &DeviceScenario, mut config: Config) -> Result<(), String> {
     let mut auth = Authenticator::new(config.clone(), MemoryStore::new()).map_err(|e| e.to_string())?;
     let signals = Signals::new();
     let registration_hash: [u8; 32] = Sha256::digest(b"registration client data").into();
@@ -206,7 +211,8 @@ fn check_scenario(s: &DeviceScenario) -> Result<(), String> {
             s.expected_registration_flags()
         ));
     }
-    if aaguid != attestation::aaguid(config.model()) {
+    // The AAGUID of the model the scenario describes (not of whatever the device was told).
+    if aaguid != attestation::aaguid(self::config(s).model()) {
         return Err("registration: AAGUID is not the model's".into());
     }
     let format = field(&body, 1).and_then(Value::as_text).ok_or("registration: no fmt")?;
@@ -359,6 +365,40 @@ mod tests {
         let unique: std::collections::BTreeSet<_> = all.iter().collect();
         assert_eq!(all.len(), unique.len());
         assert_eq!(all.len(), 3 * 14 * 4 * 4 * 4 * 2 * 2);
+    }
+
+    #[test]
+    fn every_scenario_of_a_sample_passes_against_the_honest_authenticator() {
+        for s in scenarios().iter().step_by(97) {
+            assert_eq!(run_scenario(s).mismatch, None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn a_lying_authenticator_is_caught() {
+        let honest = scenarios()
+            .into_iter()
+            .find(|s| {
+                s.up == Up::Approve
+                    && s.uv == Uv::Builtin(Biometric::Face, Performed::Yes)
+                    && s.attestation == Attest::BasicTrusted
+                    && s.backup == (false, false)
+                    && s.uvm
+            })
+            .expect("scenario exists");
+        // Claims to be backed up.
+        let synced = Config { backup: BackupFlags { eligible: true, state: true }, ..config(&honest) };
+        assert!(check_device(&honest, synced).unwrap_err().contains("flags"));
+        // Attests through the untrusted root.
+        let untrusted = Config { attestation: AttestationKind::PackedBasicUntrusted, ..config(&honest) };
+        assert!(check_device(&honest, untrusted).unwrap_err().contains("attestation"));
+        // Reports another key protection (its AAGUID and uvm give it away).
+        assert_eq!(honest.keys, Keys::Software);
+        let secure_element = Config { key_protection: KeyProtection::SecureElement, ..config(&honest) };
+        assert!(check_device(&honest, secure_element).unwrap_err().contains("AAGUID"));
+        // Never verifies the user.
+        let no_uv = Config { uv: UvCapability::None, ..config(&honest) };
+        assert!(check_device(&honest, no_uv).is_err());
     }
 
     #[test]

@@ -52,7 +52,7 @@ fn random_input_never_panics() {
     let signals = Signals::new();
     let mut seed = 0x2545_F491_4F6C_DD1Du64;
     for round in 0..5000 {
-        let len = (round % 97) as usize;
+        let len = round % 97;
         let mut request = Vec::with_capacity(len + 1);
         request
             .push([code::MAKE_CREDENTIAL, code::GET_ASSERTION, code::CLIENT_PIN, code::GET_INFO][round % 4]);

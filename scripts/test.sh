@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The test command: unit and integration tests of every crate, then the python-fido2
+# interoperability suite against the UDP daemon. Installs what it needs (a Python venv with
+# python-fido2 and pytest) on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== python venv (python-fido2, pytest)"
+venv=$(scripts/python-venv.sh)
+
+echo "== cargo test --workspace"
+cargo test --workspace --locked
+
+echo "== python-fido2 interop over UDP"
+cargo build --locked -p softfido-harness
+SOFTFIDO_BIN="$PWD/target/debug/softfido" "$venv/bin/python" -m pytest -q tests/python

@@ -1,0 +1,120 @@
+"""authenticatorGetInfo as python-fido2 reads it (Ctap2 re-encodes every response and rejects
+non-canonical CBOR), against the profile descriptions and the metadata statements."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from fido2.ctap2 import Ctap2
+from fido2.hid import CAPABILITY
+from fido2.mds3 import MetadataStatement
+from fido2.webauthn import Aaguid
+
+from softfido_support import EDDSA, ES256, PROFILE_NAMES, PROFILES
+
+
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+def test_get_info_per_profile(start_daemon, metadata, profile):
+    spec = PROFILES[profile]
+    device = start_daemon(profile).device()
+    assert device.capabilities & CAPABILITY.CBOR
+    info = Ctap2(device).info  # strict canonical-CBOR check happens here
+
+    assert "FIDO_2_0" in info.versions
+    assert "FIDO_2_1" in info.versions
+
+    # The AAGUID is the one of the model's metadata statement, found by its description.
+    statement = metadata.for_profile(profile)
+    assert info.aaguid == Aaguid.parse(statement["aaguid"])
+    assert str(info.aaguid) in metadata.statements
+
+    options = info.options
+    assert options.get("rk") is True
+    assert options.get("up") is True
+    assert options.get("plat") is not True  # a roaming (UDP/"USB") authenticator
+    if spec.uv_kind == "client_pin":
+        # clientPIN capability, but no PIN can be set yet.
+        assert options.get("clientPin") is False
+        assert "uv" not in options
+    elif spec.builtin_uv:
+        assert options.get("uv") is True
+        assert "clientPin" not in options
+    else:
+        assert "uv" not in options
+        assert "clientPin" not in options
+    if spec.builtin_uv or spec.uv_kind == "client_pin":
+        assert options.get("makeCredUvNotRqd") is True
+
+    algs = [a["alg"] for a in info.algorithms]
+    assert ES256 in algs and EDDSA in algs
+    assert all(a["type"] == "public-key" for a in info.algorithms)
+
+    for ext in ("credProtect", "hmac-secret", "credBlob"):
+        assert ext in info.extensions
+    assert ("uvm" in info.extensions) == spec.uvm
+    assert "largeBlobKey" not in info.extensions
+    assert not options.get("largeBlobs")
+
+    # hmac-secret is on in every profile, so both PIN/UV auth protocols are offered, 2 first.
+    assert list(info.pin_uv_protocols) == [2, 1]
+    assert info.max_msg_size >= 1024
+    assert info.max_cred_blob_length >= 32  # CTAP 2.1 §6.4: at least 32 when credBlob is listed
+
+
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+def test_metadata_statement_agrees_with_get_info(start_daemon, metadata, profile):
+    """The statement's authenticatorGetInfo describes the model; the device's getInfo must not
+    contradict it on the fields that do not depend on run-time configuration."""
+    info = start_daemon(profile).ctap2().info
+    statement = metadata.for_profile(profile)
+    parsed = MetadataStatement.from_dict(statement)  # python-fido2's MDS3 parser accepts it
+    assert parsed.aaguid == info.aaguid
+    assert parsed.protocol_family == "fido2"
+    assert PROFILES[profile].key_protection in parsed.key_protection
+
+    meta_info = statement["authenticatorGetInfo"]
+    assert meta_info["aaguid"] == info.aaguid.hex()  # MDS3: hex string without dashes
+    assert meta_info["versions"] == list(info.versions)
+    assert meta_info["algorithms"] == list(info.algorithms)
+    assert meta_info.get("transports", []) == list(info.transports)
+    # A profile may switch extensions off, never add one the model does not have.
+    assert set(info.extensions) <= set(meta_info["extensions"])
+    assert set(info.options) <= set(meta_info["options"])
+
+
+@pytest.mark.authenticator_bug
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+def test_metadata_statement_claims_no_capability_the_device_lacks(start_daemon, metadata, profile):
+    """FIDO MDS3 §4 (authenticatorGetInfo: "the same reported by an authenticator when invoking
+    the authenticatorGetInfo method"): every option the statement sets to true (a capability),
+    its uvModality and its pinUvAuthProtocols must be what the device reports."""
+    info = start_daemon(profile).ctap2().info
+    meta_info = metadata.for_profile(profile)["authenticatorGetInfo"]
+    problems = []
+    for option, value in meta_info["options"].items():
+        if value is True and option not in info.options:
+            problems.append(f"statement option {option}=true, device getInfo has no {option!r}")
+    if meta_info.get("uvModality", 0) != info.uv_modality:
+        problems.append(f"statement uvModality={meta_info.get('uvModality')}, device uvModality={info.uv_modality or None}")
+    if meta_info.get("pinUvAuthProtocols", []) != list(info.pin_uv_protocols):
+        problems.append(
+            f"statement pinUvAuthProtocols={meta_info.get('pinUvAuthProtocols')}, device={list(info.pin_uv_protocols)}"
+        )
+    assert not problems, "\n".join(problems)
+
+
+def test_every_statement_parses_and_has_a_ca_root(metadata):
+    """python-fido2 parses each of `softfido metadata`'s statements; each root is a CA."""
+    assert len(metadata.statements) == 24  # 4 key protections x 6 UV kinds
+    for statement in metadata.statements.values():
+        parsed = MetadataStatement.from_dict(statement)
+        assert parsed.schema == 3
+        assert parsed.attestation_root_certificates
+        for der in parsed.attestation_root_certificates:
+            cert = x509.load_der_x509_certificate(der)
+            bc = cert.extensions.get_extension_for_class(x509.BasicConstraints)
+            assert bc.value.ca is True
+    pem_root = x509.load_pem_x509_certificate(metadata.root_pem)
+    first = next(iter(metadata.statements.values()))
+    assert metadata.roots_der(first)[0] == pem_root.public_bytes(Encoding.DER)
