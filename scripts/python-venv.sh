@@ -20,6 +20,11 @@ if ! command -v "$python" >/dev/null 2>&1; then
     exit 1
 fi
 
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
+    echo "python-venv.sh: python-fido2 2.x needs Python >= 3.10, $python is $("$python" -V 2>&1)" >&2
+    exit 1
+fi
+
 hash_of() {
     if command -v sha256sum >/dev/null 2>&1; then
         sha256sum | cut -d' ' -f1

@@ -1,8 +1,10 @@
 //! Credential key pairs: generation, COSE public keys, signatures (ES256 and EdDSA).
 
 use ciborium::Value;
-use p256::ecdsa::signature::Signer;
+use ed25519_dalek::Signer as _;
 use p256::elliptic_curve::Generate;
+use p256::elliptic_curve::ff::PrimeField as _;
+use sha2::{Digest, Sha256};
 
 use crate::config::Algorithm;
 use crate::proto::StatusCode;
@@ -11,8 +13,10 @@ use crate::proto::cbor::MapBuilder;
 /// A credential's private key.
 #[derive(Clone)]
 pub enum PrivateKey {
-    /// ECDSA P-256 (COSE -7).
-    Es256(p256::ecdsa::SigningKey),
+    /// ECDSA P-256 (COSE -7). Only the secret scalar is kept: signing needs nothing else, and
+    /// deriving the public key (a scalar multiplication) on every credential-ID unwrap would
+    /// double the cost of an assertion.
+    Es256(p256::NonZeroScalar),
     /// Ed25519 (COSE -8).
     EdDsa(ed25519_dalek::SigningKey),
 }
@@ -28,7 +32,7 @@ impl PrivateKey {
     pub fn generate(algorithm: Algorithm) -> Self {
         let mut rng = rand::rng();
         match algorithm {
-            Algorithm::Es256 => Self::Es256(p256::ecdsa::SigningKey::generate_from_rng(&mut rng)),
+            Algorithm::Es256 => Self::Es256(p256::NonZeroScalar::generate_from_rng(&mut rng)),
             Algorithm::EdDsa => Self::EdDsa(ed25519_dalek::SigningKey::generate(&mut rng)),
         }
     }
@@ -36,9 +40,9 @@ impl PrivateKey {
     /// Restores a key from [`PrivateKey::to_bytes`] output.
     pub fn from_bytes(algorithm: Algorithm, bytes: &[u8]) -> Result<Self, StatusCode> {
         match algorithm {
-            Algorithm::Es256 => p256::ecdsa::SigningKey::from_slice(bytes)
-                .map(Self::Es256)
-                .map_err(|_| StatusCode::InvalidCredential),
+            Algorithm::Es256 => {
+                p256::NonZeroScalar::try_from(bytes).map(Self::Es256).map_err(|_| StatusCode::InvalidCredential)
+            }
             Algorithm::EdDsa => {
                 let secret: [u8; 32] = bytes.try_into().map_err(|_| StatusCode::InvalidCredential)?;
                 Ok(Self::EdDsa(ed25519_dalek::SigningKey::from_bytes(&secret)))
@@ -49,7 +53,7 @@ impl PrivateKey {
     /// The 32-byte secret scalar or seed.
     pub fn to_bytes(&self) -> Vec<u8> {
         match self {
-            Self::Es256(key) => key.to_bytes().to_vec(),
+            Self::Es256(scalar) => scalar.to_repr().to_vec(),
             Self::EdDsa(key) => key.to_bytes().to_vec(),
         }
     }
@@ -65,7 +69,9 @@ impl PrivateKey {
     /// The public key as a COSE_Key (RFC 9053 §7.1.1 EC2, RFC 8037 §2 OKP).
     pub fn cose_public_key(&self) -> Value {
         match self {
-            Self::Es256(key) => es256_cose_key(key.verifying_key()),
+            Self::Es256(scalar) => es256_cose_key(&p256::ecdsa::VerifyingKey::from(
+                p256::PublicKey::from_secret_scalar(scalar),
+            )),
             Self::EdDsa(key) => MapBuilder::new()
                 .insert(1, 1) // kty: OKP
                 .insert(3, Algorithm::EdDsa.cose_id()) // alg: EdDSA
@@ -79,9 +85,12 @@ impl PrivateKey {
     /// (the encodings WebAuthn L3 §6.5.5 asks for).
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
         match self {
-            Self::Es256(key) => {
-                let signature: p256::ecdsa::DerSignature = key.sign(message);
-                signature.to_bytes().to_vec()
+            Self::Es256(scalar) => {
+                // ECDSA with RFC 6979 deterministic nonces over SHA-256(message) (ES256).
+                let digest = Sha256::digest(message);
+                let (signature, _) =
+                    ecdsa::hazmat::sign_prehashed_rfc6979::<p256::NistP256, Sha256>(scalar, &digest, &[]);
+                signature.to_der().to_bytes().to_vec()
             }
             Self::EdDsa(key) => {
                 let signature: ed25519_dalek::Signature = key.sign(message);
@@ -108,15 +117,19 @@ pub fn es256_cose_key(key: &p256::ecdsa::VerifyingKey) -> Value {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use ed25519_dalek::Verifier as _;
 
     #[test]
     fn es256_signature_verifies_and_key_round_trips() {
         let key = PrivateKey::generate(Algorithm::Es256);
         let signature = key.sign(b"message");
-        let PrivateKey::Es256(signing) = &key else { unreachable!() };
+        let PrivateKey::Es256(scalar) = &key else { unreachable!() };
         let der = p256::ecdsa::DerSignature::from_bytes(&signature).unwrap();
-        signing.verifying_key().verify(b"message", &der).unwrap();
+        let verifying = p256::ecdsa::VerifyingKey::from(p256::PublicKey::from_secret_scalar(scalar));
+        p256::ecdsa::signature::Verifier::verify(&verifying, b"message", &der).unwrap();
+        // The same bytes a SigningKey produces: RFC 6979 is deterministic.
+        let reference: p256::ecdsa::DerSignature =
+            p256::ecdsa::signature::Signer::sign(&p256::ecdsa::SigningKey::from(*scalar), b"message");
+        assert_eq!(reference.to_bytes().to_vec(), signature);
         let restored = PrivateKey::from_bytes(Algorithm::Es256, &key.to_bytes()).unwrap();
         assert_eq!(restored.cose_public_key(), key.cose_public_key());
     }
@@ -127,7 +140,7 @@ mod tests {
         let signature = key.sign(b"message");
         let PrivateKey::EdDsa(signing) = &key else { unreachable!() };
         let signature = ed25519_dalek::Signature::from_slice(&signature).unwrap();
-        signing.verifying_key().verify(b"message", &signature).unwrap();
+        ed25519_dalek::Verifier::verify(&signing.verifying_key(), b"message", &signature).unwrap();
     }
 
     #[test]

@@ -32,7 +32,7 @@ def metadata(softfido_bin, tmp_path_factory) -> Metadata:
 
 
 @pytest.fixture
-def start_daemon(softfido_bin, tmp_path, request):
+def start_daemon(softfido_bin, tmp_path):
     """Factory: start_daemon(profile, state=None, reset_anytime=False) -> running Daemon.
 
     At teardown every daemon still running gets SIGINT and must exit 0 within 5 s.
@@ -64,7 +64,6 @@ def start_daemon(softfido_bin, tmp_path, request):
 
 
 @pytest.fixture
-def daemon(start_daemon, request):
-    """A daemon of the profile given by indirect parametrization (default security-key)."""
-    profile = getattr(request, "param", "security-key")
-    return start_daemon(profile)
+def daemon(start_daemon):
+    """A running security-key daemon (the default profile)."""
+    return start_daemon("security-key")

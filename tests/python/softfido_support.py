@@ -74,8 +74,9 @@ def softfido_binary() -> Path:
     env = os.environ.get("SOFTFIDO_BIN")
     if env:
         path = Path(env)
-        if not path.is_absolute():
-            path = (REPO / path).resolve()
+        if not path.is_absolute() and not path.exists():
+            path = REPO / path  # relative to the repository root
+        path = path.resolve()
         if not path.exists():
             raise FileNotFoundError(f"SOFTFIDO_BIN={env} does not exist")
         return path

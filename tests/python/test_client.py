@@ -199,3 +199,30 @@ def test_rp_id_is_example_com(start_daemon):
     assert server.rp.id == RP_ID
     options, state = server.register_begin({"id": b"u", "name": "u"})
     server.register_complete(state, client.make_credential(options.public_key))
+
+
+def test_discoverable_sign_in_with_several_passkeys(start_daemon, metadata):
+    """Two passkeys for example.com: the client gets both assertions (numberOfCredentials,
+    getNextAssertion) and the RP verifies each one."""
+    daemon = start_daemon("platform")
+    client = daemon.client()
+    server = server_for("platform", metadata)
+    registered = {}
+    for name in ("first", "second"):
+        user, auth_data, _ = register(client, server, UV.REQUIRED, resident_key=ResidentKeyRequirement.REQUIRED, user_name=name)
+        registered[auth_data.credential_data.credential_id] = (user, auth_data.credential_data)
+    credentials = [c for _, c in registered.values()]
+
+    options, state = server.authenticate_begin(None, user_verification=UV.REQUIRED)
+    selection = client.get_assertion(options.public_key)
+    assertions = selection.get_assertions()
+    assert len(assertions) == 2
+    assert assertions[0].number_of_credentials == 2
+    seen = set()
+    for index in range(2):
+        response = selection.get_response(index)
+        used = server.authenticate_complete(state, credentials, response)
+        user, _ = registered[used.credential_id]
+        assert response.response.user_handle == user["id"]
+        seen.add(used.credential_id)
+    assert seen == set(registered)

@@ -178,3 +178,56 @@ def test_up_false_preflight_is_silent_and_unsigned_by_up(daemon):
     assertion = get_assertion(ctap, allow=[cred.credential_id], up=False, cdh=cdh)
     assert not assertion.auth_data.is_user_present()
     assertion.verify(cdh, cred.public_key)
+
+
+def test_resident_credential_for_the_same_user_is_replaced(start_daemon):
+    """CTAP 2.1 §6.1.2 (storing a discoverable credential): same rpId and user id overwrite the
+    old credential; the slot count does not change."""
+    ctap = start_daemon("software-token").ctap2()
+    user = user_entity("same")
+    before = ctap.get_info().remaining_disc_creds
+    old = make_credential(ctap, rk=True, user=user).auth_data.credential_data
+    assert ctap.get_info().remaining_disc_creds == before - 1
+    new = make_credential(ctap, rk=True, user=user).auth_data.credential_data
+    assert new.credential_id != old.credential_id
+    assert ctap.get_info().remaining_disc_creds == before - 1
+    found = get_assertion(ctap)
+    assert found.number_of_credentials in (None, 1)
+    assert found.credential["id"] == new.credential_id
+
+
+def test_allow_list_gives_one_assertion(start_daemon):
+    """CTAP 2.1 §6.2.2: with a non-empty allowList one applicable credential is used, and
+    numberOfCredentials is not returned; getNextAssertion then has nothing."""
+    ctap = start_daemon("software-token").ctap2()
+    a = make_credential(ctap, rk=True, user=user_entity("a")).auth_data.credential_data
+    b = make_credential(ctap, rk=True, user=user_entity("b")).auth_data.credential_data
+    cdh = random_cdh()
+    assertion = get_assertion(ctap, allow=[a.credential_id, b.credential_id], cdh=cdh)
+    assert assertion.number_of_credentials is None
+    key = {a.credential_id: a.public_key, b.credential_id: b.public_key}[assertion.credential["id"]]
+    assertion.verify(cdh, key)
+    with pytest.raises(CtapError) as err:
+        ctap.get_next_assertion()
+    assert err.value.code == CtapError.ERR.NOT_ALLOWED
+
+
+@pytest.mark.parametrize("rk", [False, True], ids=["non-resident", "resident"])
+def test_credential_id_fits_get_info_limit(daemon, rk):
+    ctap = daemon.ctap2()
+    cred = make_credential(ctap, rk=rk).auth_data.credential_data
+    assert len(cred.credential_id) <= ctap.info.max_cred_id_length
+
+
+def test_user_entity_round_trip_with_uv(start_daemon):
+    """On a UV-capable device with UV done, the discoverable assertion returns the user entity
+    as stored (id, and name/displayName if returned at all must be the registered ones)."""
+    ctap = start_daemon("platform").ctap2()
+    user = user_entity("dora")
+    make_credential(ctap, rk=True, uv=True, user=user)
+    found = get_assertion(ctap, uv=True)
+    assert found.auth_data.is_user_verified()
+    assert found.user["id"] == user["id"]
+    for field in ("name", "displayName"):
+        if field in found.user:
+            assert found.user[field] == user[field]

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from fido2.ctap import CtapError
 from fido2.ctap2 import Ctap2
+from fido2.ctap2.pin import ClientPin, PinProtocolV1, PinProtocolV2
 from fido2.hid import CAPABILITY
 from fido2.mds3 import MetadataStatement
 from fido2.webauthn import Aaguid
@@ -118,3 +120,39 @@ def test_every_statement_parses_and_has_a_ca_root(metadata):
     pem_root = x509.load_pem_x509_certificate(metadata.root_pem)
     first = next(iter(metadata.statements.values()))
     assert metadata.roots_der(first)[0] == pem_root.public_bytes(Encoding.DER)
+
+
+@pytest.mark.parametrize("protocol", [PinProtocolV1, PinProtocolV2], ids=["v1", "v2"])
+def test_client_pin_retries_and_key_agreement(daemon, protocol):
+    """The security key's clientPIN subset: getPINRetries (8 before any PIN, CTAP 2.1 §6.5.5.2)
+    and getKeyAgreement (a P-256 COSE key for ECDH)."""
+    ctap = daemon.ctap2()
+    client_pin = ClientPin(ctap, protocol())
+    retries, _power_cycle_state = client_pin.get_pin_retries()
+    assert retries == 8
+    key = ctap.client_pin(protocol.VERSION, ClientPin.CMD.GET_KEY_AGREEMENT)[ClientPin.RESULT.KEY_AGREEMENT]
+    assert key[1] == 2 and key[-1] == 1  # kty EC2, crv P-256
+    assert key[3] == -25  # ECDH-ES+HKDF-256, as CTAP 2.1 §6.5.6 prescribes
+    _, shared = client_pin._get_shared_secret()
+    assert len(shared) == (32 if protocol is PinProtocolV1 else 64)
+
+
+def test_unsupported_pin_protocol(daemon):
+    with pytest.raises(CtapError) as err:
+        daemon.ctap2().client_pin(3, ClientPin.CMD.GET_KEY_AGREEMENT)
+    assert err.value.code == CtapError.ERR.INVALID_PARAMETER
+
+
+@pytest.mark.authenticator_bug
+@pytest.mark.parametrize("profile", ["platform", "synced-passkey"])
+def test_builtin_uv_offers_pin_uv_auth_token(start_daemon, profile):
+    """CTAP 2.1 §6.4 (option pinUvAuthToken): a FIDO_2_1 authenticator "MUST include the
+    pinUvAuthToken option ID with the value true ... if either the clientPin or uv option IDs have
+    the value true", and then supports getPinUvAuthTokenUsingUvWithPermissions (ClientPIN
+    subcommand 0x06, §6.5.5.7.3). Without it python-fido2 falls back to CTAP 2.0-style uv=true,
+    whose pre-flight cannot see credProtect level-3 credentials (see test_extensions)."""
+    ctap = start_daemon(profile).ctap2()
+    assert ctap.info.options.get("uv") is True
+    assert ctap.info.options.get("pinUvAuthToken") is True, f"options: {dict(ctap.info.options)}"
+    token = ClientPin(ctap, PinProtocolV2()).get_uv_token(ClientPin.PERMISSION.GET_ASSERTION, "example.com")
+    assert len(token) == 32

@@ -34,10 +34,9 @@ impl Authenticator {
         };
         // §8.2: basic attestation signs with the batch key; x5c starts with its certificate.
         let identity = attestation::batch_identity(self.config.model(), root);
-        let batch_key = PrivateKey::Es256(identity.signing_key.clone());
         let statement = MapBuilder::new()
             .insert("alg", Algorithm::Es256.cose_id())
-            .insert("sig", Value::Bytes(batch_key.sign(&signed)))
+            .insert("sig", Value::Bytes(identity.sign_der(&signed)))
             .insert("x5c", Value::Array(vec![Value::Bytes(identity.certificate_der.clone())]))
             .build();
         ("packed", statement)
