@@ -40,9 +40,9 @@ impl PrivateKey {
     /// Restores a key from [`PrivateKey::to_bytes`] output.
     pub fn from_bytes(algorithm: Algorithm, bytes: &[u8]) -> Result<Self, StatusCode> {
         match algorithm {
-            Algorithm::Es256 => {
-                p256::NonZeroScalar::try_from(bytes).map(Self::Es256).map_err(|_| StatusCode::InvalidCredential)
-            }
+            Algorithm::Es256 => p256::NonZeroScalar::try_from(bytes)
+                .map(Self::Es256)
+                .map_err(|_| StatusCode::InvalidCredential),
             Algorithm::EdDsa => {
                 let secret: [u8; 32] = bytes.try_into().map_err(|_| StatusCode::InvalidCredential)?;
                 Ok(Self::EdDsa(ed25519_dalek::SigningKey::from_bytes(&secret)))
@@ -69,9 +69,9 @@ impl PrivateKey {
     /// The public key as a COSE_Key (RFC 9053 §7.1.1 EC2, RFC 8037 §2 OKP).
     pub fn cose_public_key(&self) -> Value {
         match self {
-            Self::Es256(scalar) => es256_cose_key(&p256::ecdsa::VerifyingKey::from(
-                p256::PublicKey::from_secret_scalar(scalar),
-            )),
+            Self::Es256(scalar) => {
+                es256_cose_key(&p256::ecdsa::VerifyingKey::from(p256::PublicKey::from_secret_scalar(scalar)))
+            }
             Self::EdDsa(key) => MapBuilder::new()
                 .insert(1, 1) // kty: OKP
                 .insert(3, Algorithm::EdDsa.cose_id()) // alg: EdDSA

@@ -128,11 +128,11 @@ impl Authenticator {
         let command = request.first().copied().unwrap_or_default();
         match result {
             Ok(response) => {
-                tracing::info!(command = format_args!("0x{command:02x}"), "CTAP2_OK");
+                tracing::debug!(command = code::name(command), "CTAP2_OK");
                 response.to_bytes()
             }
             Err(status) => {
-                tracing::info!(command = format_args!("0x{command:02x}"), %status, "request refused");
+                tracing::debug!(command = code::name(command), %status, "request refused");
                 vec![status.byte()]
             }
         }

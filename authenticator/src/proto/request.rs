@@ -21,6 +21,20 @@ pub mod code {
     pub const GET_NEXT_ASSERTION: u8 = 0x08;
     /// authenticatorSelection.
     pub const SELECTION: u8 = 0x0B;
+
+    /// The spec's name of a command byte, for logs.
+    pub fn name(command: u8) -> &'static str {
+        match command {
+            MAKE_CREDENTIAL => "authenticatorMakeCredential",
+            GET_ASSERTION => "authenticatorGetAssertion",
+            GET_INFO => "authenticatorGetInfo",
+            CLIENT_PIN => "authenticatorClientPIN",
+            RESET => "authenticatorReset",
+            GET_NEXT_ASSERTION => "authenticatorGetNextAssertion",
+            SELECTION => "authenticatorSelection",
+            _ => "unknown",
+        }
+    }
 }
 
 /// Longest user handle WebAuthn allows (WebAuthn L3 §5.4.3: at most 64 bytes).

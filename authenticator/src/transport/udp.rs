@@ -238,7 +238,7 @@ impl EventLoop {
         info!(
             cid = %format_args!("{:08x}", current.cid),
             command = ?current.command,
-            operation = %format_args!("{:#04x}", current.operation),
+            operation = %format_args!("{} ({:#04x})", crate::proto::request::code::name(current.operation), current.operation),
             request_len = current.request_len,
             answer_len = answer.len(),
             status = %Status(current.command, answer),
@@ -410,7 +410,10 @@ impl fmt::Display for Status<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.0, self.1) {
             (HidCommand::Msg, [.., sw1, sw2]) => write!(f, "{sw1:02x}{sw2:02x}"),
-            (_, [status, ..]) => write!(f, "{status:#04x}"),
+            (_, [status, ..]) => match crate::proto::StatusCode::from_byte(*status) {
+                Some(code) => write!(f, "{code}"),
+                None => write!(f, "{status:#04x}"),
+            },
             (_, []) => f.write_str("none"),
         }
     }
