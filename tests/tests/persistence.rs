@@ -1,7 +1,7 @@
 //! A restart with a state file keeps discoverable credentials and counters; a power cycle keeps
 //! them too but drops volatile state.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use ciborium::Value;
 use softfido_authenticator::config::{CounterMode, Profile};

@@ -2,7 +2,7 @@
 //! STATUS_UPNEEDED keepalives and ends in CTAP2_ERR_USER_ACTION_TIMEOUT; CTAPHID_CANCEL ends it
 //! early with CTAP2_ERR_KEEPALIVE_CANCEL (CTAP 2.1 §11.2.9.1.5, §11.2.9.1.7).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::net::UdpSocket;
 use std::sync::Arc;
