@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod get_assertion;
+mod hmac_secret;
 mod make_credential;
 mod misc;
 
