@@ -10,27 +10,7 @@ fn register_user(auth: &mut Authenticator, user_id: u8, name: &str) -> Registere
     let params = make_credential_params(true, |m| {
         m.insert(3, MapBuilder::new().insert("id", Value::Bytes(vec![user_id])).insert("name", name).build())
     });
-    let response = call(auth, code::MAKE_CREDENTIAL, Some(params)).unwrap();
-    let auth_data = field(&response, 2).as_bytes().unwrap().clone();
-    let id_len = u16::from_be_bytes([auth_data[53], auth_data[54]]) as usize;
-    Registered {
-        credential_id: auth_data[55..55 + id_len].to_vec(),
-        public_key: register_key(&auth_data, id_len),
-        auth_data,
-        response,
-    }
-}
-
-fn register_key(auth_data: &[u8], id_len: usize) -> p256::ecdsa::VerifyingKey {
-    let mut cose = &auth_data[55 + id_len..];
-    let key: Value = ciborium::de::from_reader(&mut cose).unwrap();
-    let get = |k: i64| {
-        key.as_map().unwrap().iter().find(|(kk, _)| kk.as_integer() == Some(k.into())).unwrap().1.clone()
-    };
-    let mut sec1 = vec![0x04];
-    sec1.extend(get(-2).as_bytes().unwrap());
-    sec1.extend(get(-3).as_bytes().unwrap());
-    p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).unwrap()
+    registered(call(auth, code::MAKE_CREDENTIAL, Some(params)).unwrap())
 }
 
 #[test]
@@ -181,22 +161,25 @@ fn cred_protect_hides_credentials_without_uv() {
     };
     let level2 = call(&mut auth, code::MAKE_CREDENTIAL, Some(make(2, 2))).unwrap();
     let level3 = call(&mut auth, code::MAKE_CREDENTIAL, Some(make(3, 3))).unwrap();
-    let id_of = |r: &Value| {
-        let a = field(r, 2).as_bytes().unwrap();
-        let n = u16::from_be_bytes([a[53], a[54]]) as usize;
-        a[55..55 + n].to_vec()
-    };
     // No UV: discoverable sign-in sees neither; the allowList reveals level 2 only.
     assert_eq!(
         call(&mut auth, code::GET_ASSERTION, Some(get_assertion_params(None, |m| m))),
         Err(StatusCode::NoCredentials)
     );
     assert!(
-        call(&mut auth, code::GET_ASSERTION, Some(get_assertion_params(Some(&id_of(&level2)), |m| m)))
-            .is_ok()
+        call(
+            &mut auth,
+            code::GET_ASSERTION,
+            Some(get_assertion_params(Some(&credential_id(&level2)), |m| m))
+        )
+        .is_ok()
     );
     assert_eq!(
-        call(&mut auth, code::GET_ASSERTION, Some(get_assertion_params(Some(&id_of(&level3)), |m| m))),
+        call(
+            &mut auth,
+            code::GET_ASSERTION,
+            Some(get_assertion_params(Some(&credential_id(&level3)), |m| m))
+        ),
         Err(StatusCode::NoCredentials)
     );
     // With UV: both.
@@ -244,9 +227,7 @@ fn cred_blob_and_uvm_are_returned() {
     let params = make_credential_params(false, |m| {
         m.insert(6, MapBuilder::new().insert("credBlob", Value::Bytes(vec![5; 4])).build())
     });
-    let response = call(&mut auth, code::MAKE_CREDENTIAL, Some(params)).unwrap();
-    let a = field(&response, 2).as_bytes().unwrap();
-    let id = a[55..55 + u16::from_be_bytes([a[53], a[54]]) as usize].to_vec();
+    let id = credential_id(&call(&mut auth, code::MAKE_CREDENTIAL, Some(params)).unwrap());
     let request = get_assertion_params(Some(&id), |m| {
         m.insert(4, MapBuilder::new().insert("credBlob", true).insert("uvm", true).build())
     });

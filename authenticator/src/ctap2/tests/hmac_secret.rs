@@ -20,9 +20,7 @@ fn platform_secret(
 fn hmac_credential(auth: &mut Authenticator) -> Vec<u8> {
     let params =
         make_credential_params(false, |m| m.insert(6, MapBuilder::new().insert("hmac-secret", true).build()));
-    let response = call(auth, code::MAKE_CREDENTIAL, Some(params)).unwrap();
-    let a = field(&response, 2).as_bytes().unwrap();
-    a[55..55 + u16::from_be_bytes([a[53], a[54]]) as usize].to_vec()
+    credential_id(&call(auth, code::MAKE_CREDENTIAL, Some(params)).unwrap())
 }
 
 fn hmac_output(

@@ -129,12 +129,15 @@ pub(super) struct Registered {
 }
 
 pub(super) fn register(auth: &mut Authenticator, rk: bool) -> Registered {
-    let response = call(auth, code::MAKE_CREDENTIAL, Some(make_credential_params(rk, |m| m))).unwrap();
+    registered(call(auth, code::MAKE_CREDENTIAL, Some(make_credential_params(rk, |m| m))).unwrap())
+}
+
+/// Takes a makeCredential response apart: authData, credential ID, public key.
+pub(super) fn registered(response: Value) -> Registered {
     let auth_data = field(&response, 2).as_bytes().unwrap().clone();
     let id_len = u16::from_be_bytes([auth_data[53], auth_data[54]]) as usize;
     let credential_id = auth_data[55..55 + id_len].to_vec();
-    let mut cose = &auth_data[55 + id_len..];
-    let key: Value = ciborium::de::from_reader(&mut cose).unwrap();
+    let key: Value = ciborium::de::from_reader(&auth_data[55 + id_len..]).unwrap();
     let coord = |k: i64| {
         key.as_map()
             .unwrap()
@@ -151,6 +154,13 @@ pub(super) fn register(auth: &mut Authenticator, rk: bool) -> Registered {
     sec1.extend(coord(-3));
     let public_key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&sec1).unwrap();
     Registered { auth_data, credential_id, public_key, response }
+}
+
+/// The credential ID of a makeCredential response.
+pub(super) fn credential_id(response: &Value) -> Vec<u8> {
+    let auth_data = field(response, 2).as_bytes().unwrap();
+    let id_len = u16::from_be_bytes([auth_data[53], auth_data[54]]) as usize;
+    auth_data[55..55 + id_len].to_vec()
 }
 
 /// Checks an assertion signature over authData || clientDataHash.
