@@ -87,50 +87,40 @@ pub fn metadata_statement(model: Model) -> Value {
     })
 }
 
-/// The `authenticatorGetInfo` member: what a freshly provisioned device of this model reports
-/// (PIN set, biometric enrolled). An option's presence means the feature exists; its value is
-/// its state on such a device.
+/// The `authenticatorGetInfo` member: exactly what a provisioned device of this model (PIN set,
+/// biometric enrolled) answers to authenticatorGetInfo, from the same code
+/// ([`crate::ctap2::get_info::model_info`]), so the statement cannot claim what the device lacks.
 fn authenticator_get_info(model: Model, id: &[u8; 16]) -> Value {
-    let mut options = serde_json::Map::new();
-    for (name, value) in [("plat", false), ("rk", true), ("up", true)] {
-        options.insert(name.into(), value.into());
-    }
-    let mut extensions = vec!["credProtect", "hmac-secret", "credBlob", "uvm"];
-    let uv_capable = match model.uv {
-        UvKind::None => false,
-        UvKind::ClientPin => {
-            options.insert("clientPin".into(), true.into());
-            options.insert("setMinPINLength".into(), true.into());
-            extensions.push("minPinLength");
-            true
-        }
-        UvKind::Builtin(_) => {
-            options.insert("uv".into(), true.into());
-            true
-        }
-    };
-    if uv_capable {
-        // CTAP 2.1 §6.4: pinUvAuthToken is true when clientPin or uv is; credential management
-        // and authenticatorConfig need such a token.
-        for name in ["pinUvAuthToken", "credMgmt", "authnrCfg", "makeCredUvNotRqd"] {
-            options.insert(name.into(), true.into());
-        }
-    }
-    let mut info = json!({
-        "versions": ["FIDO_2_0", "FIDO_2_1"],
-        "extensions": extensions,
+    let info = crate::ctap2::get_info::model_info(model);
+    let options: serde_json::Map<String, Value> =
+        info.options.iter().map(|(name, value)| ((*name).to_owned(), Value::Bool(*value))).collect();
+    let algorithms: Vec<Value> =
+        info.algorithms.iter().map(|alg| json!({ "type": "public-key", "alg": alg })).collect();
+    let mut out = json!({
+        "versions": info.versions,
+        "extensions": info.extensions,
         "aaguid": hex::encode(id),
         "options": options,
-        "transports": ["usb"],
-        "algorithms": [{ "type": "public-key", "alg": -7 }, { "type": "public-key", "alg": -8 }],
+        "maxMsgSize": info.max_msg_size,
+        "maxCredentialCountInList": info.max_credential_count_in_list,
+        "maxCredentialIdLength": info.max_credential_id_length,
+        "transports": info.transports,
+        "algorithms": algorithms,
+        "firmwareVersion": info.firmware_version,
     });
-    if uv_capable {
-        info["pinUvAuthProtocols"] = json!([2, 1]);
+    if !info.pin_uv_auth_protocols.is_empty() {
+        out["pinUvAuthProtocols"] = json!(info.pin_uv_auth_protocols);
     }
-    if let UvKind::Builtin(modality) = model.uv {
-        info["uvModality"] = json!(modality.fido_uvm_bit());
+    if let Some(min) = info.min_pin_length {
+        out["minPINLength"] = json!(min);
     }
-    info
+    if let Some(length) = info.max_cred_blob_length {
+        out["maxCredBlobLength"] = json!(length);
+    }
+    if let Some(modality) = info.uv_modality {
+        out["uvModality"] = json!(modality);
+    }
+    out
 }
 
 /// Writes one pretty-printed `<aaguid>.json` statement per model and [`ROOT_PEM_FILE_NAME`]
@@ -264,7 +254,8 @@ mod tests {
                 UvKind::None => {
                     assert!(options.get("clientPin").is_none() && options.get("uv").is_none());
                     assert!(options.get("pinUvAuthToken").is_none());
-                    assert!(info.get("pinUvAuthProtocols").is_none());
+                    // hmac-secret needs the PIN/UV auth protocols for its shared secret.
+                    assert_eq!(info["pinUvAuthProtocols"], serde_json::json!([2, 1]));
                 }
                 UvKind::ClientPin => {
                     assert_eq!(options["clientPin"], true);

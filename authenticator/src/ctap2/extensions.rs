@@ -13,6 +13,8 @@ use crate::proto::request::{CredBlobInput, ExtensionInputs, HmacSecretInput};
 
 /// FIDO Registry §3.1 `USER_VERIFY_PRESENCE_INTERNAL`.
 const USER_VERIFY_PRESENCE_INTERNAL: u32 = 0x0000_0001;
+/// FIDO Registry §3.1 `USER_VERIFY_PASSCODE_EXTERNAL` (a PIN typed on the platform).
+const USER_VERIFY_PASSCODE_EXTERNAL: u32 = 0x0000_0800;
 /// FIDO Registry §3.1 `USER_VERIFY_NONE`.
 const USER_VERIFY_NONE: u32 = 0x0000_0200;
 /// FIDO Registry §3.4 matcher protection types.
@@ -38,6 +40,7 @@ impl Authenticator {
     pub(super) fn make_credential_extensions(
         &self,
         inputs: &ExtensionInputs,
+        rp_id: &str,
         verification: &Verification,
     ) -> CreationExtensions {
         let supported = self.config.extensions;
@@ -63,6 +66,13 @@ impl Authenticator {
         }
         if supported.uvm && inputs.uvm {
             outputs = outputs.insert("uvm", self.uvm_output(verification));
+        }
+        // CTAP 2.1 §12.4: the minimum PIN length, only to RPs the owner allowed.
+        if inputs.min_pin_length
+            && self.supports_client_pin()
+            && self.state.min_pin_length_rp_ids.iter().any(|allowed| allowed == rp_id)
+        {
+            outputs = outputs.insert("minPinLength", self.state.min_pin_length);
         }
         CreationExtensions {
             cred_protect: requested_protect.unwrap_or(CredProtect::UvOptional),
@@ -109,6 +119,7 @@ impl Authenticator {
     fn uvm_output(&self, verification: &Verification) -> Value {
         let method = match (verification.method, verification.presence) {
             (Some(UvMethod::Builtin(modality)), _) => modality.fido_uvm_bit(),
+            (Some(UvMethod::Pin), _) => USER_VERIFY_PASSCODE_EXTERNAL,
             (None, true) => USER_VERIFY_PRESENCE_INTERNAL,
             (None, false) => USER_VERIFY_NONE,
         };

@@ -8,6 +8,7 @@ use super::get_info::MAX_CREDENTIAL_COUNT_IN_LIST;
 use super::verification::Verification;
 use super::{Authenticator, rp_id_hash};
 use crate::config::CounterMode;
+use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
 use crate::proto::auth_data::{AuthenticatorData, flags};
 use crate::proto::request::{ExtensionInputs, GetAssertionRequest, UserEntity};
@@ -51,22 +52,37 @@ impl Authenticator {
         request: GetAssertionRequest,
         signals: &Signals,
     ) -> Result<GetAssertionResponse, StatusCode> {
-        // Steps 1-2: pinUvAuthParam.
-        if let Some(auth) = &request.pin_uv_auth {
-            self.check_pin_uv_auth(auth, signals)?;
-        }
-        // Step 5: options. "rk" is not an option of getAssertion; "uv" needs built-in UV.
+        // Steps 1-2: pinUvAuthParam (the zero-length probe, the protocol, the token).
+        let token = match &request.pin_uv_auth {
+            Some(auth) => Some(self.check_pin_uv_auth(
+                auth,
+                &request.client_data_hash,
+                Permissions::GET_ASSERTION,
+                &request.rp_id,
+                signals,
+            )?),
+            None => None,
+        };
+        // Step 5: options. "rk" is not an option of getAssertion; "uv" needs built-in UV and
+        // is ignored when a pinUvAuthParam is present.
         if request.options.rk.is_some() {
             return Err(StatusCode::UnsupportedOption);
         }
         let up = request.options.up.unwrap_or(true);
-        let uv = request.options.uv.unwrap_or(false);
-        self.check_uv_option(uv)?;
+        let uv = token.is_none() && request.options.uv.unwrap_or(false);
+        if token.is_none() {
+            self.check_uv_option(uv)?;
+        }
+        self.check_always_uv(token.is_some(), uv)?;
         if request.allow_list.as_ref().is_some_and(|list| list.len() > MAX_CREDENTIAL_COUNT_IN_LIST) {
             return Err(StatusCode::LimitExceeded);
         }
-        // Step 6: built-in user verification.
-        let mut verification = if uv { self.verify_builtin(signals)? } else { Verification::default() };
+        // Step 6: user verification: the token's, or built-in.
+        let mut verification = match token {
+            Some(verification) => verification,
+            None if uv => self.verify_builtin(signals)?,
+            None => Verification::default(),
+        };
         // Step 7: locate the applicable credentials.
         let rp_id_hash = rp_id_hash(&request.rp_id);
         let discoverable = request.allow_list.is_none();
@@ -95,6 +111,9 @@ impl Authenticator {
         };
         let number_of_credentials = u32::try_from(candidates.len() + 1).unwrap_or(u32::MAX);
         let mut response = self.sign_assertion(&context, &first)?;
+        if token.is_some() {
+            self.consume_token();
+        }
         if !candidates.is_empty() {
             response.number_of_credentials = Some(number_of_credentials);
             self.pending_assertions = Some(PendingAssertions {
@@ -119,11 +138,9 @@ impl Authenticator {
         Ok(response)
     }
 
-    /// A credential ID this device issued for this RP, with its stored user if discoverable.
+    /// A live credential of this device for this RP, with its stored user if discoverable.
     fn candidate(&self, credential_id: &[u8], rp_id_hash: &[u8; 32]) -> Option<Candidate> {
-        let secret = CredentialSecret::open(credential_id, &self.state.master_key, rp_id_hash)?;
-        let user =
-            self.state.resident.iter().find(|c| c.credential_id == credential_id).map(|c| c.user.clone());
+        let (secret, user) = self.live_credential(credential_id, rp_id_hash)?;
         Some(Candidate { credential_id: credential_id.to_vec(), secret, user })
     }
 

@@ -3,8 +3,9 @@
 use super::Authenticator;
 use super::credential::MAX_CREDENTIAL_ID_LENGTH;
 use crate::attestation;
-use crate::config::UvCapability;
+use crate::config::{Config, ExtensionSupport, Model, Profile, UvCapability, UvKind, VerifyOutcome};
 use crate::proto::response::GetInfoResponse;
+use crate::store::DEFAULT_MIN_PIN_LENGTH;
 
 /// Largest request accepted (the CTAPHID maximum message, CTAP 2.1 §11.2.4).
 pub const MAX_MSG_SIZE: u32 = 7609;
@@ -13,49 +14,113 @@ pub const MAX_CREDENTIAL_COUNT_IN_LIST: usize = 16;
 /// Longest credBlob stored (CTAP 2.1 §12.2 requires at least 32).
 pub const MAX_CRED_BLOB_LENGTH: usize = 32;
 
+/// The state getInfo reports besides the configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeviceState {
+    /// A PIN is set.
+    pub pin_set: bool,
+    /// Discoverable credentials stored.
+    pub resident_count: usize,
+    /// The minimum PIN length.
+    pub min_pin_length: u8,
+    /// The PIN must be changed before use.
+    pub force_pin_change: bool,
+}
+
 impl Authenticator {
     pub(super) fn get_info(&self) -> GetInfoResponse {
-        let extensions = self.config.extensions;
-        let mut extension_ids = Vec::new();
-        if extensions.cred_protect {
-            extension_ids.push("credProtect");
+        info(
+            &self.config,
+            DeviceState {
+                pin_set: self.state.pin.is_some(),
+                resident_count: self.state.resident.len(),
+                min_pin_length: self.state.min_pin_length,
+                force_pin_change: self.state.force_pin_change,
+            },
+        )
+    }
+}
+
+/// What a provisioned device of `model` reports (PIN set, template enrolled, no credentials):
+/// the `authenticatorGetInfo` of its metadata statement.
+pub fn model_info(model: Model) -> GetInfoResponse {
+    let uv = match model.uv {
+        UvKind::None => UvCapability::None,
+        UvKind::ClientPin => UvCapability::ClientPin,
+        UvKind::Builtin(modality) => {
+            UvCapability::Builtin { modality, enrolled: true, outcome: VerifyOutcome::Match }
         }
-        if extensions.hmac_secret {
-            extension_ids.push("hmac-secret");
-        }
-        if extensions.cred_blob {
-            extension_ids.push("credBlob");
-        }
-        if extensions.uvm {
-            extension_ids.push("uvm");
-        }
-        // Options (CTAP 2.1 §6.4 "options"): absent means unsupported.
-        let mut options = vec![("rk", true), ("up", true), ("plat", false)];
-        match self.config.uv {
-            UvCapability::None => {}
-            // clientPin present and false: supported, no PIN set yet.
-            UvCapability::ClientPin => options.push(("clientPin", false)),
-            UvCapability::Builtin { enrolled, .. } => options.push(("uv", enrolled)),
-        }
-        if self.config.uv != UvCapability::None {
-            // Non-discoverable credentials without UV stay possible on a protected device.
-            options.push(("makeCredUvNotRqd", true));
-        }
-        let remaining = self.config.max_resident_credentials.saturating_sub(self.state.resident.len());
-        GetInfoResponse {
-            versions: vec!["FIDO_2_0", "FIDO_2_1"],
-            extensions: extension_ids,
-            aaguid: attestation::aaguid(self.config.model()),
-            options,
-            max_msg_size: MAX_MSG_SIZE,
-            pin_uv_auth_protocols: self.pin_uv_auth_protocols(),
-            max_credential_count_in_list: MAX_CREDENTIAL_COUNT_IN_LIST as u32,
-            max_credential_id_length: MAX_CREDENTIAL_ID_LENGTH as u32,
-            transports: vec!["usb"],
-            algorithms: self.config.algorithms.iter().map(|a| a.cose_id()).collect(),
-            firmware_version: 1,
-            max_cred_blob_length: extensions.cred_blob.then_some(MAX_CRED_BLOB_LENGTH as u32),
-            remaining_discoverable_credentials: u32::try_from(remaining).unwrap_or(u32::MAX),
-        }
+    };
+    let config = Config {
+        uv,
+        key_protection: model.key_protection,
+        extensions: ExtensionSupport::ALL,
+        ..Profile::SecurityKey.config()
+    };
+    let device = DeviceState {
+        pin_set: model.uv == UvKind::ClientPin,
+        resident_count: 0,
+        min_pin_length: DEFAULT_MIN_PIN_LENGTH,
+        force_pin_change: false,
+    };
+    info(&config, device)
+}
+
+/// getInfo for a configuration and device state.
+pub fn info(config: &Config, device: DeviceState) -> GetInfoResponse {
+    let extensions = config.extensions;
+    let client_pin = config.uv == UvCapability::ClientPin;
+    let mut extension_ids = Vec::new();
+    if extensions.cred_protect {
+        extension_ids.push("credProtect");
+    }
+    if extensions.hmac_secret {
+        extension_ids.push("hmac-secret");
+    }
+    if extensions.cred_blob {
+        extension_ids.push("credBlob");
+    }
+    if client_pin {
+        extension_ids.push("minPinLength");
+    }
+    if extensions.uvm {
+        extension_ids.push("uvm");
+    }
+    // Options (CTAP 2.1 §6.4 "options"): absent means unsupported; the value is the state.
+    let mut options = vec![("rk", true), ("up", true), ("plat", false)];
+    match config.uv {
+        UvCapability::None => {}
+        UvCapability::ClientPin => options.push(("clientPin", device.pin_set)),
+        UvCapability::Builtin { enrolled, .. } => options.push(("uv", enrolled)),
+    }
+    if config.uv != UvCapability::None {
+        // §6.4: pinUvAuthToken is true whenever clientPin or uv is supported.
+        options.push(("pinUvAuthToken", true));
+        // Non-discoverable credentials without UV stay possible on a protected device.
+        options.push(("makeCredUvNotRqd", true));
+    }
+    let pin_uv_auth_protocols =
+        if config.uv != UvCapability::None || extensions.hmac_secret { vec![2, 1] } else { Vec::new() };
+    let remaining = config.max_resident_credentials.saturating_sub(device.resident_count);
+    GetInfoResponse {
+        versions: vec!["FIDO_2_0", "FIDO_2_1"],
+        extensions: extension_ids,
+        aaguid: attestation::aaguid(config.model()),
+        options,
+        max_msg_size: MAX_MSG_SIZE,
+        pin_uv_auth_protocols,
+        max_credential_count_in_list: MAX_CREDENTIAL_COUNT_IN_LIST as u32,
+        max_credential_id_length: MAX_CREDENTIAL_ID_LENGTH as u32,
+        transports: vec!["usb"],
+        algorithms: config.algorithms.iter().map(|a| a.cose_id()).collect(),
+        force_pin_change: client_pin.then_some(device.force_pin_change),
+        min_pin_length: client_pin.then_some(u32::from(device.min_pin_length)),
+        firmware_version: 1,
+        max_cred_blob_length: extensions.cred_blob.then_some(MAX_CRED_BLOB_LENGTH as u32),
+        uv_modality: match config.uv {
+            UvCapability::Builtin { modality, .. } => Some(modality.fido_uvm_bit()),
+            _ => None,
+        },
+        remaining_discoverable_credentials: u32::try_from(remaining).unwrap_or(u32::MAX),
     }
 }

@@ -7,6 +7,7 @@ use super::{Authenticator, rp_id_hash};
 use crate::attestation;
 use crate::config::Algorithm;
 use crate::keys::PrivateKey;
+use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
 use crate::proto::auth_data::{AttestedCredentialData, AuthenticatorData, flags};
 use crate::proto::request::MakeCredentialRequest;
@@ -20,10 +21,17 @@ impl Authenticator {
         request: MakeCredentialRequest,
         signals: &Signals,
     ) -> Result<MakeCredentialResponse, StatusCode> {
-        // Steps 1-2: pinUvAuthParam (the zero-length probe, then protocol and token checks).
-        if let Some(auth) = &request.pin_uv_auth {
-            self.check_pin_uv_auth(auth, signals)?;
-        }
+        // Steps 1-2 and 11: pinUvAuthParam (the zero-length probe, the protocol, the token).
+        let token = match &request.pin_uv_auth {
+            Some(auth) => Some(self.check_pin_uv_auth(
+                auth,
+                &request.client_data_hash,
+                Permissions::MAKE_CREDENTIAL,
+                &request.rp.id,
+                signals,
+            )?),
+            None => None,
+        };
         // Step 3: the first public-key algorithm in the RP's order that this device supports.
         let algorithm = request
             .algorithms
@@ -31,16 +39,21 @@ impl Authenticator {
             .filter_map(|&id| Algorithm::from_cose_id(id))
             .find(|alg| self.config.algorithms.contains(alg))
             .ok_or(StatusCode::UnsupportedAlgorithm)?;
-        // Steps 4-5: options. "up" may not be false; "uv" needs built-in UV, enrolled.
+        // Steps 4-5: options. "up" may not be false; "uv" needs built-in UV, enrolled, and is
+        // ignored when a pinUvAuthParam is present.
         let rk = request.options.rk.unwrap_or(false);
-        let uv = request.options.uv.unwrap_or(false);
         if request.options.up == Some(false) {
             return Err(StatusCode::InvalidOption);
         }
-        self.check_uv_option(uv)?;
-        // Steps 6-7 (makeCredUvNotRqd): a UV-protected device makes discoverable credentials
+        let uv = token.is_none() && request.options.uv.unwrap_or(false);
+        if token.is_none() {
+            self.check_uv_option(uv)?;
+        }
+        // Step 6: alwaysUv.
+        self.check_always_uv(token.is_some(), uv)?;
+        // Step 7 (makeCredUvNotRqd): a UV-protected device makes discoverable credentials
         // only with user verification.
-        if self.uv_configured() && rk && !uv {
+        if self.uv_configured() && rk && token.is_none() && !uv {
             return Err(StatusCode::PuatRequired);
         }
         // Step 8: enterprise attestation is not offered.
@@ -50,15 +63,19 @@ impl Authenticator {
         if request.exclude_list.len() > MAX_CREDENTIAL_COUNT_IN_LIST {
             return Err(StatusCode::LimitExceeded);
         }
-        // Step 11: built-in user verification (it includes the user's touch).
-        let mut verification = if uv { self.verify_builtin(signals)? } else { Verification::default() };
+        // Step 11: user verification: the token's, or built-in (which includes the user's touch).
+        let mut verification = match token {
+            Some(verification) => verification,
+            None if uv => self.verify_builtin(signals)?,
+            None => Verification::default(),
+        };
         let rp_id_hash = rp_id_hash(&request.rp.id);
         // Step 12: an excluded credential that this device holds for this RP ends the operation,
         // after a touch so that a silent probe cannot learn which credentials exist.
         let excluded = request.exclude_list.iter().any(|descriptor| {
-            CredentialSecret::open(&descriptor.id, &self.state.master_key, &rp_id_hash).is_some_and(
-                |secret| secret.cred_protect != CredProtect::UvRequired || verification.verified(),
-            )
+            self.live_credential(&descriptor.id, &rp_id_hash).is_some_and(|(secret, _)| {
+                secret.cred_protect != CredProtect::UvRequired || verification.verified()
+            })
         });
         if excluded {
             self.ensure_presence(&mut verification, signals)?;
@@ -70,7 +87,7 @@ impl Authenticator {
         // Step 14: user presence (always required to create a credential).
         self.ensure_presence(&mut verification, signals)?;
         // Step 13: extensions (after presence, so that `uvm` reports what really happened).
-        let extensions = self.make_credential_extensions(&request.extensions, &verification);
+        let extensions = self.make_credential_extensions(&request.extensions, &request.rp.id, &verification);
         // Step 15: the key pair and its credential ID.
         let secret = CredentialSecret {
             key: PrivateKey::generate(algorithm),
@@ -114,6 +131,9 @@ impl Authenticator {
                 state.resident.push(resident);
                 state.next_sequence += 1;
             })?;
+        }
+        if token.is_some() {
+            self.consume_token();
         }
         Ok(MakeCredentialResponse { format, auth_data, att_stmt })
     }

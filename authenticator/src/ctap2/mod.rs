@@ -2,10 +2,11 @@
 //! `process_parsed`, which sends it to one function per command (one file per command).
 
 mod attest;
+mod client_pin;
 pub mod credential;
 mod extensions;
 mod get_assertion;
-mod get_info;
+pub mod get_info;
 mod hmac_secret;
 mod make_credential;
 mod reset;
@@ -21,7 +22,8 @@ use sha2::{Digest, Sha256};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, UvCapability, VerifyOutcome};
 use crate::pin::protocol::KeyAgreementKey;
-use crate::proto::request::code;
+use crate::pin::token::PinUvAuthToken;
+use crate::proto::request::{UserEntity, code};
 use crate::proto::response::Response;
 use crate::proto::{Command, StatusCode};
 use crate::signals::Signals;
@@ -31,9 +33,7 @@ use crate::user::{ScriptedUser, User};
 
 pub use get_assertion::PendingAssertions;
 
-/// Built-in UV attempts before UV is blocked (CTAP 2.1 §6.5.2.2 suggests a maximum of 25; real
-/// fingerprint keys use small numbers).
-pub const MAX_UV_RETRIES: u8 = 5;
+use self::credential::CredentialSecret;
 
 /// A virtual CTAP 2.1 authenticator.
 pub struct Authenticator {
@@ -47,8 +47,12 @@ pub struct Authenticator {
     powered_up_at: Instant,
     /// Continuation of a getAssertion with several discoverable credentials.
     pending_assertions: Option<PendingAssertions>,
-    /// Built-in UV attempts left.
-    uv_retries: u8,
+    /// The pinUvAuthToken (regenerated at power-up).
+    pin_token: PinUvAuthToken,
+    /// How the token in use was obtained.
+    token_source: Option<client_pin::TokenSource>,
+    /// Wrong PINs in a row since power-up (three block PIN use until a power cycle).
+    consecutive_pin_failures: u8,
     /// The ECDH key of the PIN/UV auth protocols, regenerated at every power-up (§6.5.4).
     key_agreement: KeyAgreementKey,
 }
@@ -90,7 +94,9 @@ impl Authenticator {
             state,
             powered_up_at,
             pending_assertions: None,
-            uv_retries: MAX_UV_RETRIES,
+            pin_token: PinUvAuthToken::new(),
+            token_source: None,
+            consecutive_pin_failures: 0,
             key_agreement: KeyAgreementKey::generate(),
         })
     }
@@ -147,7 +153,7 @@ impl Authenticator {
             Command::GetNextAssertion => self.get_next_assertion().map(Into::into),
             Command::Reset => self.reset(signals).map(|()| Response::Empty),
             Command::Selection => self.user.presence(signals).map(|()| Response::Empty),
-            Command::ClientPin(request) => self.client_pin(request),
+            Command::ClientPin(request) => self.client_pin(request, signals),
         }
     }
 
@@ -156,6 +162,9 @@ impl Authenticator {
         self.powered_up_at = self.clock.now();
         self.pending_assertions = None;
         self.key_agreement = KeyAgreementKey::generate();
+        self.pin_token = PinUvAuthToken::new();
+        self.token_source = None;
+        self.consecutive_pin_failures = 0;
         tracing::info!("power cycle: volatile state dropped");
     }
 
@@ -179,6 +188,25 @@ fn scripted_user(config: &Config) -> ScriptedUser {
         _ => VerifyOutcome::NoMatch,
     };
     ScriptedUser { presence: config.presence, timeout: config.presence_timeout, biometric }
+}
+
+impl Authenticator {
+    /// Opens a credential ID issued by this device for this RP, with the stored user of a
+    /// discoverable credential. A discoverable credential that was replaced, deleted or reset
+    /// is gone, even though its ID still carries the key.
+    fn live_credential(
+        &self,
+        credential_id: &[u8],
+        rp_id_hash: &[u8; 32],
+    ) -> Option<(CredentialSecret, Option<UserEntity>)> {
+        let secret = CredentialSecret::open(credential_id, &self.state.master_key, rp_id_hash)?;
+        let user =
+            self.state.resident.iter().find(|c| c.credential_id == credential_id).map(|c| c.user.clone());
+        if secret.discoverable && user.is_none() {
+            return None;
+        }
+        Some((secret, user))
+    }
 }
 
 /// SHA-256 of an RP ID (authenticator data's rpIdHash).

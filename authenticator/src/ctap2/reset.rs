@@ -18,7 +18,9 @@ impl Authenticator {
         // §6.6: reset requires user presence (denied → OPERATION_DENIED, none → USER_ACTION_TIMEOUT).
         self.user.presence(signals)?;
         self.commit(|state| *state = PersistentState::new())?;
-        self.uv_retries = super::MAX_UV_RETRIES;
+        self.pin_token.reset();
+        self.token_source = None;
+        self.consecutive_pin_failures = 0;
         tracing::info!("reset: credentials and master key erased");
         Ok(())
     }

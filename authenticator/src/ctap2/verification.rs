@@ -1,16 +1,23 @@
-//! User presence and built-in user verification as makeCredential and getAssertion use them.
+//! User presence and user verification as makeCredential and getAssertion use them: built-in
+//! UV through the `uv` option, or a pinUvAuthToken through pinUvAuthParam.
 
 use super::Authenticator;
+use super::client_pin::TokenSource;
 use crate::config::{Modality, UvCapability, VerifyOutcome};
+use crate::pin::protocol::PinUvAuthProtocol;
+use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
 use crate::proto::request::PinUvAuth;
 use crate::signals::Signals;
+use crate::store::MAX_UV_RETRIES;
 
 /// How the user was verified in this ceremony.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UvMethod {
     /// A built-in biometric.
     Builtin(Modality),
+    /// A PIN typed on the platform (clientPIN).
+    Pin,
 }
 
 /// What this ceremony established about the user.
@@ -30,60 +37,117 @@ impl Verification {
 }
 
 impl Authenticator {
-    /// Whether the device is "protected by some form of user verification" (CTAP 2.1 §6.1.2):
-    /// built-in UV enrolled (a PIN is never set before clientPIN support lands).
-    pub(super) fn uv_configured(&self) -> bool {
+    /// Built-in UV with a template enrolled.
+    pub(super) fn uv_enrolled(&self) -> bool {
         matches!(self.config.uv, UvCapability::Builtin { enrolled: true, .. })
     }
 
-    /// CTAP 2.1 §6.1.2 steps 1–2 and §6.2.2 steps 1–2: the pinUvAuthParam checks. The only
-    /// token a platform could hold comes from clientPIN, which this device has not issued.
+    /// "Protected by some form of user verification" (CTAP 2.1 §6.1.2): a PIN is set or
+    /// built-in UV is enrolled.
+    pub(super) fn uv_configured(&self) -> bool {
+        self.uv_enrolled() || (self.supports_client_pin() && self.state.pin.is_some())
+    }
+
+    /// CTAP 2.1 §6.1.2 steps 1–2 and 11, §6.2.2 steps 1–2 and 6: a pinUvAuthParam must be
+    /// authenticate(pinUvAuthToken, clientDataHash) for a token in use, holding `permission`,
+    /// bound to this RP (or bound now), with its user-verified flag set.
     pub(super) fn check_pin_uv_auth(
         &mut self,
         auth: &PinUvAuth,
+        client_data_hash: &[u8],
+        permission: u8,
+        rp_id: &str,
         signals: &Signals,
-    ) -> Result<(), StatusCode> {
-        let supports_pin = self.config.uv == UvCapability::ClientPin;
-        if auth.param.is_empty() && supports_pin {
+    ) -> Result<Verification, StatusCode> {
+        let supported = self.supports_pin_uv_auth_token();
+        if auth.param.is_empty() && supported {
             // Step 1: a zero-length pinUvAuthParam asks for a touch, then says whether a PIN is set.
             self.user.presence(signals)?;
-            return Err(StatusCode::PinNotSet);
+            return Err(if self.state.pin.is_some() {
+                StatusCode::PinInvalid
+            } else {
+                StatusCode::PinNotSet
+            });
         }
         // Step 2: the protocol must be present and supported.
-        match auth.protocol {
-            None => Err(StatusCode::MissingParameter),
-            Some(1 | 2) if supports_pin => Err(StatusCode::PinAuthInvalid),
-            Some(_) => {
-                Err(if supports_pin { StatusCode::InvalidParameter } else { StatusCode::PinAuthInvalid })
-            }
+        let protocol = auth.protocol.ok_or(StatusCode::MissingParameter)?;
+        let protocol = PinUvAuthProtocol::from_id(protocol).ok_or(StatusCode::InvalidParameter)?;
+        if !supported {
+            return Err(StatusCode::PinAuthInvalid);
+        }
+        let now = self.clock.now();
+        let usage = self
+            .pin_token
+            .verify(protocol, client_data_hash, &auth.param, now)
+            .map_err(|_| StatusCode::PinAuthInvalid)?;
+        if !usage.permissions.allows(permission) || !usage.user_verified {
+            return Err(StatusCode::PinAuthInvalid);
+        }
+        match &usage.rp_id {
+            Some(bound) if bound != rp_id => return Err(StatusCode::PinAuthInvalid),
+            Some(_) => {}
+            None => usage.rp_id = Some(rp_id.to_owned()),
+        }
+        let presence = usage.user_present;
+        let method = match self.token_source {
+            Some(TokenSource::Builtin(modality)) => UvMethod::Builtin(modality),
+            _ => UvMethod::Pin,
+        };
+        Ok(Verification { presence, method: Some(method) })
+    }
+
+    /// After a makeCredential or getAssertion that used the token: its presence and
+    /// verification are spent, and so are its permissions but lbw (CTAP 2.1 §6.1.2 step 19,
+    /// §6.2.2 step 13).
+    pub(super) fn consume_token(&mut self) {
+        if let Some(usage) = self.pin_token.usage(self.clock.now()) {
+            usage.user_present = false;
+            usage.user_verified = false;
+            usage.permissions = Permissions(usage.permissions.0 & Permissions::LARGE_BLOB_WRITE);
         }
     }
 
     /// Validates the `uv` option (CTAP 2.1 §6.1.2 step 5, §6.2.2 step 5): only a device with
     /// built-in UV, enrolled, may be asked for it.
     pub(super) fn check_uv_option(&self, uv: bool) -> Result<(), StatusCode> {
-        if uv && !self.uv_configured() { Err(StatusCode::InvalidOption) } else { Ok(()) }
+        if uv && !self.uv_enrolled() { Err(StatusCode::InvalidOption) } else { Ok(()) }
+    }
+
+    /// alwaysUv (CTAP 2.1 §6.11.2): without a token or the `uv` option, the ceremony is refused.
+    pub(super) fn check_always_uv(&self, has_token: bool, uv: bool) -> Result<(), StatusCode> {
+        if !self.state.always_uv || has_token || uv {
+            return Ok(());
+        }
+        Err(if self.uv_configured() {
+            StatusCode::PuatRequired
+        } else if self.supports_client_pin() {
+            StatusCode::PinNotSet
+        } else {
+            StatusCode::OperationDenied
+        })
     }
 
     /// Built-in user verification: the user touches the sensor (presence), then the sensor
-    /// matches or not. A failure decrements the retries; at zero UV is blocked.
+    /// matches or not. A failure decrements the (persisted) retries; at zero UV is blocked.
     pub(super) fn verify_builtin(&mut self, signals: &Signals) -> Result<Verification, StatusCode> {
         let UvCapability::Builtin { modality, enrolled: true, .. } = self.config.uv else {
             return Err(StatusCode::InvalidOption);
         };
-        if self.uv_retries == 0 {
+        if self.state.uv_retries == 0 {
             return Err(StatusCode::UvBlocked);
         }
         self.user.presence(signals)?;
         match self.user.biometric(modality) {
             VerifyOutcome::Match => {
-                self.uv_retries = super::MAX_UV_RETRIES;
+                if self.state.uv_retries != MAX_UV_RETRIES {
+                    self.commit(|state| state.uv_retries = MAX_UV_RETRIES)?;
+                }
                 Ok(Verification { presence: true, method: Some(UvMethod::Builtin(modality)) })
             }
             VerifyOutcome::NoMatch => {
-                self.uv_retries -= 1;
-                tracing::info!(retries = self.uv_retries, "built-in user verification failed");
-                Err(if self.uv_retries == 0 { StatusCode::UvBlocked } else { StatusCode::UvInvalid })
+                self.commit(|state| state.uv_retries = state.uv_retries.saturating_sub(1))?;
+                tracing::info!(retries = self.state.uv_retries, "built-in user verification failed");
+                Err(if self.state.uv_retries == 0 { StatusCode::UvBlocked } else { StatusCode::UvInvalid })
             }
         }
     }

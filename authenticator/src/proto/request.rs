@@ -148,6 +148,8 @@ pub struct ExtensionInputs {
     pub uvm: bool,
     /// `credBlob`: the blob to store (makeCredential) or `Retrieve` (getAssertion).
     pub cred_blob: Option<CredBlobInput>,
+    /// `minPinLength` (makeCredential): report the minimum PIN length to an allowed RP.
+    pub min_pin_length: bool,
 }
 
 /// The `hmac-secret` extension input.
@@ -256,20 +258,46 @@ impl GetAssertionRequest {
     }
 }
 
-/// authenticatorClientPIN parameters (CTAP 2.1 §6.5.5); the subcommands this build implements.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// authenticatorClientPIN parameters (CTAP 2.1 §6.5.5); which are required depends on the
+/// subcommand, so the handler checks them.
+#[derive(Clone, Debug, PartialEq)]
 pub struct ClientPinRequest {
     /// 0x01 pinUvAuthProtocol.
-    pub protocol: i64,
+    pub protocol: Option<i64>,
     /// 0x02 subCommand.
     pub sub_command: i64,
+    /// 0x03 keyAgreement (the platform's COSE key).
+    pub key_agreement: Option<Value>,
+    /// 0x04 pinUvAuthParam.
+    pub pin_uv_auth_param: Option<Vec<u8>>,
+    /// 0x05 newPinEnc.
+    pub new_pin_enc: Option<Vec<u8>>,
+    /// 0x06 pinHashEnc.
+    pub pin_hash_enc: Option<Vec<u8>>,
+    /// 0x09 permissions.
+    pub permissions: Option<i64>,
+    /// 0x0A rpId.
+    pub rp_id: Option<String>,
 }
 
 impl ClientPinRequest {
     fn parse(mut map: MapReader) -> Result<Self, StatusCode> {
-        let protocol = map.required(0x01)?.int_value()?;
+        let protocol = map.take(0x01).map(ValueExt::int_value).transpose()?;
         let sub_command = map.required(0x02)?.int_value()?;
-        Ok(Self { protocol, sub_command })
+        let key_agreement = map.take(0x03);
+        if key_agreement.as_ref().is_some_and(|k| !matches!(k, Value::Map(_))) {
+            return Err(StatusCode::CborUnexpectedType);
+        }
+        Ok(Self {
+            protocol,
+            sub_command,
+            key_agreement,
+            pin_uv_auth_param: map.take(0x04).map(ValueExt::bytes_value).transpose()?,
+            new_pin_enc: map.take(0x05).map(ValueExt::bytes_value).transpose()?,
+            pin_hash_enc: map.take(0x06).map(ValueExt::bytes_value).transpose()?,
+            permissions: map.take(0x09).map(ValueExt::int_value).transpose()?,
+            rp_id: map.take(0x0A).map(ValueExt::text_value).transpose()?,
+        })
     }
 }
 
@@ -352,6 +380,8 @@ fn parse_extensions(value: Value, make_credential: bool) -> Result<ExtensionInpu
             None
         },
         uvm: map.take_text_key("uvm").map(ValueExt::bool_value).transpose()?.unwrap_or(false),
+        min_pin_length: make_credential
+            && map.take_text_key("minPinLength").map(ValueExt::bool_value).transpose()?.unwrap_or(false),
         ..ExtensionInputs::default()
     };
     if let Some(value) = map.take_text_key("hmac-secret") {

@@ -48,16 +48,30 @@ pub struct GetInfoResponse {
     pub transports: Vec<&'static str>,
     /// 0x0A algorithms (COSE identifiers).
     pub algorithms: Vec<i64>,
+    /// 0x0C forcePINChange, with clientPIN.
+    pub force_pin_change: Option<bool>,
+    /// 0x0D minPINLength, with clientPIN.
+    pub min_pin_length: Option<u32>,
     /// 0x0E firmwareVersion.
     pub firmware_version: u32,
     /// 0x0F maxCredBlobLength, when credBlob is supported.
     pub max_cred_blob_length: Option<u32>,
+    /// 0x12 uvModality (FIDO Registry user verification method bits), with built-in UV.
+    pub uv_modality: Option<u32>,
     /// 0x14 remainingDiscoverableCredentials.
     pub remaining_discoverable_credentials: u32,
 }
 
 impl From<GetInfoResponse> for Response {
     fn from(info: GetInfoResponse) -> Self {
+        Self::Map(info.to_value())
+    }
+}
+
+impl GetInfoResponse {
+    /// The response map.
+    pub fn to_value(self) -> Value {
+        let info = self;
         let text_array =
             |items: Vec<&'static str>| Value::Array(items.into_iter().map(Value::from).collect());
         let options =
@@ -82,10 +96,13 @@ impl From<GetInfoResponse> for Response {
             .insert(0x08, info.max_credential_id_length)
             .insert(0x09, text_array(info.transports))
             .insert(0x0A, Value::Array(algorithms))
+            .insert_opt(0x0C, info.force_pin_change)
+            .insert_opt(0x0D, info.min_pin_length)
             .insert(0x0E, info.firmware_version)
             .insert_opt(0x0F, info.max_cred_blob_length)
+            .insert_opt(0x12, info.uv_modality)
             .insert(0x14, info.remaining_discoverable_credentials);
-        Self::Map(map.build())
+        map.build()
     }
 }
 

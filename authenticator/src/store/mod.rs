@@ -10,7 +10,9 @@ mod state;
 
 pub use file::FileStore;
 pub use memory::MemoryStore;
-pub use state::{PersistentState, ResidentCredential};
+pub use state::{
+    DEFAULT_MIN_PIN_LENGTH, MAX_PIN_RETRIES, MAX_UV_RETRIES, PersistentState, ResidentCredential, StoredPin,
+};
 
 /// Why the store could not load or save.
 #[derive(Debug, thiserror::Error)]

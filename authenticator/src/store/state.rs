@@ -23,6 +23,56 @@ pub struct PersistentState {
     pub resident: Vec<ResidentCredential>,
     /// Creation sequence number given to the next credential.
     pub next_sequence: u64,
+    /// The PIN, when one is set.
+    #[serde(default)]
+    pub pin: Option<StoredPin>,
+    /// PIN attempts left before the PIN is blocked (CTAP 2.1 §6.5.2.2: starts at 8).
+    #[serde(default = "max_pin_retries")]
+    pub pin_retries: u8,
+    /// Built-in UV attempts left before built-in UV is blocked.
+    #[serde(default = "max_uv_retries")]
+    pub uv_retries: u8,
+    /// Shortest PIN accepted, in Unicode code points (CTAP 2.1 §6.5.2.1: at least 4).
+    #[serde(default = "default_min_pin_length")]
+    pub min_pin_length: u8,
+    /// RP IDs that may read the minimum PIN length (minPinLength extension, CTAP 2.1 §12.4).
+    #[serde(default)]
+    pub min_pin_length_rp_ids: Vec<String>,
+    /// The PIN must be changed before it can be used (CTAP 2.1 §6.11.4).
+    #[serde(default)]
+    pub force_pin_change: bool,
+    /// alwaysUv (CTAP 2.1 §6.11.2).
+    #[serde(default)]
+    pub always_uv: bool,
+}
+
+/// PIN attempts before the PIN is blocked.
+pub const MAX_PIN_RETRIES: u8 = 8;
+/// Built-in UV attempts before built-in UV is blocked.
+pub const MAX_UV_RETRIES: u8 = 5;
+/// The default minimum PIN length.
+pub const DEFAULT_MIN_PIN_LENGTH: u8 = 4;
+
+fn max_pin_retries() -> u8 {
+    MAX_PIN_RETRIES
+}
+
+fn max_uv_retries() -> u8 {
+    MAX_UV_RETRIES
+}
+
+fn default_min_pin_length() -> u8 {
+    DEFAULT_MIN_PIN_LENGTH
+}
+
+/// A set PIN: only LEFT(SHA-256(PIN), 16) is kept (CTAP 2.1 §6.5.5.5 step 7).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredPin {
+    /// LEFT(SHA-256(PIN), 16).
+    #[serde(with = "hex_array")]
+    pub hash: [u8; 16],
+    /// The PIN's length in Unicode code points (for setMinPINLength's forced change).
+    pub code_points: usize,
 }
 
 impl PersistentState {
@@ -38,6 +88,13 @@ impl PersistentState {
             credential_counters: BTreeMap::new(),
             resident: Vec::new(),
             next_sequence: 0,
+            pin: None,
+            pin_retries: MAX_PIN_RETRIES,
+            uv_retries: MAX_UV_RETRIES,
+            min_pin_length: DEFAULT_MIN_PIN_LENGTH,
+            min_pin_length_rp_ids: Vec::new(),
+            force_pin_change: false,
+            always_uv: false,
         }
     }
 }
@@ -79,12 +136,12 @@ mod hex_vec {
 mod hex_array {
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(bytes: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer, const N: usize>(bytes: &[u8; N], s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&hex::encode(bytes))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(d: D) -> Result<[u8; N], D::Error> {
         let bytes = hex::decode(String::deserialize(d)?).map_err(serde::de::Error::custom)?;
-        bytes.try_into().map_err(|_| serde::de::Error::custom("expected 32 bytes"))
+        bytes.try_into().map_err(|_| serde::de::Error::custom(format!("expected {N} bytes")))
     }
 }

@@ -136,7 +136,7 @@ fn failing_biometrics_decrement_retries_until_blocked() {
     let uv = get_assertion_params(Some(&registered.credential_id), |m| {
         m.insert(5, MapBuilder::new().insert("uv", true).build())
     });
-    for _ in 1..crate::ctap2::MAX_UV_RETRIES {
+    for _ in 1..crate::store::MAX_UV_RETRIES {
         assert_eq!(call(&mut auth, code::GET_ASSERTION, Some(uv.clone())), Err(StatusCode::UvInvalid));
     }
     assert_eq!(call(&mut auth, code::GET_ASSERTION, Some(uv.clone())), Err(StatusCode::UvBlocked));

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod client_pin;
 mod get_assertion;
 mod hmac_secret;
 mod make_credential;

@@ -1,0 +1,206 @@
+//! The pinUvAuthToken and its lifetime (CTAP 2.1 §6.5.2.1 "pinUvAuthToken state", §6.5.5.7).
+//!
+//! Pure: time is passed in. The token is a 32-byte random secret; once handed to the platform
+//! it is "in use" with a set of permissions, an optional RP ID, and user-present /
+//! user-verified flags, until its timers run out or a command consumes it.
+
+use std::time::{Duration, Instant};
+
+use super::protocol::{PinUvAuthProtocol, verify_with_token};
+
+/// A token not used within this time after issue expires (CTAP 2.1 §6.5.2.1: "initial usage
+/// time limit", 30 seconds suggested).
+pub const INITIAL_USAGE_TIME_LIMIT: Duration = Duration::from_secs(30);
+/// A token expires this long after issue however it is used (§6.5.2.1: at most 10 minutes).
+pub const MAX_USAGE_TIME_PERIOD: Duration = Duration::from_secs(600);
+
+/// pinUvAuthToken permissions (CTAP 2.1 §6.5.5.7 "permissions").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Permissions(pub u8);
+
+impl Permissions {
+    /// mc: authenticatorMakeCredential.
+    pub const MAKE_CREDENTIAL: u8 = 0x01;
+    /// ga: authenticatorGetAssertion.
+    pub const GET_ASSERTION: u8 = 0x02;
+    /// cm: authenticatorCredentialManagement.
+    pub const CREDENTIAL_MANAGEMENT: u8 = 0x04;
+    /// be: authenticatorBioEnrollment.
+    pub const BIO_ENROLLMENT: u8 = 0x08;
+    /// lbw: authenticatorLargeBlobs write.
+    pub const LARGE_BLOB_WRITE: u8 = 0x10;
+    /// acfg: authenticatorConfig.
+    pub const AUTHENTICATOR_CONFIG: u8 = 0x20;
+
+    /// Whether every bit of `permission` is granted.
+    pub fn allows(self, permission: u8) -> bool {
+        self.0 & permission == permission
+    }
+}
+
+/// What an in-use token carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Usage {
+    /// Granted permissions.
+    pub permissions: Permissions,
+    /// The permissions RP ID, once bound.
+    pub rp_id: Option<String>,
+    /// The user was present when the token was obtained (built-in UV) and no command has
+    /// consumed that presence yet.
+    pub user_present: bool,
+    /// The user was verified to obtain the token, and no command has consumed it yet.
+    pub user_verified: bool,
+    issued_at: Instant,
+    used: bool,
+}
+
+/// Why a pinUvAuthParam was not accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenError {
+    /// No token in use, or it expired (→ CTAP2_ERR_PIN_AUTH_INVALID).
+    NotInUse,
+    /// The MAC does not verify (→ CTAP2_ERR_PIN_AUTH_INVALID).
+    BadMac,
+}
+
+/// The authenticator's pinUvAuthToken.
+#[derive(Clone, Debug)]
+pub struct PinUvAuthToken {
+    secret: [u8; 32],
+    usage: Option<Usage>,
+}
+
+impl Default for PinUvAuthToken {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PinUvAuthToken {
+    /// A fresh random token, not in use (power-up: "resetPinUvAuthToken").
+    pub fn new() -> Self {
+        Self { secret: rand::random(), usage: None }
+    }
+
+    /// resetPinUvAuthToken: a new random value; every token handed out before is void.
+    pub fn reset(&mut self) {
+        *self = Self::new();
+    }
+
+    /// The token value, to be encrypted for the platform.
+    pub fn secret(&self) -> &[u8; 32] {
+        &self.secret
+    }
+
+    /// beginUsingPinUvAuthToken: the token is in use with these permissions from `now`.
+    pub fn begin_using(
+        &mut self,
+        permissions: Permissions,
+        rp_id: Option<String>,
+        user_present: bool,
+        now: Instant,
+    ) {
+        self.usage = Some(Usage {
+            permissions,
+            rp_id,
+            user_present,
+            user_verified: true,
+            issued_at: now,
+            used: false,
+        });
+    }
+
+    /// stopUsingPinUvAuthToken.
+    pub fn stop_using(&mut self) {
+        self.usage = None;
+    }
+
+    /// The in-use state, after applying the timers at `now` (pinUvAuthTokenUsageTimerObserver).
+    pub fn usage(&mut self, now: Instant) -> Option<&mut Usage> {
+        let expired = self.usage.as_ref().is_some_and(|usage| {
+            let age = now.saturating_duration_since(usage.issued_at);
+            age > MAX_USAGE_TIME_PERIOD || (!usage.used && age > INITIAL_USAGE_TIME_LIMIT)
+        });
+        if expired {
+            self.usage = None;
+        }
+        self.usage.as_mut()
+    }
+
+    /// Verifies `param` = authenticate(token, message) and returns the in-use state, marked used.
+    pub fn verify(
+        &mut self,
+        protocol: PinUvAuthProtocol,
+        message: &[u8],
+        param: &[u8],
+        now: Instant,
+    ) -> Result<&mut Usage, TokenError> {
+        let secret = self.secret;
+        let usage = self.usage(now).ok_or(TokenError::NotInUse)?;
+        verify_with_token(protocol, &secret, message, param).map_err(|_| TokenError::BadMac)?;
+        usage.used = true;
+        Ok(usage)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pin::protocol::authenticate_with_token;
+
+    fn issued(now: Instant) -> PinUvAuthToken {
+        let mut token = PinUvAuthToken::new();
+        token.begin_using(Permissions(Permissions::GET_ASSERTION), None, false, now);
+        token
+    }
+
+    #[test]
+    fn a_correct_mac_verifies_and_a_wrong_one_does_not() {
+        let now = Instant::now();
+        for protocol in [PinUvAuthProtocol::One, PinUvAuthProtocol::Two] {
+            let mut token = issued(now);
+            let param = authenticate_with_token(protocol, token.secret(), b"message");
+            assert!(token.verify(protocol, b"message", &param, now).is_ok());
+            assert_eq!(token.verify(protocol, b"other", &param, now).unwrap_err(), TokenError::BadMac);
+        }
+    }
+
+    #[test]
+    fn an_unused_token_expires_after_the_initial_usage_limit() {
+        let now = Instant::now();
+        let mut token = issued(now);
+        assert!(token.usage(now + INITIAL_USAGE_TIME_LIMIT).is_some());
+        assert!(token.usage(now + INITIAL_USAGE_TIME_LIMIT + Duration::from_secs(1)).is_none());
+    }
+
+    #[test]
+    fn a_used_token_lives_until_the_maximum_usage_period() {
+        let now = Instant::now();
+        let mut token = issued(now);
+        let param = authenticate_with_token(PinUvAuthProtocol::Two, token.secret(), b"m");
+        token.verify(PinUvAuthProtocol::Two, b"m", &param, now).unwrap();
+        assert!(token.usage(now + Duration::from_secs(300)).is_some());
+        let late = now + MAX_USAGE_TIME_PERIOD + Duration::from_secs(1);
+        assert_eq!(
+            token.verify(PinUvAuthProtocol::Two, b"m", &param, late).unwrap_err(),
+            TokenError::NotInUse
+        );
+    }
+
+    #[test]
+    fn reset_voids_the_previous_token() {
+        let now = Instant::now();
+        let mut token = issued(now);
+        let param = authenticate_with_token(PinUvAuthProtocol::Two, token.secret(), b"m");
+        token.reset();
+        token.begin_using(Permissions(Permissions::GET_ASSERTION), None, false, now);
+        assert_eq!(token.verify(PinUvAuthProtocol::Two, b"m", &param, now).unwrap_err(), TokenError::BadMac);
+    }
+
+    #[test]
+    fn permissions_are_bit_sets() {
+        let p = Permissions(Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION);
+        assert!(p.allows(Permissions::GET_ASSERTION));
+        assert!(!p.allows(Permissions::CREDENTIAL_MANAGEMENT));
+    }
+}
