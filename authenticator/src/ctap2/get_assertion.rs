@@ -98,9 +98,12 @@ impl Authenticator {
         let Some(first) = candidates.pop_front() else {
             return Err(StatusCode::NoCredentials);
         };
-        // Step 8: user presence, unless the platform asked for a silent assertion.
+        // Step 8: user presence, unless the platform asked for a silent assertion, which
+        // never reports UP (even when a token or a biometric touch could vouch for it).
         if up {
             self.ensure_presence(&mut verification, signals)?;
+        } else {
+            verification.presence = false;
         }
         let context = AssertionContext {
             rp_id_hash,
@@ -111,8 +114,8 @@ impl Authenticator {
         };
         let number_of_credentials = u32::try_from(candidates.len() + 1).unwrap_or(u32::MAX);
         let mut response = self.sign_assertion(&context, &first)?;
-        if token.is_some() {
-            self.consume_token();
+        if token.is_some_and(|t| t.presence) && up {
+            self.spend_token_presence();
         }
         if !candidates.is_empty() {
             response.number_of_credentials = Some(number_of_credentials);

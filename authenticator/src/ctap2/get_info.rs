@@ -25,6 +25,8 @@ pub struct DeviceState {
     pub min_pin_length: u8,
     /// The PIN must be changed before use.
     pub force_pin_change: bool,
+    /// alwaysUv is on.
+    pub always_uv: bool,
 }
 
 impl Authenticator {
@@ -36,6 +38,7 @@ impl Authenticator {
                 resident_count: self.state.resident.len(),
                 min_pin_length: self.state.min_pin_length,
                 force_pin_change: self.state.force_pin_change,
+                always_uv: self.state.always_uv,
             },
         )
     }
@@ -62,6 +65,7 @@ pub fn model_info(model: Model) -> GetInfoResponse {
         resident_count: 0,
         min_pin_length: DEFAULT_MIN_PIN_LENGTH,
         force_pin_change: false,
+        always_uv: false,
     };
     info(&config, device)
 }
@@ -98,6 +102,12 @@ pub fn info(config: &Config, device: DeviceState) -> GetInfoResponse {
         options.push(("pinUvAuthToken", true));
         // Non-discoverable credentials without UV stay possible on a protected device.
         options.push(("makeCredUvNotRqd", true));
+        options.push(("credMgmt", true));
+        options.push(("authnrCfg", true));
+        options.push(("alwaysUv", device.always_uv));
+    }
+    if client_pin {
+        options.push(("setMinPINLength", true));
     }
     let pin_uv_auth_protocols =
         if config.uv != UvCapability::None || extensions.hmac_secret { vec![2, 1] } else { Vec::new() };

@@ -133,7 +133,7 @@ impl Authenticator {
             })?;
         }
         if token.is_some() {
-            self.consume_token();
+            self.spend_token();
         }
         Ok(MakeCredentialResponse { format, auth_data, att_stmt })
     }

@@ -2,8 +2,10 @@
 //! `process_parsed`, which sends it to one function per command (one file per command).
 
 mod attest;
+mod authenticator_config;
 mod client_pin;
 pub mod credential;
+mod credential_management;
 mod extensions;
 mod get_assertion;
 pub mod get_info;
@@ -47,6 +49,8 @@ pub struct Authenticator {
     powered_up_at: Instant,
     /// Continuation of a getAssertion with several discoverable credentials.
     pending_assertions: Option<PendingAssertions>,
+    /// Continuation of a credential management enumeration.
+    pending_enumeration: Option<credential_management::Enumeration>,
     /// The pinUvAuthToken (regenerated at power-up).
     pin_token: PinUvAuthToken,
     /// How the token in use was obtained.
@@ -94,6 +98,7 @@ impl Authenticator {
             state,
             powered_up_at,
             pending_assertions: None,
+            pending_enumeration: None,
             pin_token: PinUvAuthToken::new(),
             token_source: None,
             consecutive_pin_failures: 0,
@@ -130,6 +135,10 @@ impl Authenticator {
         if request.first() != Some(&code::GET_NEXT_ASSERTION) {
             self.pending_assertions = None;
         }
+        // §6.8: likewise the state of a credential management enumeration.
+        if request.first() != Some(&code::CREDENTIAL_MANAGEMENT) {
+            self.pending_enumeration = None;
+        }
         let result = Command::parse(request).and_then(|command| self.process_parsed(command, signals));
         let command = request.first().copied().unwrap_or_default();
         match result {
@@ -152,6 +161,8 @@ impl Authenticator {
             Command::GetAssertion(request) => self.get_assertion(request, signals).map(Into::into),
             Command::GetNextAssertion => self.get_next_assertion().map(Into::into),
             Command::Reset => self.reset(signals).map(|()| Response::Empty),
+            Command::CredentialManagement(request) => self.credential_management(request),
+            Command::Config(request) => self.authenticator_config(request),
             Command::Selection => self.user.presence(signals).map(|()| Response::Empty),
             Command::ClientPin(request) => self.client_pin(request, signals),
         }
@@ -161,6 +172,7 @@ impl Authenticator {
     pub fn power_cycle(&mut self) {
         self.powered_up_at = self.clock.now();
         self.pending_assertions = None;
+        self.pending_enumeration = None;
         self.key_agreement = KeyAgreementKey::generate();
         self.pin_token = PinUvAuthToken::new();
         self.token_source = None;

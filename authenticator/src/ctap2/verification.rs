@@ -96,14 +96,22 @@ impl Authenticator {
         Ok(Verification { presence, method: Some(method) })
     }
 
-    /// After a makeCredential or getAssertion that used the token: its presence and
-    /// verification are spent, and so are its permissions but lbw (CTAP 2.1 §6.1.2 step 19,
-    /// §6.2.2 step 13).
-    pub(super) fn consume_token(&mut self) {
+    /// After a makeCredential that used the token: its presence and verification are spent,
+    /// and so are its permissions but lbw (CTAP 2.1 §6.1.2 step 19).
+    pub(super) fn spend_token(&mut self) {
         if let Some(usage) = self.pin_token.usage(self.clock.now()) {
             usage.user_present = false;
             usage.user_verified = false;
             usage.permissions = Permissions(usage.permissions.0 & Permissions::LARGE_BLOB_WRITE);
+        }
+    }
+
+    /// After a getAssertion that used the token's presence: that presence is spent (CTAP 2.1
+    /// §6.2.2 step 9); the token stays usable for further assertions (platforms pre-flight the
+    /// allowList with `up=false` and then sign with the same token).
+    pub(super) fn spend_token_presence(&mut self) {
+        if let Some(usage) = self.pin_token.usage(self.clock.now()) {
+            usage.user_present = false;
         }
     }
 

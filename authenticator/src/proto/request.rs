@@ -19,8 +19,12 @@ pub mod code {
     pub const RESET: u8 = 0x07;
     /// authenticatorGetNextAssertion.
     pub const GET_NEXT_ASSERTION: u8 = 0x08;
+    /// authenticatorCredentialManagement.
+    pub const CREDENTIAL_MANAGEMENT: u8 = 0x0A;
     /// authenticatorSelection.
     pub const SELECTION: u8 = 0x0B;
+    /// authenticatorConfig.
+    pub const CONFIG: u8 = 0x0D;
 
     /// The spec's name of a command byte, for logs.
     pub fn name(command: u8) -> &'static str {
@@ -31,7 +35,9 @@ pub mod code {
             CLIENT_PIN => "authenticatorClientPIN",
             RESET => "authenticatorReset",
             GET_NEXT_ASSERTION => "authenticatorGetNextAssertion",
+            CREDENTIAL_MANAGEMENT => "authenticatorCredentialManagement",
             SELECTION => "authenticatorSelection",
+            CONFIG => "authenticatorConfig",
             _ => "unknown",
         }
     }
@@ -55,8 +61,12 @@ pub enum Command {
     Reset,
     /// authenticatorGetNextAssertion (0x08).
     GetNextAssertion,
+    /// authenticatorCredentialManagement (0x0A).
+    CredentialManagement(SubcommandRequest),
     /// authenticatorSelection (0x0B).
     Selection,
+    /// authenticatorConfig (0x0D).
+    Config(SubcommandRequest),
 }
 
 impl Command {
@@ -69,6 +79,10 @@ impl Command {
             }
             code::GET_ASSERTION => Ok(Self::GetAssertion(GetAssertionRequest::parse(params_map(params)?)?)),
             code::CLIENT_PIN => Ok(Self::ClientPin(ClientPinRequest::parse(params_map(params)?)?)),
+            code::CREDENTIAL_MANAGEMENT => {
+                Ok(Self::CredentialManagement(SubcommandRequest::parse(params_map(params)?)?))
+            }
+            code::CONFIG => Ok(Self::Config(SubcommandRequest::parse(params_map(params)?)?)),
             code::GET_INFO => no_params(params, Self::GetInfo),
             code::RESET => no_params(params, Self::Reset),
             code::GET_NEXT_ASSERTION => no_params(params, Self::GetNextAssertion),
@@ -298,6 +312,46 @@ impl ClientPinRequest {
             permissions: map.take(0x09).map(ValueExt::int_value).transpose()?,
             rp_id: map.take(0x0A).map(ValueExt::text_value).transpose()?,
         })
+    }
+}
+
+/// The common shape of authenticatorCredentialManagement (CTAP 2.1 §6.8) and
+/// authenticatorConfig (§6.11): `{1: subCommand, 2: subCommandParams, 3: pinUvAuthProtocol,
+/// 4: pinUvAuthParam}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubcommandRequest {
+    /// 0x01 subCommand.
+    pub sub_command: i64,
+    /// 0x02 subCommandParams, kept as sent: pinUvAuthParam authenticates its encoding.
+    pub params: Option<Value>,
+    /// 0x03 pinUvAuthProtocol.
+    pub protocol: Option<i64>,
+    /// 0x04 pinUvAuthParam.
+    pub pin_uv_auth_param: Option<Vec<u8>>,
+}
+
+impl SubcommandRequest {
+    fn parse(mut map: MapReader) -> Result<Self, StatusCode> {
+        let sub_command = map.required(0x01)?.int_value()?;
+        let params = map.take(0x02);
+        if params.as_ref().is_some_and(|p| !matches!(p, Value::Map(_))) {
+            return Err(StatusCode::CborUnexpectedType);
+        }
+        Ok(Self {
+            sub_command,
+            params,
+            protocol: map.take(0x03).map(ValueExt::int_value).transpose()?,
+            pin_uv_auth_param: map.take(0x04).map(ValueExt::bytes_value).transpose()?,
+        })
+    }
+
+    /// `subCommand || subCommandParams` as authenticated by pinUvAuthParam (§6.8.2).
+    pub fn authenticated_message(&self) -> Vec<u8> {
+        let mut message = vec![u8::try_from(self.sub_command).unwrap_or(0xFF)];
+        if let Some(params) = &self.params {
+            message.extend_from_slice(&cbor::encode(params));
+        }
+        message
     }
 }
 

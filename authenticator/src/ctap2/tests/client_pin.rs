@@ -11,7 +11,7 @@ use crate::proto::auth_data::flags;
 const BOTH: [PinUvAuthProtocol; 2] = [PinUvAuthProtocol::One, PinUvAuthProtocol::Two];
 
 /// The platform side of clientPIN: its key agreement and the shared secret.
-fn platform(auth: &mut Authenticator, protocol: PinUvAuthProtocol) -> (Value, SharedSecret) {
+pub(super) fn platform(auth: &mut Authenticator, protocol: PinUvAuthProtocol) -> (Value, SharedSecret) {
     let request = MapBuilder::new().insert(1, protocol.id()).insert(2, 2).build();
     let response = call(auth, code::CLIENT_PIN, Some(request)).unwrap();
     let key = KeyAgreementKey::generate();
@@ -19,13 +19,17 @@ fn platform(auth: &mut Authenticator, protocol: PinUvAuthProtocol) -> (Value, Sh
     (key.cose_public_key(), shared)
 }
 
-fn padded(pin: &str) -> Vec<u8> {
+pub(super) fn padded(pin: &str) -> Vec<u8> {
     let mut out = pin.as_bytes().to_vec();
     out.resize(64, 0);
     out
 }
 
-fn set_pin(auth: &mut Authenticator, protocol: PinUvAuthProtocol, pin: &str) -> Result<Value, StatusCode> {
+pub(super) fn set_pin(
+    auth: &mut Authenticator,
+    protocol: PinUvAuthProtocol,
+    pin: &str,
+) -> Result<Value, StatusCode> {
     let (key, shared) = platform(auth, protocol);
     let new_pin_enc = shared.encrypt(&padded(pin)).unwrap();
     let request = MapBuilder::new()
@@ -60,7 +64,7 @@ fn change_pin(
 }
 
 /// getPinUvAuthTokenUsingPinWithPermissions; returns the decrypted token.
-fn token(
+pub(super) fn token(
     auth: &mut Authenticator,
     protocol: PinUvAuthProtocol,
     pin: &str,
@@ -91,12 +95,17 @@ fn pin_param(protocol: PinUvAuthProtocol, token: &[u8; 32]) -> (Vec<u8>, i64) {
     (authenticate_with_token(protocol, token, &CDH), protocol.id())
 }
 
-fn with_token(m: MapBuilder, protocol: PinUvAuthProtocol, token: &[u8; 32], param_key: i64) -> MapBuilder {
+pub(super) fn with_token(
+    m: MapBuilder,
+    protocol: PinUvAuthProtocol,
+    token: &[u8; 32],
+    param_key: i64,
+) -> MapBuilder {
     let (param, id) = pin_param(protocol, token);
     m.insert(param_key, Value::Bytes(param)).insert(param_key + 1, id)
 }
 
-fn security_key() -> (Authenticator, ManualClock) {
+pub(super) fn security_key() -> (Authenticator, ManualClock) {
     device(Profile::SecurityKey.config())
 }
 
@@ -308,16 +317,38 @@ fn an_expired_token_is_refused() {
 }
 
 #[test]
-fn a_token_is_spent_by_the_ceremony_it_authorises() {
+fn a_token_is_spent_by_the_credential_it_makes() {
     let (mut auth, _) = security_key();
     set_pin(&mut auth, PinUvAuthProtocol::Two, "1234").unwrap();
+    let mc =
+        token(&mut auth, PinUvAuthProtocol::Two, "1234", Permissions::MAKE_CREDENTIAL, Some(RP)).unwrap();
+    let params = make_credential_params(true, |m| with_token(m, PinUvAuthProtocol::Two, &mc, 8));
+    assert!(call(&mut auth, code::MAKE_CREDENTIAL, Some(params.clone())).is_ok());
+    assert_eq!(call(&mut auth, code::MAKE_CREDENTIAL, Some(params)), Err(StatusCode::PinAuthInvalid));
+}
+
+#[test]
+fn a_get_assertion_token_serves_a_silent_pre_flight_and_then_the_assertion() {
+    let (mut auth, _) = device(fingerprint(true, VerifyOutcome::Match));
     let registered = register(&mut auth, false);
-    let ga = token(&mut auth, PinUvAuthProtocol::Two, "1234", Permissions::GET_ASSERTION, Some(RP)).unwrap();
+    let ga = uv_token(&mut auth, Permissions::GET_ASSERTION).unwrap();
+    let silent = get_assertion_params(Some(&registered.credential_id), |m| {
+        with_token(m, PinUvAuthProtocol::Two, &ga, 6).insert(5, MapBuilder::new().insert("up", false).build())
+    });
+    let response = call(&mut auth, code::GET_ASSERTION, Some(silent)).unwrap();
+    assert_eq!(flags_of(field(&response, 2).as_bytes().unwrap()) & (flags::UP | flags::UV), flags::UV);
+    // The fingerprint touch is still unspent: the real assertion needs no second touch.
+    auth.reconfigure(with_presence(fingerprint(true, VerifyOutcome::Match), PresenceOutcome::Deny));
     let request = get_assertion_params(Some(&registered.credential_id), |m| {
         with_token(m, PinUvAuthProtocol::Two, &ga, 6)
     });
-    assert!(call(&mut auth, code::GET_ASSERTION, Some(request.clone())).is_ok());
-    assert_eq!(call(&mut auth, code::GET_ASSERTION, Some(request)), Err(StatusCode::PinAuthInvalid));
+    let response = call(&mut auth, code::GET_ASSERTION, Some(request.clone())).unwrap();
+    assert_eq!(
+        flags_of(field(&response, 2).as_bytes().unwrap()) & (flags::UP | flags::UV),
+        flags::UP | flags::UV
+    );
+    // Now it is spent: another assertion asks for a touch, which is refused.
+    assert_eq!(call(&mut auth, code::GET_ASSERTION, Some(request)), Err(StatusCode::OperationDenied));
 }
 
 #[test]
@@ -368,7 +399,7 @@ fn pin_subcommands_without_a_pin() {
 }
 
 /// getPinUvAuthTokenUsingUvWithPermissions.
-fn uv_token(auth: &mut Authenticator, permissions: u8) -> Result<[u8; 32], StatusCode> {
+pub(super) fn uv_token(auth: &mut Authenticator, permissions: u8) -> Result<[u8; 32], StatusCode> {
     let (key, shared) = platform(auth, PinUvAuthProtocol::Two);
     let request = MapBuilder::new()
         .insert(1, 2)

@@ -6,6 +6,7 @@ mod client_pin;
 mod get_assertion;
 mod hmac_secret;
 mod make_credential;
+mod management;
 mod misc;
 
 use ciborium::Value;
