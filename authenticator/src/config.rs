@@ -295,6 +295,8 @@ pub struct Config {
     pub reset_window: Option<Duration>,
     /// Number of discoverable credentials the store accepts (CTAP2_ERR_KEY_STORE_FULL beyond).
     pub max_resident_credentials: usize,
+    /// A clientPIN set when the device starts without one (as a key in use has one).
+    pub pin: Option<String>,
 }
 
 impl Default for Config {
@@ -338,7 +340,8 @@ impl Model {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Profile {
-    /// A USB security key: hardware (secure element) keys, clientPIN, basic attestation.
+    /// A USB security key: hardware (secure element) keys, clientPIN with PIN `1234`, basic
+    /// attestation.
     SecurityKey,
     /// A platform authenticator: TEE keys, built-in fingerprint, basic attestation.
     Platform,
@@ -349,6 +352,9 @@ pub enum Profile {
 }
 
 impl Profile {
+    /// The PIN the `security-key` profile starts with.
+    pub const SECURITY_KEY_PIN: &'static str = "1234";
+
     /// Every profile.
     pub const ALL: [Profile; 4] =
         [Self::SecurityKey, Self::Platform, Self::SyncedPasskey, Self::SoftwareToken];
@@ -382,10 +388,12 @@ impl Profile {
             algorithms: vec![Algorithm::Es256, Algorithm::EdDsa],
             reset_window: Some(Duration::from_secs(10)),
             max_resident_credentials: 100,
+            pin: None,
         };
         match self {
             Self::SecurityKey => Config {
                 uv: UvCapability::ClientPin,
+                pin: Some(Profile::SECURITY_KEY_PIN.to_owned()),
                 key_protection: KeyProtection::SecureElement,
                 extensions: ExtensionSupport { uvm: false, ..ExtensionSupport::ALL },
                 ..base

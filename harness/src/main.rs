@@ -49,6 +49,13 @@ struct AuthenticatorArgs {
     /// Allow authenticatorReset at any time instead of only within 10 s of power-up.
     #[arg(long)]
     reset_anytime: bool,
+    /// Set this clientPIN at start when the device has none (the security-key profile starts
+    /// with 1234 unless told otherwise).
+    #[arg(long, conflicts_with = "no_pin")]
+    pin: Option<String>,
+    /// Start a clientPIN device without a PIN.
+    #[arg(long)]
+    no_pin: bool,
 }
 
 fn parse_profile(name: &str) -> Result<Profile, String> {
@@ -95,6 +102,12 @@ fn serve_authenticator(args: AuthenticatorArgs) -> anyhow::Result<()> {
     let mut config = args.profile.config();
     if args.reset_anytime {
         config.reset_window = None;
+    }
+    if args.pin.is_some() {
+        config.pin = args.pin.clone();
+    }
+    if args.no_pin {
+        config.pin = None;
     }
     let store: Box<dyn CredentialStore> = match &args.state {
         Some(path) => Box::new(FileStore::new(path)),

@@ -37,6 +37,23 @@ pub use get_assertion::PendingAssertions;
 
 use self::credential::CredentialSecret;
 
+/// Why an authenticator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Its state could not be loaded or initialised.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A PIN was configured for a model without clientPIN.
+    #[error("a PIN needs a model with clientPIN user verification")]
+    PinWithoutClientPin,
+    /// The configured PIN breaks the PIN policy (4 to 63 bytes of UTF-8, at least the minimum length).
+    #[error("the PIN must be 4 to 63 bytes of UTF-8 and at least the minimum PIN length in characters")]
+    PinPolicy,
+    /// The configured PIN could not be saved.
+    #[error("the PIN could not be saved in the state")]
+    PinNotStored,
+}
+
 /// A virtual CTAP 2.1 authenticator.
 pub struct Authenticator {
     config: Config,
@@ -70,7 +87,7 @@ impl std::fmt::Debug for Authenticator {
 impl Authenticator {
     /// An authenticator with `config`, state from `store` (a new device if the store is empty),
     /// a user scripted by `config`, and the system clock.
-    pub fn new(config: Config, store: impl CredentialStore + 'static) -> Result<Self, StoreError> {
+    pub fn new(config: Config, store: impl CredentialStore + 'static) -> Result<Self, StartError> {
         Self::with_parts(config, Box::new(store), Box::new(SystemClock))
     }
 
@@ -79,7 +96,7 @@ impl Authenticator {
         config: Config,
         mut store: Box<dyn CredentialStore>,
         clock: Box<dyn Clock>,
-    ) -> Result<Self, StoreError> {
+    ) -> Result<Self, StartError> {
         let state = match store.load()? {
             Some(state) => state,
             None => {
@@ -90,7 +107,7 @@ impl Authenticator {
         };
         let user = Box::new(scripted_user(&config));
         let powered_up_at = clock.now();
-        Ok(Self {
+        let mut authenticator = Self {
             config,
             user,
             store,
@@ -103,7 +120,30 @@ impl Authenticator {
             token_source: None,
             consecutive_pin_failures: 0,
             key_agreement: KeyAgreementKey::generate(),
+        };
+        authenticator.provision_pin()?;
+        Ok(authenticator)
+    }
+
+    /// Sets the configured PIN on a device that has none yet (a restart keeps the PIN the
+    /// state file holds, which may have been changed since).
+    fn provision_pin(&mut self) -> Result<(), StartError> {
+        let Some(pin) = self.config.pin.clone() else { return Ok(()) };
+        if !self.supports_client_pin() {
+            return Err(StartError::PinWithoutClientPin);
+        }
+        if self.state.pin.is_some() {
+            return Ok(());
+        }
+        let mut padded = pin.into_bytes();
+        padded.resize(crate::pin::policy::PADDED_PIN_LENGTH.max(padded.len()), 0);
+        let new_pin = crate::pin::policy::check_new_pin(&padded, self.state.min_pin_length)
+            .map_err(|_| StartError::PinPolicy)?;
+        self.commit(|state| {
+            state.pin =
+                Some(crate::store::StoredPin { hash: new_pin.hash, code_points: new_pin.code_points });
         })
+        .map_err(|_| StartError::PinNotStored)
     }
 
     /// Replaces the user (the default is scripted from the configuration).

@@ -105,8 +105,50 @@ pub(super) fn with_token(
     m.insert(param_key, Value::Bytes(param)).insert(param_key + 1, id)
 }
 
+/// A security key fresh from the factory: clientPIN, no PIN yet.
 pub(super) fn security_key() -> (Authenticator, ManualClock) {
-    device(Profile::SecurityKey.config())
+    device(unprovisioned())
+}
+
+fn unprovisioned() -> Config {
+    Config { pin: None, ..Profile::SecurityKey.config() }
+}
+
+#[test]
+fn the_security_key_profile_starts_with_its_pin() {
+    let (mut auth, _) = device(Profile::SecurityKey.config());
+    let pin = Profile::SECURITY_KEY_PIN;
+    assert!(token(&mut auth, PinUvAuthProtocol::Two, pin, Permissions::GET_ASSERTION, Some(RP)).is_ok());
+    let info = call(&mut auth, code::GET_INFO, None).unwrap();
+    assert_eq!(text_field(field(&info, 4), "clientPin"), Some(&Value::from(true)));
+}
+
+#[test]
+fn a_configured_pin_does_not_overwrite_a_changed_one() {
+    let store = MemoryStore::new();
+    let clock = || Box::new(ManualClock::new());
+    let mut auth =
+        Authenticator::with_parts(Profile::SecurityKey.config(), Box::new(store.clone()), clock()).unwrap();
+    change_pin(&mut auth, PinUvAuthProtocol::Two, Profile::SECURITY_KEY_PIN, "9876").unwrap();
+    let mut restarted =
+        Authenticator::with_parts(Profile::SecurityKey.config(), Box::new(store), clock()).unwrap();
+    assert!(
+        token(&mut restarted, PinUvAuthProtocol::Two, "9876", Permissions::GET_ASSERTION, Some(RP)).is_ok()
+    );
+}
+
+#[test]
+fn a_configured_pin_must_fit_the_model_and_the_policy() {
+    let short = Config { pin: Some("12".into()), ..Profile::SecurityKey.config() };
+    assert!(matches!(
+        Authenticator::new(short, MemoryStore::new()),
+        Err(crate::ctap2::StartError::PinPolicy)
+    ));
+    let no_client_pin = Config { pin: Some("1234".into()), ..software_token() };
+    assert!(matches!(
+        Authenticator::new(no_client_pin, MemoryStore::new()),
+        Err(crate::ctap2::StartError::PinWithoutClientPin)
+    ));
 }
 
 #[test]
@@ -205,7 +247,7 @@ fn a_correct_pin_resets_the_consecutive_count() {
 #[test]
 fn eight_wrong_pins_block_the_pin_until_reset_and_the_count_is_persisted() {
     let store = MemoryStore::new();
-    let config = Config { reset_window: None, ..Profile::SecurityKey.config() };
+    let config = Config { reset_window: None, ..unprovisioned() };
     let mut auth =
         Authenticator::with_parts(config.clone(), Box::new(store.clone()), Box::new(ManualClock::new()))
             .unwrap();

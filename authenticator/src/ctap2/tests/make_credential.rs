@@ -217,7 +217,7 @@ fn enterprise_attestation_is_not_offered() {
 
 #[test]
 fn pin_uv_auth_param_without_a_pin_is_answered_per_spec() {
-    let (mut auth, _) = device(Profile::SecurityKey.config());
+    let (mut auth, _) = device(Config { pin: None, ..Profile::SecurityKey.config() });
     let probe = make_credential_params(false, |m| m.insert(8, Value::Bytes(vec![])).insert(9, 2));
     assert_eq!(call(&mut auth, code::MAKE_CREDENTIAL, Some(probe)), Err(StatusCode::PinNotSet));
     let no_protocol = make_credential_params(false, |m| m.insert(8, Value::Bytes(vec![0; 32])));

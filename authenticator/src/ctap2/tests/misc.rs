@@ -12,7 +12,7 @@ fn get_info_describes_the_model() {
     assert_eq!(field(&info, 3), &Value::Bytes(crate::attestation::aaguid(auth.config().model()).to_vec()));
     let options = field(&info, 4);
     assert_eq!(text_field(options, "rk"), Some(&Value::from(true)));
-    assert_eq!(text_field(options, "clientPin"), Some(&Value::from(false)));
+    assert_eq!(text_field(options, "clientPin"), Some(&Value::from(true)), "the profile has a PIN");
     assert!(text_field(options, "uv").is_none());
 
     let (mut platform, _) = device(fingerprint(true, VerifyOutcome::Match));
@@ -132,20 +132,39 @@ fn every_profile_registers_and_signs_in() {
         let (mut auth, _) = device(config);
         let options =
             MapBuilder::new().insert("rk", true).insert_opt("uv", uv_capable.then_some(true)).build();
-        let response = call(
-            &mut auth,
-            code::MAKE_CREDENTIAL,
-            Some(make_credential_params(true, |m| m.insert(7, options))),
-        )
-        .unwrap();
+        let pin_param = |auth: &mut Authenticator, permission| {
+            (profile == Profile::SecurityKey).then(|| {
+                let token = super::client_pin::token(
+                    auth,
+                    crate::pin::protocol::PinUvAuthProtocol::Two,
+                    Profile::SECURITY_KEY_PIN,
+                    permission,
+                    Some(RP),
+                )
+                .unwrap();
+                Value::Bytes(crate::pin::protocol::authenticate_with_token(
+                    crate::pin::protocol::PinUvAuthProtocol::Two,
+                    &token,
+                    &CDH,
+                ))
+            })
+        };
+        let mc = pin_param(&mut auth, crate::pin::token::Permissions::MAKE_CREDENTIAL);
+        let protocol = mc.is_some().then_some(2);
+        let params =
+            make_credential_params(true, |m| m.insert(7, options).insert_opt(8, mc).insert_opt(9, protocol));
+        let response = call(&mut auth, code::MAKE_CREDENTIAL, Some(params)).unwrap();
         assert!(has_field(&response, 3), "{profile:?}");
         let ga_options = MapBuilder::new().insert_opt("uv", uv_capable.then_some(true)).build();
-        let assertion = call(
-            &mut auth,
-            code::GET_ASSERTION,
-            Some(get_assertion_params(None, |m| m.insert(5, ga_options))),
-        )
-        .unwrap();
-        assert!(has_field(&assertion, 3), "{profile:?}");
+        let ga = pin_param(&mut auth, crate::pin::token::Permissions::GET_ASSERTION);
+        let request =
+            get_assertion_params(None, |m| m.insert(5, ga_options).insert_opt(6, ga).insert_opt(7, protocol));
+        let assertion = call(&mut auth, code::GET_ASSERTION, Some(request)).unwrap();
+        let verified = field(&assertion, 2).as_bytes().unwrap()[32] & 0x04 != 0;
+        assert_eq!(
+            verified,
+            profile != Profile::SoftwareToken,
+            "{profile:?}: only the software token cannot verify"
+        );
     }
 }
