@@ -39,13 +39,24 @@ pub enum Performed {
     Failed,
 }
 
+/// The PIN/UV auth protocol the platform speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PinProtocol {
+    /// Protocol One.
+    One,
+    /// Protocol Two.
+    Two,
+}
+
 /// The UV axis of the authenticator matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Uv {
     /// No UV capability.
     None,
-    /// clientPIN capability, no PIN set.
+    /// clientPIN capability, no PIN set: UV cannot happen (the protocol does not matter).
     ClientPinUnset,
+    /// clientPIN with a PIN set; the user types it right (`Yes`) or wrong (`Failed`) at sign-in.
+    ClientPin(PinProtocol, Performed),
     /// A built-in biometric.
     Builtin(Biometric, Performed),
 }
@@ -126,9 +137,16 @@ impl DeviceScenario {
         }
     }
 
-    /// Flags of the registration: presence always, UV when requested (registration succeeds).
+    /// The platform holds a PIN token: a PIN is set, so it asks the user for it.
+    pub fn client_uses_pin(&self) -> bool {
+        matches!(self.uv, Uv::ClientPin(..))
+    }
+
+    /// Flags of the registration: presence always, UV when a biometric or a PIN verifies the
+    /// user (registration always succeeds: the PIN is typed right).
     pub fn expected_registration_flags(&self) -> u8 {
-        0x01 | if self.client_requests_uv() { 0x04 } else { 0 } | self.backup_bits()
+        let verified = self.client_requests_uv() || self.client_uses_pin();
+        0x01 | if verified { 0x04 } else { 0 } | self.backup_bits()
     }
 
     fn backup_bits(&self) -> u8 {
@@ -137,7 +155,12 @@ impl DeviceScenario {
 
     /// The sign-in outcome.
     pub fn expected_sign_in(&self) -> Expected {
-        // Presence comes first: a biometric needs the user's touch too.
+        // The platform asks for the PIN before it talks to the authenticator about the
+        // assertion: a wrong PIN ends the ceremony before any touch (CTAP2_ERR_PIN_INVALID).
+        if matches!(self.uv, Uv::ClientPin(_, Performed::Failed)) {
+            return Expected::Rejected(0x31);
+        }
+        // Presence comes next: a biometric needs the user's touch too.
         match self.up {
             Up::Deny => return Expected::Rejected(0x27), // CTAP2_ERR_OPERATION_DENIED
             Up::Timeout => return Expected::Rejected(0x2F), // CTAP2_ERR_USER_ACTION_TIMEOUT
@@ -145,7 +168,7 @@ impl DeviceScenario {
         }
         let verified = match self.uv {
             Uv::Builtin(_, Performed::Failed) => return Expected::Rejected(0x3F), // CTAP2_ERR_UV_INVALID
-            Uv::Builtin(_, Performed::Yes) => true,
+            Uv::Builtin(_, Performed::Yes) | Uv::ClientPin(_, Performed::Yes) => true,
             _ => false,
         };
         let flags = 0x01 | if verified { 0x04 } else { 0 } | self.backup_bits();
@@ -157,7 +180,8 @@ impl DeviceScenario {
                 Biometric::Face => 0x10,
                 Biometric::Iris => 0x40,
             },
-            _ => 0x01, // USER_VERIFY_PRESENCE_INTERNAL
+            Uv::ClientPin(_, Performed::Yes) => 0x0800, // USER_VERIFY_PASSCODE_EXTERNAL
+            _ => 0x01,                                  // USER_VERIFY_PRESENCE_INTERNAL
         };
         // FIDO Registry §3.2 key protection and §3.3 matcher protection.
         let (key_protection, matcher) = match self.keys {

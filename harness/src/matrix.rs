@@ -15,11 +15,19 @@ use softfido_authenticator::config::{
 use softfido_authenticator::store::MemoryStore;
 use softfido_authenticator::{Authenticator, Config, Profile, Signals};
 
+use softfido_authenticator::pin::protocol::PinUvAuthProtocol;
+use softfido_authenticator::pin::token::Permissions;
+
+use crate::client::pin::Token;
 use crate::client::{self, Registration, Reply, SignIn, field};
-use crate::device_oracle::{Attest, Biometric, DeviceScenario, Expected, Keys, Performed, Up, Uv};
+use crate::device_oracle::{
+    Attest, Biometric, DeviceScenario, Expected, Keys, Performed, PinProtocol, Up, Uv,
+};
 use crate::verify;
 
 const RP_ID: &str = "matrix.softfido.test";
+/// The PIN set on clientPIN scenarios that have one.
+const MATRIX_PIN: &str = "4711";
 
 /// Options of `softfido matrix`.
 #[derive(clap::Args, Debug, Clone)]
@@ -35,6 +43,11 @@ pub struct MatrixArgs {
 /// Every scenario of the authenticator matrix (the full product of the axes).
 pub fn scenarios() -> Vec<DeviceScenario> {
     let mut uv = vec![Uv::None, Uv::ClientPinUnset];
+    for protocol in [PinProtocol::One, PinProtocol::Two] {
+        for performed in [Performed::Yes, Performed::Failed] {
+            uv.push(Uv::ClientPin(protocol, performed));
+        }
+    }
     for biometric in [Biometric::Fingerprint, Biometric::Face, Biometric::Iris, Biometric::Voice] {
         for performed in [Performed::Yes, Performed::No, Performed::Failed] {
             uv.push(Uv::Builtin(biometric, performed));
@@ -73,12 +86,17 @@ pub fn scenarios() -> Vec<DeviceScenario> {
 pub fn axes(s: &DeviceScenario) -> Vec<(&'static str, String)> {
     let uv_capability = match s.uv {
         Uv::None => "none".to_owned(),
-        Uv::ClientPinUnset => "client_pin".to_owned(),
+        Uv::ClientPinUnset | Uv::ClientPin(..) => "client_pin".to_owned(),
         Uv::Builtin(b, _) => format!("{b:?}").to_lowercase(),
     };
     let uv_performed = match s.uv {
-        Uv::Builtin(_, p) => format!("{p:?}").to_lowercase(),
+        Uv::Builtin(_, p) | Uv::ClientPin(_, p) => format!("{p:?}").to_lowercase(),
         _ => "no".to_owned(),
+    };
+    let pin_protocol = match s.uv {
+        Uv::ClientPin(PinProtocol::One, _) => "1",
+        Uv::ClientPin(PinProtocol::Two, _) => "2",
+        _ => "n/a",
     };
     let keys = match s.keys {
         Keys::Software => "software",
@@ -97,6 +115,7 @@ pub fn axes(s: &DeviceScenario) -> Vec<(&'static str, String)> {
         ("up", format!("{:?}", s.up).to_lowercase()),
         ("uv_capability", uv_capability),
         ("uv_performed", uv_performed),
+        ("pin_protocol", pin_protocol.to_owned()),
         ("key_protection", keys.to_owned()),
         ("attestation", attestation.to_owned()),
         ("backup", format!("be{}_bs{}", u8::from(s.backup.0), u8::from(s.backup.1))),
@@ -127,7 +146,7 @@ fn parse_filter(filter: &str) -> anyhow::Result<Vec<(String, String)>> {
 pub fn config(s: &DeviceScenario) -> Config {
     let uv = match s.uv {
         Uv::None => UvCapability::None,
-        Uv::ClientPinUnset => UvCapability::ClientPin,
+        Uv::ClientPinUnset | Uv::ClientPin(..) => UvCapability::ClientPin,
         Uv::Builtin(b, performed) => UvCapability::Builtin {
             modality: match b {
                 Biometric::Fingerprint => Modality::Fingerprint,
@@ -157,6 +176,7 @@ pub fn config(s: &DeviceScenario) -> Config {
         },
         backup: BackupFlags { eligible: s.backup.0, state: s.backup.1 },
         extensions: ExtensionSupport { uvm: s.uvm, ..ExtensionSupport::ALL },
+        pin: s.client_uses_pin().then(|| MATRIX_PIN.to_owned()),
         ..Profile::SoftwareToken.config()
     }
 }
@@ -185,6 +205,13 @@ fn check_device(s: &DeviceScenario, mut config: Config) -> Result<(), String> {
     let mut auth = Authenticator::new(config.clone(), MemoryStore::new()).map_err(|e| e.to_string())?;
     let signals = Signals::new();
     let registration_hash: [u8; 32] = Sha256::digest(b"registration client data").into();
+    let pin_uv_auth = match pin_token(&mut auth, s, MATRIX_PIN, Permissions::MAKE_CREDENTIAL) {
+        Some(Ok(token)) => Some((token.param(&registration_hash), token.protocol_id())),
+        Some(Err(status)) => {
+            return Err(format!("registration: PIN token refused with status 0x{status:02x}"));
+        }
+        None => None,
+    };
     let request = client::make_credential(&Registration {
         rp_id: RP_ID,
         user_id: b"user-1",
@@ -192,6 +219,7 @@ fn check_device(s: &DeviceScenario, mut config: Config) -> Result<(), String> {
         rk: s.discoverable,
         uv: s.client_requests_uv(),
         uvm: false,
+        pin_uv_auth,
     });
     let body = match client::parse_reply(&auth.process(&request, &signals))? {
         Reply::Ok(body) => body,
@@ -236,14 +264,21 @@ fn check_device(s: &DeviceScenario, mut config: Config) -> Result<(), String> {
     }
     auth.reconfigure(config);
     let sign_in_hash: [u8; 32] = Sha256::digest(b"sign-in client data").into();
-    let request = client::get_assertion(&SignIn {
-        rp_id: RP_ID,
-        client_data_hash: sign_in_hash,
-        allow: (!s.discoverable).then_some(credential_id.as_slice()),
-        uv: s.client_requests_uv(),
-        uvm: true,
-    });
-    let reply = client::parse_reply(&auth.process(&request, &signals))?;
+    let typed = if matches!(s.uv, Uv::ClientPin(_, Performed::Failed)) { "0000" } else { MATRIX_PIN };
+    let reply = match pin_token(&mut auth, s, typed, Permissions::GET_ASSERTION) {
+        Some(Err(status)) => Reply::Error(status),
+        token => {
+            let request = client::get_assertion(&SignIn {
+                rp_id: RP_ID,
+                client_data_hash: sign_in_hash,
+                allow: (!s.discoverable).then_some(credential_id.as_slice()),
+                uv: s.client_requests_uv(),
+                uvm: true,
+                pin_uv_auth: token.and_then(Result::ok).map(|t| (t.param(&sign_in_hash), t.protocol_id())),
+            });
+            client::parse_reply(&auth.process(&request, &signals))?
+        }
+    };
     let expected = s.expected_sign_in();
     match (reply, &expected) {
         (Reply::Error(status), Expected::Rejected(want)) if status == *want => Ok(()),
@@ -268,6 +303,28 @@ fn check_device(s: &DeviceScenario, mut config: Config) -> Result<(), String> {
             }
         }
     }
+}
+
+/// A PIN token from the authenticator for scenarios where the platform holds one.
+fn pin_token(
+    auth: &mut Authenticator,
+    s: &DeviceScenario,
+    pin: &str,
+    permission: u8,
+) -> Option<Result<Token, u8>> {
+    let Uv::ClientPin(protocol, _) = s.uv else { return None };
+    let protocol = match protocol {
+        PinProtocol::One => PinUvAuthProtocol::One,
+        PinProtocol::Two => PinUvAuthProtocol::Two,
+    };
+    let signals = Signals::new();
+    Some(client::pin::token_with_pin(
+        |request| auth.process(request, &signals),
+        protocol,
+        pin,
+        permission,
+        RP_ID,
+    ))
 }
 
 fn uvm_entry(value: &Value) -> Result<[u32; 3], String> {
@@ -364,7 +421,7 @@ mod tests {
         let all = scenarios();
         let unique: std::collections::BTreeSet<_> = all.iter().collect();
         assert_eq!(all.len(), unique.len());
-        assert_eq!(all.len(), 3 * 14 * 4 * 4 * 4 * 2 * 2);
+        assert_eq!(all.len(), 3 * 18 * 4 * 4 * 4 * 2 * 2);
     }
 
     #[test]

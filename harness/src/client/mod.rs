@@ -2,6 +2,8 @@
 //! builds canonical requests by hand (so a mistake in either side shows up as a rejection) and
 //! splits responses into status and CBOR body.
 
+pub mod pin;
+
 use ciborium::Value;
 
 /// makeCredential (0x01).
@@ -24,6 +26,8 @@ pub struct Registration<'a> {
     pub uv: bool,
     /// Request the `uvm` extension.
     pub uvm: bool,
+    /// pinUvAuthParam and pinUvAuthProtocol, when the platform holds a token.
+    pub pin_uv_auth: Option<(Vec<u8>, i64)>,
 }
 
 /// What a getAssertion request asks for.
@@ -39,6 +43,8 @@ pub struct SignIn<'a> {
     pub uv: bool,
     /// Request the `uvm` extension.
     pub uvm: bool,
+    /// pinUvAuthParam and pinUvAuthProtocol, when the platform holds a token.
+    pub pin_uv_auth: Option<(Vec<u8>, i64)>,
 }
 
 fn text(s: &str) -> Value {
@@ -93,6 +99,10 @@ pub fn make_credential(request: &Registration<'_>) -> Vec<u8> {
     if let Some(options) = options(request.rk, request.uv) {
         entries.push((int(7), options));
     }
+    if let Some((param, protocol)) = &request.pin_uv_auth {
+        entries.push((int(8), Value::Bytes(param.clone())));
+        entries.push((int(9), int(*protocol)));
+    }
     encode(MAKE_CREDENTIAL, entries)
 }
 
@@ -110,6 +120,10 @@ pub fn get_assertion(request: &SignIn<'_>) -> Vec<u8> {
     }
     if let Some(options) = options(false, request.uv) {
         entries.push((int(5), options));
+    }
+    if let Some((param, protocol)) = &request.pin_uv_auth {
+        entries.push((int(6), Value::Bytes(param.clone())));
+        entries.push((int(7), int(*protocol)));
     }
     encode(GET_ASSERTION, entries)
 }
