@@ -2,7 +2,6 @@
 //! the acfg permission.
 
 use super::Authenticator;
-use crate::pin::protocol::PinUvAuthProtocol;
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
 use crate::proto::cbor::ValueExt;
@@ -46,19 +45,11 @@ impl Authenticator {
         if !self.uv_configured() && !self.state.always_uv {
             return Ok(());
         }
-        let param = request.pin_uv_auth_param.as_deref().ok_or(StatusCode::PuatRequired)?;
-        let protocol = request.protocol.ok_or(StatusCode::MissingParameter)?;
-        let protocol = PinUvAuthProtocol::from_id(protocol).ok_or(StatusCode::InvalidParameter)?;
         let mut message = vec![0xFF; 32];
         message.push(0x0D);
         message.extend_from_slice(&request.authenticated_message());
-        let now = self.clock.now();
-        let usage =
-            self.pin_token.verify(protocol, &message, param, now).map_err(|_| StatusCode::PinAuthInvalid)?;
-        if !usage.permissions.allows(Permissions::AUTHENTICATOR_CONFIG) {
-            return Err(StatusCode::PinAuthInvalid);
-        }
-        Ok(())
+        let param = request.pin_uv_auth_param.as_deref();
+        self.authorize(param, request.protocol, &message, Permissions::AUTHENTICATOR_CONFIG).map(|_| ())
     }
 
     /// §6.11.4 setMinPINLength: raise (never lower) the minimum, choose the RPs that may read it,

@@ -7,7 +7,6 @@ use ciborium::Value;
 use sha2::{Digest, Sha256};
 
 use super::{Authenticator, rp_id_hash};
-use crate::pin::protocol::PinUvAuthProtocol;
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
 use crate::proto::cbor::{MapBuilder, MapReader, ValueExt};
@@ -104,17 +103,9 @@ impl Authenticator {
         request: &SubcommandRequest,
         rp_hash: Option<&[u8; 32]>,
     ) -> Result<(), StatusCode> {
-        let param = request.pin_uv_auth_param.as_deref().ok_or(StatusCode::PuatRequired)?;
-        let protocol = request.protocol.ok_or(StatusCode::MissingParameter)?;
-        let protocol = PinUvAuthProtocol::from_id(protocol).ok_or(StatusCode::InvalidParameter)?;
-        let now = self.clock.now();
-        let usage = self
-            .pin_token
-            .verify(protocol, &request.authenticated_message(), param, now)
-            .map_err(|_| StatusCode::PinAuthInvalid)?;
-        if !usage.permissions.allows(Permissions::CREDENTIAL_MANAGEMENT) {
-            return Err(StatusCode::PinAuthInvalid);
-        }
+        let message = request.authenticated_message();
+        let param = request.pin_uv_auth_param.as_deref();
+        let usage = self.authorize(param, request.protocol, &message, Permissions::CREDENTIAL_MANAGEMENT)?;
         match (&usage.rp_id, rp_hash) {
             (None, _) => Ok(()),
             (Some(bound), Some(hash)) if rp_id_hash(bound) == *hash => Ok(()),

@@ -5,7 +5,7 @@ use super::Authenticator;
 use super::client_pin::TokenSource;
 use crate::config::{Modality, UvCapability, VerifyOutcome};
 use crate::pin::protocol::PinUvAuthProtocol;
-use crate::pin::token::Permissions;
+use crate::pin::token::{Permissions, Usage};
 use crate::proto::StatusCode;
 use crate::proto::request::PinUvAuth;
 use crate::signals::Signals;
@@ -94,6 +94,25 @@ impl Authenticator {
             _ => UvMethod::Pin,
         };
         Ok(Verification { presence, method: Some(method) })
+    }
+
+    /// The token in use, when `param` = authenticate(token, `message`) under `protocol` and the
+    /// token holds `permission` (CTAP 2.1 §6.8.2, §6.11.1): the check shared by credential
+    /// management and authenticatorConfig.
+    pub(super) fn authorize(
+        &mut self,
+        param: Option<&[u8]>,
+        protocol: Option<i64>,
+        message: &[u8],
+        permission: u8,
+    ) -> Result<&mut Usage, StatusCode> {
+        let param = param.ok_or(StatusCode::PuatRequired)?;
+        let protocol = protocol.ok_or(StatusCode::MissingParameter)?;
+        let protocol = PinUvAuthProtocol::from_id(protocol).ok_or(StatusCode::InvalidParameter)?;
+        let now = self.clock.now();
+        let usage =
+            self.pin_token.verify(protocol, message, param, now).map_err(|_| StatusCode::PinAuthInvalid)?;
+        if usage.permissions.allows(permission) { Ok(usage) } else { Err(StatusCode::PinAuthInvalid) }
     }
 
     /// After a makeCredential that used the token: its presence and verification are spent,

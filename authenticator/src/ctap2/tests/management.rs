@@ -10,8 +10,11 @@ use crate::pin::token::Permissions;
 const CM: u8 = 0x0A;
 const CONFIG: u8 = 0x0D;
 
-fn cm_request(token: &[u8; 32], sub_command: u8, params: Option<Value>) -> Value {
-    let mut message = vec![sub_command];
+/// A request of the shape credential management and config share, authenticated over
+/// `prefix || subCommand || subCommandParams`.
+fn signed_request(prefix: &[u8], token: &[u8; 32], sub_command: u8, params: Option<Value>) -> Value {
+    let mut message = prefix.to_vec();
+    message.push(sub_command);
     if let Some(params) = &params {
         message.extend_from_slice(&cbor::encode(params));
     }
@@ -22,6 +25,16 @@ fn cm_request(token: &[u8; 32], sub_command: u8, params: Option<Value>) -> Value
         .insert(3, 2)
         .insert(4, Value::Bytes(param))
         .build()
+}
+
+fn cm_request(token: &[u8; 32], sub_command: u8, params: Option<Value>) -> Value {
+    signed_request(&[], token, sub_command, params)
+}
+
+fn config_request(token: &[u8; 32], sub_command: u8, params: Option<Value>) -> Value {
+    let mut prefix = vec![0xFF; 32];
+    prefix.push(0x0D);
+    signed_request(&prefix, token, sub_command, params)
 }
 
 fn with_pin_and_credentials() -> (Authenticator, [u8; 32]) {
@@ -138,22 +151,6 @@ fn credential_management_needs_a_cm_token() {
     assert!(call(&mut auth, CM, Some(cm_request(&bound, 4, Some(rp_hash_params("b.example"))))).is_ok());
     let (mut token_only, _) = device(software_token());
     assert_eq!(call(&mut token_only, CM, Some(cm_request(&cm, 1, None))), Err(StatusCode::InvalidCommand));
-}
-
-fn config_request(token: &[u8; 32], sub_command: u8, params: Option<Value>) -> Value {
-    let mut message = vec![0xFF; 32];
-    message.push(0x0D);
-    message.push(sub_command);
-    if let Some(params) = &params {
-        message.extend_from_slice(&cbor::encode(params));
-    }
-    let param = authenticate_with_token(PinUvAuthProtocol::Two, token, &message);
-    MapBuilder::new()
-        .insert(1, sub_command)
-        .insert_opt(2, params)
-        .insert(3, 2)
-        .insert(4, Value::Bytes(param))
-        .build()
 }
 
 #[test]
