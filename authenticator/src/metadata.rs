@@ -117,6 +117,9 @@ fn authenticator_get_info(model: Model, id: &[u8; 16]) -> Value {
     if let Some(length) = info.max_cred_blob_length {
         out["maxCredBlobLength"] = json!(length);
     }
+    if let Some(count) = info.max_rp_ids_for_set_min_pin_length {
+        out["maxRPIDsForSetMinPINLength"] = json!(count);
+    }
     if let Some(modality) = info.uv_modality {
         out["uvModality"] = json!(modality);
     }

@@ -33,15 +33,23 @@ def metadata(softfido_bin, tmp_path_factory) -> Metadata:
 
 @pytest.fixture
 def start_daemon(softfido_bin, tmp_path):
-    """Factory: start_daemon(profile, state=None, reset_anytime=False) -> running Daemon.
+    """Factory: start_daemon(profile, state=None, reset_anytime=False, pin=None, no_pin=False)
+    -> running Daemon (`pin`: --pin PIN, `no_pin`: --no-pin; the security-key profile starts
+    with PIN 1234 otherwise, and `daemon.pin` holds the PIN the tests expect).
 
     At teardown every daemon still running gets SIGINT and must exit 0 within 5 s.
     """
     daemons: list[Daemon] = []
 
-    def start(profile: str = "security-key", state: Path | None = None, reset_anytime: bool = False) -> Daemon:
+    def start(
+        profile: str = "security-key",
+        state: Path | None = None,
+        reset_anytime: bool = False,
+        pin: str | None = None,
+        no_pin: bool = False,
+    ) -> Daemon:
         log = tmp_path / f"softfido-{len(daemons)}-{profile}.log"
-        daemon = Daemon(softfido_bin, profile, log, state=state, reset_anytime=reset_anytime)
+        daemon = Daemon(softfido_bin, profile, log, state=state, reset_anytime=reset_anytime, pin=pin, no_pin=no_pin)
         daemons.append(daemon)
         return daemon.start()
 
@@ -65,5 +73,5 @@ def start_daemon(softfido_bin, tmp_path):
 
 @pytest.fixture
 def daemon(start_daemon):
-    """A running security-key daemon (the default profile)."""
+    """A running security-key daemon (the default profile, clientPIN 1234 set)."""
     return start_daemon("security-key")

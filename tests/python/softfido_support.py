@@ -21,6 +21,7 @@ from typing import Any
 
 from fido2.client import DefaultClientDataCollector, Fido2Client, UserInteraction
 from fido2.ctap2 import Ctap2
+from fido2.ctap2.pin import ClientPin, PinProtocol, PinProtocolV2
 from fido2.hid import CtapHidDevice
 from fido2.mds3 import MetadataBlobPayload
 
@@ -36,6 +37,9 @@ RP_ID_HASH = hashlib.sha256(RP_ID.encode()).digest()
 ES256 = -7
 EDDSA = -8
 RS256 = -257
+
+#: The clientPIN the security-key profile starts with (unless --no-pin or --pin).
+DEFAULT_PIN = "1234"
 
 
 @dataclass(frozen=True)
@@ -104,11 +108,20 @@ class Daemon:
         log_path: Path,
         state: Path | None = None,
         reset_anytime: bool = False,
+        pin: str | None = None,
+        no_pin: bool = False,
     ):
         self.binary = binary
         self.profile = profile
         self.state = state
         self.reset_anytime = reset_anytime
+        self.pin_option = pin  # --pin PIN
+        self.no_pin = no_pin  # --no-pin
+        #: The PIN the tests believe the device has (tests that change it update this): what
+        #: `client()`'s user types when asked. The security-key profile starts with 1234.
+        self.pin: str | None = None
+        if not no_pin and PROFILES[profile].uv_kind == "client_pin":
+            self.pin = pin or DEFAULT_PIN
         self.log_path = log_path
         self.port: int | None = None
         self.proc: subprocess.Popen | None = None
@@ -126,6 +139,10 @@ class Daemon:
                 cmd += ["--state", str(self.state)]
             if self.reset_anytime:
                 cmd.append("--reset-anytime")
+            if self.pin_option is not None:
+                cmd += ["--pin", self.pin_option]
+            if self.no_pin:
+                cmd.append("--no-pin")
             log = open(self.log_path, "ab")
             env = dict(os.environ)
             env.setdefault("RUST_LOG", "info")
@@ -190,11 +207,14 @@ class Daemon:
     def ctap2(self) -> Ctap2:
         return Ctap2(self.device())
 
-    def client(self, device: CtapHidDevice | None = None, **kwargs: Any) -> Fido2Client:
+    def client(
+        self, device: CtapHidDevice | None = None, user: "AutoUser | None" = None, **kwargs: Any
+    ) -> Fido2Client:
+        """python-fido2's client (the browser) with a user who types `self.pin` when asked."""
         return Fido2Client(
             device or self.device(),
             client_data_collector=DefaultClientDataCollector(ORIGIN),
-            user_interaction=AutoUser(),
+            user_interaction=user or AutoUser(self.pin),
             **kwargs,
         )
 
@@ -214,17 +234,21 @@ def connection_of(device: CtapHidDevice) -> UdpCtapHidConnection:
 
 
 class AutoUser(UserInteraction):
-    """The user at the keyboard: agrees to built-in UV, has no PIN to give."""
+    """The user at the keyboard: agrees to built-in UV, types `pin` when asked for a PIN
+    (None: has no PIN to give, python-fido2 then raises PinRequiredError)."""
 
-    def __init__(self) -> None:
+    def __init__(self, pin: str | None = None) -> None:
+        self.pin = pin
         self.up_prompts = 0
         self.uv_requests = 0
+        self.pin_requests: list[tuple[int, str | None]] = []  # (permissions, rp_id) per request
 
     def prompt_up(self) -> None:
         self.up_prompts += 1
 
     def request_pin(self, permissions, rp_id):
-        return None
+        self.pin_requests.append((int(permissions), rp_id))
+        return self.pin
 
     def request_uv(self, permissions, rp_id):
         self.uv_requests += 1
@@ -301,6 +325,37 @@ def descriptor(credential_id: bytes) -> dict[str, Any]:
     return {"type": "public-key", "id": credential_id}
 
 
+PERM = ClientPin.PERMISSION
+
+
+@dataclass(frozen=True)
+class PinUvToken:
+    """A pinUvAuthToken and the PIN/UV auth protocol it was obtained with."""
+
+    protocol: PinProtocol
+    token: bytes
+
+    def param(self, message: bytes) -> dict[str, Any]:
+        """pin_uv_param / pin_uv_protocol keyword arguments for python-fido2's Ctap2 calls."""
+        return {
+            "pin_uv_param": self.protocol.authenticate(self.token, message),
+            "pin_uv_protocol": self.protocol.VERSION,
+        }
+
+
+def pin_token(
+    ctap: Ctap2,
+    pin: str,
+    permissions: int | None = PERM.MAKE_CREDENTIAL | PERM.GET_ASSERTION,
+    rp_id: str | None = RP_ID,
+    protocol: PinProtocol | None = None,
+) -> PinUvToken:
+    """getPinUvAuthTokenUsingPinWithPermissions (getPinToken when permissions is None)."""
+    protocol = protocol or PinProtocolV2()
+    token = ClientPin(ctap, protocol).get_pin_token(pin, PERM(permissions) if permissions is not None else None, rp_id)
+    return PinUvToken(protocol, token)
+
+
 def make_credential(
     ctap: Ctap2,
     *,
@@ -312,20 +367,29 @@ def make_credential(
     uv: bool = False,
     exclude: list[bytes] | None = None,
     extensions: dict[str, Any] | None = None,
+    token: PinUvToken | None = None,
+    pin: str | None = None,
 ):
+    """authenticatorMakeCredential. With `token` it carries a pinUvAuthParam; with `pin` a fresh
+    token (permissions mc+ga for the RP) is obtained first, as a platform does for each request."""
     options = {}
     if rk:
         options["rk"] = True
     if uv:
         options["uv"] = True
+    rp = rp or RP
+    cdh = cdh or random_cdh()
+    if pin is not None and token is None:
+        token = pin_token(ctap, pin, rp_id=rp["id"])
     return ctap.make_credential(
-        cdh or random_cdh(),
-        rp or RP,
+        cdh,
+        rp,
         user or user_entity(),
         key_params(alg),
         [descriptor(c) for c in exclude] if exclude else None,
         extensions,
         options or None,
+        **(token.param(cdh) if token else {}),
     )
 
 
@@ -338,16 +402,19 @@ def get_assertion(
     uv: bool = False,
     up: bool | None = None,
     extensions: dict[str, Any] | None = None,
+    token: PinUvToken | None = None,
 ):
     options: dict[str, bool] = {}
     if uv:
         options["uv"] = True
     if up is not None:
         options["up"] = up
+    cdh = cdh or random_cdh()
     return ctap.get_assertion(
         rp_id,
-        cdh or random_cdh(),
+        cdh,
         [descriptor(c) for c in allow] if allow else None,
         extensions,
         options or None,
+        **(token.param(cdh) if token else {}),
     )

@@ -9,6 +9,7 @@ import pytest
 from fido2.attestation import AttestationType, NoneAttestation, PackedAttestation
 from fido2.client import ClientError
 from fido2.ctap import CtapError
+from fido2.ctap2.pin import ClientPin
 from fido2.mds3 import MdsAttestationVerifier
 from fido2.server import Fido2Server
 from fido2.webauthn import (
@@ -19,7 +20,7 @@ from fido2.webauthn import (
     UserVerificationRequirement,
 )
 
-from softfido_support import ORIGIN, PROFILES, RP, RP_ID, RP_ID_HASH
+from softfido_support import ORIGIN, PROFILES, RP, RP_ID, RP_ID_HASH, AutoUser
 
 UV = UserVerificationRequirement
 
@@ -71,6 +72,8 @@ def authenticate(client, server, uv, credentials, allow=True):
 
 
 CEREMONIES = [
+    ("security-key", UV.REQUIRED),
+    ("security-key", UV.PREFERRED),
     ("security-key", UV.DISCOURAGED),
     ("platform", UV.REQUIRED),
     ("platform", UV.PREFERRED),
@@ -86,7 +89,8 @@ CEREMONIES = [
 def test_register_and_authenticate(start_daemon, metadata, profile, uv):
     spec = PROFILES[profile]
     daemon = start_daemon(profile)
-    client = daemon.client()
+    user_at_keyboard = AutoUser(daemon.pin)
+    client = daemon.client(user=user_at_keyboard)
     server = server_for(profile, metadata)
 
     user, reg_auth_data, reg = register(client, server, uv)
@@ -97,8 +101,13 @@ def test_register_and_authenticate(start_daemon, metadata, profile, uv):
     assert reg_auth_data.rp_id_hash == RP_ID_HASH
     assert str(credential.aaguid) == metadata.for_profile(profile)["aaguid"]
 
-    # UV happens exactly when the RP asks for it (required, or preferred on a device that can).
-    expect_uv = uv == UV.REQUIRED or (uv == UV.PREFERRED and spec.builtin_uv)
+    # UV happens exactly when the RP asks for it (required, or preferred on a device that can:
+    # built-in UV, or the security key's PIN).
+    can_uv = spec.builtin_uv or daemon.pin is not None
+    expect_uv = uv == UV.REQUIRED or (uv == UV.PREFERRED and can_uv)
+    # The PIN is asked for once per ceremony that verifies the user with it.
+    pin_asked = expect_uv and not spec.builtin_uv
+    assert len(user_at_keyboard.pin_requests) == int(pin_asked)
     assert reg_auth_data.is_user_present()
     assert reg_auth_data.is_user_verified() == expect_uv
     assert reg_auth_data.is_backup_eligible() == spec.backup
@@ -106,6 +115,7 @@ def test_register_and_authenticate(start_daemon, metadata, profile, uv):
 
     used, auth = authenticate(client, server, uv, [credential])
     assert used.credential_id == credential.credential_id
+    assert len(user_at_keyboard.pin_requests) == 2 * int(pin_asked)
     auth_data = auth.response.authenticator_data
     assert auth_data.is_user_present()
     assert auth_data.is_user_verified() == expect_uv
@@ -130,11 +140,15 @@ def test_register_and_authenticate(start_daemon, metadata, profile, uv):
     ids=["security-key", "platform", "synced-passkey", "software-token"],
 )
 def test_passkey_discoverable_sign_in(start_daemon, metadata, profile, uv):
+    """On the security key (PIN 1234) a discoverable credential needs UV (CTAP2_ERR_PUAT_REQUIRED
+    without, makeCredUvNotRqd semantics): python-fido2 retries with the PIN, UV=1."""
     daemon = start_daemon(profile)
     client = daemon.client()
     server = server_for(profile, metadata)
     user, reg_auth_data, _ = register(client, server, uv, resident_key=ResidentKeyRequirement.REQUIRED)
     credential = reg_auth_data.credential_data
+    if profile == "security-key":
+        assert reg_auth_data.is_user_verified()
 
     used, auth = authenticate(client, server, uv, [credential], allow=False)
     assert used.credential_id == credential.credential_id
@@ -169,8 +183,8 @@ def test_unknown_credential_through_the_client(start_daemon, metadata):
     client = daemon.client()
     server = server_for("software-token", metadata)
     _, auth_data, _ = register(client, server, UV.DISCOURAGED)
-    stranger = daemon.client(daemon.device())  # same device, but a credential it never made:
-    other = start_daemon("software-token")
+    stranger = daemon.client(daemon.device())  # a second client of the same device
+    other = start_daemon("software-token")  # another device makes the foreign credential
     _, foreign, _ = register(other.client(), server, UV.DISCOURAGED)
     with pytest.raises(ClientError) as err:
         authenticate(stranger, server, UV.DISCOURAGED, [foreign.credential_data])
@@ -180,16 +194,60 @@ def test_unknown_credential_through_the_client(start_daemon, metadata):
     authenticate(client, server, UV.DISCOURAGED, [auth_data.credential_data])
 
 
-def test_security_key_preferred_uv_is_refused_by_python_fido2(start_daemon):
-    """python-fido2 behaviour, documented: the security-key profile lists clientPin=false (PIN
-    capability, no PIN set), which python-fido2 reads as 'UV supported but not configured' and so
-    refuses userVerification=preferred/required before talking to the device."""
-    client = start_daemon("security-key").client()
+def test_security_key_required_uv_asks_for_the_pin_once(start_daemon):
+    """userVerification=required on the security key: python-fido2 asks the user for the PIN
+    once per ceremony, gets a pinUvAuthToken (permissions mc / ga, rpId example.com) and the
+    authenticator reports UV=1."""
+    daemon = start_daemon("security-key")
+    user_at_keyboard = AutoUser("1234")
+    client = daemon.client(user=user_at_keyboard)
     server = Fido2Server(RP)
-    options, _ = server.register_begin({"id": b"u", "name": "u"}, user_verification=UV.PREFERRED)
+    _, auth_data, _ = register(client, server, UV.REQUIRED)
+    assert auth_data.is_user_verified()
+    assert user_at_keyboard.pin_requests == [(ClientPin.PERMISSION.MAKE_CREDENTIAL, RP_ID)]
+
+    _, auth = authenticate(client, server, UV.REQUIRED, [auth_data.credential_data])
+    assert auth.response.authenticator_data.is_user_verified()
+    assert user_at_keyboard.pin_requests[1:] == [(ClientPin.PERMISSION.GET_ASSERTION, RP_ID)]
+
+
+def test_security_key_wrong_pin_through_the_client(start_daemon):
+    """The user types a wrong PIN: python-fido2 surfaces CTAP2_ERR_PIN_INVALID (as a ClientError
+    with the CtapError as cause) and one retry is gone."""
+    daemon = start_daemon("security-key")
+    client = daemon.client(user=AutoUser("9999"))
+    server = Fido2Server(RP)
     with pytest.raises(ClientError) as err:
-        client.make_credential(options.public_key)
-    assert err.value.code == ClientError.ERR.CONFIGURATION_UNSUPPORTED
+        register(client, server, UV.REQUIRED)
+    assert err.value.code == ClientError.ERR.BAD_REQUEST
+    assert err.value.cause.code == CtapError.ERR.PIN_INVALID
+    retries, _ = ClientPin(daemon.ctap2()).get_pin_retries()
+    assert retries == 7
+
+
+def test_security_key_without_pin_preferred_uv_is_refused_by_python_fido2(start_daemon):
+    """python-fido2 behaviour, documented: with --no-pin the security key lists clientPin=false
+    (PIN capability, no PIN set), which python-fido2 reads as 'UV supported but not configured'
+    and so refuses userVerification=preferred/required before talking to the device."""
+    client = start_daemon("security-key", no_pin=True).client()
+    server = Fido2Server(RP)
+    for uv in (UV.PREFERRED, UV.REQUIRED):
+        options, _ = server.register_begin({"id": b"u", "name": "u"}, user_verification=uv)
+        with pytest.raises(ClientError) as err:
+            client.make_credential(options.public_key)
+        assert err.value.code == ClientError.ERR.CONFIGURATION_UNSUPPORTED
+
+
+def test_security_key_without_pin_discoverable_needs_no_uv(start_daemon, metadata):
+    """--no-pin: nothing protects the device, so a discoverable credential is made without UV
+    (CTAP 2.1 §6.1.2 step 6 only asks for a token on a device protected by UV)."""
+    daemon = start_daemon("security-key", no_pin=True)
+    client = daemon.client()
+    server = server_for("security-key", metadata)
+    user, auth_data, _ = register(client, server, UV.DISCOURAGED, resident_key=ResidentKeyRequirement.REQUIRED)
+    assert not auth_data.is_user_verified()
+    used, auth = authenticate(client, server, UV.DISCOURAGED, [auth_data.credential_data], allow=False)
+    assert auth.response.user_handle == user["id"]
 
 
 def test_rp_id_is_example_com(start_daemon):

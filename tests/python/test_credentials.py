@@ -47,11 +47,16 @@ def check_registration(att, alg, spec):
 @pytest.mark.parametrize("rk", [False, True], ids=["non-resident", "resident"])
 @pytest.mark.parametrize("alg", [ES256, EDDSA], ids=ALG_NAMES.get)
 def test_make_credential_and_assert(start_daemon, profile, rk, alg):
+    """On the security key (PIN 1234 set) the discoverable credential is made with a PIN token
+    (CTAP 2.1 §6.1.2 step 6: rk on a UV-protected device needs one), so it has UV=1."""
     spec = PROFILES[profile]
-    ctap = start_daemon(profile).ctap2()
+    daemon = start_daemon(profile)
+    ctap = daemon.ctap2()
     user = user_entity("bob")
-    att = make_credential(ctap, rk=rk, alg=alg, user=user)
+    pin = daemon.pin if rk else None
+    att = make_credential(ctap, rk=rk, alg=alg, user=user, pin=pin)
     cred = check_registration(att, alg, spec)
+    assert att.auth_data.is_user_verified() == (pin is not None)
 
     # Username-first: allow list with the credential.
     cdh = random_cdh()
@@ -194,6 +199,10 @@ def test_resident_credential_for_the_same_user_is_replaced(start_daemon):
     found = get_assertion(ctap)
     assert found.number_of_credentials in (None, 1)
     assert found.credential["id"] == new.credential_id
+    # The replaced credential is gone, also by its ID in an allow list.
+    with pytest.raises(CtapError) as err:
+        get_assertion(ctap, allow=[old.credential_id])
+    assert err.value.code == CtapError.ERR.NO_CREDENTIALS
 
 
 def test_allow_list_gives_one_assertion(start_daemon):
@@ -215,7 +224,7 @@ def test_allow_list_gives_one_assertion(start_daemon):
 @pytest.mark.parametrize("rk", [False, True], ids=["non-resident", "resident"])
 def test_credential_id_fits_get_info_limit(daemon, rk):
     ctap = daemon.ctap2()
-    cred = make_credential(ctap, rk=rk).auth_data.credential_data
+    cred = make_credential(ctap, rk=rk, pin=daemon.pin if rk else None).auth_data.credential_data
     assert len(cred.credential_id) <= ctap.info.max_cred_id_length
 
 

@@ -7,6 +7,7 @@ import os
 import pytest
 from fido2.ctap import CtapError
 from fido2.ctap2 import Ctap2
+from fido2.ctap2.pin import ClientPin
 
 from softfido_support import (
     EDDSA,
@@ -31,13 +32,16 @@ def ctap_error(fn, *args, **kwargs) -> int:
 
 @pytest.mark.parametrize("rk", [False, True], ids=["non-resident", "resident"])
 def test_excluded_credential(daemon, rk):
+    """(Discoverable credentials on the PIN-protected security key are made with a fresh PIN
+    token each time: a makeCredential spends its token.)"""
     ctap = daemon.ctap2()
-    cred = make_credential(ctap, rk=rk).auth_data.credential_data
+    pin = daemon.pin if rk else None
+    cred = make_credential(ctap, rk=rk, pin=pin).auth_data.credential_data
     unrelated = os.urandom(len(cred.credential_id))
-    code = ctap_error(make_credential, ctap, rk=rk, exclude=[unrelated, cred.credential_id])
+    code = ctap_error(make_credential, ctap, rk=rk, exclude=[unrelated, cred.credential_id], pin=pin)
     assert code == ERR.CREDENTIAL_EXCLUDED  # 0x19
     # A list without a credential of this device does not exclude.
-    make_credential(ctap, exclude=[unrelated])
+    make_credential(ctap, rk=rk, exclude=[unrelated], pin=pin)
 
 
 def test_exclude_list_is_per_rp(daemon):
@@ -103,12 +107,37 @@ def test_uv_option_without_built_in_uv(start_daemon, profile):
     assert ctap_error(get_assertion, ctap, allow=[cred.credential_id], uv=True) == ERR.INVALID_OPTION
 
 
-def test_zero_length_pin_uv_auth_param_without_pin(daemon):
+def test_zero_length_pin_uv_auth_param_without_pin(start_daemon):
     """CTAP 2.1 §6.1.2 step 1 (the platform's "touch to select" probe): a zero-length
     pinUvAuthParam on a clientPIN-capable authenticator without a PIN is CTAP2_ERR_PIN_NOT_SET."""
-    ctap = daemon.ctap2()
+    ctap = start_daemon("security-key", no_pin=True).ctap2()
     code = ctap_error(ctap.make_credential, random_cdh(), RP, user_entity(), key_params(), pin_uv_param=b"", pin_uv_protocol=2)
     assert code == ERR.PIN_NOT_SET  # 0x35
+
+
+def test_zero_length_pin_uv_auth_param_with_pin(daemon):
+    """The same probe once a PIN is set: CTAP2_ERR_PIN_INVALID (CTAP 2.1 §6.1.2 step 1.2,
+    §6.2.2 step 1.2), for makeCredential and getAssertion alike; no retry is spent."""
+    ctap = daemon.ctap2()
+    code = ctap_error(ctap.make_credential, random_cdh(), RP, user_entity(), key_params(), pin_uv_param=b"", pin_uv_protocol=2)
+    assert code == ERR.PIN_INVALID  # 0x31
+    code = ctap_error(ctap.get_assertion, "example.com", random_cdh(), pin_uv_param=b"", pin_uv_protocol=2)
+    assert code == ERR.PIN_INVALID
+    assert ClientPin(ctap).get_pin_retries()[0] == 8
+
+
+def test_resident_key_on_pin_device_needs_a_token(start_daemon):
+    """makeCredUvNotRqd semantics for the security key (CTAP 2.1 §6.1.2 step 6): with a PIN set
+    a discoverable credential without pinUvAuthParam is CTAP2_ERR_PUAT_REQUIRED, a
+    non-discoverable one is fine; with --no-pin nothing protects the device and rk works."""
+    daemon = start_daemon("security-key")
+    ctap = daemon.ctap2()
+    assert ctap_error(make_credential, ctap, rk=True) == ERR.PUAT_REQUIRED  # 0x36
+    assert not make_credential(ctap).auth_data.is_user_verified()
+    assert make_credential(ctap, rk=True, pin=daemon.pin).auth_data.is_user_verified()
+
+    ctap = start_daemon("security-key", no_pin=True).ctap2()
+    assert not make_credential(ctap, rk=True).auth_data.is_user_verified()
 
 
 def test_missing_parameters(daemon):

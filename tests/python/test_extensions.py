@@ -60,15 +60,13 @@ def test_cred_protect_uv_required_ctap(start_daemon):
     assert assertion.auth_data.is_user_verified()
 
 
-@pytest.mark.authenticator_bug
 def test_cred_protect_uv_required_through_the_client(start_daemon):
-    """The same through python-fido2's client fails today: the platform profile does built-in
-    UV but offers no pinUvAuthToken (getInfo option absent, ClientPIN subcommand 0x06
-    getPinUvAuthTokenUsingUvWithPermissions unsupported), so python-fido2 sends uv=true only in
-    the final getAssertion; its up=false pre-flight that filters the allow list carries no
-    pinUvAuthParam, the level-3 credential is (rightly) hidden there, and the client then asks
-    for a dummy credential: NO_CREDENTIALS although UV is performed. The model's metadata
-    statement claims pinUvAuthToken=true."""
+    """The same through python-fido2's client: with uv discouraged the level-3 credential stays
+    hidden (NO_CREDENTIALS); with uv required python-fido2 gets a UV pinUvAuthToken
+    (getPinUvAuthTokenUsingUvWithPermissions), its up=false pre-flight with that token sees the
+    credential and the assertion has UV=1. (This failed while the platform profile offered no
+    pinUvAuthToken: python-fido2 then fell back to uv=true, whose token-less pre-flight hid the
+    credential.)"""
     client = start_daemon("platform").client()
     server, auth_data, _ = register(
         client,
@@ -221,7 +219,7 @@ def test_cred_blob_too_large_is_not_stored(start_daemon):
     daemon = start_daemon("security-key")
     ctap = daemon.ctap2()
     too_long = os.urandom(ctap.info.max_cred_blob_length + 1)
-    att = make_credential(ctap, rk=True, extensions={"credBlob": too_long})
+    att = make_credential(ctap, rk=True, extensions={"credBlob": too_long}, pin=daemon.pin)
     assert att.auth_data.extensions == {"credBlob": False}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from fido2 import cbor
 from fido2.ctap import CtapError
 from fido2.ctap2 import Ctap2
 from fido2.ctap2.pin import ClientPin, PinProtocolV1, PinProtocolV2
@@ -36,17 +37,33 @@ def test_get_info_per_profile(start_daemon, metadata, profile):
     assert options.get("up") is True
     assert options.get("plat") is not True  # a roaming (UDP/"USB") authenticator
     if spec.uv_kind == "client_pin":
-        # clientPIN capability, but no PIN can be set yet.
-        assert options.get("clientPin") is False
+        # The profile ships with PIN 1234 set (CTAP 2.1 §6.4: clientPin true = PIN set).
+        assert options.get("clientPin") is True
         assert "uv" not in options
+        assert options.get("setMinPINLength") is True
+        assert "minPinLength" in info.extensions
+        assert info.min_pin_length == 4
+        assert info.force_pin_change is False
+        assert info.uv_modality == 0
     elif spec.builtin_uv:
         assert options.get("uv") is True
         assert "clientPin" not in options
+        assert "setMinPINLength" not in options
+        assert info.uv_modality == {"fingerprint": 0x02, "face": 0x10}[spec.uv_kind]
     else:
         assert "uv" not in options
         assert "clientPin" not in options
     if spec.builtin_uv or spec.uv_kind == "client_pin":
+        # CTAP 2.1 §6.4: pinUvAuthToken is true when clientPin or uv is; credential
+        # management and authenticatorConfig come with it.
+        assert options.get("pinUvAuthToken") is True
+        assert options.get("credMgmt") is True
+        assert options.get("authnrCfg") is True
+        assert options.get("alwaysUv") is False
         assert options.get("makeCredUvNotRqd") is True
+    else:
+        for option in ("pinUvAuthToken", "credMgmt", "authnrCfg", "alwaysUv", "setMinPINLength"):
+            assert not options.get(option), option
 
     algs = [a["alg"] for a in info.algorithms]
     assert ES256 in algs and EDDSA in algs
@@ -55,6 +72,7 @@ def test_get_info_per_profile(start_daemon, metadata, profile):
     for ext in ("credProtect", "hmac-secret", "credBlob"):
         assert ext in info.extensions
     assert ("uvm" in info.extensions) == spec.uvm
+    assert ("minPinLength" in info.extensions) == (spec.uv_kind == "client_pin")
     assert "largeBlobKey" not in info.extensions
     assert not options.get("largeBlobs")
 
@@ -62,6 +80,43 @@ def test_get_info_per_profile(start_daemon, metadata, profile):
     assert list(info.pin_uv_protocols) == [2, 1]
     assert info.max_msg_size >= 1024
     assert info.max_cred_blob_length >= 32  # CTAP 2.1 §6.4: at least 32 when credBlob is listed
+
+
+def test_get_info_security_key_without_pin(start_daemon):
+    """--no-pin: the clientPIN capability without a PIN (CTAP 2.1 §6.4: clientPin false), the
+    token and management features still offered."""
+    info = start_daemon("security-key", no_pin=True).ctap2().info
+    assert info.options.get("clientPin") is False
+    assert info.options.get("pinUvAuthToken") is True
+    assert info.options.get("credMgmt") is True
+    assert info.options.get("authnrCfg") is True
+    assert info.options.get("setMinPINLength") is True
+    assert info.force_pin_change is False
+
+
+def test_get_info_pin_option(start_daemon):
+    """--pin sets another PIN at start; the default 1234 is then wrong."""
+    daemon = start_daemon("security-key", pin="24680")
+    ctap = daemon.ctap2()
+    assert ctap.info.options.get("clientPin") is True
+    ClientPin(ctap).get_pin_token("24680", ClientPin.PERMISSION.GET_ASSERTION, "example.com")
+    with pytest.raises(CtapError) as err:
+        ClientPin(ctap).get_pin_token("1234", ClientPin.PERMISSION.GET_ASSERTION, "example.com")
+    assert err.value.code == CtapError.ERR.PIN_INVALID
+
+
+def test_get_info_max_rpids_for_set_min_pin_length(start_daemon):
+    """CTAP 2.1 §6.4, maxRPIDsForSetMinPINLength (0x10): "This MUST ONLY be present if, and only
+    if, the authenticator supports the setMinPINLength subcommand" (0 when it cannot add RP IDs).
+    The security key lists setMinPINLength=true and takes minPinLengthRPIDs (see test_config),
+    so 0x10 must be present and at least 1."""
+    device = start_daemon("security-key").device()
+    response = device.call(0x10, bytes([Ctap2.CMD.GET_INFO]))
+    assert response[0] == 0
+    info = cbor.decode(response[1:])
+    assert info[0x04]["setMinPINLength"] is True
+    assert 0x10 in info, f"getInfo keys: {sorted(info)}"
+    assert info[0x10] >= 1
 
 
 @pytest.mark.parametrize("profile", PROFILE_NAMES)
@@ -85,7 +140,6 @@ def test_metadata_statement_agrees_with_get_info(start_daemon, metadata, profile
     assert set(info.options) <= set(meta_info["options"])
 
 
-@pytest.mark.authenticator_bug
 @pytest.mark.parametrize("profile", PROFILE_NAMES)
 def test_metadata_statement_claims_no_capability_the_device_lacks(start_daemon, metadata, profile):
     """FIDO MDS3 §4 (authenticatorGetInfo: "the same reported by an authenticator when invoking
@@ -124,8 +178,8 @@ def test_every_statement_parses_and_has_a_ca_root(metadata):
 
 @pytest.mark.parametrize("protocol", [PinProtocolV1, PinProtocolV2], ids=["v1", "v2"])
 def test_client_pin_retries_and_key_agreement(daemon, protocol):
-    """The security key's clientPIN subset: getPINRetries (8 before any PIN, CTAP 2.1 §6.5.5.2)
-    and getKeyAgreement (a P-256 COSE key for ECDH)."""
+    """getPINRetries (8 on a fresh device, CTAP 2.1 §6.5.5.2) and getKeyAgreement (a P-256 COSE
+    key for ECDH)."""
     ctap = daemon.ctap2()
     client_pin = ClientPin(ctap, protocol())
     retries, _power_cycle_state = client_pin.get_pin_retries()
@@ -143,14 +197,13 @@ def test_unsupported_pin_protocol(daemon):
     assert err.value.code == CtapError.ERR.INVALID_PARAMETER
 
 
-@pytest.mark.authenticator_bug
 @pytest.mark.parametrize("profile", ["platform", "synced-passkey"])
 def test_builtin_uv_offers_pin_uv_auth_token(start_daemon, profile):
     """CTAP 2.1 §6.4 (option pinUvAuthToken): a FIDO_2_1 authenticator "MUST include the
     pinUvAuthToken option ID with the value true ... if either the clientPin or uv option IDs have
     the value true", and then supports getPinUvAuthTokenUsingUvWithPermissions (ClientPIN
-    subcommand 0x06, §6.5.5.7.3). Without it python-fido2 falls back to CTAP 2.0-style uv=true,
-    whose pre-flight cannot see credProtect level-3 credentials (see test_extensions)."""
+    subcommand 0x06, §6.5.5.7.3). (Fixed: it used to be absent; python-fido2 then fell back to
+    CTAP 2.0-style uv=true, whose pre-flight cannot see credProtect level-3 credentials.)"""
     ctap = start_daemon(profile).ctap2()
     assert ctap.info.options.get("uv") is True
     assert ctap.info.options.get("pinUvAuthToken") is True, f"options: {dict(ctap.info.options)}"

@@ -21,7 +21,7 @@ def test_state_file_survives_restart(start_daemon, tmp_path):
     daemon = start_daemon("security-key", state=state)
     ctap = daemon.ctap2()
     user = user_entity("persisted")
-    cred = make_credential(ctap, rk=True, user=user).auth_data.credential_data
+    cred = make_credential(ctap, rk=True, user=user, pin=daemon.pin).auth_data.credential_data
     other = make_credential(ctap).auth_data.credential_data  # non-resident, wrapped key
     counters = [get_assertion(ctap, allow=[cred.credential_id]).auth_data.counter for _ in range(2)]
     assert counters[0] < counters[1]
@@ -50,6 +50,38 @@ def test_state_file_survives_restart(start_daemon, tmp_path):
     json.loads(state.read_text())
 
 
+def test_pin_is_persisted(start_daemon, tmp_path):
+    """The clientPIN lives in --state: a changed PIN survives a restart, and a PIN in the state
+    file wins over --pin / --no-pin. After authenticatorReset (no PIN) the next start sets the
+    profile's PIN again ("set at start when the device has none")."""
+    state = tmp_path / "state.json"
+    daemon = start_daemon("security-key", state=state, reset_anytime=True)
+    ClientPin(daemon.ctap2()).change_pin("1234", "5678")
+    daemon.restart()
+    ctap = daemon.ctap2()
+    ClientPin(ctap).get_pin_token("5678", ClientPin.PERMISSION.GET_ASSERTION, "example.com")
+    with pytest.raises(CtapError) as err:
+        ClientPin(ctap).get_pin_token("1234", ClientPin.PERMISSION.GET_ASSERTION, "example.com")
+    assert err.value.code == CtapError.ERR.PIN_INVALID
+    assert daemon.stop() == 0
+
+    for options in ({"pin": "9999"}, {"no_pin": True}):
+        other = start_daemon("security-key", state=state, **options)
+        ctap = other.ctap2()
+        assert ctap.info.options["clientPin"] is True
+        ClientPin(ctap).get_pin_token("5678", ClientPin.PERMISSION.GET_ASSERTION, "example.com")
+        assert other.stop() == 0
+
+    daemon.start()
+    ctap = daemon.ctap2()
+    ctap.reset()
+    assert ctap.get_info().options["clientPin"] is False
+    daemon.restart()
+    ctap = daemon.ctap2()
+    assert ctap.info.options["clientPin"] is True
+    ClientPin(ctap).get_pin_token("1234", ClientPin.PERMISSION.GET_ASSERTION, "example.com")
+
+
 def test_without_state_file_nothing_survives(start_daemon):
     daemon = start_daemon("software-token")
     make_credential(daemon.ctap2(), rk=True)
@@ -71,7 +103,9 @@ def test_power_cycle(start_daemon, profile):
     daemon = start_daemon(profile)
     device = daemon.device()
     ctap = Ctap2(device)
-    creds = [make_credential(ctap, rk=True, user=user_entity(n)).auth_data.credential_data for n in ("a", "b")]
+    creds = [
+        make_credential(ctap, rk=True, user=user_entity(n), pin=daemon.pin).auth_data.credential_data for n in ("a", "b")
+    ]
     ka_before = key_agreement(ctap)
     assert key_agreement(ctap) == ka_before  # stable while powered
 
@@ -152,8 +186,10 @@ def test_reset_with_state_file_is_persisted(start_daemon, tmp_path):
     state = tmp_path / "state.json"
     daemon = start_daemon("security-key", state=state, reset_anytime=True)
     ctap = daemon.ctap2()
-    make_credential(ctap, rk=True)
+    make_credential(ctap, rk=True, pin=daemon.pin)
     ctap.reset()
+    # CTAP 2.1 §6.6: reset also removes the PIN.
+    assert Ctap2(daemon.device()).info.options["clientPin"] is False
     daemon.restart()
     with pytest.raises(CtapError) as err:
         get_assertion(daemon.ctap2())

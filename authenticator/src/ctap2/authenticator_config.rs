@@ -73,6 +73,9 @@ impl Authenticator {
             Some(value) => value.bool_value()?,
             None => false,
         };
+        if rp_ids.as_ref().is_some_and(|ids| ids.len() > super::get_info::MAX_RP_IDS_FOR_SET_MIN_PIN_LENGTH) {
+            return Err(StatusCode::LimitExceeded);
+        }
         if new_length < self.state.min_pin_length {
             return Err(StatusCode::PinPolicyViolation);
         }

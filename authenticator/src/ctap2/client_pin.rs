@@ -122,8 +122,10 @@ impl Authenticator {
         let new_pin_enc = request.new_pin_enc.as_deref().ok_or(StatusCode::MissingParameter)?;
         let param = request.pin_uv_auth_param.as_deref().ok_or(StatusCode::MissingParameter)?;
         let shared = self.shared_secret(protocol, request.key_agreement.as_ref())?;
+        // §6.5.5.5: "If a PIN has already been set, authenticator returns
+        // CTAP2_ERR_PIN_AUTH_INVALID".
         if self.state.pin.is_some() {
-            return Err(StatusCode::NotAllowed);
+            return Err(StatusCode::PinAuthInvalid);
         }
         shared.verify(new_pin_enc, param).map_err(|_| StatusCode::PinAuthInvalid)?;
         let padded = shared.decrypt(new_pin_enc).map_err(|_| StatusCode::PinPolicyViolation)?;

@@ -114,8 +114,10 @@ impl Authenticator {
         };
         let number_of_credentials = u32::try_from(candidates.len() + 1).unwrap_or(u32::MAX);
         let mut response = self.sign_assertion(&context, &first)?;
-        if token.is_some_and(|t| t.presence) && up {
-            self.spend_token_presence();
+        // §6.2.2: an assertion with user presence spends the token (a silent pre-flight with
+        // up=false does not, so the platform can filter its allowList first).
+        if token.is_some() && up {
+            self.spend_token();
         }
         if !candidates.is_empty() {
             response.number_of_credentials = Some(number_of_credentials);

@@ -13,6 +13,8 @@ pub const MAX_MSG_SIZE: u32 = 7609;
 pub const MAX_CREDENTIAL_COUNT_IN_LIST: usize = 16;
 /// Longest credBlob stored (CTAP 2.1 §12.2 requires at least 32).
 pub const MAX_CRED_BLOB_LENGTH: usize = 32;
+/// Most RP IDs setMinPINLength accepts in minPinLengthRPIDs.
+pub const MAX_RP_IDS_FOR_SET_MIN_PIN_LENGTH: usize = 8;
 
 /// The state getInfo reports besides the configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,8 +102,9 @@ pub fn info(config: &Config, device: DeviceState) -> GetInfoResponse {
     if config.uv != UvCapability::None {
         // §6.4: pinUvAuthToken is true whenever clientPin or uv is supported.
         options.push(("pinUvAuthToken", true));
-        // Non-discoverable credentials without UV stay possible on a protected device.
-        options.push(("makeCredUvNotRqd", true));
+        // Non-discoverable credentials without UV stay possible on a protected device, unless
+        // alwaysUv is on (§6.4: makeCredUvNotRqd is then false).
+        options.push(("makeCredUvNotRqd", !device.always_uv));
         options.push(("credMgmt", true));
         options.push(("authnrCfg", true));
         options.push(("alwaysUv", device.always_uv));
@@ -127,6 +130,7 @@ pub fn info(config: &Config, device: DeviceState) -> GetInfoResponse {
         min_pin_length: client_pin.then_some(u32::from(device.min_pin_length)),
         firmware_version: 1,
         max_cred_blob_length: extensions.cred_blob.then_some(MAX_CRED_BLOB_LENGTH as u32),
+        max_rp_ids_for_set_min_pin_length: client_pin.then_some(MAX_RP_IDS_FOR_SET_MIN_PIN_LENGTH as u32),
         uv_modality: match config.uv {
             UvCapability::Builtin { modality, .. } => Some(modality.fido_uvm_bit()),
             _ => None,

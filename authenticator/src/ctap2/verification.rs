@@ -115,22 +115,15 @@ impl Authenticator {
         if usage.permissions.allows(permission) { Ok(usage) } else { Err(StatusCode::PinAuthInvalid) }
     }
 
-    /// After a makeCredential that used the token: its presence and verification are spent,
-    /// and so are its permissions but lbw (CTAP 2.1 §6.1.2 step 19).
+    /// After a makeCredential, or a getAssertion with user presence, that used the token: its
+    /// presence and verification are spent, and so are its permissions but lbw (CTAP 2.1
+    /// §6.1.2, §6.2.2: clearUserPresentFlag, clearUserVerifiedFlag,
+    /// clearPinUvAuthTokenPermissionsExceptLbw).
     pub(super) fn spend_token(&mut self) {
         if let Some(usage) = self.pin_token.usage(self.clock.now()) {
             usage.user_present = false;
             usage.user_verified = false;
             usage.permissions = Permissions(usage.permissions.0 & Permissions::LARGE_BLOB_WRITE);
-        }
-    }
-
-    /// After a getAssertion that used the token's presence: that presence is spent (CTAP 2.1
-    /// §6.2.2 step 9); the token stays usable for further assertions (platforms pre-flight the
-    /// allowList with `up=false` and then sign with the same token).
-    pub(super) fn spend_token_presence(&mut self) {
-        if let Some(usage) = self.pin_token.usage(self.clock.now()) {
-            usage.user_present = false;
         }
     }
 

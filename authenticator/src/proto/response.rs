@@ -56,6 +56,8 @@ pub struct GetInfoResponse {
     pub firmware_version: u32,
     /// 0x0F maxCredBlobLength, when credBlob is supported.
     pub max_cred_blob_length: Option<u32>,
+    /// 0x10 maxRPIDsForSetMinPINLength, with setMinPINLength.
+    pub max_rp_ids_for_set_min_pin_length: Option<u32>,
     /// 0x12 uvModality (FIDO Registry user verification method bits), with built-in UV.
     pub uv_modality: Option<u32>,
     /// 0x14 remainingDiscoverableCredentials.
@@ -100,6 +102,7 @@ impl GetInfoResponse {
             .insert_opt(0x0D, info.min_pin_length)
             .insert(0x0E, info.firmware_version)
             .insert_opt(0x0F, info.max_cred_blob_length)
+            .insert_opt(0x10, info.max_rp_ids_for_set_min_pin_length)
             .insert_opt(0x12, info.uv_modality)
             .insert(0x14, info.remaining_discoverable_credentials);
         map.build()

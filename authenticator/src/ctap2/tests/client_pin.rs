@@ -158,7 +158,7 @@ fn set_pin_then_get_info_reports_it_and_set_pin_again_is_not_allowed() {
         assert_eq!(set_pin(&mut auth, protocol, "1234"), Ok(Value::Null));
         let info = call(&mut auth, code::GET_INFO, None).unwrap();
         assert_eq!(text_field(field(&info, 4), "clientPin"), Some(&Value::from(true)));
-        assert_eq!(set_pin(&mut auth, protocol, "5678"), Err(StatusCode::NotAllowed));
+        assert_eq!(set_pin(&mut auth, protocol, "5678"), Err(StatusCode::PinAuthInvalid));
         assert_eq!(retries(&mut auth), (8, false));
     }
 }
@@ -379,7 +379,7 @@ fn a_get_assertion_token_serves_a_silent_pre_flight_and_then_the_assertion() {
     });
     let response = call(&mut auth, code::GET_ASSERTION, Some(silent)).unwrap();
     assert_eq!(flags_of(field(&response, 2).as_bytes().unwrap()) & (flags::UP | flags::UV), flags::UV);
-    // The fingerprint touch is still unspent: the real assertion needs no second touch.
+    // The pre-flight spent nothing: the real assertion needs no second touch.
     auth.reconfigure(with_presence(fingerprint(true, VerifyOutcome::Match), PresenceOutcome::Deny));
     let request = get_assertion_params(Some(&registered.credential_id), |m| {
         with_token(m, PinUvAuthProtocol::Two, &ga, 6)
@@ -389,8 +389,8 @@ fn a_get_assertion_token_serves_a_silent_pre_flight_and_then_the_assertion() {
         flags_of(field(&response, 2).as_bytes().unwrap()) & (flags::UP | flags::UV),
         flags::UP | flags::UV
     );
-    // Now it is spent: another assertion asks for a touch, which is refused.
-    assert_eq!(call(&mut auth, code::GET_ASSERTION, Some(request)), Err(StatusCode::OperationDenied));
+    // Now it is spent: neither another assertion nor a credential can use it.
+    assert_eq!(call(&mut auth, code::GET_ASSERTION, Some(request)), Err(StatusCode::PinAuthInvalid));
 }
 
 #[test]

@@ -162,6 +162,7 @@ fn always_uv_makes_every_ceremony_verify_the_user() {
     assert_eq!(call(&mut auth, CONFIG, Some(config_request(&acfg, 2, None))), Ok(Value::Null));
     let info = call(&mut auth, code::GET_INFO, None).unwrap();
     assert_eq!(text_field(field(&info, 4), "alwaysUv"), Some(&Value::from(true)));
+    assert_eq!(text_field(field(&info, 4), "makeCredUvNotRqd"), Some(&Value::from(false)));
     assert_eq!(
         call(&mut auth, code::MAKE_CREDENTIAL, Some(make_credential_params(false, |m| m))),
         Err(StatusCode::PuatRequired)
@@ -184,6 +185,15 @@ fn set_min_pin_length_raises_the_minimum_and_forces_a_change() {
     set_pin(&mut auth, PinUvAuthProtocol::Two, "1234").unwrap();
     let acfg =
         token(&mut auth, PinUvAuthProtocol::Two, "1234", Permissions::AUTHENTICATOR_CONFIG, None).unwrap();
+    let info = call(&mut auth, code::GET_INFO, None).unwrap();
+    assert_eq!(field(&info, 0x10), &Value::from(8));
+    let many = MapBuilder::new()
+        .insert(2, Value::Array((0..9).map(|i| Value::from(format!("rp{i}"))).collect()))
+        .build();
+    assert_eq!(
+        call(&mut auth, CONFIG, Some(config_request(&acfg, 3, Some(many)))),
+        Err(StatusCode::LimitExceeded)
+    );
     let lower = MapBuilder::new().insert(1, 3).build();
     assert_eq!(
         call(&mut auth, CONFIG, Some(config_request(&acfg, 3, Some(lower)))),
