@@ -1,4 +1,7 @@
 //! softfido's WebAuthn relying party and OpenID Connect provider.
 //!
-//! The crate is reserved in the workspace so that its place in the layout is fixed; the relying
-//! party, its evidence extraction and the pure amr/acr policy arrive with their own change.
+//! So far: the pure amr/acr policy ([`policy::auth_context`]) and the evidence it reads
+//! ([`evidence`]). The ceremonies, the OIDC endpoints and the store build on them.
+
+pub mod evidence;
+pub mod policy;

@@ -1,0 +1,213 @@
+//! The amr/acr policy: pure, no I/O. It reads only [`Evidence`] the relying party verified and
+//! decides the `amr` (RFC 8176) and `acr` (OpenID Connect EAP ACR Values 1.0) of the ID token.
+//!
+//! A claim that raises assurance (hardware-bound key) needs trusted attestation; a claim that
+//! lowers it (software key, synced key) is believed from any source. Rule numbers refer to the
+//! table in DESIGN.md ("amr and acr: the rule table").
+
+use crate::evidence::{AssertionEvidence, Attestation, Evidence, KeyStorage, UvMethod};
+
+/// An Authentication Method Reference value (RFC 8176 §2, and `pop` from EAP ACR Values 1.0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Amr {
+    /// Face biometric.
+    Face,
+    /// Fingerprint biometric.
+    Fpt,
+    /// Proof-of-possession of a hardware-secured key.
+    Hwk,
+    /// Iris scan biometric.
+    Iris,
+    /// Multiple-factor authentication.
+    Mfa,
+    /// Personal Identification Number or pattern.
+    Pin,
+    /// Proof-of-possession of a key (EAP ACR Values 1.0 §2; unknown storage).
+    Pop,
+    /// Password-based authentication.
+    Pwd,
+    /// Retina scan biometric.
+    Retina,
+    /// Proof-of-possession of a software-secured key.
+    Swk,
+    /// User presence test.
+    User,
+    /// Voice biometric.
+    Vbm,
+}
+
+impl Amr {
+    /// The registered value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Face => "face",
+            Self::Fpt => "fpt",
+            Self::Hwk => "hwk",
+            Self::Iris => "iris",
+            Self::Mfa => "mfa",
+            Self::Pin => "pin",
+            Self::Pop => "pop",
+            Self::Pwd => "pwd",
+            Self::Retina => "retina",
+            Self::Swk => "swk",
+            Self::User => "user",
+            Self::Vbm => "vbm",
+        }
+    }
+}
+
+/// An Authentication Context Class Reference of EAP ACR Values 1.0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Acr {
+    /// Phishing-resistant (§2.1 `phr`).
+    Phr,
+    /// Phishing-resistant with a hardware-protected key (§2.2 `phrh`).
+    Phrh,
+}
+
+impl Acr {
+    /// The registered value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Phr => "phr",
+            Self::Phrh => "phrh",
+        }
+    }
+
+    /// The value for a request parameter, if known.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "phr" => Some(Self::Phr),
+            "phrh" => Some(Self::Phrh),
+            _ => None,
+        }
+    }
+
+    /// Whether achieving `self` meets a request for `requested` (`phrh` implies `phr`).
+    pub fn satisfies(self, requested: Acr) -> bool {
+        self >= requested
+    }
+}
+
+/// The outcome: the `amr` set (sorted, stable) and the `acr`, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthContext {
+    /// amr values, sorted by name.
+    pub amr: Vec<Amr>,
+    /// acr, absent for password-only sign-ins (R10).
+    pub acr: Option<Acr>,
+}
+
+impl AuthContext {
+    /// The amr values as strings, in the emitted order.
+    pub fn amr_strings(&self) -> Vec<&'static str> {
+        self.amr.iter().map(|amr| amr.as_str()).collect()
+    }
+}
+
+/// Why a sign-in cannot produce a context.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// R0: the assertion did not show user presence (WebAuthn L3 §7.2 step 16).
+    UserNotPresent,
+    /// Neither an assertion nor a password was verified.
+    NothingVerified,
+}
+
+/// Which behaviour the IdP follows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Policy {
+    /// The rule table: RFC 8176 and EAP ACR Values 1.0.
+    #[default]
+    Rfc8176,
+    /// What ASP.NET Core Identity in .NET 10 emits: `amr=["pwd"]` after any sign-in, passkeys
+    /// included, and no `acr` (dotnet/aspnetcore#64881). For showing that the harness catches it.
+    AspNetCoreNet10,
+}
+
+/// Decides amr and acr from the evidence.
+pub fn auth_context(evidence: &Evidence, policy: Policy) -> Result<AuthContext, Refusal> {
+    if let Some(assertion) = &evidence.assertion
+        && !assertion.user_present
+    {
+        return Err(Refusal::UserNotPresent); // R0
+    }
+    if evidence.assertion.is_none() && !evidence.password {
+        return Err(Refusal::NothingVerified);
+    }
+    if policy == Policy::AspNetCoreNet10 {
+        return Ok(AuthContext { amr: vec![Amr::Pwd], acr: None });
+    }
+    let mut amr = Vec::new();
+    let acr = match &evidence.assertion {
+        Some(assertion) => Some(assertion_amr(assertion, &mut amr)),
+        None => None, // R10: a password alone earns no acr.
+    };
+    if evidence.password {
+        amr.push(Amr::Pwd); // R9 / R10
+        if evidence.assertion.is_some() {
+            amr.push(Amr::Mfa); // R9: a password and a key are two factors.
+        }
+    }
+    amr.sort_by_key(|a| a.as_str());
+    amr.dedup();
+    Ok(AuthContext { amr, acr })
+}
+
+/// R1–R8 for a verified assertion with user presence; returns the acr it earns.
+fn assertion_amr(assertion: &AssertionEvidence, amr: &mut Vec<Amr>) -> Acr {
+    amr.push(Amr::Pop); // R1
+    amr.push(Amr::User); // R2: UP = 1 (R0 refused UP = 0).
+    if assertion.user_verified {
+        amr.push(Amr::Mfa); // R5: possession plus knowledge or inherence.
+        match known_uv_method(assertion) {
+            Some(UvMethod::Knowledge) => amr.push(Amr::Pin),   // R3
+            Some(UvMethod::Fingerprint) => amr.push(Amr::Fpt), // R4
+            Some(UvMethod::Face) => amr.push(Amr::Face),
+            Some(UvMethod::Iris) => amr.push(Amr::Iris),
+            Some(UvMethod::Voice) => amr.push(Amr::Vbm),
+            Some(UvMethod::Retina) => amr.push(Amr::Retina),
+            None => {}
+        }
+    }
+    let metadata = match &assertion.attestation {
+        Attestation::Trusted(metadata) => Some(metadata),
+        _ => None,
+    };
+    let reported = assertion.uvm.and_then(|uvm| uvm.key_storage);
+    // R7: software is believed from any source, and a backup-eligible key is exportable.
+    let software = assertion.backup_eligible
+        || reported == Some(KeyStorage::Software)
+        || metadata.is_some_and(|m| m.key_storage == KeyStorage::Software);
+    // R6: hardware only on trusted attestation (its metadata, or the uvm output it vouches for).
+    let hardware = metadata.is_some()
+        && (metadata.is_some_and(|m| m.key_storage == KeyStorage::Hardware)
+            || reported == Some(KeyStorage::Hardware));
+    if software {
+        amr.push(Amr::Swk);
+        Acr::Phr
+    } else if hardware {
+        amr.push(Amr::Hwk);
+        Acr::Phrh
+    } else {
+        Acr::Phr // R8: storage unknown, `pop` only.
+    }
+}
+
+/// The UV method, when known: named by the signed `uvm` output, or the only UV method a
+/// trusted metadata statement lists.
+fn known_uv_method(assertion: &AssertionEvidence) -> Option<UvMethod> {
+    if let Some(method) = assertion.uvm.and_then(|uvm| uvm.method) {
+        return Some(method);
+    }
+    match &assertion.attestation {
+        Attestation::Trusted(metadata) => match metadata.uv_methods.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

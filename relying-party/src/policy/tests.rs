@@ -1,0 +1,210 @@
+//! The rule table, row by row (DESIGN.md "amr and acr: the rule table").
+
+use super::*;
+use crate::evidence::{MetadataFacts, UvmReport};
+
+fn assertion() -> AssertionEvidence {
+    AssertionEvidence {
+        user_present: true,
+        user_verified: false,
+        backup_eligible: false,
+        backup_state: false,
+        uvm: None,
+        attestation: Attestation::None,
+    }
+}
+
+fn trusted(key_storage: KeyStorage, uv_methods: &[UvMethod]) -> Attestation {
+    Attestation::Trusted(MetadataFacts { key_storage, uv_methods: uv_methods.to_vec() })
+}
+
+fn passkey(assertion: AssertionEvidence) -> Evidence {
+    Evidence { assertion: Some(assertion), password: false }
+}
+
+fn decide(evidence: Evidence) -> (Vec<&'static str>, Option<&'static str>) {
+    let context = auth_context(&evidence, Policy::Rfc8176).expect("a context");
+    (context.amr_strings(), context.acr.map(Acr::as_str))
+}
+
+#[test]
+fn r0_no_user_presence_is_refused() {
+    let evidence = passkey(AssertionEvidence { user_present: false, ..assertion() });
+    assert_eq!(auth_context(&evidence, Policy::Rfc8176), Err(Refusal::UserNotPresent));
+    let with_password = Evidence { password: true, ..evidence };
+    assert_eq!(auth_context(&with_password, Policy::Rfc8176), Err(Refusal::UserNotPresent));
+}
+
+#[test]
+fn r1_r2_r8_an_unattested_key_gives_pop_user_and_phr() {
+    assert_eq!(decide(passkey(assertion())), (vec!["pop", "user"], Some("phr")));
+    let self_attested = AssertionEvidence { attestation: Attestation::SelfAttested, ..assertion() };
+    assert_eq!(decide(passkey(self_attested)), (vec!["pop", "user"], Some("phr")));
+}
+
+#[test]
+fn r3_r5_uv_with_a_pin_named_by_uvm() {
+    let uvm = UvmReport { method: Some(UvMethod::Knowledge), key_storage: None };
+    let evidence = passkey(AssertionEvidence { user_verified: true, uvm: Some(uvm), ..assertion() });
+    assert_eq!(decide(evidence), (vec!["mfa", "pin", "pop", "user"], Some("phr")));
+}
+
+#[test]
+fn r4_r5_each_biometric_has_its_value() {
+    for (method, value) in [
+        (UvMethod::Fingerprint, "fpt"),
+        (UvMethod::Face, "face"),
+        (UvMethod::Iris, "iris"),
+        (UvMethod::Voice, "vbm"),
+        (UvMethod::Retina, "retina"),
+    ] {
+        let uvm = UvmReport { method: Some(method), key_storage: None };
+        let (amr, _) =
+            decide(passkey(AssertionEvidence { user_verified: true, uvm: Some(uvm), ..assertion() }));
+        assert!(amr.contains(&value) && amr.contains(&"mfa"), "{method:?}: {amr:?}");
+    }
+}
+
+#[test]
+fn r5_uv_with_an_unknown_method_adds_mfa_only() {
+    let evidence = passkey(AssertionEvidence { user_verified: true, ..assertion() });
+    assert_eq!(decide(evidence), (vec!["mfa", "pop", "user"], Some("phr")));
+    // Metadata listing two methods does not say which one was used.
+    let two = trusted(KeyStorage::Hardware, &[UvMethod::Knowledge, UvMethod::Fingerprint]);
+    let (amr, _) =
+        decide(passkey(AssertionEvidence { user_verified: true, attestation: two, ..assertion() }));
+    assert_eq!(amr, vec!["hwk", "mfa", "pop", "user"]);
+}
+
+#[test]
+fn r3_the_only_uv_method_of_trusted_metadata_is_known() {
+    let attestation = trusted(KeyStorage::Hardware, &[UvMethod::Knowledge]);
+    let evidence = passkey(AssertionEvidence { user_verified: true, attestation, ..assertion() });
+    assert_eq!(decide(evidence), (vec!["hwk", "mfa", "pin", "pop", "user"], Some("phrh")));
+}
+
+#[test]
+fn r3_uv_flag_off_means_no_method_even_when_metadata_has_one() {
+    let attestation = trusted(KeyStorage::Hardware, &[UvMethod::Knowledge]);
+    assert_eq!(
+        decide(passkey(AssertionEvidence { attestation, ..assertion() })),
+        (vec!["hwk", "pop", "user"], Some("phrh"))
+    );
+}
+
+#[test]
+fn r6_trusted_hardware_without_backup_is_hwk_and_phrh() {
+    let evidence =
+        passkey(AssertionEvidence { attestation: trusted(KeyStorage::Hardware, &[]), ..assertion() });
+    assert_eq!(decide(evidence), (vec!["hwk", "pop", "user"], Some("phrh")));
+    // Attested uvm saying hardware counts too, when the attestation is trusted.
+    let uvm = UvmReport { method: None, key_storage: Some(KeyStorage::Hardware) };
+    let evidence = passkey(AssertionEvidence {
+        uvm: Some(uvm),
+        attestation: trusted(KeyStorage::Hardware, &[]),
+        ..assertion()
+    });
+    assert_eq!(decide(evidence), (vec!["hwk", "pop", "user"], Some("phrh")));
+}
+
+#[test]
+fn r6_hardware_claims_without_trusted_attestation_are_not_believed() {
+    let uvm = UvmReport { method: None, key_storage: Some(KeyStorage::Hardware) };
+    for attestation in [Attestation::None, Attestation::SelfAttested, Attestation::Untrusted] {
+        let evidence =
+            passkey(AssertionEvidence { uvm: Some(uvm), attestation: attestation.clone(), ..assertion() });
+        assert_eq!(decide(evidence), (vec!["pop", "user"], Some("phr")), "{attestation:?}");
+    }
+}
+
+#[test]
+fn r7_a_backup_eligible_key_is_swk_even_with_trusted_hardware_metadata() {
+    for backup_state in [false, true] {
+        let evidence = passkey(AssertionEvidence {
+            backup_eligible: true,
+            backup_state,
+            attestation: trusted(KeyStorage::Hardware, &[]),
+            ..assertion()
+        });
+        assert_eq!(decide(evidence), (vec!["pop", "swk", "user"], Some("phr")));
+    }
+}
+
+#[test]
+fn r7_software_is_believed_from_any_source() {
+    let uvm = UvmReport { method: None, key_storage: Some(KeyStorage::Software) };
+    let evidence = passkey(AssertionEvidence { uvm: Some(uvm), ..assertion() });
+    assert_eq!(decide(evidence), (vec!["pop", "swk", "user"], Some("phr")));
+    let metadata =
+        passkey(AssertionEvidence { attestation: trusted(KeyStorage::Software, &[]), ..assertion() });
+    assert_eq!(decide(metadata), (vec!["pop", "swk", "user"], Some("phr")));
+    // A software report beats hardware metadata: lowering claims win.
+    let mixed = passkey(AssertionEvidence {
+        uvm: Some(uvm),
+        attestation: trusted(KeyStorage::Hardware, &[]),
+        ..assertion()
+    });
+    assert_eq!(decide(mixed), (vec!["pop", "swk", "user"], Some("phr")));
+}
+
+#[test]
+fn r9_password_and_key_add_pwd_and_mfa() {
+    let evidence = Evidence {
+        assertion: Some(AssertionEvidence { attestation: trusted(KeyStorage::Hardware, &[]), ..assertion() }),
+        password: true,
+    };
+    assert_eq!(decide(evidence), (vec!["hwk", "mfa", "pop", "pwd", "user"], Some("phrh")));
+}
+
+#[test]
+fn r10_password_only_is_pwd_without_acr() {
+    assert_eq!(decide(Evidence { assertion: None, password: true }), (vec!["pwd"], None));
+}
+
+#[test]
+fn nothing_verified_is_refused() {
+    let evidence = Evidence { assertion: None, password: false };
+    assert_eq!(auth_context(&evidence, Policy::Rfc8176), Err(Refusal::NothingVerified));
+}
+
+#[test]
+fn r11_r12_phrh_satisfies_phr_but_not_the_reverse() {
+    assert!(Acr::Phrh.satisfies(Acr::Phr));
+    assert!(Acr::Phrh.satisfies(Acr::Phrh));
+    assert!(Acr::Phr.satisfies(Acr::Phr));
+    assert!(!Acr::Phr.satisfies(Acr::Phrh));
+    assert_eq!(Acr::parse("phrh"), Some(Acr::Phrh));
+    assert_eq!(Acr::parse("gold"), None);
+}
+
+#[test]
+fn the_aspnetcore_net10_profile_reproduces_pwd_after_a_passkey() {
+    let evidence = passkey(AssertionEvidence {
+        user_verified: true,
+        attestation: trusted(KeyStorage::Hardware, &[]),
+        ..assertion()
+    });
+    let context = auth_context(&evidence, Policy::AspNetCoreNet10).expect("a context");
+    assert_eq!(context.amr_strings(), vec!["pwd"]);
+    assert_eq!(context.acr, None);
+}
+
+#[test]
+fn amr_is_sorted_and_has_no_duplicates() {
+    let uvm = UvmReport { method: Some(UvMethod::Knowledge), key_storage: Some(KeyStorage::Hardware) };
+    let evidence = Evidence {
+        assertion: Some(AssertionEvidence {
+            user_verified: true,
+            uvm: Some(uvm),
+            attestation: trusted(KeyStorage::Hardware, &[UvMethod::Knowledge]),
+            ..assertion()
+        }),
+        password: true,
+    };
+    let (amr, _) = decide(evidence);
+    let mut sorted = amr.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(amr, sorted);
+    assert_eq!(amr, vec!["hwk", "mfa", "pin", "pop", "pwd", "user"]);
+}
