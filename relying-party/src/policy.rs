@@ -139,10 +139,8 @@ pub fn auth_context(evidence: &Evidence, policy: Policy) -> Result<AuthContext, 
         return Ok(AuthContext { amr: vec![Amr::Pwd], acr: None });
     }
     let mut amr = Vec::new();
-    let acr = match &evidence.assertion {
-        Some(assertion) => Some(assertion_amr(assertion, &mut amr)),
-        None => None, // R10: a password alone earns no acr.
-    };
+    // R10: a password alone earns no acr.
+    let acr = evidence.assertion.as_ref().map(|assertion| assertion_amr(assertion, &mut amr));
     if evidence.password {
         amr.push(Amr::Pwd); // R9 / R10
         if evidence.assertion.is_some() {
