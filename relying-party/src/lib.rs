@@ -4,4 +4,5 @@
 //! ([`evidence`]). The ceremonies, the OIDC endpoints and the store build on them.
 
 pub mod evidence;
+pub mod metadata;
 pub mod policy;
