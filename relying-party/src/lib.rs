@@ -3,6 +3,7 @@
 //! So far: the pure amr/acr policy ([`policy::auth_context`]) and the evidence it reads
 //! ([`evidence`]). The ceremonies, the OIDC endpoints and the store build on them.
 
+pub mod authenticator_data;
 pub mod evidence;
 pub mod metadata;
 pub mod policy;
