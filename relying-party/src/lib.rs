@@ -6,4 +6,5 @@
 pub mod authenticator_data;
 pub mod evidence;
 pub mod metadata;
+pub mod oidc;
 pub mod policy;

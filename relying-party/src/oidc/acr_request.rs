@@ -1,0 +1,145 @@
+//! What the client asked of the authentication context, and whether a sign-in meets it.
+//!
+//! `acr_values` is a voluntary request (OIDC Core §3.1.2.1): the sign-in proceeds and the ID
+//! token says what was achieved (rule R12). An essential `acr` in the `claims` parameter (OIDC
+//! Core §5.5.1.1) must be met; when the user cannot step up to it the client gets
+//! `unmet_authentication_requirements` (OpenID Connect Core Unmet Authentication Requirements
+//! 1.0; rule R11).
+
+use serde_json::Value;
+
+use crate::policy::Acr;
+
+/// The acr demands of one authorization request.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AcrRequest {
+    /// `acr_values`, in the client's order of preference (unknown values dropped).
+    pub voluntary: Vec<Acr>,
+    /// An essential `acr` from the `claims` parameter: one of these values must be achieved.
+    pub essential: Option<Vec<Acr>>,
+}
+
+/// Why a request's acr demands are malformed (OAuth `invalid_request`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AcrRequestError {
+    /// The `claims` parameter is not the JSON object OIDC Core §5.5 describes.
+    #[error("claims is not a valid claims request: {0}")]
+    Claims(String),
+}
+
+/// The outcome of comparing the achieved acr with the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AcrOutcome {
+    /// Issue the tokens; the ID token carries the achieved acr.
+    Met,
+    /// Answer `unmet_authentication_requirements`.
+    Unmet,
+}
+
+impl AcrRequest {
+    /// Reads `acr_values` (space-separated) and the `claims` parameter (JSON).
+    pub fn parse(acr_values: Option<&str>, claims: Option<&str>) -> Result<Self, AcrRequestError> {
+        let voluntary =
+            acr_values.map(|v| v.split_whitespace().filter_map(Acr::parse).collect()).unwrap_or_default();
+        let essential = match claims {
+            None => None,
+            Some(text) => essential_acr(text)?,
+        };
+        Ok(Self { voluntary, essential })
+    }
+
+    /// R11/R12: an essential acr must be met by the achieved one; a voluntary one never blocks.
+    pub fn outcome(&self, achieved: Option<Acr>) -> AcrOutcome {
+        match &self.essential {
+            Some(wanted) if !wanted.iter().any(|w| achieved.is_some_and(|a| a.satisfies(*w))) => {
+                AcrOutcome::Unmet
+            }
+            _ => AcrOutcome::Met,
+        }
+    }
+
+    /// The strongest acr the request asks for, essential or voluntary (what a step-up aims at).
+    pub fn highest(&self) -> Option<Acr> {
+        self.essential.iter().flatten().chain(&self.voluntary).copied().max()
+    }
+}
+
+/// `{"id_token": {"acr": {"essential": true, "value": "phrh"}}}` or `"values": [...]`
+/// (OIDC Core §5.5.1); also under `userinfo`. Only an essential request with known values is kept.
+fn essential_acr(text: &str) -> Result<Option<Vec<Acr>>, AcrRequestError> {
+    let claims: Value = serde_json::from_str(text).map_err(|e| AcrRequestError::Claims(e.to_string()))?;
+    let Value::Object(members) = &claims else {
+        return Err(AcrRequestError::Claims("not a JSON object".into()));
+    };
+    let mut wanted = Vec::new();
+    let mut essential = false;
+    for target in ["id_token", "userinfo"] {
+        let Some(acr) = members.get(target).and_then(|t| t.get("acr")) else { continue };
+        if acr.is_null() {
+            continue; // a voluntary request with no constraint
+        }
+        let Value::Object(request) = acr else {
+            return Err(AcrRequestError::Claims(format!("{target}.acr is not an object or null")));
+        };
+        essential |= request.get("essential").and_then(Value::as_bool).unwrap_or(false);
+        if let Some(value) = request.get("value").and_then(Value::as_str) {
+            wanted.extend(Acr::parse(value));
+        }
+        if let Some(values) = request.get("values").and_then(Value::as_array) {
+            wanted.extend(values.iter().filter_map(Value::as_str).filter_map(Acr::parse));
+        }
+    }
+    Ok((essential && !wanted.is_empty()).then_some(wanted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r12_acr_values_never_block() {
+        let request = AcrRequest::parse(Some("phrh phr"), None).expect("valid");
+        assert_eq!(request.voluntary, vec![Acr::Phrh, Acr::Phr]);
+        assert_eq!(request.outcome(Some(Acr::Phr)), AcrOutcome::Met);
+        assert_eq!(request.outcome(None), AcrOutcome::Met);
+        assert_eq!(request.highest(), Some(Acr::Phrh));
+    }
+
+    #[test]
+    fn r11_an_essential_phrh_needs_phrh() {
+        let claims = r#"{"id_token":{"acr":{"essential":true,"value":"phrh"}}}"#;
+        let request = AcrRequest::parse(None, Some(claims)).expect("valid");
+        assert_eq!(request.essential, Some(vec![Acr::Phrh]));
+        assert_eq!(request.outcome(Some(Acr::Phrh)), AcrOutcome::Met);
+        assert_eq!(request.outcome(Some(Acr::Phr)), AcrOutcome::Unmet);
+        assert_eq!(request.outcome(None), AcrOutcome::Unmet, "a password alone earns no acr");
+    }
+
+    #[test]
+    fn r11_an_essential_phr_is_met_by_phrh() {
+        let claims = r#"{"id_token":{"acr":{"essential":true,"values":["phr"]}}}"#;
+        let request = AcrRequest::parse(None, Some(claims)).expect("valid");
+        assert_eq!(request.outcome(Some(Acr::Phrh)), AcrOutcome::Met);
+    }
+
+    #[test]
+    fn non_essential_or_unknown_claims_requests_are_voluntary() {
+        for claims in [
+            r#"{"id_token":{"acr":{"value":"phrh"}}}"#,
+            r#"{"id_token":{"acr":null}}"#,
+            r#"{"id_token":{"acr":{"essential":true,"value":"gold"}}}"#,
+            r#"{"userinfo":{"email":null}}"#,
+        ] {
+            let request = AcrRequest::parse(None, Some(claims)).expect("valid");
+            assert_eq!(request.essential, None, "{claims}");
+            assert_eq!(request.outcome(None), AcrOutcome::Met);
+        }
+    }
+
+    #[test]
+    fn malformed_claims_are_invalid_requests() {
+        for claims in ["not json", "[1,2]", r#"{"id_token":{"acr":"phrh"}}"#] {
+            assert!(AcrRequest::parse(None, Some(claims)).is_err(), "{claims}");
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! The OpenID Connect provider: the checks of the authorization request, PKCE, and what the
+//! requested acr demands of a sign-in. Pure; the HTTP handlers build on these.
+
+pub mod acr_request;
+pub mod pkce;
