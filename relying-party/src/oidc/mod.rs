@@ -2,4 +2,5 @@
 //! requested acr demands of a sign-in. Pure; the HTTP handlers build on these.
 
 pub mod acr_request;
+pub mod authorize;
 pub mod pkce;

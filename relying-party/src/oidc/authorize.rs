@@ -1,0 +1,227 @@
+//! The authorization request (OIDC Core §3.1.2.1), checked one rule at a time in a declared
+//! order. Errors about the client or its redirect URI are shown to the user, never redirected
+//! (§3.1.2.6: the redirect URI cannot be trusted yet); every later error is redirected to the
+//! client with `error`, `error_description` and `state`.
+
+use std::collections::HashMap;
+
+use super::acr_request::AcrRequest;
+use super::pkce::CodeChallenge;
+
+/// A registered client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Client {
+    /// client_id.
+    pub id: String,
+    /// Registered redirect URIs, compared by exact string match (RFC 9700 §4.1.3).
+    pub redirect_uris: Vec<String>,
+}
+
+/// A checked authorization request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidRequest {
+    /// The client.
+    pub client_id: String,
+    /// The redirect URI the code goes to.
+    pub redirect_uri: String,
+    /// `state`, echoed back.
+    pub state: Option<String>,
+    /// `nonce`, put in the ID token.
+    pub nonce: Option<String>,
+    /// The S256 PKCE challenge.
+    pub code_challenge: CodeChallenge,
+    /// What the client asked of the authentication context.
+    pub acr: AcrRequest,
+    /// `max_age` in seconds: a session older than this must authenticate again.
+    pub max_age: Option<u64>,
+    /// `prompt=login`: authenticate again whatever the session.
+    pub prompt_login: bool,
+    /// `prompt=none`: no user interaction is allowed.
+    pub prompt_none: bool,
+}
+
+/// Why an authorization request is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthorizeError {
+    /// Shown to the user: the client or its redirect URI is unknown or unusable.
+    Display {
+        /// OAuth error code.
+        error: &'static str,
+        /// Human-readable detail.
+        description: String,
+    },
+    /// Redirected to the client (RFC 6749 §4.1.2.1).
+    Redirect {
+        /// Where to send it.
+        redirect_uri: String,
+        /// OAuth error code.
+        error: &'static str,
+        /// Human-readable detail.
+        description: String,
+        /// The request's state.
+        state: Option<String>,
+    },
+}
+
+/// Checks the parameters of an authorization request against the registered clients.
+pub fn validate(
+    params: &HashMap<String, String>,
+    clients: &[Client],
+) -> Result<ValidRequest, AuthorizeError> {
+    let get = |name: &str| params.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    let display =
+        |error, description: &str| AuthorizeError::Display { error, description: description.to_owned() };
+
+    // 1. The client must be registered.
+    let client_id = get("client_id").ok_or_else(|| display("invalid_request", "client_id is required"))?;
+    let client = clients
+        .iter()
+        .find(|c| c.id == client_id)
+        .ok_or_else(|| display("invalid_client", "client_id is not a registered client"))?;
+    // 2. The redirect URI must be one of the client's, exactly.
+    let redirect_uri =
+        get("redirect_uri").ok_or_else(|| display("invalid_request", "redirect_uri is required"))?;
+    if !client.redirect_uris.iter().any(|registered| registered == redirect_uri) {
+        return Err(display("invalid_request", "redirect_uri is not registered for this client"));
+    }
+    let state = get("state").map(str::to_owned);
+    let redirect = |error, description: String| AuthorizeError::Redirect {
+        redirect_uri: redirect_uri.to_owned(),
+        error,
+        description,
+        state: state.clone(),
+    };
+    // 3. Authorization code flow only.
+    match get("response_type") {
+        Some("code") => {}
+        Some(_) => {
+            return Err(redirect("unsupported_response_type", "only response_type=code is supported".into()));
+        }
+        None => return Err(redirect("invalid_request", "response_type is required".into())),
+    }
+    // 4. An OpenID Connect request has the openid scope (OIDC Core §3.1.2.1).
+    if !get("scope").is_some_and(|scope| scope.split(' ').any(|s| s == "openid")) {
+        return Err(redirect("invalid_scope", "scope must include openid".into()));
+    }
+    // 5. PKCE with S256 is required.
+    let code_challenge = CodeChallenge::from_request(get("code_challenge"), get("code_challenge_method"))
+        .map_err(|e| redirect("invalid_request", e.to_string()))?;
+    // 6. max_age is a non-negative integer.
+    let max_age = get("max_age")
+        .map(|v| {
+            v.parse::<u64>()
+                .map_err(|_| redirect("invalid_request", "max_age must be a non-negative integer".into()))
+        })
+        .transpose()?;
+    // 7. prompt: login and none are understood, and cannot be combined (OIDC Core §3.1.2.1).
+    let prompts: Vec<&str> = get("prompt").map(|p| p.split(' ').collect()).unwrap_or_default();
+    let prompt_none = prompts.contains(&"none");
+    if prompt_none && prompts.len() > 1 {
+        return Err(redirect("invalid_request", "prompt=none cannot be combined with other values".into()));
+    }
+    // 8. The acr demands.
+    let acr = AcrRequest::parse(get("acr_values"), get("claims"))
+        .map_err(|e| redirect("invalid_request", e.to_string()))?;
+    Ok(ValidRequest {
+        client_id: client.id.clone(),
+        redirect_uri: redirect_uri.to_owned(),
+        state,
+        nonce: get("nonce").map(str::to_owned),
+        code_challenge,
+        acr,
+        max_age,
+        prompt_login: prompts.contains(&"login"),
+        prompt_none,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Acr;
+
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    fn clients() -> Vec<Client> {
+        vec![Client { id: "app".into(), redirect_uris: vec!["https://app.example/cb".into()] }]
+    }
+
+    fn params(edit: &[(&str, Option<&str>)]) -> HashMap<String, String> {
+        let mut map: HashMap<String, String> = [
+            ("client_id", "app"),
+            ("redirect_uri", "https://app.example/cb"),
+            ("response_type", "code"),
+            ("scope", "openid profile"),
+            ("state", "s1"),
+            ("nonce", "n1"),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        for (key, value) in edit {
+            match value {
+                Some(value) => map.insert((*key).to_owned(), (*value).to_owned()),
+                None => map.remove(*key),
+            };
+        }
+        map
+    }
+
+    fn error_code(result: Result<ValidRequest, AuthorizeError>) -> (&'static str, bool) {
+        match result.expect_err("refused") {
+            AuthorizeError::Display { error, .. } => (error, false),
+            AuthorizeError::Redirect { error, state, .. } => {
+                assert_eq!(state.as_deref(), Some("s1"), "state is echoed");
+                (error, true)
+            }
+        }
+    }
+
+    #[test]
+    fn a_complete_request_is_valid() {
+        let valid = validate(
+            &params(&[("acr_values", Some("phr")), ("max_age", Some("60")), ("prompt", Some("login"))]),
+            &clients(),
+        )
+        .expect("valid");
+        assert_eq!(valid.acr.voluntary, vec![Acr::Phr]);
+        assert_eq!(valid.max_age, Some(60));
+        assert!(valid.prompt_login && !valid.prompt_none);
+        assert_eq!(valid.nonce.as_deref(), Some("n1"));
+    }
+
+    #[test]
+    fn client_and_redirect_errors_are_displayed_not_redirected() {
+        assert_eq!(
+            error_code(validate(&params(&[("client_id", None)]), &clients())),
+            ("invalid_request", false)
+        );
+        assert_eq!(
+            error_code(validate(&params(&[("client_id", Some("evil"))]), &clients())),
+            ("invalid_client", false)
+        );
+        let open_redirect = params(&[("redirect_uri", Some("https://evil.example/cb"))]);
+        assert_eq!(error_code(validate(&open_redirect, &clients())), ("invalid_request", false));
+        let prefix = params(&[("redirect_uri", Some("https://app.example/cb/../x"))]);
+        assert_eq!(error_code(validate(&prefix, &clients())), ("invalid_request", false));
+    }
+
+    #[test]
+    fn later_errors_are_redirected_with_state() {
+        let cases: [(&[(&str, Option<&str>)], &str); 8] = [
+            (&[("response_type", Some("token"))], "unsupported_response_type"),
+            (&[("response_type", None)], "invalid_request"),
+            (&[("scope", Some("profile"))], "invalid_scope"),
+            (&[("code_challenge", None)], "invalid_request"),
+            (&[("code_challenge_method", Some("plain"))], "invalid_request"),
+            (&[("max_age", Some("-1"))], "invalid_request"),
+            (&[("prompt", Some("none login"))], "invalid_request"),
+            (&[("claims", Some("{not json"))], "invalid_request"),
+        ];
+        for (edit, expected) in cases {
+            assert_eq!(error_code(validate(&params(edit), &clients())), (expected, true), "{edit:?}");
+        }
+    }
+}
