@@ -142,11 +142,14 @@ mod tests {
 
     const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
+    /// Parameters to set (`Some`) or remove (`None`).
+    type Edit<'a> = &'a [(&'a str, Option<&'a str>)];
+
     fn clients() -> Vec<Client> {
         vec![Client { id: "app".into(), redirect_uris: vec!["https://app.example/cb".into()] }]
     }
 
-    fn params(edit: &[(&str, Option<&str>)]) -> HashMap<String, String> {
+    fn params(edit: Edit<'_>) -> HashMap<String, String> {
         let mut map: HashMap<String, String> = [
             ("client_id", "app"),
             ("redirect_uri", "https://app.example/cb"),
@@ -210,7 +213,7 @@ mod tests {
 
     #[test]
     fn later_errors_are_redirected_with_state() {
-        let cases: [(&[(&str, Option<&str>)], &str); 8] = [
+        let cases: [(Edit<'_>, &str); 8] = [
             (&[("response_type", Some("token"))], "unsupported_response_type"),
             (&[("response_type", None)], "invalid_request"),
             (&[("scope", Some("profile"))], "invalid_scope"),
