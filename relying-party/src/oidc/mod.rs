@@ -3,4 +3,5 @@
 
 pub mod acr_request;
 pub mod authorize;
+pub mod id_token;
 pub mod pkce;

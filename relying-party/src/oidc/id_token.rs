@@ -1,0 +1,185 @@
+//! ID tokens (OIDC Core §2) signed with ES256, and the JWKS that publishes the key (RFC 7517).
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use p256::ecdsa::SigningKey;
+use p256::pkcs8::EncodePrivateKey;
+use serde::Serialize;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::policy::AuthContext;
+
+/// The claims of an ID token (OIDC Core §2), amr and acr included.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IdTokenClaims {
+    /// Issuer.
+    pub iss: String,
+    /// Subject.
+    pub sub: String,
+    /// Audience: the client_id.
+    pub aud: String,
+    /// Expiry (seconds since the epoch).
+    pub exp: u64,
+    /// Issued at.
+    pub iat: u64,
+    /// When the user authenticated.
+    pub auth_time: u64,
+    /// The nonce of the authorization request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// The achieved acr (absent for a password-only sign-in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
+    /// The amr values (RFC 8176), sorted.
+    pub amr: Vec<String>,
+}
+
+impl IdTokenClaims {
+    /// Claims for a subject authenticated with `context`, valid for `lifetime_seconds` from `now`.
+    pub fn new(
+        issuer: &str,
+        subject: &str,
+        client_id: &str,
+        context: &AuthContext,
+        times: TokenTimes,
+        nonce: Option<String>,
+    ) -> Self {
+        Self {
+            iss: issuer.to_owned(),
+            sub: subject.to_owned(),
+            aud: client_id.to_owned(),
+            exp: times.now + times.lifetime_seconds,
+            iat: times.now,
+            auth_time: times.auth_time,
+            nonce,
+            acr: context.acr.map(|acr| acr.as_str().to_owned()),
+            amr: context.amr_strings().into_iter().map(str::to_owned).collect(),
+        }
+    }
+}
+
+/// The times an ID token states.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenTimes {
+    /// Now, in seconds since the epoch.
+    pub now: u64,
+    /// When the user authenticated.
+    pub auth_time: u64,
+    /// How long the token is valid.
+    pub lifetime_seconds: u64,
+}
+
+/// Why a token could not be signed.
+#[derive(Debug, thiserror::Error)]
+pub enum IdTokenError {
+    /// The key could not be encoded.
+    #[error("signing key: {0}")]
+    Key(String),
+    /// jsonwebtoken refused.
+    #[error("signing: {0}")]
+    Sign(#[from] jsonwebtoken::errors::Error),
+}
+
+/// The provider's ES256 signing key, its key ID and its public JWK.
+pub struct SigningKeys {
+    kid: String,
+    encoding: EncodingKey,
+    jwk: Value,
+}
+
+impl std::fmt::Debug for SigningKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKeys").field("kid", &self.kid).finish_non_exhaustive()
+    }
+}
+
+impl SigningKeys {
+    /// Keys from a P-256 signing key.
+    pub fn new(key: &SigningKey) -> Result<Self, IdTokenError> {
+        let der = key.to_pkcs8_der().map_err(|e| IdTokenError::Key(e.to_string()))?;
+        let point = key.verifying_key().to_sec1_point(false);
+        let coordinate = |c: Option<&[u8]>| Base64UrlUnpadded::encode_string(c.unwrap_or_default());
+        let x = coordinate(point.x().map(|x| x.as_slice()));
+        let y = coordinate(point.y().map(|y| y.as_slice()));
+        // RFC 7638: the thumbprint hashes the required members in lexicographic order.
+        let thumbprint_input = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
+        let kid = Base64UrlUnpadded::encode_string(&Sha256::digest(thumbprint_input.as_bytes()));
+        let jwk =
+            json!({ "kty": "EC", "crv": "P-256", "x": x, "y": y, "use": "sig", "alg": "ES256", "kid": kid });
+        Ok(Self { kid, encoding: EncodingKey::from_ec_der(der.as_bytes()), jwk })
+    }
+
+    /// The key ID (its RFC 7638 thumbprint).
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The JWK Set document served at the jwks_uri.
+    pub fn jwks(&self) -> Value {
+        json!({ "keys": [self.jwk] })
+    }
+
+    /// Signs ID token claims as a compact JWS with ES256.
+    pub fn sign(&self, claims: &IdTokenClaims) -> Result<String, IdTokenError> {
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(self.kid.clone());
+        Ok(jsonwebtoken::encode(&header, claims, &self.encoding)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jsonwebtoken::{DecodingKey, Validation};
+    use p256::elliptic_curve::Generate;
+
+    use super::*;
+    use crate::policy::{Acr, Amr};
+
+    fn keys() -> SigningKeys {
+        SigningKeys::new(&SigningKey::generate_from_rng(&mut rand::rng())).expect("keys")
+    }
+
+    fn claims(acr: Option<Acr>) -> IdTokenClaims {
+        let context = AuthContext { amr: vec![Amr::Hwk, Amr::Mfa, Amr::Pin, Amr::Pop, Amr::User], acr };
+        let times = TokenTimes { now: 4_000_000_000, auth_time: 3_999_999_990, lifetime_seconds: 300 };
+        IdTokenClaims::new("http://localhost:8080", "user-1", "app", &context, times, Some("n-0S6".into()))
+    }
+
+    #[test]
+    fn a_signed_token_verifies_with_the_published_key() {
+        let keys = keys();
+        let token = keys.sign(&claims(Some(Acr::Phrh))).expect("signed");
+        let jwk = &keys.jwks()["keys"][0];
+        let decoding =
+            DecodingKey::from_ec_components(jwk["x"].as_str().expect("x"), jwk["y"].as_str().expect("y"))
+                .expect("key");
+        let mut validation = Validation::new(jsonwebtoken::Algorithm::ES256);
+        validation.set_audience(&["app"]);
+        validation.set_issuer(&["http://localhost:8080"]);
+        let decoded = jsonwebtoken::decode::<Value>(&token, &decoding, &validation).expect("verifies");
+        assert_eq!(decoded.header.kid.as_deref(), Some(keys.kid()));
+        assert_eq!(decoded.claims["amr"], json!(["hwk", "mfa", "pin", "pop", "user"]));
+        assert_eq!(decoded.claims["acr"], "phrh");
+        assert_eq!(decoded.claims["nonce"], "n-0S6");
+        assert_eq!(decoded.claims["auth_time"], 3_999_999_990u64);
+    }
+
+    #[test]
+    fn a_password_only_token_has_no_acr_claim() {
+        let token = keys().sign(&claims(None)).expect("signed");
+        let payload = token.split('.').nth(1).expect("payload");
+        let json: Value =
+            serde_json::from_slice(&Base64UrlUnpadded::decode_vec(payload).expect("b64")).expect("json");
+        assert!(json.get("acr").is_none());
+    }
+
+    #[test]
+    fn the_kid_is_the_rfc_7638_thumbprint_and_stable() {
+        let key = SigningKey::generate_from_rng(&mut rand::rng());
+        let a = SigningKeys::new(&key).expect("keys");
+        let b = SigningKeys::new(&key).expect("keys");
+        assert_eq!(a.kid(), b.kid());
+        assert_eq!(a.kid().len(), 43);
+    }
+}
