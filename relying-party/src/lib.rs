@@ -4,7 +4,11 @@
 //! ([`evidence`]). The ceremonies, the OIDC endpoints and the store build on them.
 
 pub mod authenticator_data;
+pub mod error;
 pub mod evidence;
 pub mod metadata;
 pub mod oidc;
 pub mod policy;
+pub mod routes;
+
+pub use routes::{AppState, app};

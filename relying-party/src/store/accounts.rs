@@ -1,0 +1,226 @@
+//! Accounts and their passkeys.
+
+use rusqlite::{OptionalExtension as _, Row, ffi, params};
+
+use super::Store;
+use super::error::{Context as _, StoreError, constraint};
+
+/// An account. Its `id` is also the OpenID Connect `sub`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Random, UUID-shaped, never reused; the OIDC subject identifier.
+    pub id: String,
+    /// As entered at sign-up; unique regardless of ASCII case.
+    pub username: String,
+    /// The password hash (PHC string), or `None` for a passkey-only account.
+    pub password_hash: Option<String>,
+    /// Creation time, unix seconds.
+    pub created_at: i64,
+}
+
+/// A passkey to register, as [`Store::add_credential`] takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewCredential<'a> {
+    /// The credential ID the authenticator chose.
+    pub credential_id: &'a [u8],
+    /// The owning account's [`User::id`].
+    pub user_id: &'a str,
+    /// The label the user sees in passkey management.
+    pub name: &'a str,
+    /// The serialised webauthn-rs `Credential`; opaque to the store.
+    pub credential_json: &'a str,
+    /// What was verified about the attestation at registration; opaque to the store.
+    pub attestation_json: &'a str,
+    /// Whether the credential is discoverable (a resident key), usable without a username.
+    pub discoverable: bool,
+}
+
+/// A registered passkey.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCredential {
+    /// The credential ID the authenticator chose.
+    pub credential_id: Vec<u8>,
+    /// The owning account's [`User::id`].
+    pub user_id: String,
+    /// The label the user sees in passkey management.
+    pub name: String,
+    /// The serialised webauthn-rs `Credential`, updated after each sign-in (signature counter).
+    pub credential_json: String,
+    /// What was verified about the attestation at registration.
+    pub attestation_json: String,
+    /// Whether the credential is discoverable (a resident key).
+    pub discoverable: bool,
+    /// Registration time, unix seconds.
+    pub created_at: i64,
+    /// The last sign-in with this credential, unix seconds.
+    pub last_used_at: Option<i64>,
+}
+
+const USER_COLUMNS: &str = "id, username, password_hash, created_at";
+
+const CREDENTIAL_COLUMNS: &str = "credential_id, user_id, name, credential_json, attestation_json, \
+     discoverable, created_at, last_used_at";
+
+fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
+    Ok(User { id: row.get(0)?, username: row.get(1)?, password_hash: row.get(2)?, created_at: row.get(3)? })
+}
+
+fn credential_from_row(row: &Row<'_>) -> rusqlite::Result<StoredCredential> {
+    Ok(StoredCredential {
+        credential_id: row.get(0)?,
+        user_id: row.get(1)?,
+        name: row.get(2)?,
+        credential_json: row.get(3)?,
+        attestation_json: row.get(4)?,
+        discoverable: row.get(5)?,
+        created_at: row.get(6)?,
+        last_used_at: row.get(7)?,
+    })
+}
+
+/// A fresh random user ID in UUID version 4 form, e.g. `0d4f6c1e-7a3b-4c55-9e21-8f0a2b3c4d5e`.
+fn new_user_id() -> String {
+    let random: u128 = rand::random();
+    // RFC 9562 §5.4: version 4 in bits 48..52, variant 0b10 in bits 64..66.
+    let v = (random & !(0xf << 76) & !(0b11 << 62)) | (0x4 << 76) | (0b10 << 62);
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        v >> 96,
+        (v >> 80) & 0xffff,
+        (v >> 64) & 0xffff,
+        (v >> 48) & 0xffff,
+        v & 0xffff_ffff_ffff
+    )
+}
+
+/// Zero rows changed means the row was not there (or not this user's).
+fn found(changed: usize) -> Result<(), StoreError> {
+    if changed == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+impl Store {
+    /// Creates an account with a fresh random ID. `password_hash` is `None` for a passkey-only
+    /// account. Fails with [`StoreError::UsernameTaken`] when the username exists in any case.
+    pub fn create_user(&mut self, username: &str, password_hash: Option<&str>) -> Result<User, StoreError> {
+        let sql = format!(
+            "INSERT INTO users (id, username, password_hash, created_at) VALUES (?1, ?2, ?3, unixepoch()) \
+             RETURNING {USER_COLUMNS}"
+        );
+        self.conn.query_row(&sql, params![new_user_id(), username, password_hash], user_from_row).map_err(
+            |error| match constraint(&error) {
+                Some(ffi::SQLITE_CONSTRAINT_UNIQUE) => StoreError::UsernameTaken(username.to_owned()),
+                _ => StoreError::Sqlite { op: "insert a user", source: error },
+            },
+        )
+    }
+
+    /// The account with this username, compared case-insensitively.
+    pub fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
+        self.conn
+            .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1"))
+            .and_then(|mut statement| statement.query_row([username], user_from_row).optional())
+            .op("look up a user by name")
+    }
+
+    /// The account with this ID (OIDC `sub`).
+    pub fn user_by_id(&self, user_id: &str) -> Result<Option<User>, StoreError> {
+        self.conn
+            .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))
+            .and_then(|mut statement| statement.query_row([user_id], user_from_row).optional())
+            .op("look up a user by id")
+    }
+
+    /// Sets (or replaces) the account's password hash. [`StoreError::NotFound`] for an unknown user.
+    pub fn set_password_hash(&mut self, user_id: &str, password_hash: &str) -> Result<(), StoreError> {
+        let changed = self
+            .conn
+            .execute("UPDATE users SET password_hash = ?2 WHERE id = ?1", params![user_id, password_hash])
+            .op("set a password hash")?;
+        found(changed)
+    }
+
+    /// Registers a passkey. [`StoreError::CredentialExists`] when the credential ID is already
+    /// registered (to anyone); [`StoreError::NotFound`] when the user does not exist.
+    pub fn add_credential(&mut self, new: NewCredential<'_>) -> Result<StoredCredential, StoreError> {
+        let sql = format!(
+            "INSERT INTO credentials (credential_id, user_id, name, credential_json, attestation_json, \
+             discoverable, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, unixepoch()) \
+             RETURNING {CREDENTIAL_COLUMNS}"
+        );
+        let values = params![
+            new.credential_id,
+            new.user_id,
+            new.name,
+            new.credential_json,
+            new.attestation_json,
+            new.discoverable
+        ];
+        self.conn.query_row(&sql, values, credential_from_row).map_err(|error| match constraint(&error) {
+            Some(ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => StoreError::CredentialExists,
+            Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => StoreError::NotFound,
+            _ => StoreError::Sqlite { op: "insert a credential", source: error },
+        })
+    }
+
+    /// The user's passkeys, oldest first.
+    pub fn credentials_of(&self, user_id: &str) -> Result<Vec<StoredCredential>, StoreError> {
+        let sql = format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE user_id = ?1 ORDER BY rowid");
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut statement| statement.query_map([user_id], credential_from_row)?.collect())
+            .op("list a user's credentials")
+    }
+
+    /// The passkey with this credential ID, whoever owns it (sign-in with a discoverable
+    /// credential learns the user from it).
+    pub fn credential(&self, credential_id: &[u8]) -> Result<Option<StoredCredential>, StoreError> {
+        self.conn
+            .prepare_cached(&format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE credential_id = ?1"))
+            .and_then(|mut statement| statement.query_row([credential_id], credential_from_row).optional())
+            .op("look up a credential")
+    }
+
+    /// Stores the credential as updated by a sign-in (signature counter, backup state) and records
+    /// `used_at` as its last use. [`StoreError::NotFound`] for an unknown credential.
+    pub fn update_credential_json(
+        &mut self,
+        credential_id: &[u8],
+        credential_json: &str,
+        used_at: i64,
+    ) -> Result<(), StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE credentials SET credential_json = ?2, last_used_at = ?3 WHERE credential_id = ?1",
+                params![credential_id, credential_json, used_at],
+            )
+            .op("update a credential")?;
+        found(changed)
+    }
+
+    /// Renames one of the user's passkeys. [`StoreError::NotFound`] when the credential does not
+    /// exist or belongs to another user.
+    pub fn rename_credential(&mut self, user_id: &str, credential_id: &[u8], name: &str) -> Result<(), StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE credentials SET name = ?3 WHERE credential_id = ?2 AND user_id = ?1",
+                params![user_id, credential_id, name],
+            )
+            .op("rename a credential")?;
+        found(changed)
+    }
+
+    /// Deletes one of the user's passkeys. [`StoreError::NotFound`] when the credential does not
+    /// exist or belongs to another user.
+    pub fn delete_credential(&mut self, user_id: &str, credential_id: &[u8]) -> Result<(), StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "DELETE FROM credentials WHERE credential_id = ?2 AND user_id = ?1",
+                params![user_id, credential_id],
+            )
+            .op("delete a credential")?;
+        found(changed)
+    }
+}

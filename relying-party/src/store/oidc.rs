@@ -1,0 +1,289 @@
+//! The OpenID provider's short-lived state: authorization codes, access tokens, pushed
+//! authorization requests and the `jti`s of client assertions.
+
+use rusqlite::{OptionalExtension as _, Row, TransactionBehavior, ffi, params};
+
+use super::Store;
+use super::error::{Context as _, StoreError, constraint};
+
+/// What [`Store::redeem_code`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedeemOutcome {
+    /// First redemption of an unexpired code; it is now marked redeemed. The caller still checks
+    /// `client_id`, the redirect URI and PKCE against the grant: the code stays spent either way.
+    Fresh {
+        /// The grant the code stands for, as given to [`Store::insert_code`].
+        grant_json: String,
+        /// The client the code was issued to.
+        client_id: String,
+    },
+    /// The code was redeemed before. RFC 6749 §4.1.2: deny the request and revoke what the code
+    /// issued ([`Store::revoke_tokens_of_code`]). Reported even once the code has expired.
+    Replayed {
+        /// The grant the code stands for.
+        grant_json: String,
+        /// The client the code was issued to.
+        client_id: String,
+    },
+    /// The code was never redeemed and has expired.
+    Expired,
+    /// No such code.
+    Unknown,
+}
+
+/// An access token to record, as [`Store::insert_access_token`] takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewAccessToken<'a> {
+    /// The bearer token.
+    pub token: &'a str,
+    /// The authorization code it was issued for, so a replay of the code can revoke it.
+    pub code: Option<&'a str>,
+    /// The user (`sub`).
+    pub subject: &'a str,
+    /// The client it was issued to.
+    pub client_id: &'a str,
+    /// What userinfo returns for it (scopes and claims); opaque to the store.
+    pub claims_json: &'a str,
+    /// Expiry, unix seconds.
+    pub expires_at: i64,
+}
+
+/// A valid (unexpired, unrevoked) access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessToken {
+    /// The bearer token.
+    pub token: String,
+    /// The authorization code it was issued for.
+    pub code: Option<String>,
+    /// The user (`sub`).
+    pub subject: String,
+    /// The client it was issued to.
+    pub client_id: String,
+    /// What userinfo returns for it.
+    pub claims_json: String,
+    /// Expiry, unix seconds.
+    pub expires_at: i64,
+}
+
+fn access_token_from_row(row: &Row<'_>) -> rusqlite::Result<AccessToken> {
+    Ok(AccessToken {
+        token: row.get(0)?,
+        code: row.get(1)?,
+        subject: row.get(2)?,
+        client_id: row.get(3)?,
+        claims_json: row.get(4)?,
+        expires_at: row.get(5)?,
+    })
+}
+
+/// A primary-key clash on insert is [`StoreError::Duplicate`]; anything else keeps its context.
+fn duplicate_or(what: &'static str, op: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |error| match constraint(&error) {
+        Some(ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => StoreError::Duplicate(what),
+        _ => StoreError::Sqlite { op, source: error },
+    }
+}
+
+impl Store {
+    /// Records an authorization code for `client_id`, valid until `expires_at`.
+    /// [`StoreError::Duplicate`] if the code exists.
+    pub fn insert_code(
+        &mut self,
+        code: &str,
+        client_id: &str,
+        grant_json: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO authorization_codes (code, client_id, grant_json, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![code, client_id, grant_json, expires_at],
+            )
+            .map(drop)
+            .map_err(duplicate_or("authorization code", "insert an authorization code"))
+    }
+
+    /// Redeems an authorization code: the first redemption before expiry is
+    /// [`RedeemOutcome::Fresh`] and spends the code, in the same transaction that read it; any
+    /// later one is [`RedeemOutcome::Replayed`].
+    pub fn redeem_code(&mut self, code: &str, now: i64) -> Result<RedeemOutcome, StoreError> {
+        // IMMEDIATE: take the write lock before reading, so two redeemers cannot both see it fresh.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .op("begin redeeming an authorization code")?;
+        let row = tx
+            .query_row(
+                "SELECT grant_json, client_id, expires_at, redeemed_at FROM authorization_codes \
+                 WHERE code = ?1",
+                [code],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, i64>(2)?,
+                        row.get::<_, Option<i64>>(3)?,
+                    ))
+                },
+            )
+            .optional()
+            .op("look up an authorization code")?;
+        let outcome = match row {
+            None => RedeemOutcome::Unknown,
+            Some((grant_json, client_id, _, Some(_redeemed_at))) => {
+                RedeemOutcome::Replayed { grant_json, client_id }
+            }
+            Some((_, _, expires_at, None)) if now >= expires_at => RedeemOutcome::Expired,
+            Some((grant_json, client_id, _, None)) => {
+                tx.execute(
+                    "UPDATE authorization_codes SET redeemed_at = ?2 WHERE code = ?1",
+                    params![code, now],
+                )
+                .op("mark an authorization code redeemed")?;
+                RedeemOutcome::Fresh { grant_json, client_id }
+            }
+        };
+        tx.commit().op("commit redeeming an authorization code")?;
+        Ok(outcome)
+    }
+
+    /// Records an access token. [`StoreError::Duplicate`] if the token exists;
+    /// [`StoreError::NotFound`] if `code` names no authorization code.
+    pub fn insert_access_token(&mut self, new: NewAccessToken<'_>) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO access_tokens (token, code, subject, client_id, claims_json, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![new.token, new.code, new.subject, new.client_id, new.claims_json, new.expires_at],
+            )
+            .map(drop)
+            .map_err(|error| match constraint(&error) {
+                Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => StoreError::NotFound,
+                _ => duplicate_or("access token", "insert an access token")(error),
+            })
+    }
+
+    /// The access token, if it exists, has not expired at `now` and has not been revoked.
+    pub fn access_token(&self, token: &str, now: i64) -> Result<Option<AccessToken>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT token, code, subject, client_id, claims_json, expires_at FROM access_tokens \
+                 WHERE token = ?1 AND revoked = 0 AND expires_at > ?2",
+            )
+            .and_then(|mut statement| {
+                statement.query_row(params![token, now], access_token_from_row).optional()
+            })
+            .op("look up an access token")
+    }
+
+    /// Revokes every access token issued for this authorization code (a replayed code). Returns
+    /// how many were newly revoked.
+    pub fn revoke_tokens_of_code(&mut self, code: &str) -> Result<usize, StoreError> {
+        self.conn
+            .execute("UPDATE access_tokens SET revoked = 1 WHERE code = ?1 AND revoked = 0", [code])
+            .op("revoke the tokens of an authorization code")
+    }
+
+    /// Records a pushed authorization request (RFC 9126) under its `request_uri`.
+    /// [`StoreError::Duplicate`] if the request URI exists.
+    pub fn insert_par(
+        &mut self,
+        request_uri: &str,
+        client_id: &str,
+        params_json: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO pushed_authorization_requests (request_uri, client_id, params_json, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![request_uri, client_id, params_json, expires_at],
+            )
+            .map(drop)
+            .map_err(duplicate_or("request URI", "insert a pushed authorization request"))
+    }
+
+    /// Takes a pushed authorization request for `client_id`: its parameters the first time, and
+    /// `None` ever after, or when it is unknown, expired at `now`, or pushed by another client.
+    /// Another client's attempt does not spend it (RFC 9126 §4: the request URI is bound to the
+    /// client that pushed it).
+    pub fn take_par(
+        &mut self,
+        request_uri: &str,
+        client_id: &str,
+        now: i64,
+    ) -> Result<Option<String>, StoreError> {
+        // One statement checks and spends, so it is atomic without an explicit transaction.
+        self.conn
+            .prepare_cached(
+                "UPDATE pushed_authorization_requests SET used = 1 \
+                 WHERE request_uri = ?1 AND client_id = ?2 AND used = 0 AND expires_at > ?3 \
+                 RETURNING params_json",
+            )
+            .and_then(|mut statement| {
+                statement.query_row(params![request_uri, client_id, now], |row| row.get(0)).optional()
+            })
+            .op("take a pushed authorization request")
+    }
+
+    /// Remembers the `jti` of a client assertion (RFC 7523 §3 item 7) until `expires_at` (the
+    /// assertion's `exp`). `true` when it is fresh; `false` when this client already used it and it
+    /// has not expired. Expired entries are purged on the way.
+    ///
+    /// The caller must already have rejected an assertion that is expired at `now`: its `jti` is
+    /// forgotten as soon as it expires.
+    pub fn remember_jti(
+        &mut self,
+        client_id: &str,
+        jti: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .op("begin remembering a client assertion jti")?;
+        tx.execute("DELETE FROM client_assertion_jtis WHERE expires_at <= ?1", [now])
+            .op("purge expired client assertion jtis")?;
+        let inserted = tx
+            .execute(
+                "INSERT INTO client_assertion_jtis (client_id, jti, expires_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT DO NOTHING",
+                params![client_id, jti, expires_at],
+            )
+            .op("remember a client assertion jti")?;
+        tx.commit().op("commit remembering a client assertion jti")?;
+        Ok(inserted == 1)
+    }
+
+    /// Deletes what has expired at `now`: pushed requests, client assertion `jti`s, access tokens,
+    /// and authorization codes that no remaining access token refers to (a replay of such a code
+    /// finds it [`RedeemOutcome::Unknown`], which the token endpoint rejects alike, and nothing it
+    /// issued is still valid). Returns the number of rows deleted.
+    pub fn purge_expired(&mut self, now: i64) -> Result<usize, StoreError> {
+        const PURGES: [(&str, &str); 4] = [
+            (
+                "purge expired pushed authorization requests",
+                "DELETE FROM pushed_authorization_requests WHERE expires_at <= ?1",
+            ),
+            ("purge expired client assertion jtis", "DELETE FROM client_assertion_jtis WHERE expires_at <= ?1"),
+            ("purge expired access tokens", "DELETE FROM access_tokens WHERE expires_at <= ?1"),
+            (
+                "purge expired authorization codes",
+                "DELETE FROM authorization_codes WHERE expires_at <= ?1 AND NOT EXISTS \
+                 (SELECT 1 FROM access_tokens WHERE access_tokens.code = authorization_codes.code)",
+            ),
+        ];
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .op("begin purging expired rows")?;
+        let mut deleted = 0;
+        for (op, sql) in PURGES {
+            deleted += tx.execute(sql, [now]).op(op)?;
+        }
+        tx.commit().op("commit purging expired rows")?;
+        Ok(deleted)
+    }
+}
