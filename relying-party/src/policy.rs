@@ -152,6 +152,20 @@ pub fn auth_context(evidence: &Evidence, policy: Policy) -> Result<AuthContext, 
     Ok(AuthContext { amr, acr })
 }
 
+/// The strongest acr a credential could earn in a sign-in (for step-up decisions, R11): what
+/// its registration evidence allows when the user is present.
+pub fn potential_acr(attestation: &Attestation, backup_eligible: bool) -> Acr {
+    let hypothetical = AssertionEvidence {
+        user_present: true,
+        user_verified: true,
+        backup_eligible,
+        backup_state: false,
+        uvm: None,
+        attestation: attestation.clone(),
+    };
+    assertion_amr(&hypothetical, &mut Vec::new())
+}
+
 /// R1–R8 for a verified assertion with user presence; returns the acr it earns.
 fn assertion_amr(assertion: &AssertionEvidence, amr: &mut Vec<Amr>) -> Acr {
     amr.push(Amr::Pop); // R1

@@ -3,5 +3,6 @@
 
 pub mod acr_request;
 pub mod authorize;
+pub mod flow;
 pub mod id_token;
 pub mod pkce;

@@ -208,3 +208,11 @@ fn amr_is_sorted_and_has_no_duplicates() {
     assert_eq!(amr, sorted);
     assert_eq!(amr, vec!["hwk", "mfa", "pin", "pop", "pwd", "user"]);
 }
+
+#[test]
+fn r11_only_a_trusted_hardware_key_without_backup_could_earn_phrh() {
+    assert_eq!(potential_acr(&trusted(KeyStorage::Hardware, &[]), false), Acr::Phrh);
+    assert_eq!(potential_acr(&trusted(KeyStorage::Hardware, &[]), true), Acr::Phr);
+    assert_eq!(potential_acr(&trusted(KeyStorage::Software, &[]), false), Acr::Phr);
+    assert_eq!(potential_acr(&Attestation::Untrusted, false), Acr::Phr);
+}
