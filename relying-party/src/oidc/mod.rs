@@ -4,5 +4,6 @@
 pub mod acr_request;
 pub mod authorize;
 pub mod flow;
+pub mod grant;
 pub mod id_token;
 pub mod pkce;

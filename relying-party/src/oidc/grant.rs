@@ -1,0 +1,141 @@
+//! What an authorization code stands for, and the checks of its redemption at the token
+//! endpoint (RFC 6749 §4.1.3, RFC 7636 §4.6): the code is bound to the client, the redirect URI
+//! and the PKCE verifier. Single use is the store's business (a replay revokes what the code
+//! issued, RFC 6749 §4.1.2).
+
+use serde::{Deserialize, Serialize};
+
+use super::pkce::CodeChallenge;
+use crate::policy::{Acr, AuthContext};
+
+/// Everything a code grants, stored with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    /// The client it was issued to.
+    pub client_id: String,
+    /// The redirect URI of the authorization request.
+    pub redirect_uri: String,
+    /// The S256 code challenge.
+    pub code_challenge: String,
+    /// The user (`sub`).
+    pub subject: String,
+    /// When the user authenticated.
+    pub auth_time: u64,
+    /// The request's nonce.
+    pub nonce: Option<String>,
+    /// amr values, sorted.
+    pub amr: Vec<String>,
+    /// The achieved acr.
+    pub acr: Option<String>,
+}
+
+impl Grant {
+    /// A grant for an authenticated user.
+    pub fn new(
+        client_id: &str,
+        redirect_uri: &str,
+        code_challenge: &CodeChallenge,
+        subject: &str,
+        auth_time: u64,
+        nonce: Option<String>,
+        context: &AuthContext,
+    ) -> Self {
+        Self {
+            client_id: client_id.to_owned(),
+            redirect_uri: redirect_uri.to_owned(),
+            code_challenge: code_challenge.as_str().to_owned(),
+            subject: subject.to_owned(),
+            auth_time,
+            nonce,
+            amr: context.amr_strings().into_iter().map(str::to_owned).collect(),
+            acr: context.acr.map(|acr: Acr| acr.as_str().to_owned()),
+        }
+    }
+}
+
+/// Why a redemption is refused: an OAuth error of the token endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{error}: {description}")]
+pub struct RedemptionError {
+    /// `invalid_request` or `invalid_grant`.
+    pub error: &'static str,
+    /// Detail.
+    pub description: &'static str,
+}
+
+fn invalid_grant(description: &'static str) -> RedemptionError {
+    RedemptionError { error: "invalid_grant", description }
+}
+
+/// RFC 6749 §4.1.3 and RFC 7636 §4.6, for an authenticated client redeeming a fresh code.
+pub fn check_redemption(
+    grant: &Grant,
+    client_id: &str,
+    redirect_uri: Option<&str>,
+    code_verifier: Option<&str>,
+) -> Result<(), RedemptionError> {
+    let redirect_uri = redirect_uri
+        .ok_or(RedemptionError { error: "invalid_request", description: "redirect_uri is required" })?;
+    let code_verifier = code_verifier
+        .ok_or(RedemptionError { error: "invalid_request", description: "code_verifier is required" })?;
+    if grant.client_id != client_id {
+        return Err(invalid_grant("the code was issued to another client"));
+    }
+    if grant.redirect_uri != redirect_uri {
+        return Err(invalid_grant("redirect_uri differs from the authorization request"));
+    }
+    let challenge = CodeChallenge::from_request(Some(&grant.code_challenge), Some("S256"))
+        .map_err(|_| invalid_grant("the stored code challenge is unusable"))?;
+    challenge
+        .verify(code_verifier)
+        .map_err(|_| invalid_grant("code_verifier does not match the code_challenge"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Amr;
+
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    fn grant() -> Grant {
+        let challenge = CodeChallenge::from_request(Some(CHALLENGE), Some("S256")).expect("valid");
+        let context = AuthContext { amr: vec![Amr::Hwk, Amr::Pop, Amr::User], acr: Some(Acr::Phrh) };
+        Grant::new("app", "https://app.example/cb", &challenge, "user-1", 100, Some("n".into()), &context)
+    }
+
+    #[test]
+    fn the_right_client_uri_and_verifier_redeem() {
+        assert_eq!(check_redemption(&grant(), "app", Some("https://app.example/cb"), Some(VERIFIER)), Ok(()));
+        assert_eq!(grant().amr, vec!["hwk", "pop", "user"]);
+        assert_eq!(grant().acr.as_deref(), Some("phrh"));
+    }
+
+    #[test]
+    fn each_mismatch_is_invalid_grant() {
+        let g = grant();
+        let err = |r: Result<(), RedemptionError>| r.expect_err("refused").error;
+        assert_eq!(
+            err(check_redemption(&g, "other", Some("https://app.example/cb"), Some(VERIFIER))),
+            "invalid_grant"
+        );
+        assert_eq!(
+            err(check_redemption(&g, "app", Some("https://app.example/x"), Some(VERIFIER))),
+            "invalid_grant"
+        );
+        let wrong = "aBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        assert_eq!(
+            err(check_redemption(&g, "app", Some("https://app.example/cb"), Some(wrong))),
+            "invalid_grant"
+        );
+        assert_eq!(err(check_redemption(&g, "app", None, Some(VERIFIER))), "invalid_request");
+        assert_eq!(err(check_redemption(&g, "app", Some("https://app.example/cb"), None)), "invalid_request");
+    }
+
+    #[test]
+    fn a_grant_round_trips_through_json() {
+        let json = serde_json::to_string(&grant()).expect("serialises");
+        assert_eq!(serde_json::from_str::<Grant>(&json).expect("parses"), grant());
+    }
+}
