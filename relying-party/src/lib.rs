@@ -6,6 +6,7 @@
 pub mod authenticator_data;
 pub mod error;
 pub mod evidence;
+pub mod expiring;
 pub mod metadata;
 pub mod oidc;
 pub mod policy;
