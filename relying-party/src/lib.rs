@@ -11,5 +11,6 @@ pub mod metadata;
 pub mod oidc;
 pub mod policy;
 pub mod routes;
+pub mod store;
 
 pub use routes::{AppState, app};

@@ -5,9 +5,9 @@
 //! admin tool, a backup) can read while the server writes; `:memory:` databases serve the tests and
 //! the harness. Foreign keys are on for every connection.
 //!
-//! The schema is created and upgraded in code ([`schema`]): `PRAGMA user_version` counts the
-//! migrations applied, each migration runs in its own transaction, and a database written by a
-//! newer build is refused rather than guessed at.
+//! The schema is created and upgraded in code (the `schema` submodule): `PRAGMA user_version`
+//! counts the migrations applied, each migration runs in its own transaction, and a database
+//! written by a newer build is refused rather than guessed at.
 //!
 //! Times are unix seconds (`i64`, SQLite's `INTEGER`). Every time that decides validity (`now`,
 //! `expires_at`, `used_at`) is passed in by the caller, so tests control the clock; only the
@@ -52,8 +52,10 @@ impl Store {
         if path == ":memory:" {
             return Self::in_memory();
         }
-        let conn = Connection::open(path)
-            .map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+        let conn =
+            Connection::open(path).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
+        // Before the first statement that needs a lock: another process may hold it briefly.
+        conn.busy_timeout(BUSY_TIMEOUT).op("set the busy timeout")?;
         // journal_mode answers with the mode actually in force: some file systems cannot do WAL.
         let mode: String = conn
             .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
@@ -61,7 +63,6 @@ impl Store {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::NoWal { path: path.to_owned(), mode });
         }
-        conn.busy_timeout(BUSY_TIMEOUT).op("set the busy timeout")?;
         Self::prepare(conn)
     }
 

@@ -124,14 +124,6 @@ impl ClientAuthError {
     /// The `WWW-Authenticate` challenge the answer carries (RFC 7617 §2), if any.
     pub const CHALLENGE: &'static str = "Basic realm=\"softfido\"";
 
-    fn invalid_client(description: impl Into<String>) -> Self {
-        Self { error: INVALID_CLIENT, description: description.into(), basic_challenge: false }
-    }
-
-    fn invalid_request(description: impl Into<String>) -> Self {
-        Self { error: INVALID_REQUEST, description: description.into(), basic_challenge: false }
-    }
-
     /// Marks an `invalid_client` error as a failed HTTP authentication.
     fn challenged(self) -> Self {
         Self { basic_challenge: self.error == INVALID_CLIENT, ..self }
@@ -148,6 +140,19 @@ impl ClientAuthError {
     }
 }
 
+fn invalid_client(description: impl Into<String>) -> ClientAuthError {
+    ClientAuthError { error: INVALID_CLIENT, description: description.into(), basic_challenge: false }
+}
+
+fn invalid_request(description: impl Into<String>) -> ClientAuthError {
+    ClientAuthError { error: INVALID_REQUEST, description: description.into(), basic_challenge: false }
+}
+
+/// A form field or header, when present and not empty.
+fn present(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|v| !v.is_empty())
+}
+
 /// Authenticates the client of a token or PAR request.
 ///
 /// `expected_audience` lists the values a client assertion's `aud` may name: the issuer and the
@@ -161,16 +166,15 @@ pub fn authenticate(
     now: u64,
     remember_jti: impl FnMut(&str, &str, u64) -> bool,
 ) -> Result<ClientId, ClientAuthError> {
-    let present = |v: &Option<String>| v.as_deref().filter(|v| !v.is_empty());
     let form_client_id = present(&request.client_id);
     let header = present(&request.authorization);
-    let assertion_used = present(&request.client_assertion).is_some()
-        || present(&request.client_assertion_type).is_some();
+    let assertion_used =
+        present(&request.client_assertion).is_some() || present(&request.client_assertion_type).is_some();
     let secret_post = present(&request.client_secret).is_some();
     // RFC 6749 §2.3: "The client MUST NOT use more than one authentication method in each request."
     let methods = usize::from(header.is_some()) + usize::from(assertion_used) + usize::from(secret_post);
     if methods > 1 {
-        return Err(ClientAuthError::invalid_request("more than one client authentication method is used"));
+        return Err(invalid_request("more than one client authentication method is used"));
     }
     if let Some(header) = header {
         return authenticate_basic(registry, header, form_client_id).map_err(ClientAuthError::challenged);
@@ -184,12 +188,12 @@ pub fn authenticate(
         return authenticate_jwt(registry, &assertion, expected_audience, now, remember_jti);
     }
     if secret_post {
-        return Err(ClientAuthError::invalid_client(
+        return Err(invalid_client(
             "client_secret_post is not supported: send the secret with HTTP Basic (client_secret_basic)",
         ));
     }
     // RFC 6749 §5.2 invalid_client: "no client authentication included".
-    Err(ClientAuthError::invalid_client("client authentication is required (client_secret_basic or private_key_jwt)")
+    Err(invalid_client("client authentication is required (client_secret_basic or private_key_jwt)")
         .challenged())
 }
 
@@ -202,7 +206,7 @@ fn authenticate_basic(
 ) -> Result<ClientId, ClientAuthError> {
     let (client_id, secret) = parse_basic(header)?;
     if form_client_id.is_some_and(|id| id != client_id) {
-        return Err(ClientAuthError::invalid_request("client_id differs from the Authorization header's"));
+        return Err(invalid_request("client_id differs from the Authorization header's"));
     }
     let client = registered(registry, &client_id)?;
     match &client.auth {
@@ -210,7 +214,7 @@ fn authenticate_basic(
             if registered_secret.matches(&secret) {
                 Ok(ClientId(client.id.clone()))
             } else {
-                Err(ClientAuthError::invalid_client("wrong client secret"))
+                Err(invalid_client("wrong client secret"))
             }
         }
         ClientAuthMethod::PrivateKeyJwt { .. } => Err(wrong_method(client, "client_secret_basic")),
@@ -219,11 +223,11 @@ fn authenticate_basic(
 
 /// Reads `Basic base64(urlencode(client_id) ":" urlencode(secret))` (RFC 7617 §2, RFC 6749 §2.3.1).
 fn parse_basic(header: &str) -> Result<(String, String), ClientAuthError> {
-    let malformed = |what: &str| ClientAuthError::invalid_request(format!("malformed Basic credentials: {what}"));
+    let malformed = |what: &str| invalid_request(format!("malformed Basic credentials: {what}"));
     let (scheme, token) = header.trim().split_once(' ').unwrap_or((header.trim(), ""));
     // RFC 7235 §2.1: the scheme is case-insensitive.
     if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(ClientAuthError::invalid_client(format!(
+        return Err(invalid_client(format!(
             "Authorization scheme {scheme:?} is not supported; use Basic (client_secret_basic)"
         )));
     }
@@ -235,7 +239,8 @@ fn parse_basic(header: &str) -> Result<(String, String), ClientAuthError> {
         .or_else(|_| Base64Unpadded::decode_vec(token))
         .map_err(|_| malformed("not base64"))?;
     let decoded = String::from_utf8(decoded).map_err(|_| malformed("not UTF-8"))?;
-    let (id, secret) = decoded.split_once(':').ok_or_else(|| malformed("no ':' between client_id and secret"))?;
+    let (id, secret) =
+        decoded.split_once(':').ok_or_else(|| malformed("no ':' between client_id and secret"))?;
     let id = form_urldecode(id).ok_or_else(|| malformed("client_id is not form-urlencoded"))?;
     let secret = form_urldecode(secret).ok_or_else(|| malformed("secret is not form-urlencoded"))?;
     if id.is_empty() {
@@ -279,31 +284,31 @@ fn authenticate_jwt(
     now: u64,
     mut remember_jti: impl FnMut(&str, &str, u64) -> bool,
 ) -> Result<ClientId, ClientAuthError> {
-    let invalid = ClientAuthError::invalid_client;
     // RFC 7521 §4.2: client_assertion_type and client_assertion are both required.
-    let assertion_type = request
-        .assertion_type
-        .ok_or_else(|| ClientAuthError::invalid_request("client_assertion_type is required"))?;
-    let token =
-        request.assertion.ok_or_else(|| ClientAuthError::invalid_request("client_assertion is required"))?;
+    let assertion_type =
+        request.assertion_type.ok_or_else(|| invalid_request("client_assertion_type is required"))?;
+    let token = request.assertion.ok_or_else(|| invalid_request("client_assertion is required"))?;
     // RFC 7523 §2.2: the one assertion type supported.
     if assertion_type != JWT_BEARER_ASSERTION_TYPE {
-        return Err(invalid(format!(
+        return Err(invalid_client(format!(
             "client_assertion_type {assertion_type:?} is not supported; use {JWT_BEARER_ASSERTION_TYPE}"
         )));
     }
     if token.len() > MAX_ASSERTION_BYTES {
-        return Err(ClientAuthError::invalid_request("client_assertion is too long"));
+        return Err(invalid_request("client_assertion is too long"));
     }
     // The header, before trusting anything: ES256 only, and no extension we would ignore.
     let header = jsonwebtoken::decode_header(token)
-        .map_err(|e| invalid(format!("client_assertion is not a well-formed JWT: {e}")))?;
+        .map_err(|e| invalid_client(format!("client_assertion is not a well-formed JWT: {e}")))?;
     if header.alg != Algorithm::ES256 {
-        return Err(invalid(format!("client_assertion must be signed with ES256, not {:?}", header.alg)));
+        return Err(invalid_client(format!(
+            "client_assertion must be signed with ES256, not {:?}",
+            header.alg
+        )));
     }
     // RFC 7515 §4.1.11: extensions listed in crit must be understood; none are.
     if header.crit.is_some() {
-        return Err(invalid("client_assertion has a crit header parameter, which is not supported"));
+        return Err(invalid_client("client_assertion has a crit header parameter, which is not supported"));
     }
     // The client: the form's client_id, or the (still unverified) sub, which must be the client_id.
     let client_id = match request.form_client_id {
@@ -319,20 +324,20 @@ fn authenticate_jwt(
     let exp = check_claims(&claims, &client.id, expected_audience, now)?;
     // RFC 7523 §3 item 7: the jti may be used only once. Checked last, so that a refused
     // assertion does not use up its jti.
-    let jti = string_claim(&claims, "jti")?.ok_or_else(|| invalid("client_assertion has no jti"))?;
+    let jti = string_claim(&claims, "jti")?.ok_or_else(|| invalid_client("client_assertion has no jti"))?;
     if !remember_jti(&client.id, jti, exp) {
-        return Err(invalid("client_assertion was replayed: its jti has been used before"));
+        return Err(invalid_client("client_assertion was replayed: its jti has been used before"));
     }
     Ok(ClientId(client.id.clone()))
 }
 
 /// The `sub` of an assertion whose signature is not verified yet, only to pick the client's keys.
 fn unverified_subject(token: &str) -> Result<String, ClientAuthError> {
-    let claims: Map<String, Value> = jsonwebtoken::insecure_decode_claims(token)
-        .map_err(|e| ClientAuthError::invalid_client(format!("client_assertion claims are unreadable: {e}")))?;
+    let claims: Map<String, Value> = jsonwebtoken::dangerous::insecure_decode_claims(token)
+        .map_err(|e| invalid_client(format!("client_assertion claims are unreadable: {e}")))?;
     string_claim(&claims, "sub")?
         .map(str::to_owned)
-        .ok_or_else(|| ClientAuthError::invalid_client("client_assertion has no sub (the client_id)"))
+        .ok_or_else(|| invalid_client("client_assertion has no sub (the client_id)"))
 }
 
 /// Verifies the ES256 signature with the client's keys: those whose kid matches the header's, or
@@ -350,7 +355,7 @@ fn verify_signature(
         })
         .collect();
     if candidates.is_empty() {
-        return Err(ClientAuthError::invalid_client(format!(
+        return Err(invalid_client(format!(
             "no registered key of the client has kid {:?}",
             kid.unwrap_or_default()
         )));
@@ -363,14 +368,14 @@ fn verify_signature(
     validation.validate_aud = false;
     let mut last_error = None;
     for key in candidates {
-        let decoding = key.decoding_key().map_err(|e| ClientAuthError::invalid_client(format!("client key: {e}")))?;
+        let decoding = key.decoding_key().map_err(|e| invalid_client(format!("client key: {e}")))?;
         match jsonwebtoken::decode::<Map<String, Value>>(token, &decoding, &validation) {
             Ok(data) => return Ok(data.claims),
             Err(e) => last_error = Some(e),
         }
     }
     let reason = last_error.map(|e| e.to_string()).unwrap_or_default();
-    Err(ClientAuthError::invalid_client(format!(
+    Err(invalid_client(format!(
         "client_assertion does not verify with the client's registered keys: {reason}"
     )))
 }
@@ -383,52 +388,53 @@ fn check_claims(
     expected_audience: &[&str],
     now: u64,
 ) -> Result<u64, ClientAuthError> {
-    let invalid = ClientAuthError::invalid_client;
     // 1. iss: "MUST contain the client_id of the OAuth client" (OIDC Core §9).
     if string_claim(claims, "iss")? != Some(client_id) {
-        return Err(invalid(format!("client_assertion iss must be the client_id {client_id:?}")));
+        return Err(invalid_client(format!("client_assertion iss must be the client_id {client_id:?}")));
     }
     // 2. sub: "MUST be the client_id of the OAuth client" (RFC 7523 §3 item 2.B). This also binds a
     //    form client_id to the assertion (RFC 7521 §4.2).
     if string_claim(claims, "sub")? != Some(client_id) {
-        return Err(invalid(format!("client_assertion sub must be the client_id {client_id:?}")));
+        return Err(invalid_client(format!("client_assertion sub must be the client_id {client_id:?}")));
     }
     // 3. aud: "MUST contain a value that identifies the authorization server" (RFC 7523 §3 item 3).
     let audience: Vec<&str> = match claims.get("aud") {
-        None => return Err(invalid("client_assertion has no aud")),
+        None => return Err(invalid_client("client_assertion has no aud")),
         Some(Value::String(aud)) => vec![aud.as_str()],
         Some(Value::Array(values)) => values.iter().filter_map(Value::as_str).collect(),
-        Some(_) => return Err(invalid("client_assertion aud must be a string or an array of strings")),
+        Some(_) => {
+            return Err(invalid_client("client_assertion aud must be a string or an array of strings"));
+        }
     };
     if !audience.iter().any(|aud| expected_audience.contains(aud)) {
-        return Err(invalid(format!(
+        return Err(invalid_client(format!(
             "client_assertion aud must name this provider: one of {}",
             expected_audience.join(", ")
         )));
     }
     // 4. exp: required; "MUST reject any JWT with an expiration time that has passed, subject to
     //    allowable clock skew" (RFC 7523 §3 item 4).
-    let exp = time_claim(claims, "exp")?.ok_or_else(|| invalid("client_assertion has no exp"))?;
+    let exp = time_claim(claims, "exp")?.ok_or_else(|| invalid_client("client_assertion has no exp"))?;
     if now >= exp.saturating_add(LEEWAY_SECONDS) {
-        return Err(invalid(format!("client_assertion expired at {exp} (now {now})")));
+        return Err(invalid_client(format!("client_assertion expired at {exp} (now {now})")));
     }
     // 5. nbf and iat must not be in the future (RFC 7523 §3 items 5 and 6).
     let skewed_now = now.saturating_add(LEEWAY_SECONDS);
     if let Some(nbf) = time_claim(claims, "nbf")?
         && nbf > skewed_now
     {
-        return Err(invalid(format!("client_assertion is not valid before {nbf} (now {now})")));
+        return Err(invalid_client(format!("client_assertion is not valid before {nbf} (now {now})")));
     }
     let iat = time_claim(claims, "iat")?;
     if let Some(iat) = iat
         && iat > skewed_now
     {
-        return Err(invalid(format!("client_assertion iat {iat} is in the future (now {now})")));
+        return Err(invalid_client(format!("client_assertion iat {iat} is in the future (now {now})")));
     }
     // 6. A short lifetime bounds how long the jti must be remembered (RFC 7523 §3 item 4 allows a
     //    server to reject assertions with an unreasonably far exp).
     if exp.saturating_sub(iat.unwrap_or(now)) > MAX_ASSERTION_LIFETIME_SECONDS {
-        return Err(invalid(format!(
+        return Err(invalid_client(format!(
             "client_assertion lifetime exceeds {MAX_ASSERTION_LIFETIME_SECONDS} seconds"
         )));
     }
@@ -440,7 +446,7 @@ fn string_claim<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<Option
     match claims.get(name) {
         None => Ok(None),
         Some(Value::String(s)) if !s.is_empty() => Ok(Some(s)),
-        Some(_) => Err(ClientAuthError::invalid_client(format!("client_assertion {name} must be a non-empty string"))),
+        Some(_) => Err(invalid_client(format!("client_assertion {name} must be a non-empty string"))),
     }
 }
 
@@ -449,28 +455,22 @@ fn time_claim(claims: &Map<String, Value>, name: &str) -> Result<Option<u64>, Cl
     let Some(value) = claims.get(name) else { return Ok(None) };
     let seconds = value.as_u64().or_else(|| {
         // Truncation is the intent: NumericDate may carry fractions of a second.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         value.as_f64().filter(|f| f.is_finite() && *f >= 0.0 && *f < 1.0e15).map(|f| f as u64)
     });
-    seconds
-        .map(Some)
-        .ok_or_else(|| ClientAuthError::invalid_client(format!("client_assertion {name} must be a NumericDate")))
+    seconds.map(Some).ok_or_else(|| invalid_client(format!("client_assertion {name} must be a NumericDate")))
 }
 
 /// The registered client called `client_id`.
-fn registered<'a>(registry: &'a ClientRegistry, client_id: &str) -> Result<&'a RegisteredClient, ClientAuthError> {
-    registry
-        .get(client_id)
-        .ok_or_else(|| ClientAuthError::invalid_client(format!("{client_id:?} is not a registered client")))
+fn registered<'a>(
+    registry: &'a ClientRegistry,
+    client_id: &str,
+) -> Result<&'a RegisteredClient, ClientAuthError> {
+    registry.get(client_id).ok_or_else(|| invalid_client(format!("{client_id:?} is not a registered client")))
 }
 
 /// A client authenticating with another method than the one it registered.
 fn wrong_method(client: &RegisteredClient, used: &str) -> ClientAuthError {
-    ClientAuthError::invalid_client(format!(
-        "client {:?} is registered for {}, not {used}",
-        client.id,
-        client.auth.name()
-    ))
+    invalid_client(format!("client {:?} is registered for {}, not {used}", client.id, client.auth.name()))
 }
 
 #[cfg(test)]

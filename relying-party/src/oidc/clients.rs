@@ -44,7 +44,9 @@
 //!   - `token_endpoint_auth_method`: `client_secret_basic` (the default, RFC 7591 §2) or
 //!     `private_key_jwt` (RFC 7523, OIDC Core §9). `client_secret_post`, `client_secret_jwt` and
 //!     `none` are not supported.
-//!   - `client_secret`: required with, and only with, `client_secret_basic`.
+//!   - `client_secret`: required with, and only with, `client_secret_basic`. Clients must
+//!     form-urlencode it in the `Authorization` header (RFC 6749 §2.3.1), and many forget: a secret
+//!     of letters, digits and `-._~` reads the same either way.
 //!   - `jwks`: a JWK Set (RFC 7517 §5) of public EC P-256 keys for ES256, required with, and only
 //!     with, `private_key_jwt`. `jwks_uri` is not supported: the provider fetches nothing.
 //!
@@ -181,7 +183,10 @@ impl RegisteredClient {
                 for (i, key) in keys.iter().enumerate() {
                     let duplicate = key.kid().is_some() && keys[..i].iter().any(|k| k.kid() == key.kid());
                     if duplicate {
-                        return Err(error(format!("jwks.keys[{i}].kid"), "two keys have the same kid".into()));
+                        return Err(error(
+                            format!("jwks.keys[{i}].kid"),
+                            "two keys have the same kid".into(),
+                        ));
                     }
                 }
                 Ok(())
@@ -321,10 +326,8 @@ impl EcP256Jwk {
     /// A key from its base64url coordinates, which must be a point of the P-256 curve.
     pub fn from_coordinates(kid: Option<String>, x: &str, y: &str) -> Result<Self, JwkError> {
         let coordinate = |member, value: &str| {
-            let bytes = Base64UrlUnpadded::decode_vec(value).map_err(|_| JwkError {
-                member,
-                reason: "must be unpadded base64url".into(),
-            })?;
+            let bytes = Base64UrlUnpadded::decode_vec(value)
+                .map_err(|_| JwkError { member, reason: "must be unpadded base64url".into() })?;
             if bytes.len() != 32 {
                 let reason = format!("must be 32 bytes for P-256, not {}", bytes.len());
                 return Err(JwkError { member, reason });

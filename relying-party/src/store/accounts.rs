@@ -200,7 +200,12 @@ impl Store {
 
     /// Renames one of the user's passkeys. [`StoreError::NotFound`] when the credential does not
     /// exist or belongs to another user.
-    pub fn rename_credential(&mut self, user_id: &str, credential_id: &[u8], name: &str) -> Result<(), StoreError> {
+    pub fn rename_credential(
+        &mut self,
+        user_id: &str,
+        credential_id: &[u8],
+        name: &str,
+    ) -> Result<(), StoreError> {
         let changed = self
             .conn
             .execute(

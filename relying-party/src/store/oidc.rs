@@ -267,7 +267,10 @@ impl Store {
                 "purge expired pushed authorization requests",
                 "DELETE FROM pushed_authorization_requests WHERE expires_at <= ?1",
             ),
-            ("purge expired client assertion jtis", "DELETE FROM client_assertion_jtis WHERE expires_at <= ?1"),
+            (
+                "purge expired client assertion jtis",
+                "DELETE FROM client_assertion_jtis WHERE expires_at <= ?1",
+            ),
             ("purge expired access tokens", "DELETE FROM access_tokens WHERE expires_at <= ?1"),
             (
                 "purge expired authorization codes",

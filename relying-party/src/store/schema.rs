@@ -88,9 +88,8 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     // One migration per turn; the version is read inside the write transaction so that a
     // concurrent opener that got there first is seen. Each turn raises the version, so this ends.
     loop {
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .op("begin a schema migration")?;
+        let tx =
+            conn.transaction_with_behavior(TransactionBehavior::Immediate).op("begin a schema migration")?;
         let found = user_version(&tx)?;
         let next = match usize::try_from(found) {
             Ok(applied) if found <= supported => applied,

@@ -33,7 +33,8 @@ fn token<'a>(token: &'a str, code: Option<&'a str>, expires_at: i64) -> NewAcces
 
 /// The whole schema as SQLite records it, to compare before and after.
 fn schema_dump(conn: &Connection) -> Vec<String> {
-    let mut statement = conn.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name").unwrap();
+    let mut statement =
+        conn.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name").unwrap();
     statement.query_map([], |row| row.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
 }
 
@@ -97,8 +98,9 @@ fn a_failed_migration_rolls_back() {
     let error = schema::migrate(&mut conn).unwrap_err();
     assert!(matches!(error, StoreError::Migration { version: 1, .. }), "{error:?}");
     assert_eq!(schema::user_version(&conn).unwrap(), 0);
-    let tables: i64 =
-        conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'users'", [], |row| row.get(0)).unwrap();
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'users'", [], |row| row.get(0))
+        .unwrap();
     assert_eq!(tables, 0);
 }
 
@@ -210,8 +212,9 @@ fn add_and_list_credentials() {
     assert_eq!(first.attestation_json, r#"{"fmt":"packed"}"#);
     assert!(first.discoverable);
     assert_eq!(first.last_used_at, None);
-    let second =
-        store.add_credential(NewCredential { discoverable: false, ..credential(&alice.id, b"cred-2") }).unwrap();
+    let second = store
+        .add_credential(NewCredential { discoverable: false, ..credential(&alice.id, b"cred-2") })
+        .unwrap();
     assert!(!second.discoverable);
     store.add_credential(credential(&bob.id, b"cred-3")).unwrap();
 
@@ -228,8 +231,14 @@ fn a_credential_id_is_registered_once() {
     let alice = store.create_user("alice", None).unwrap();
     let bob = store.create_user("bob", None).unwrap();
     store.add_credential(credential(&alice.id, b"cred-1")).unwrap();
-    assert!(matches!(store.add_credential(credential(&alice.id, b"cred-1")), Err(StoreError::CredentialExists)));
-    assert!(matches!(store.add_credential(credential(&bob.id, b"cred-1")), Err(StoreError::CredentialExists)));
+    assert!(matches!(
+        store.add_credential(credential(&alice.id, b"cred-1")),
+        Err(StoreError::CredentialExists)
+    ));
+    assert!(matches!(
+        store.add_credential(credential(&bob.id, b"cred-1")),
+        Err(StoreError::CredentialExists)
+    ));
 }
 
 #[test]
@@ -293,7 +302,10 @@ fn a_code_redeems_once_then_is_a_replay() {
     let (grant_json, client_id) = grant();
     assert_eq!(store.redeem_code("code-1", NOW).unwrap(), RedeemOutcome::Fresh { grant_json, client_id });
     let (grant_json, client_id) = grant();
-    assert_eq!(store.redeem_code("code-1", NOW + 1).unwrap(), RedeemOutcome::Replayed { grant_json, client_id });
+    assert_eq!(
+        store.redeem_code("code-1", NOW + 1).unwrap(),
+        RedeemOutcome::Replayed { grant_json, client_id }
+    );
     // A replay stays a replay after expiry: the caller must still revoke.
     assert!(matches!(store.redeem_code("code-1", NOW + 3600).unwrap(), RedeemOutcome::Replayed { .. }));
 }
@@ -341,9 +353,15 @@ fn access_tokens_expire_and_are_revoked_with_their_code() {
 #[test]
 fn an_access_token_needs_a_known_code_and_a_unique_value() {
     let mut store = store();
-    assert!(matches!(store.insert_access_token(token("at-1", Some("no-code"), NOW)), Err(StoreError::NotFound)));
+    assert!(matches!(
+        store.insert_access_token(token("at-1", Some("no-code"), NOW)),
+        Err(StoreError::NotFound)
+    ));
     store.insert_access_token(token("at-1", None, NOW + 10)).unwrap();
-    assert!(matches!(store.insert_access_token(token("at-1", None, NOW + 10)), Err(StoreError::Duplicate(_))));
+    assert!(matches!(
+        store.insert_access_token(token("at-1", None, NOW + 10)),
+        Err(StoreError::Duplicate(_))
+    ));
 }
 
 #[test]
@@ -364,7 +382,9 @@ fn replay_flow_revokes_what_the_code_issued() {
 #[test]
 fn a_pushed_request_is_taken_once() {
     let mut store = store();
-    store.insert_par("urn:ietf:params:oauth:request_uri:1", "client-a", r#"{"scope":"openid"}"#, NOW + 60).unwrap();
+    store
+        .insert_par("urn:ietf:params:oauth:request_uri:1", "client-a", r#"{"scope":"openid"}"#, NOW + 60)
+        .unwrap();
     assert_eq!(
         store.take_par("urn:ietf:params:oauth:request_uri:1", "client-a", NOW).unwrap().as_deref(),
         Some(r#"{"scope":"openid"}"#)

@@ -217,7 +217,11 @@ fn keys_must_be_public_ec_p256_signing_keys() {
         }
         assert_field(parse_client(jwt_client(), json!({ "jwks": { "keys": [key] } })), field, reason);
     }
-    assert_field(parse_client(jwt_client(), json!({ "jwks": { "keys": ["EC"] } })), "jwks.keys[0].jwk", "object");
+    assert_field(
+        parse_client(jwt_client(), json!({ "jwks": { "keys": ["EC"] } })),
+        "jwks.keys[0].jwk",
+        "object",
+    );
 }
 
 #[test]
@@ -242,7 +246,11 @@ fn a_client_has_an_id_and_redirect_uris() {
     assert_field(parse_client(basic_client(), json!({ "client_id": null })), "client_id", "required");
     assert_field(parse_client(basic_client(), json!({ "client_id": "" })), "client_id", "required");
     assert_field(parse_client(basic_client(), json!({ "redirect_uris": null })), "redirect_uris", "required");
-    assert_field(parse_client(basic_client(), json!({ "redirect_uris": [] })), "redirect_uris", "at least one");
+    assert_field(
+        parse_client(basic_client(), json!({ "redirect_uris": [] })),
+        "redirect_uris",
+        "at least one",
+    );
 }
 
 #[test]
@@ -295,12 +303,16 @@ fn unknown_client_members_are_refused() {
         Err(ConfigError::Json(e)) => assert!(e.to_string().contains("redirect_uri"), "{e}"),
         other => panic!("expected a JSON error, got {other:?}"),
     }
-    assert!(matches!(parse_client(basic_client(), json!({ "jwks_uri": "https://x" })), Err(ConfigError::Json(_))));
+    assert!(matches!(
+        parse_client(basic_client(), json!({ "jwks_uri": "https://x" })),
+        Err(ConfigError::Json(_))
+    ));
 }
 
 #[test]
 fn the_issuer_is_a_url_without_query_or_fragment() {
-    for issuer in ["localhost:8080", "https://idp.example?x=1", "https://idp.example#f", "ftp://idp.example"] {
+    for issuer in ["localhost:8080", "https://idp.example?x=1", "https://idp.example#f", "ftp://idp.example"]
+    {
         let text = json!({ "issuer": issuer, "clients": [] }).to_string();
         assert!(matches!(ProviderConfig::from_json(&text), Err(ConfigError::Issuer { .. })), "{issuer}");
     }
@@ -315,7 +327,10 @@ fn the_issuer_is_a_url_without_query_or_fragment() {
 fn errors_name_the_client_and_the_field() {
     let edit = json!({ "redirect_uris": ["https://app.example/cb#x"] });
     let message = parse_client(basic_client(), edit).expect_err("fragment").to_string();
-    assert_eq!(message, "client \"app\" (clients[0]): redirect_uris[0]: must not contain a fragment (RFC 6749 §3.1.2)");
+    assert_eq!(
+        message,
+        "client \"app\" (clients[0]): redirect_uris[0]: must not contain a fragment (RFC 6749 §3.1.2)"
+    );
 }
 
 #[test]
@@ -330,7 +345,10 @@ fn a_registry_built_in_code_is_checked_like_the_file() {
         ClientRegistry::new(vec![client("a", "https://a.example/cb"), client("a", "https://b.example/cb")]),
         Err(ConfigError::DuplicateClientId { .. })
     ));
-    assert!(matches!(ClientRegistry::new(vec![client("a", "a.example/cb")]), Err(ConfigError::Client { .. })));
+    assert!(matches!(
+        ClientRegistry::new(vec![client("a", "a.example/cb")]),
+        Err(ConfigError::Client { .. })
+    ));
     let keyless = RegisteredClient {
         id: "k".into(),
         redirect_uris: vec!["https://k.example/cb".into()],
