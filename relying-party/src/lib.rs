@@ -12,5 +12,6 @@ pub mod oidc;
 pub mod policy;
 pub mod routes;
 pub mod store;
+pub mod webauthn;
 
 pub use routes::{AppState, app};
