@@ -3,6 +3,8 @@
 
 pub mod acr_request;
 pub mod authorize;
+pub mod client_auth;
+pub mod clients;
 pub mod flow;
 pub mod grant;
 pub mod id_token;
