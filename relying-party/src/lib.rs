@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod expiring;
 pub mod metadata;
 pub mod oidc;
+pub mod password;
 pub mod policy;
 pub mod routes;
 pub mod store;

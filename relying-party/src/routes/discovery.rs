@@ -43,16 +43,14 @@ mod tests {
     use axum::body::Body;
     use axum::http::{Request, StatusCode};
 
-    use super::super::test_support::{send, state};
     use crate::routes::app;
+    use crate::routes::tests::{json_body, state};
 
     #[tokio::test]
     async fn discovery_names_the_endpoints_and_acr_values() {
-        let (status, body) = send(
-            app(state()),
-            Request::get("/.well-known/openid-configuration").body(Body::empty()).expect("request"),
-        )
-        .await;
+        let (state, _dir) = state();
+        let request = Request::get("/.well-known/openid-configuration").body(Body::empty()).expect("request");
+        let (status, body) = json_body(app(state), request).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["issuer"], "http://localhost:8080");
         assert_eq!(body["token_endpoint"], "http://localhost:8080/token");
@@ -63,10 +61,10 @@ mod tests {
 
     #[tokio::test]
     async fn the_jwks_publishes_the_signing_key() {
-        let state = state();
+        let (state, _dir) = state();
         let kid = state.keys.kid().to_owned();
         let (status, body) =
-            send(app(state), Request::get("/jwks").body(Body::empty()).expect("request")).await;
+            json_body(app(state), Request::get("/jwks").body(Body::empty()).expect("request")).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(body["keys"][0]["kid"], kid);
         assert_eq!(body["keys"][0]["crv"], "P-256");

@@ -1,13 +1,35 @@
 //! The HTTP surface: thin axum handlers that extract, call a domain function and map errors.
 
+pub mod account;
 pub mod discovery;
+pub mod oidc;
+pub mod passkeys;
+mod session;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
+use crate::error::AppError;
+use crate::expiring::ExpiringMap;
+use crate::oidc::authorize::ValidRequest;
+use crate::oidc::clients::ClientRegistry;
+use crate::oidc::flow::Session;
 use crate::oidc::id_token::SigningKeys;
+use crate::policy::Policy;
+use crate::store::Store;
+use crate::webauthn::Ceremonies;
+
+pub use session::SESSION_COOKIE;
+
+#[cfg(test)]
+mod tests;
+
+/// How long a sign-in session lives.
+const SESSION_TTL: u64 = 3600;
+/// How long a WebAuthn ceremony or a pending authorization request may take.
+const CEREMONY_TTL: u64 = 600;
 
 /// What every handler shares.
 #[derive(Clone, Debug)]
@@ -20,12 +42,51 @@ pub struct Inner {
     pub issuer: String,
     /// The ID token signing keys.
     pub keys: SigningKeys,
+    /// The registered clients.
+    pub clients: ClientRegistry,
+    /// Accounts, passkeys, codes, tokens.
+    pub store: Mutex<Store>,
+    /// WebAuthn ceremonies for this RP.
+    pub ceremonies: Ceremonies,
+    /// The amr/acr policy.
+    pub policy: Policy,
+    /// Browser sessions by cookie value.
+    pub sessions: ExpiringMap<Session>,
+    /// Authorization requests waiting for a sign-in.
+    pub pending: ExpiringMap<ValidRequest>,
+    /// Registration ceremonies in progress (serialised state and the user id).
+    pub registrations: ExpiringMap<(String, String)>,
+    /// Sign-in ceremonies in progress (serialised state).
+    pub authentications: ExpiringMap<String>,
 }
 
 impl AppState {
-    /// State for an issuer with its signing keys.
-    pub fn new(issuer: impl Into<String>, keys: SigningKeys) -> Self {
-        Self(Arc::new(Inner { issuer: issuer.into().trim_end_matches('/').to_owned(), keys }))
+    /// State from its parts.
+    pub fn new(
+        issuer: impl Into<String>,
+        keys: SigningKeys,
+        clients: ClientRegistry,
+        store: Store,
+        ceremonies: Ceremonies,
+        policy: Policy,
+    ) -> Self {
+        Self(Arc::new(Inner {
+            issuer: issuer.into().trim_end_matches('/').to_owned(),
+            keys,
+            clients,
+            store: Mutex::new(store),
+            ceremonies,
+            policy,
+            sessions: ExpiringMap::new(SESSION_TTL),
+            pending: ExpiringMap::new(CEREMONY_TTL),
+            registrations: ExpiringMap::new(CEREMONY_TTL),
+            authentications: ExpiringMap::new(CEREMONY_TTL),
+        }))
+    }
+
+    /// The store, locked.
+    pub fn store(&self) -> Result<MutexGuard<'_, Store>, AppError> {
+        self.store.lock().map_err(|_| AppError::internal("store lock poisoned"))
     }
 }
 
@@ -36,35 +97,29 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// Seconds since the Unix epoch.
+pub fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
 /// The relying party and OpenID provider as an axum router.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/.well-known/openid-configuration", get(discovery::configuration))
         .route("/jwks", get(discovery::jwks))
+        .route("/authorize", get(oidc::authorize))
+        .route("/authorize/continue", get(oidc::resume))
+        .route("/par", post(oidc::par))
+        .route("/token", post(oidc::token))
+        .route("/userinfo", get(oidc::userinfo))
+        .route("/account/signup", post(account::signup))
+        .route("/account/password", post(account::password_sign_in))
+        .route("/account/session", get(account::current_session))
+        .route("/webauthn/register/start", post(passkeys::register_start))
+        .route("/webauthn/register/finish", post(passkeys::register_finish))
+        .route("/webauthn/login/start", post(passkeys::login_start))
+        .route("/webauthn/login/finish", post(passkeys::login_finish))
+        .route("/passkeys", get(passkeys::list))
+        .route("/passkeys/{id}", post(passkeys::rename).delete(passkeys::delete))
         .with_state(state)
-}
-
-#[cfg(test)]
-pub(crate) mod test_support {
-    use axum::body::Body;
-    use axum::http::{Request, StatusCode};
-    use http_body_util::BodyExt;
-    use p256::elliptic_curve::Generate;
-    use tower::ServiceExt;
-
-    use super::*;
-
-    /// A state with a fresh key.
-    pub fn state() -> AppState {
-        let key = p256::ecdsa::SigningKey::generate_from_rng(&mut rand::rng());
-        AppState::new("http://localhost:8080", SigningKeys::new(&key).expect("keys"))
-    }
-
-    /// Sends one request through the router.
-    pub async fn send(router: Router, request: Request<Body>) -> (StatusCode, serde_json::Value) {
-        let response = router.oneshot(request).await.expect("infallible");
-        let status = response.status();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
-    }
 }

@@ -22,7 +22,7 @@ mod record;
 mod registration;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! does what a browser does ([`client::Browser`]). This file: every profile end to end, and the
 //! attestation judgements; `negative.rs`: every rejection.
 
-mod client;
+pub(crate) mod client;
 mod negative;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,96 @@
+//! Accounts: sign-up and password sign-in (a first factor; `amr=pwd`, no acr: rule R10).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{AppState, now, session};
+use crate::error::AppError;
+use crate::evidence::Evidence;
+use crate::oidc::flow::Session;
+use crate::policy::auth_context;
+use crate::store::StoreError;
+
+/// Username and password.
+#[derive(Debug, Deserialize)]
+pub struct Credentials {
+    /// The account name.
+    pub username: String,
+    /// The password (optional at sign-up: a passkey-only account).
+    pub password: Option<String>,
+}
+
+/// `POST /account/signup`: creates the account and signs the user in with the password, if any.
+pub async fn signup(
+    State(state): State<AppState>,
+    Json(body): Json<Credentials>,
+) -> Result<impl IntoResponse, AppError> {
+    let username = body.username.trim();
+    if username.is_empty() || username.len() > 64 {
+        return Err(AppError::bad_request("invalid_username", "a username is 1 to 64 characters"));
+    }
+    let hash = match body.password.as_deref() {
+        Some(password) if password.len() < 8 => {
+            return Err(AppError::bad_request("weak_password", "a password is at least 8 characters"));
+        }
+        Some(password) => Some(crate::password::hash(password).map_err(AppError::internal)?),
+        None => None,
+    };
+    let user = state.store()?.create_user(username, hash.as_deref()).map_err(|e| match e {
+        StoreError::UsernameTaken(_) => AppError::bad_request("username_taken", "that username is taken"),
+        other => AppError::internal(other),
+    })?;
+    let now = now();
+    // A new account is signed in: with its password (R10), or for a passkey-only account,
+    // just long enough to register its first passkey (no amr yet).
+    let evidence = Evidence { assertion: None, password: body.password.is_some() };
+    let context = auth_context(&evidence, state.policy)
+        .unwrap_or(crate::policy::AuthContext { amr: Vec::new(), acr: None });
+    let (name, cookie) =
+        session::start(&state, Session { user_id: user.id.clone(), auth_time: now, context }, now);
+    Ok(([(name, cookie)], Json(json!({ "user_id": user.id, "username": user.username }))))
+}
+
+/// `POST /account/password`: password sign-in (R10: `amr=["pwd"]`, no acr).
+pub async fn password_sign_in(
+    State(state): State<AppState>,
+    Json(body): Json<Credentials>,
+) -> Result<impl IntoResponse, AppError> {
+    let refused = || AppError::BadRequest {
+        status: axum::http::StatusCode::UNAUTHORIZED,
+        code: "invalid_credentials",
+        message: "unknown user or wrong password".into(),
+    };
+    let user =
+        state.store()?.user_by_name(&body.username).map_err(AppError::internal)?.ok_or_else(refused)?;
+    let (Some(password), Some(hash)) = (body.password.as_deref(), user.password_hash.as_deref()) else {
+        return Err(refused());
+    };
+    if !crate::password::verify(password, hash) {
+        return Err(refused());
+    }
+    let now = now();
+    let context =
+        auth_context(&Evidence { assertion: None, password: true }, state.policy).map_err(|_| refused())?;
+    let (name, cookie) =
+        session::start(&state, Session { user_id: user.id.clone(), auth_time: now, context }, now);
+    Ok(([(name, cookie)], Json(json!({ "user_id": user.id }))))
+}
+
+/// `GET /account/session`: the signed-in user's session as the IdP sees it.
+pub async fn current_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, AppError> {
+    let session = session::current(&state, &headers, now())
+        .ok_or_else(|| AppError::bad_request("not_signed_in", "no session"))?;
+    Ok(Json(json!({
+        "user_id": session.user_id,
+        "auth_time": session.auth_time,
+        "amr": session.context.amr_strings(),
+        "acr": session.context.acr.map(|a| a.as_str()),
+    })))
+}

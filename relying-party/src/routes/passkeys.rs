@@ -1,0 +1,283 @@
+//! Passkeys: registration, sign-in (username-first, discoverable, or as a second factor after a
+//! password), and management (list, rename, delete).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
+use base64ct::{Base64UrlUnpadded, Encoding};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use webauthn_rs_core::proto::{PublicKeyCredential, RegisterPublicKeyCredential};
+
+use super::{AppState, now, session};
+use crate::error::AppError;
+use crate::evidence::Evidence;
+use crate::oidc::flow::Session;
+use crate::policy::{Amr, Refusal, auth_context};
+use crate::store::NewCredential;
+use crate::webauthn::{
+    AuthenticationState, CeremonyError, Discoverability, RegisteredCredential, RegistrationState,
+    UserIdentity,
+};
+
+/// A password counts towards a passkey sign-in (R9) when verified this recently.
+const SECOND_FACTOR_WINDOW: u64 = 600;
+
+fn ceremony_error(error: CeremonyError) -> AppError {
+    AppError::bad_request(error.code(), error.to_string())
+}
+
+fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Session, AppError> {
+    session::current(state, headers, now()).ok_or_else(|| AppError::BadRequest {
+        status: axum::http::StatusCode::UNAUTHORIZED,
+        code: "not_signed_in",
+        message: "sign in first".into(),
+    })
+}
+
+fn stored_credentials(state: &AppState, user_id: &str) -> Result<Vec<RegisteredCredential>, AppError> {
+    state
+        .store()?
+        .credentials_of(user_id)
+        .map_err(AppError::internal)?
+        .into_iter()
+        .map(|c| serde_json::from_str(&c.credential_json).map_err(AppError::internal))
+        .collect()
+}
+
+/// Options of a registration.
+#[derive(Debug, Default, Deserialize)]
+pub struct RegisterStart {
+    /// Make a discoverable credential (a passkey); otherwise a second-factor key.
+    #[serde(default = "yes")]
+    pub discoverable: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `POST /webauthn/register/start`: creation options for the signed-in user.
+pub async fn register_start(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Option<Json<RegisterStart>>,
+) -> Result<Json<Value>, AppError> {
+    let session = signed_in(&state, &headers)?;
+    let user = state
+        .store()?
+        .user_by_id(&session.user_id)
+        .map_err(AppError::internal)?
+        .ok_or_else(|| AppError::bad_request("unknown_user", "the session's user no longer exists"))?;
+    let exclude: Vec<_> =
+        stored_credentials(&state, &user.id)?.iter().map(|c| c.credential.cred_id.clone()).collect();
+    let discoverability = if body.is_none_or(|b| b.discoverable) {
+        Discoverability::Required
+    } else {
+        Discoverability::Discouraged
+    };
+    let identity =
+        UserIdentity { id: user.id.as_bytes(), name: &user.username, display_name: &user.username };
+    let (options, ceremony) =
+        state.ceremonies.start_registration(identity, &exclude, discoverability).map_err(ceremony_error)?;
+    let ceremony_json = serde_json::to_string(&ceremony).map_err(AppError::internal)?;
+    let ceremony_id = state.registrations.insert((user.id, ceremony_json), now());
+    Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
+}
+
+/// A finished ceremony.
+#[derive(Debug, Deserialize)]
+pub struct Finish<T> {
+    /// The ceremony id from the start call.
+    pub ceremony: String,
+    /// The credential JSON from the browser.
+    pub credential: T,
+    /// A label for a new passkey.
+    pub name: Option<String>,
+}
+
+/// `POST /webauthn/register/finish`: verifies and stores the new passkey.
+pub async fn register_finish(
+    State(state): State<AppState>,
+    Json(body): Json<Finish<RegisterPublicKeyCredential>>,
+) -> Result<Json<Value>, AppError> {
+    let (user_id, ceremony_json) = state.registrations.take(&body.ceremony, now()).ok_or_else(|| {
+        AppError::bad_request("unknown_ceremony", "no registration in progress with that id")
+    })?;
+    let ceremony: RegistrationState = serde_json::from_str(&ceremony_json).map_err(AppError::internal)?;
+    let registered =
+        state.ceremonies.finish_registration(&body.credential, ceremony).map_err(ceremony_error)?;
+    let credential_json = serde_json::to_string(&registered).map_err(AppError::internal)?;
+    let attestation_json = format!("{:?}", registered.attestation);
+    let name = body.name.unwrap_or_else(|| "passkey".into());
+    state
+        .store()?
+        .add_credential(NewCredential {
+            credential_id: registered.id(),
+            user_id: &user_id,
+            name: &name,
+            credential_json: &credential_json,
+            attestation_json: &attestation_json,
+            discoverable: true,
+        })
+        .map_err(|e| match e {
+            crate::store::StoreError::CredentialExists => {
+                AppError::bad_request("credential_exists", "this credential is already registered")
+            }
+            other => AppError::internal(other),
+        })?;
+    Ok(Json(json!({
+        "credential_id": Base64UrlUnpadded::encode_string(registered.id()),
+        "attestation": attestation_json,
+    })))
+}
+
+/// Options of a sign-in.
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginStart {
+    /// Username-first sign-in; absent for a discoverable one.
+    pub username: Option<String>,
+}
+
+/// `POST /webauthn/login/start`: request options (allowCredentials for a known username).
+pub async fn login_start(
+    State(state): State<AppState>,
+    body: Option<Json<LoginStart>>,
+) -> Result<Json<Value>, AppError> {
+    let username = body.and_then(|Json(b)| b.username);
+    let (options, ceremony) = match username {
+        Some(name) => {
+            let user = state
+                .store()?
+                .user_by_name(&name)
+                .map_err(AppError::internal)?
+                .ok_or_else(|| AppError::bad_request("no_credentials", "no passkey for that user"))?;
+            let credentials = stored_credentials(&state, &user.id)?;
+            state.ceremonies.start_authentication(&credentials).map_err(ceremony_error)?
+        }
+        None => state.ceremonies.start_discoverable_authentication().map_err(ceremony_error)?,
+    };
+    let ceremony_json = serde_json::to_string(&ceremony).map_err(AppError::internal)?;
+    let ceremony_id = state.authentications.insert(ceremony_json, now());
+    Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
+}
+
+/// `POST /webauthn/login/finish`: verifies the assertion, decides amr/acr, starts a session.
+pub async fn login_finish(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<Finish<PublicKeyCredential>>,
+) -> Result<impl IntoResponse, AppError> {
+    let now = now();
+    let ceremony_json = state
+        .authentications
+        .take(&body.ceremony, now)
+        .ok_or_else(|| AppError::bad_request("unknown_ceremony", "no sign-in in progress with that id"))?;
+    let ceremony: AuthenticationState = serde_json::from_str(&ceremony_json).map_err(AppError::internal)?;
+    let raw_id: Vec<u8> = body.credential.raw_id.to_vec();
+    let stored = state.store()?.credential(&raw_id).map_err(AppError::internal)?;
+    let mut registered: Option<RegisteredCredential> =
+        stored.map(|c| serde_json::from_str(&c.credential_json)).transpose().map_err(AppError::internal)?;
+    let verified = state
+        .ceremonies
+        .finish_authentication(&body.credential, ceremony, |_| registered.clone())
+        .map_err(ceremony_error)?;
+    let user_id = String::from_utf8(verified.user_id.clone())
+        .map_err(|_| AppError::bad_request("invalid_user", "the user handle is not one of ours"))?;
+    if let Some(credential) = registered.as_mut()
+        && verified.update(credential)
+    {
+        let json = serde_json::to_string(credential).map_err(AppError::internal)?;
+        state.store()?.update_credential_json(&raw_id, &json, now as i64).map_err(AppError::internal)?;
+    }
+    // R9: a password verified moments ago for the same user makes this its second factor.
+    let password = session::current(&state, &headers, now).is_some_and(|s| {
+        s.user_id == user_id
+            && s.context.amr.contains(&Amr::Pwd)
+            && now.saturating_sub(s.auth_time) <= SECOND_FACTOR_WINDOW
+    });
+    let evidence = Evidence { assertion: Some(verified.evidence), password };
+    let context = auth_context(&evidence, state.policy).map_err(|refusal| match refusal {
+        Refusal::UserNotPresent => {
+            AppError::bad_request("user_not_present", "the authenticator did not show user presence")
+        }
+        Refusal::NothingVerified => AppError::bad_request("nothing_verified", "no factor was verified"),
+    })?;
+    let response = json!({
+        "user_id": user_id,
+        "amr": context.amr_strings(),
+        "acr": context.acr.map(|a| a.as_str()),
+    });
+    let (name, cookie) = session::start(&state, Session { user_id, auth_time: now, context }, now);
+    Ok(([(name, cookie)], Json(response)))
+}
+
+/// `GET /passkeys`: the signed-in user's passkeys.
+pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, AppError> {
+    let session = signed_in(&state, &headers)?;
+    let credentials = state.store()?.credentials_of(&session.user_id).map_err(AppError::internal)?;
+    let list: Vec<Value> = credentials
+        .iter()
+        .map(|c| {
+            json!({
+                "id": Base64UrlUnpadded::encode_string(&c.credential_id),
+                "name": c.name,
+                "attestation": c.attestation_json,
+                "created_at": c.created_at,
+                "last_used_at": c.last_used_at,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "passkeys": list })))
+}
+
+/// A new label.
+#[derive(Debug, Deserialize)]
+pub struct Rename {
+    /// The label.
+    pub name: String,
+}
+
+fn credential_id(id: &str) -> Result<Vec<u8>, AppError> {
+    Base64UrlUnpadded::decode_vec(id)
+        .map_err(|_| AppError::bad_request("invalid_id", "not a base64url credential id"))
+}
+
+fn not_found(error: crate::store::StoreError) -> AppError {
+    match error {
+        crate::store::StoreError::NotFound => AppError::BadRequest {
+            status: axum::http::StatusCode::NOT_FOUND,
+            code: "not_found",
+            message: "no such passkey for this user".into(),
+        },
+        other => AppError::internal(other),
+    }
+}
+
+/// `POST /passkeys/{id}`: renames a passkey of the signed-in user.
+pub async fn rename(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(body): Json<Rename>,
+) -> Result<Json<Value>, AppError> {
+    let session = signed_in(&state, &headers)?;
+    let name = body.name.trim();
+    if name.is_empty() || name.len() > 64 {
+        return Err(AppError::bad_request("invalid_name", "a name is 1 to 64 characters"));
+    }
+    state.store()?.rename_credential(&session.user_id, &credential_id(&id)?, name).map_err(not_found)?;
+    Ok(Json(json!({ "id": id, "name": name })))
+}
+
+/// `DELETE /passkeys/{id}`: deletes a passkey of the signed-in user.
+pub async fn delete(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let session = signed_in(&state, &headers)?;
+    state.store()?.delete_credential(&session.user_id, &credential_id(&id)?).map_err(not_found)?;
+    Ok(Json(json!({ "deleted": id })))
+}
