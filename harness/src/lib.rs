@@ -5,4 +5,5 @@
 pub mod client;
 pub mod device_oracle;
 pub mod matrix;
+pub mod serve;
 pub mod verify;

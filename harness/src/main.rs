@@ -25,6 +25,8 @@ struct Cli {
 enum Command {
     /// Run every authenticator flag combination and check what the signed data says.
     Matrix(matrix::MatrixArgs),
+    /// Run the WebAuthn relying party and OpenID Connect provider with its web pages.
+    Serve(softfido_harness::serve::ServeArgs),
     /// Run the virtual authenticator as a CTAPHID-over-UDP daemon (SoloKeys simulator convention).
     Authenticator(AuthenticatorArgs),
     /// Write the FIDO MDS3 metadata statements (one per AAGUID) and the test root certificate.
@@ -68,7 +70,8 @@ fn parse_profile(name: &str) -> Result<Profile, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // The daemon logs every command; the matrix runs thousands of them and logs only problems.
-    let default_level = if matches!(cli.command, Command::Authenticator(_)) { "info" } else { "warn" };
+    let default_level =
+        if matches!(cli.command, Command::Authenticator(_) | Command::Serve(_)) { "info" } else { "warn" };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Matrix(args) => matrix::run(&args),
+        Command::Serve(args) => softfido_harness::serve::run(args).map(|()| ExitCode::SUCCESS),
         Command::Authenticator(args) => serve_authenticator(args).map(|()| ExitCode::SUCCESS),
         Command::Metadata { out } => {
             let written =
