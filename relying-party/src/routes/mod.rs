@@ -54,8 +54,8 @@ pub struct Inner {
     pub sessions: ExpiringMap<Session>,
     /// Authorization requests waiting for a sign-in.
     pub pending: ExpiringMap<ValidRequest>,
-    /// Registration ceremonies in progress (serialised state and the user id).
-    pub registrations: ExpiringMap<(String, String)>,
+    /// Registration ceremonies in progress: the user id, the serialised state, discoverable.
+    pub registrations: ExpiringMap<(String, String, bool)>,
     /// Sign-in ceremonies in progress (serialised state).
     pub authentications: ExpiringMap<String>,
 }

@@ -72,17 +72,14 @@ pub async fn register_start(
         .ok_or_else(|| AppError::bad_request("unknown_user", "the session's user no longer exists"))?;
     let exclude: Vec<_> =
         stored_credentials(&state, &user.id)?.iter().map(|c| c.credential.cred_id.clone()).collect();
-    let discoverability = if body.is_none_or(|b| b.discoverable) {
-        Discoverability::Required
-    } else {
-        Discoverability::Discouraged
-    };
+    let discoverable = body.is_none_or(|b| b.discoverable);
+    let discoverability = if discoverable { Discoverability::Required } else { Discoverability::Discouraged };
     let identity =
         UserIdentity { id: user.id.as_bytes(), name: &user.username, display_name: &user.username };
     let (options, ceremony) =
         state.ceremonies.start_registration(identity, &exclude, discoverability).map_err(ceremony_error)?;
     let ceremony_json = serde_json::to_string(&ceremony).map_err(AppError::internal)?;
-    let ceremony_id = state.registrations.insert((user.id, ceremony_json), now());
+    let ceremony_id = state.registrations.insert((user.id, ceremony_json, discoverable), now());
     Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
 }
 
@@ -102,9 +99,10 @@ pub async fn register_finish(
     State(state): State<AppState>,
     Json(body): Json<Finish<RegisterPublicKeyCredential>>,
 ) -> Result<Json<Value>, AppError> {
-    let (user_id, ceremony_json) = state.registrations.take(&body.ceremony, now()).ok_or_else(|| {
-        AppError::bad_request("unknown_ceremony", "no registration in progress with that id")
-    })?;
+    let (user_id, ceremony_json, discoverable) =
+        state.registrations.take(&body.ceremony, now()).ok_or_else(|| {
+            AppError::bad_request("unknown_ceremony", "no registration in progress with that id")
+        })?;
     let ceremony: RegistrationState = serde_json::from_str(&ceremony_json).map_err(AppError::internal)?;
     let registered =
         state.ceremonies.finish_registration(&body.credential, ceremony).map_err(ceremony_error)?;
@@ -119,7 +117,7 @@ pub async fn register_finish(
             name: &name,
             credential_json: &credential_json,
             attestation_json: &attestation_json,
-            discoverable: true,
+            discoverable,
         })
         .map_err(|e| match e {
             crate::store::StoreError::CredentialExists => {
