@@ -217,17 +217,21 @@ fn issue_code(
     Ok(Redirect::to(&with_query(&request.redirect_uri, &pairs)).into_response())
 }
 
+/// Authenticates the client of a token or PAR request. A client assertion's `aud` may name the
+/// issuer or one of `endpoints` (RFC 7523 §3: the token endpoint; RFC 9126 §2: at the PAR
+/// endpoint, the issuer, the token endpoint or the PAR endpoint).
 fn authenticate_client(
     state: &AppState,
     headers: &HeaderMap,
     form: &HashMap<String, String>,
-    endpoint: &str,
+    endpoints: &[&str],
     now: u64,
 ) -> Result<ClientId, AppError> {
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let credentials = ClientCredentials::from_request(authorization, form);
-    let endpoint_url = format!("{}{endpoint}", state.issuer);
-    let audience = [state.issuer.as_str(), endpoint_url.as_str()];
+    let urls: Vec<String> = endpoints.iter().map(|endpoint| format!("{}{endpoint}", state.issuer)).collect();
+    let audience: Vec<&str> =
+        std::iter::once(state.issuer.as_str()).chain(urls.iter().map(String::as_str)).collect();
     let mut store = state.store()?;
     authenticate(&state.clients, &credentials, &audience, now, |client, jti, exp| {
         store.remember_jti(client, jti, exp as i64 + 60, now as i64).unwrap_or(false)
@@ -242,7 +246,7 @@ pub async fn par(
     Form(mut form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let now = now();
-    let client = authenticate_client(&state, &headers, &form, "/par", now)?;
+    let client = authenticate_client(&state, &headers, &form, &["/token", "/par"], now)?;
     for credential in ["client_assertion", "client_assertion_type", "client_secret"] {
         form.remove(credential);
     }
@@ -276,7 +280,7 @@ pub async fn token(
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let now = now();
-    let client = authenticate_client(&state, &headers, &form, "/token", now)?;
+    let client = authenticate_client(&state, &headers, &form, &["/token"], now)?;
     match form.get("grant_type").map(String::as_str) {
         Some("authorization_code") => {}
         Some(_) => {
