@@ -42,7 +42,10 @@ pub fn decide(
     let needs_interaction = |step_up| {
         if request.prompt_none { Decision::Error("login_required") } else { Decision::SignIn { step_up } }
     };
-    let Some(session) = session else { return needs_interaction(false) };
+    // A session that authenticated nothing yet (a passkey-only sign-up) is not a sign-in.
+    let Some(session) = session.filter(|s| !s.context.amr.is_empty()) else {
+        return needs_interaction(false);
+    };
     if request.prompt_login {
         return Decision::SignIn { step_up: false };
     }
@@ -112,6 +115,13 @@ mod tests {
             decide(&request(&[("prompt", "none")]), None, 100, None),
             Decision::Error("login_required")
         );
+    }
+
+    #[test]
+    fn a_session_that_authenticated_nothing_is_not_a_sign_in() {
+        let empty =
+            Session { user_id: "u".into(), auth_time: 90, context: AuthContext { amr: vec![], acr: None } };
+        assert_eq!(decide(&request(&[]), Some(&empty), 100, None), Decision::SignIn { step_up: false });
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod discovery;
 pub mod oidc;
+pub mod pages;
 pub mod passkeys;
 mod session;
 
@@ -121,5 +122,12 @@ pub fn app(state: AppState) -> Router {
         .route("/webauthn/login/finish", post(passkeys::login_finish))
         .route("/passkeys", get(passkeys::list))
         .route("/passkeys/{id}", post(passkeys::rename).delete(passkeys::delete))
+        .route("/", get(pages::root))
+        .route("/signin", get(pages::signin))
+        .route("/signup", get(pages::signup))
+        .route("/passkeys/manage", get(pages::manage_passkeys))
+        .route("/me", get(pages::me))
+        .route("/static/style.css", get(pages::style))
+        .route("/static/passkeys.js", get(pages::script))
         .with_state(state)
 }

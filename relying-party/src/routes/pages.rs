@@ -107,7 +107,7 @@ mod tests {
         (parts.status, parts.headers, String::from_utf8(bytes.to_vec()).expect("utf-8"))
     }
 
-    fn header<'a>(headers: &'a axum::http::HeaderMap, name: header::HeaderName) -> &'a str {
+    fn value(headers: &axum::http::HeaderMap, name: header::HeaderName) -> &str {
         headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
     }
 
@@ -116,12 +116,12 @@ mod tests {
         for path in ["/signin", "/signup", "/passkeys/manage", "/me"] {
             let (status, headers, body) = fetch(path).await;
             assert_eq!(status, StatusCode::OK, "{path}");
-            assert_eq!(header(&headers, header::CONTENT_TYPE), "text/html; charset=utf-8", "{path}");
-            assert_eq!(header(&headers, header::CACHE_CONTROL), "no-store", "{path}");
-            let csp = header(&headers, header::CONTENT_SECURITY_POLICY);
+            assert_eq!(value(&headers, header::CONTENT_TYPE), "text/html; charset=utf-8", "{path}");
+            assert_eq!(value(&headers, header::CACHE_CONTROL), "no-store", "{path}");
+            let csp = value(&headers, header::CONTENT_SECURITY_POLICY);
             assert!(csp.starts_with("default-src 'self'"), "{path}: {csp}");
             assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{path}: {csp}");
-            assert_eq!(header(&headers, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+            assert_eq!(value(&headers, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
             assert!(body.starts_with("<!doctype html>"), "{path}");
             assert!(body.contains(r#"<script src="/static/passkeys.js" defer></script>"#), "{path}");
             assert!(body.contains(r#"<link rel="stylesheet" href="/static/style.css">"#), "{path}");
@@ -157,12 +157,12 @@ mod tests {
     async fn assets_have_their_content_types() {
         let (status, headers, body) = fetch("/static/style.css").await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(header(&headers, header::CONTENT_TYPE), "text/css; charset=utf-8");
+        assert_eq!(value(&headers, header::CONTENT_TYPE), "text/css; charset=utf-8");
         assert!(body.contains("[hidden]"));
         let (status, headers, body) = fetch("/static/passkeys.js").await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(header(&headers, header::CONTENT_TYPE), "text/javascript; charset=utf-8");
-        assert!(header(&headers, header::CONTENT_SECURITY_POLICY).starts_with("default-src 'self'"));
+        assert_eq!(value(&headers, header::CONTENT_TYPE), "text/javascript; charset=utf-8");
+        assert!(value(&headers, header::CONTENT_SECURITY_POLICY).starts_with("default-src 'self'"));
         assert!(body.contains("isConditionalMediationAvailable"));
     }
 
@@ -170,6 +170,6 @@ mod tests {
     async fn root_redirects_to_the_session_page() {
         let (status, headers, _) = fetch("/").await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        assert_eq!(header(&headers, header::LOCATION), "/me");
+        assert_eq!(value(&headers, header::LOCATION), "/me");
     }
 }
