@@ -21,7 +21,8 @@ from typing import Any
 
 from fido2.client import DefaultClientDataCollector, Fido2Client, UserInteraction
 from fido2.ctap2 import Ctap2
-from fido2.ctap2.pin import ClientPin, PinProtocol, PinProtocolV2
+from fido2.ctap2.pin import ClientPin, PinProtocol, PinProtocolV1, PinProtocolV2
+from fido2.ctap import CtapError
 from fido2.hid import CtapHidDevice
 from fido2.mds3 import MetadataBlobPayload
 
@@ -418,3 +419,21 @@ def get_assertion(
         options or None,
         **(token.param(cdh) if token else {}),
     )
+
+
+# -- shared by the clientPIN, credential management and config tests ------------------------
+
+#: A second relying party, for RP-binding checks.
+OTHER_RP = {"id": "other.example", "name": "Other"}
+#: Both PIN/UV auth protocols, for parametrised tests, and their ids.
+PROTOCOLS = [PinProtocolV1, PinProtocolV2]
+PROTOCOL_IDS = ["v1", "v2"]
+
+
+def ctap_error(fn, *args, **kwargs) -> int:
+    """The CTAP status code `fn(*args, **kwargs)` raises (fails the test if it raises none)."""
+    import pytest
+
+    with pytest.raises(CtapError) as err:
+        fn(*args, **kwargs)
+    return err.value.code

@@ -13,10 +13,14 @@ from fido2.webauthn import UserVerificationRequirement as UV
 
 from softfido_support import (
     DEFAULT_PIN,
+    OTHER_RP,
     PERM,
+    PROTOCOLS,
+    PROTOCOL_IDS,
     RP,
     RP_ID,
     AutoUser,
+    ctap_error,
     get_assertion,
     make_credential,
     pin_token,
@@ -24,15 +28,6 @@ from softfido_support import (
 )
 
 ERR = CtapError.ERR
-OTHER_RP = {"id": "other.example", "name": "Other"}
-PROTOCOLS = [PinProtocolV1, PinProtocolV2]
-PROTOCOL_IDS = ["v1", "v2"]
-
-
-def ctap_error(fn, *args, **kwargs) -> int:
-    with pytest.raises(CtapError) as err:
-        fn(*args, **kwargs)
-    return err.value.code
 
 
 def config(ctap: Ctap2, protocol=None, pin: str = DEFAULT_PIN) -> Config:

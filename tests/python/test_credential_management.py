@@ -14,9 +14,13 @@ from fido2.ctap2.pin import ClientPin, PinProtocolV1, PinProtocolV2
 
 from softfido_support import (
     DEFAULT_PIN,
+    OTHER_RP,
     PERM,
+    PROTOCOLS,
+    PROTOCOL_IDS,
     RP_ID,
     RP_ID_HASH,
+    ctap_error,
     get_assertion,
     make_credential,
     pin_token,
@@ -26,16 +30,9 @@ from softfido_support import (
 
 ERR = CtapError.ERR
 RESULT = CredentialManagement.RESULT
-OTHER_RP = {"id": "other.example", "name": "Other"}
 OTHER_RP_ID_HASH = hashlib.sha256(OTHER_RP["id"].encode()).digest()
-PROTOCOLS = [PinProtocolV1, PinProtocolV2]
-PROTOCOL_IDS = ["v1", "v2"]
 
 
-def ctap_error(fn, *args, **kwargs) -> int:
-    with pytest.raises(CtapError) as err:
-        fn(*args, **kwargs)
-    return err.value.code
 
 
 def credman(ctap: Ctap2, protocol=None, pin: str = DEFAULT_PIN, rp_id: str | None = None) -> CredentialManagement:

@@ -14,6 +14,7 @@ from softfido_support import (
     ES256,
     RP,
     RS256,
+    ctap_error,
     get_assertion,
     key_params,
     make_credential,
@@ -24,10 +25,6 @@ from softfido_support import (
 ERR = CtapError.ERR
 
 
-def ctap_error(fn, *args, **kwargs) -> int:
-    with pytest.raises(CtapError) as err:
-        fn(*args, **kwargs)
-    return err.value.code
 
 
 @pytest.mark.parametrize("rk", [False, True], ids=["non-resident", "resident"])
