@@ -3,7 +3,10 @@
 //! authenticator flag combination.
 
 pub mod client;
+pub mod device_matrix;
 pub mod device_oracle;
+pub mod http;
+pub mod idp;
 pub mod matrix;
 pub mod serve;
 pub mod verify;

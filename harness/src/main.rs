@@ -11,7 +11,7 @@ use softfido_authenticator::store::{CredentialStore, FileStore, MemoryStore};
 use softfido_authenticator::transport::udp::UdpServer;
 use softfido_authenticator::{Authenticator, Profile, metadata};
 
-use softfido_harness::matrix;
+use softfido_harness::{device_matrix, matrix};
 
 /// softfido: a virtual CTAP 2.1 authenticator and an end-to-end WebAuthn + OIDC harness.
 #[derive(Parser, Debug)]
@@ -23,8 +23,12 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run every authenticator flag combination and check what the signed data says.
+    /// Run every authenticator flag and RP setting combination end to end (register, sign in
+    /// through the OIDC code flow, verify the ID token) and compare amr/acr with the rule table.
     Matrix(matrix::MatrixArgs),
+    /// Run every authenticator flag combination through the CTAP2 bytes alone and check what
+    /// the authenticator signs (flags, signature, attestation chain, AAGUID, uvm).
+    DeviceMatrix(device_matrix::MatrixArgs),
     /// Run the WebAuthn relying party and OpenID Connect provider with its web pages.
     Serve(softfido_harness::serve::ServeArgs),
     /// Run the virtual authenticator as a CTAPHID-over-UDP daemon (SoloKeys simulator convention).
@@ -91,6 +95,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Matrix(args) => matrix::run(&args),
+        Command::DeviceMatrix(args) => device_matrix::run(&args),
         Command::Serve(args) => softfido_harness::serve::run(args).map(|()| ExitCode::SUCCESS),
         Command::Authenticator(args) => serve_authenticator(args).map(|()| ExitCode::SUCCESS),
         Command::Metadata { out } => {

@@ -3,6 +3,8 @@
 //! splits responses into status and CBOR body.
 
 pub mod pin;
+pub mod status;
+pub mod webauthn;
 
 use ciborium::Value;
 
@@ -18,6 +20,8 @@ pub struct Registration<'a> {
     pub rp_id: &'a str,
     /// User handle.
     pub user_id: &'a [u8],
+    /// User name.
+    pub user_name: &'a str,
     /// SHA-256 of the client data.
     pub client_data_hash: [u8; 32],
     /// Discoverable credential.
@@ -39,6 +43,8 @@ pub struct SignIn<'a> {
     pub client_data_hash: [u8; 32],
     /// The allowList (username-first); `None` for a discoverable sign-in.
     pub allow: Option<&'a [u8]>,
+    /// Test user presence (`false`: a silent assertion, CTAP 2.1 §6.2.2 `up` option).
+    pub up: bool,
     /// Ask for built-in user verification.
     pub uv: bool,
     /// Request the `uvm` extension.
@@ -55,11 +61,15 @@ fn int(i: i64) -> Value {
     Value::Integer(i.into())
 }
 
-/// The options map in canonical order (`rk` < `up` < `uv`), or `None` when empty.
-fn options(rk: bool, uv: bool) -> Option<Value> {
+/// The options map in canonical order (`rk` < `up` < `uv`), or `None` when empty; `up` is
+/// written only when false (true is its default).
+fn options(rk: bool, up: bool, uv: bool) -> Option<Value> {
     let mut entries = Vec::new();
     if rk {
         entries.push((text("rk"), Value::Bool(true)));
+    }
+    if !up {
+        entries.push((text("up"), Value::Bool(false)));
     }
     if uv {
         entries.push((text("uv"), Value::Bool(true)));
@@ -83,7 +93,7 @@ pub fn make_credential(request: &Registration<'_>) -> Vec<u8> {
     let rp = Value::Map(vec![(text("id"), text(request.rp_id))]);
     let user = Value::Map(vec![
         (text("id"), Value::Bytes(request.user_id.to_vec())),
-        (text("name"), text("matrix-user")),
+        (text("name"), text(request.user_name)),
     ]);
     let params =
         Value::Array(vec![Value::Map(vec![(text("alg"), int(-7)), (text("type"), text("public-key"))])]);
@@ -96,7 +106,7 @@ pub fn make_credential(request: &Registration<'_>) -> Vec<u8> {
     if let Some(extensions) = uvm_extension(request.uvm) {
         entries.push((int(6), extensions));
     }
-    if let Some(options) = options(request.rk, request.uv) {
+    if let Some(options) = options(request.rk, true, request.uv) {
         entries.push((int(7), options));
     }
     if let Some((param, protocol)) = &request.pin_uv_auth {
@@ -118,7 +128,7 @@ pub fn get_assertion(request: &SignIn<'_>) -> Vec<u8> {
     if let Some(extensions) = uvm_extension(request.uvm) {
         entries.push((int(4), extensions));
     }
-    if let Some(options) = options(false, request.uv) {
+    if let Some(options) = options(false, request.up, request.uv) {
         entries.push((int(5), options));
     }
     if let Some((param, protocol)) = &request.pin_uv_auth {

@@ -36,7 +36,9 @@ pub async fn signup(
         Some(password) if password.len() < 8 => {
             return Err(AppError::bad_request("weak_password", "a password is at least 8 characters"));
         }
-        Some(password) => Some(crate::password::hash(password).map_err(AppError::internal)?),
+        Some(password) => {
+            Some(crate::password::hash(password, state.password_cost).map_err(AppError::internal)?)
+        }
         None => None,
     };
     let user = state.store()?.create_user(username, hash.as_deref()).map_err(|e| match e {

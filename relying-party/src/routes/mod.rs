@@ -51,6 +51,8 @@ pub struct Inner {
     pub ceremonies: Ceremonies,
     /// The amr/acr policy.
     pub policy: Policy,
+    /// What a new password hash costs.
+    pub password_cost: crate::password::Cost,
     /// Browser sessions by cookie value.
     pub sessions: ExpiringMap<Session>,
     /// Authorization requests waiting for a sign-in.
@@ -78,11 +80,24 @@ impl AppState {
             store: Mutex::new(store),
             ceremonies,
             policy,
+            password_cost: crate::password::Cost::Standard,
             sessions: ExpiringMap::new(SESSION_TTL),
             pending: ExpiringMap::new(CEREMONY_TTL),
             registrations: ExpiringMap::new(CEREMONY_TTL),
             authentications: ExpiringMap::new(CEREMONY_TTL),
         }))
+    }
+
+    /// The same state with `cost` for new password hashes. Call it on a fresh state, before it is
+    /// cloned: a shared state is returned unchanged.
+    pub fn with_password_cost(self, cost: crate::password::Cost) -> Self {
+        match Arc::try_unwrap(self.0) {
+            Ok(mut inner) => {
+                inner.password_cost = cost;
+                Self(Arc::new(inner))
+            }
+            Err(shared) => Self(shared),
+        }
     }
 
     /// The store, locked.

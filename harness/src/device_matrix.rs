@@ -1,4 +1,4 @@
-//! `softfido matrix`: every authenticator flag combination, registered and signed in through
+//! `softfido device-matrix`: every authenticator flag combination, registered and signed in through
 //! the CTAP2 byte interface, with what was signed checked against [`crate::device_oracle`].
 
 use std::collections::BTreeMap;
@@ -29,7 +29,7 @@ const RP_ID: &str = "matrix.softfido.test";
 /// The PIN set on clientPIN scenarios that have one.
 const MATRIX_PIN: &str = "4711";
 
-/// Options of `softfido matrix`.
+/// Options of `softfido device-matrix`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct MatrixArgs {
     /// Keep only scenarios matching every `axis=value` (e.g. `up=deny,keys=tee`).
@@ -215,6 +215,7 @@ fn check_device(s: &DeviceScenario, mut config: Config) -> Result<(), String> {
     let request = client::make_credential(&Registration {
         rp_id: RP_ID,
         user_id: b"user-1",
+        user_name: "matrix-user",
         client_data_hash: registration_hash,
         rk: s.discoverable,
         uv: s.client_requests_uv(),
@@ -272,6 +273,7 @@ fn check_device(s: &DeviceScenario, mut config: Config) -> Result<(), String> {
                 rp_id: RP_ID,
                 client_data_hash: sign_in_hash,
                 allow: (!s.discoverable).then_some(credential_id.as_slice()),
+                up: true,
                 uv: s.client_requests_uv(),
                 uvm: true,
                 pin_uv_auth: token.and_then(Result::ok).map(|t| (t.param(&sign_in_hash), t.protocol_id())),

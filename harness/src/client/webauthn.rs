@@ -1,0 +1,275 @@
+//! The WebAuthn client a browser is, in front of one softfido authenticator in process: it
+//! reads the options JSON an RP sends, builds clientDataJSON (WebAuthn L3 §5.8.1), maps the
+//! options to CTAP 2.1 parameters as browsers do (userVerification → the `uv` option or a
+//! pinUvAuthToken; residentKey → `rk`; the `uvm` extension always requested), runs the PIN client
+//! side, and returns the credential JSON a page posts back (base64url fields).
+//!
+//! It works on JSON values, not on the RP's library types, so it is a second, independent
+//! reading of the WebAuthn JSON encoding.
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+use ciborium::Value as Cbor;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use softfido_authenticator::pin::protocol::PinUvAuthProtocol;
+use softfido_authenticator::pin::token::Permissions;
+use softfido_authenticator::{Authenticator, Signals};
+
+use super::pin::token_with_pin;
+use super::status::status_name;
+use super::{Registration, Reply, SignIn, field, get_assertion, make_credential, parse_reply, text_field};
+
+/// authenticatorGetInfo.
+const GET_INFO: u8 = 0x04;
+
+/// Why `create()` or `get()` failed, as the page would learn it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ClientError {
+    /// The authenticator answered this CTAP status.
+    #[error("ctap:{}", status_name(*.0))]
+    Ctap(u8),
+    /// The RP requires user verification and the authenticator cannot perform it: a browser
+    /// does not offer it (WebAuthn L3 §6.3.2), and the page gets NotAllowedError.
+    #[error("client:uv_unavailable")]
+    UvUnavailable,
+    /// The options or the authenticator's answer could not be read.
+    #[error("client:malformed ({0})")]
+    Malformed(String),
+}
+
+/// How the client verifies the user in one ceremony.
+enum UvPlan {
+    /// No user verification.
+    None,
+    /// The `uv` option: built-in UV.
+    Builtin,
+    /// A pinUvAuthToken from the PIN the user types.
+    Pin,
+}
+
+/// A browser with one authenticator plugged in.
+pub struct WebAuthnClient {
+    /// The authenticator.
+    pub authenticator: Authenticator,
+    /// clientDataJSON.origin: the page's origin.
+    pub origin: String,
+    /// What the user types when the platform asks for the PIN.
+    pub pin: Option<String>,
+    /// The PIN/UV auth protocol the platform speaks.
+    pub pin_protocol: PinUvAuthProtocol,
+}
+
+impl std::fmt::Debug for WebAuthnClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebAuthnClient").field("origin", &self.origin).finish_non_exhaustive()
+    }
+}
+
+fn malformed(what: &str) -> ClientError {
+    ClientError::Malformed(what.to_owned())
+}
+
+fn b64(bytes: &[u8]) -> String {
+    Base64UrlUnpadded::encode_string(bytes)
+}
+
+fn unb64(value: &Value, what: &str) -> Result<Vec<u8>, ClientError> {
+    value
+        .as_str()
+        .and_then(|s| Base64UrlUnpadded::decode_vec(s.trim_end_matches('=')).ok())
+        .ok_or_else(|| malformed(what))
+}
+
+fn bytes(value: Option<&Cbor>, what: &str) -> Result<Vec<u8>, ClientError> {
+    value.and_then(Cbor::as_bytes).cloned().ok_or_else(|| malformed(what))
+}
+
+impl WebAuthnClient {
+    /// A client for pages of `origin`.
+    pub fn new(authenticator: Authenticator, origin: &str) -> Self {
+        Self { authenticator, origin: origin.to_owned(), pin: None, pin_protocol: PinUvAuthProtocol::Two }
+    }
+
+    /// navigator.credentials.create() with `options` (`{"publicKey": …}` or the inner object).
+    pub fn create(&mut self, options: &Value) -> Result<Value, ClientError> {
+        let options = options.get("publicKey").unwrap_or(options);
+        let challenge = unb64(&options["challenge"], "challenge")?;
+        let rp_id = options["rp"]["id"].as_str().ok_or_else(|| malformed("rp.id"))?.to_owned();
+        let user_id = unb64(&options["user"]["id"], "user.id")?;
+        let user_name = options["user"]["name"].as_str().unwrap_or_default().to_owned();
+        let selection = &options["authenticatorSelection"];
+        let rk = selection["residentKey"].as_str() == Some("required")
+            || selection["requireResidentKey"].as_bool() == Some(true);
+        let requirement = selection["userVerification"].as_str().unwrap_or("preferred").to_owned();
+        let client_data = self.client_data("webauthn.create", &challenge);
+        let hash: [u8; 32] = Sha256::digest(&client_data).into();
+        let plan = self.plan_uv(&requirement, Some(rk))?;
+        let pin_uv_auth = self.pin_uv_auth(&plan, Permissions::MAKE_CREDENTIAL, &rp_id, &hash)?;
+        let request = make_credential(&Registration {
+            rp_id: &rp_id,
+            user_id: &user_id,
+            user_name: &user_name,
+            client_data_hash: hash,
+            rk,
+            uv: matches!(plan, UvPlan::Builtin),
+            uvm: true,
+            pin_uv_auth,
+        });
+        let body = self.call(&request)?;
+        let auth_data = bytes(field(&body, 2), "authData")?;
+        let format = field(&body, 1).cloned().ok_or_else(|| malformed("fmt"))?;
+        let statement = field(&body, 3).cloned().ok_or_else(|| malformed("attStmt"))?;
+        // The attestation object (WebAuthn L3 §6.5), keys in canonical order.
+        let object = Cbor::Map(vec![
+            (Cbor::Text("fmt".into()), format),
+            (Cbor::Text("attStmt".into()), statement),
+            (Cbor::Text("authData".into()), Cbor::Bytes(auth_data.clone())),
+        ]);
+        let mut attestation_object = Vec::new();
+        ciborium::ser::into_writer(&object, &mut attestation_object)
+            .map_err(|e| malformed(&e.to_string()))?;
+        // authData: rpIdHash(32) flags(1) signCount(4) aaguid(16) idLength(2) id …
+        let id_length = auth_data.get(53..55).map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])));
+        let credential_id = id_length
+            .and_then(|length| auth_data.get(55..55 + length))
+            .ok_or_else(|| malformed("attested credential data"))?;
+        Ok(json!({
+            "id": b64(credential_id),
+            "rawId": b64(credential_id),
+            "type": "public-key",
+            "response": {
+                "clientDataJSON": b64(&client_data),
+                "attestationObject": b64(&attestation_object),
+                "transports": ["usb"],
+            },
+            "clientExtensionResults": {},
+        }))
+    }
+
+    /// navigator.credentials.get() with `options` (`{"publicKey": …}` or the inner object).
+    pub fn get(&mut self, options: &Value) -> Result<Value, ClientError> {
+        self.assert(options, true)
+    }
+
+    /// What a client that skips the presence test obtains: a silent assertion (`up` false, no
+    /// UV), the only kind an absent user leaves behind. An RP must refuse it (WebAuthn L3 §7.2
+    /// step 16).
+    pub fn get_without_presence(&mut self, options: &Value) -> Result<Value, ClientError> {
+        self.assert(options, false)
+    }
+
+    fn assert(&mut self, options: &Value, up: bool) -> Result<Value, ClientError> {
+        let options = options.get("publicKey").unwrap_or(options);
+        let challenge = unb64(&options["challenge"], "challenge")?;
+        let rp_id = options["rpId"].as_str().ok_or_else(|| malformed("rpId"))?.to_owned();
+        let requirement = options["userVerification"].as_str().unwrap_or("preferred").to_owned();
+        let allow: Vec<Vec<u8>> = options["allowCredentials"]
+            .as_array()
+            .map(|list| list.iter().map(|c| unb64(&c["id"], "allowCredentials.id")).collect())
+            .transpose()?
+            .unwrap_or_default();
+        let client_data = self.client_data("webauthn.get", &challenge);
+        let hash: [u8; 32] = Sha256::digest(&client_data).into();
+        let plan = if up { self.plan_uv(&requirement, None)? } else { UvPlan::None };
+        let pin_uv_auth = self.pin_uv_auth(&plan, Permissions::GET_ASSERTION, &rp_id, &hash)?;
+        // The client's allowList filtering is out of scope: the matrix registers one credential.
+        let request = get_assertion(&SignIn {
+            rp_id: &rp_id,
+            client_data_hash: hash,
+            allow: allow.first().map(Vec::as_slice),
+            up,
+            uv: matches!(plan, UvPlan::Builtin),
+            uvm: true,
+            pin_uv_auth,
+        });
+        let body = self.call(&request)?;
+        let credential = field(&body, 1).ok_or_else(|| malformed("credential"))?;
+        let credential_id = bytes(text_field(credential, "id"), "credential.id")?;
+        let user_handle = field(&body, 4)
+            .and_then(|user| text_field(user, "id"))
+            .and_then(Cbor::as_bytes)
+            .map(|id| b64(id));
+        Ok(json!({
+            "id": b64(&credential_id),
+            "rawId": b64(&credential_id),
+            "type": "public-key",
+            "response": {
+                "authenticatorData": b64(&bytes(field(&body, 2), "authData")?),
+                "clientDataJSON": b64(&client_data),
+                "signature": b64(&bytes(field(&body, 3), "signature")?),
+                "userHandle": user_handle,
+            },
+            "clientExtensionResults": {},
+        }))
+    }
+
+    /// clientDataJSON (WebAuthn L3 §5.8.1.1: type, challenge, origin, crossOrigin in that order).
+    fn client_data(&self, type_: &str, challenge: &[u8]) -> Vec<u8> {
+        format!(
+            r#"{{"type":"{type_}","challenge":"{}","origin":{},"crossOrigin":false}}"#,
+            b64(challenge),
+            Value::String(self.origin.clone())
+        )
+        .into_bytes()
+    }
+
+    /// WebAuthn L3 §6.3.2 step 20 / §6.3.3 step 17 and CTAP 2.1 §6.1.2 step 4 as a browser
+    /// applies them. `registration_rk` is `Some(rk)` for a makeCredential.
+    fn plan_uv(&mut self, requirement: &str, registration_rk: Option<bool>) -> Result<UvPlan, ClientError> {
+        let info = self.call(&[GET_INFO])?;
+        let option = |name: &str| field(&info, 4).and_then(|o| text_field(o, name)).and_then(Cbor::as_bool);
+        let builtin = option("uv") == Some(true);
+        let pin_set = option("clientPin") == Some(true);
+        if requirement == "required" && !builtin && !pin_set {
+            return Err(ClientError::UvUnavailable);
+        }
+        // A protected authenticator verifies the user for a discoverable credential (and for
+        // any credential without makeCredUvNotRqd) even when the RP discourages it.
+        let protected_registration = registration_rk
+            .is_some_and(|rk| (builtin || pin_set) && (rk || option("makeCredUvNotRqd") != Some(true)));
+        if requirement == "discouraged" && !protected_registration {
+            return Ok(UvPlan::None);
+        }
+        Ok(if builtin {
+            UvPlan::Builtin
+        } else if pin_set {
+            UvPlan::Pin
+        } else {
+            UvPlan::None
+        })
+    }
+
+    /// pinUvAuthParam and protocol for `plan` (the PIN exchange of CTAP 2.1 §6.5.5.7.2).
+    fn pin_uv_auth(
+        &mut self,
+        plan: &UvPlan,
+        permission: u8,
+        rp_id: &str,
+        client_data_hash: &[u8; 32],
+    ) -> Result<Option<(Vec<u8>, i64)>, ClientError> {
+        if !matches!(plan, UvPlan::Pin) {
+            return Ok(None);
+        }
+        let pin = self.pin.clone().ok_or(ClientError::UvUnavailable)?;
+        let authenticator = &mut self.authenticator;
+        let signals = Signals::new();
+        let token = token_with_pin(
+            |request| authenticator.process(request, &signals),
+            self.pin_protocol,
+            &pin,
+            permission,
+            rp_id,
+        )
+        .map_err(ClientError::Ctap)?;
+        Ok(Some((token.param(client_data_hash), token.protocol_id())))
+    }
+
+    fn call(&mut self, request: &[u8]) -> Result<Cbor, ClientError> {
+        let response = self.authenticator.process(request, &Signals::new());
+        match parse_reply(&response) {
+            Ok(Reply::Ok(body)) => Ok(body),
+            Ok(Reply::Error(status)) => Err(ClientError::Ctap(status)),
+            Err(message) => Err(ClientError::Malformed(message)),
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! `harness/golden/amr.csv`: hand-checked scenarios with the verdict the rule table gives
+//! them. Both the oracle and the real IdP must reproduce every row (`harness/tests/golden.rs`).
+//!
+//! Columns: the twelve axes (as in the JSON report), then `outcome`, `amr` (space-separated,
+//! sorted), `acr`, `error` (empty for none) and `rules`. Lines starting with `#` are comments.
+
+use super::axes::{AXIS_NAMES, Scenario};
+use super::oracle::{Outcome, Verdict};
+use super::selection::scenario_from_values;
+
+/// The file, as shipped.
+pub const GOLDEN_CSV: &str = include_str!("../../golden/amr.csv");
+
+/// One hand-checked row.
+#[derive(Clone, Debug)]
+pub struct GoldenRow {
+    /// Line number in the file, for messages.
+    pub line: usize,
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The verdict the rule table gives it.
+    pub verdict: Verdict,
+    /// The rules the row cites.
+    pub rules: String,
+}
+
+fn outcome(name: &str) -> anyhow::Result<Outcome> {
+    Ok(match name {
+        "token" => Outcome::Token,
+        "rejected" => Outcome::Rejected,
+        "unmet_authentication_requirements" => Outcome::UnmetAuthenticationRequirements,
+        other => anyhow::bail!("unknown outcome {other:?}"),
+    })
+}
+
+/// Parses the golden file.
+pub fn parse(text: &str) -> anyhow::Result<Vec<GoldenRow>> {
+    let mut rows = Vec::new();
+    let mut header_seen = false;
+    for (number, line) in text.lines().enumerate() {
+        let line_number = number + 1;
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        if !header_seen {
+            let expected: Vec<&str> =
+                AXIS_NAMES.iter().copied().chain(["outcome", "amr", "acr", "error", "rules"]).collect();
+            anyhow::ensure!(
+                cells == expected,
+                "line {line_number}: the header must be {}",
+                expected.join(",")
+            );
+            header_seen = true;
+            continue;
+        }
+        anyhow::ensure!(cells.len() == AXIS_NAMES.len() + 5, "line {line_number}: {} cells", cells.len());
+        let values: Vec<(&str, &str)> = AXIS_NAMES.iter().copied().zip(cells.iter().copied()).collect();
+        let scenario =
+            scenario_from_values(&values).map_err(|e| anyhow::anyhow!("line {line_number}: {e}"))?;
+        let rest = &cells[AXIS_NAMES.len()..];
+        let mut amr: Vec<String> = rest[1].split_whitespace().map(str::to_owned).collect();
+        amr.sort();
+        let optional = |cell: &str| (!cell.is_empty()).then(|| cell.to_owned());
+        let verdict = Verdict {
+            outcome: outcome(rest[0]).map_err(|e| anyhow::anyhow!("line {line_number}: {e}"))?,
+            amr,
+            acr: optional(rest[2]),
+            error: optional(rest[3]),
+        };
+        rows.push(GoldenRow { line: line_number, scenario, verdict, rules: rest[4].to_owned() });
+    }
+    Ok(rows)
+}

@@ -1,0 +1,194 @@
+//! `softfido matrix`: every combination of authenticator flags and RP settings, end to end.
+//! Each scenario registers (or shares the registration of scenarios that differ only in
+//! sign-in axes), signs in through the OIDC authorization code flow over loopback HTTP against
+//! softfido's IdP (in process, or another one with `--rp-url`), verifies the ID token with
+//! `openidconnect`, and compares amr/acr, or the error, with [`oracle`].
+
+pub mod axes;
+pub mod golden;
+pub mod oracle;
+pub mod report;
+pub mod run;
+pub mod selection;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use indicatif::{ProgressBar, ProgressStyle};
+use softfido_rp::policy::Policy;
+use softfido_rp::webauthn::UserVerificationRequirement;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use self::axes::{RpUv, Scenario};
+use self::report::{Record, Totals};
+use self::run::{Run, Target};
+use crate::idp::LocalIdp;
+
+/// Options of `softfido matrix`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct MatrixArgs {
+    /// Keep only scenarios matching every `axis=value` (e.g. `up=deny,rp_uv=required`; a value
+    /// may be `n/a`; several values of one axis: `backup=be0_bs0|be1_bs1`).
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// A covering subset (every pair of axis values at least once) for fast loops.
+    #[arg(long)]
+    pub quick: bool,
+    /// Write matrix.json, junit.xml and matrix.md into this directory.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Sign in to the IdP at this issuer URL instead of an in-process one. It must accept the
+    /// matrix's client (`softfido serve --config` with `softfido matrix --print-client-config`).
+    #[arg(long)]
+    pub rp_url: Option<String>,
+    /// With --rp-url: the userVerification that IdP is configured with (only those scenarios run).
+    #[arg(long, default_value = "preferred", value_parser = parse_rp_uv)]
+    pub rp_uv: RpUv,
+    /// The amr/acr policy of the in-process IdP: rfc8176 (correct) or aspnetcore-net10
+    /// (reproduces amr=pwd after a passkey sign-in; the matrix then shows every mismatch).
+    #[arg(long, default_value = "rfc8176", value_parser = crate::serve::parse_policy)]
+    pub rp_policy: Policy,
+    /// Print the provider configuration (issuer and the matrix's client) for `softfido serve
+    /// --config` at this issuer, and exit.
+    #[arg(long, value_name = "ISSUER")]
+    pub print_client_config: Option<String>,
+}
+
+fn parse_rp_uv(value: &str) -> Result<RpUv, String> {
+    RpUv::ALL.iter().copied().find(|v| v.name() == value).ok_or_else(|| {
+        format!("unknown userVerification {value:?}; expected required, preferred or discouraged")
+    })
+}
+
+fn requirement(rp_uv: RpUv) -> UserVerificationRequirement {
+    match rp_uv {
+        RpUv::Required => UserVerificationRequirement::Required,
+        RpUv::Preferred => UserVerificationRequirement::Preferred,
+        RpUv::Discouraged => UserVerificationRequirement::Discouraged,
+    }
+}
+
+/// The scenarios `args` select, in product order.
+pub fn select(args: &MatrixArgs) -> anyhow::Result<Vec<Scenario>> {
+    let mut scenarios = axes::all_scenarios();
+    if let Some(filter) = &args.filter {
+        let filter = selection::Filter::parse(filter)?;
+        scenarios.retain(|s| filter.matches(s));
+    }
+    if args.rp_url.is_some() {
+        scenarios.retain(|s| s.rp_uv.is_none_or(|v| v == args.rp_uv));
+    }
+    if args.quick {
+        scenarios = selection::pairwise(&scenarios);
+    }
+    Ok(scenarios)
+}
+
+/// Runs the matrix; exit status 1 on any mismatch.
+pub fn run(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
+    if let Some(issuer) = &args.print_client_config {
+        println!("{:#}", crate::idp::matrix_provider_config(issuer.trim_end_matches('/')));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let scenarios = select(args)?;
+    if scenarios.is_empty() {
+        anyhow::bail!("no scenario matches the filter");
+    }
+    let jobs =
+        args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(jobs)
+        .enable_all()
+        .build()
+        .context("tokio runtime")?;
+    let policy_note = match args.rp_policy {
+        Policy::Rfc8176 => String::new(),
+        other => format!(", IdP policy {other:?}"),
+    };
+    let target = args.rp_url.as_deref().unwrap_or("in-process IdP");
+    println!("softfido matrix: {} scenarios against {target}{policy_note}, {jobs} threads", scenarios.len());
+    let started = Instant::now();
+    let records = runtime.block_on(run_all(args, scenarios, jobs))?;
+    let totals = Totals::of(&records, started.elapsed().as_secs_f64());
+    print!("{}", report::terminal(&records, totals));
+    if let Some(dir) = &args.report {
+        report::write_all(dir, &records, totals)?;
+        println!("reports written to {}", dir.display());
+    }
+    Ok(if totals.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Runs `scenarios` against the IdPs `args` name (one per `rp_uv` value) and compares each with
+/// the oracle. Records come back in the order of `scenarios`.
+pub async fn run_all(
+    args: &MatrixArgs,
+    scenarios: Vec<Scenario>,
+    jobs: usize,
+) -> anyhow::Result<Vec<Record>> {
+    let mut targets: BTreeMap<RpUv, Arc<Target>> = BTreeMap::new();
+    let mut local = Vec::new();
+    let needed: Vec<RpUv> = match &args.rp_url {
+        Some(_) => vec![args.rp_uv],
+        None => RpUv::ALL.to_vec(),
+    };
+    for rp_uv in needed {
+        let issuer = match &args.rp_url {
+            Some(url) => url.clone(),
+            None => {
+                let idp = LocalIdp::start(requirement(rp_uv), args.rp_policy).await?;
+                let issuer = idp.issuer.clone();
+                local.push(idp);
+                issuer
+            }
+        };
+        targets.insert(rp_uv, Arc::new(Target::discover(&issuer, rp_uv).await?));
+    }
+    let order: BTreeMap<Scenario, usize> = scenarios.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+    let mut groups: BTreeMap<Scenario, Vec<Scenario>> = BTreeMap::new();
+    for scenario in scenarios {
+        groups.entry(scenario.registration_key()).or_default().push(scenario);
+    }
+    let progress = ProgressBar::new(order.len() as u64);
+    progress.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} scenarios · {per_sec} · eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    // Enough groups in flight to keep every thread busy while others wait on the IdP.
+    let permits = Arc::new(Semaphore::new(jobs * 8));
+    let mut tasks = JoinSet::new();
+    for (key, members) in groups {
+        let rp_uv = key.rp_uv.unwrap_or(RpUv::Preferred);
+        let target = targets.get(&rp_uv).cloned().context("no IdP for this userVerification")?;
+        let permits = Arc::clone(&permits);
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            run::run_group(&target, key, members).await
+        });
+    }
+    let mut records: Vec<Option<Record>> = vec![None; order.len()];
+    while let Some(joined) = tasks.join_next().await {
+        let runs: Vec<Run> = joined.context("a scenario task panicked")?;
+        progress.inc(runs.len() as u64);
+        for run in runs {
+            let expected = oracle::expect(&run.scenario);
+            let index = order.get(&run.scenario).copied().context("a scenario that was not asked for")?;
+            records[index] = Some(Record {
+                scenario: run.scenario,
+                expected,
+                actual: run.actual,
+                ms: run.elapsed.as_secs_f64() * 1000.0,
+            });
+        }
+    }
+    progress.finish_and_clear();
+    drop(local);
+    records.into_iter().map(|r| r.context("a scenario did not run")).collect()
+}
