@@ -14,3 +14,7 @@ cargo test --workspace --locked
 echo "== python-fido2 interop over UDP"
 cargo build --locked -p softfido-harness
 SOFTFIDO_BIN="$PWD/target/debug/softfido" "$venv/bin/python" -m pytest -q tests/python
+
+echo "== headless Chromium: the web pages"
+scripts/browser-setup.sh
+SOFTFIDO_BIN="$PWD/target/debug/softfido" timeout -k 10 180 node --test tests/browser/
