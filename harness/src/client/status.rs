@@ -30,11 +30,13 @@ pub fn status_name(status: u8) -> String {
         0x36 => "CTAP2_ERR_PUAT_REQUIRED",
         0x37 => "CTAP2_ERR_PIN_POLICY_VIOLATION",
         0x39 => "CTAP2_ERR_REQUEST_TOO_LARGE",
-        0x3C => "CTAP2_ERR_UNAUTHORIZED_PERMISSION",
-        0x3E => "CTAP2_ERR_UV_BLOCKED",
-        0x3F => "CTAP2_ERR_INTEGRITY_FAILURE",
-        0x40 => "CTAP2_ERR_INVALID_SUBCOMMAND",
-        0x41 => "CTAP2_ERR_UV_INVALID",
+        0x3A => "CTAP2_ERR_ACTION_TIMEOUT",
+        0x3B => "CTAP2_ERR_UP_REQUIRED",
+        0x3C => "CTAP2_ERR_UV_BLOCKED",
+        0x3D => "CTAP2_ERR_INTEGRITY_FAILURE",
+        0x3E => "CTAP2_ERR_INVALID_SUBCOMMAND",
+        0x3F => "CTAP2_ERR_UV_INVALID",
+        0x40 => "CTAP2_ERR_UNAUTHORIZED_PERMISSION",
         0x7F => "CTAP1_ERR_OTHER",
         other => return format!("0x{other:02X}"),
     };
@@ -48,7 +50,8 @@ mod tests {
     #[test]
     fn names_follow_the_specification() {
         assert_eq!(status_name(0x31), "CTAP2_ERR_PIN_INVALID");
-        assert_eq!(status_name(0x41), "CTAP2_ERR_UV_INVALID");
+        assert_eq!(status_name(0x3F), "CTAP2_ERR_UV_INVALID");
+        assert_eq!(status_name(0x3C), "CTAP2_ERR_UV_BLOCKED");
         assert_eq!(status_name(0xEE), "0xEE");
     }
 }

@@ -105,10 +105,11 @@ fn refused(error: impl Into<String>) -> Verdict {
     Verdict { outcome: Outcome::Rejected, amr: Vec::new(), acr: None, error: Some(error.into()) }
 }
 
-/// The authenticator a registration key describes, with the user answering as at sign-in.
-fn device_config(s: &Scenario, up: Up) -> Config {
+/// The authenticator a scenario describes, with the user answering `up` to the presence test;
+/// built-in UV fails to match when `uv_fails` (at sign-in of a `failed` scenario only).
+fn device_config(s: &Scenario, up: Up, uv_fails: bool) -> Config {
     let configured = matches!(s.uv_performed, Some(UvPerformed::Yes | UvPerformed::Failed));
-    let fails = s.uv_performed == Some(UvPerformed::Failed);
+    let fails = uv_fails;
     let builtin = |modality| DeviceUv::Builtin {
         modality,
         enrolled: configured,
@@ -202,7 +203,7 @@ async fn register(target: &Target, key: &Scenario) -> Result<Registered, Verdict
     if key.first_factor == FirstFactor::Password {
         return Ok(Registered { username, client: None });
     }
-    let authenticator = Authenticator::new(device_config(key, Up::Approve), MemoryStore::new())
+    let authenticator = Authenticator::new(device_config(key, Up::Approve, false), MemoryStore::new())
         .map_err(|e| refused(format!("harness:authenticator does not start ({e:?})")))?;
     let mut client = WebAuthnClient::new(authenticator, &target.issuer);
     client.pin = Some(PIN.to_owned());
@@ -326,8 +327,9 @@ async fn passkey_step(
     browser: &Http,
 ) -> Result<(), Verdict> {
     client.authenticator.power_cycle();
-    client.authenticator.reconfigure(device_config(s, s.up.unwrap_or(Up::Approve)));
-    client.pin = Some(if s.uv_performed == Some(UvPerformed::Failed) { WRONG_PIN } else { PIN }.to_owned());
+    let uv_fails = s.uv_performed == Some(UvPerformed::Failed);
+    client.authenticator.reconfigure(device_config(s, s.up.unwrap_or(Up::Approve), uv_fails));
+    client.pin = Some(if uv_fails { WRONG_PIN } else { PIN }.to_owned());
     let body = if s.discoverable == Some(true) { json!({}) } else { json!({ "username": username }) };
     let start = post(browser, &target.url("/webauthn/login/start"), &body).await?;
     expect_ok(&start, "webauthn")?;
