@@ -230,6 +230,23 @@ fn uv_combinations() -> Vec<(UvCapability, Option<UvPerformed>, Option<PinProtoc
     out
 }
 
+/// Key protection × attestation × uvm. Key protection reaches the RP only through a trusted
+/// attestation (its metadata statement) or the signed `uvm` output; with neither, it is n/a,
+/// and the authenticator is a hardware model: the claim an RP must not believe unproven.
+fn key_evidence() -> Vec<(Option<KeyProtection>, Attestation, bool)> {
+    let mut out = Vec::new();
+    for &attestation in Attestation::ALL {
+        for uvm in [false, true] {
+            if attestation == Attestation::BasicTrusted || uvm {
+                out.extend(KeyProtection::ALL.iter().map(|&k| (Some(k), attestation, uvm)));
+            } else {
+                out.push((None, attestation, uvm));
+            }
+        }
+    }
+    out
+}
+
 /// The sign-in axes of a registered key: `up` × `acr_request`, except where the sign-in is
 /// refused before the IdP weighs any acr (the user is absent, or fails UV), where
 /// `acr_request` is n/a.
@@ -277,10 +294,10 @@ pub fn all_scenarios() -> Vec<Scenario> {
         (FirstFactor::PasswordAndKey, None),
     ];
     for (capability, performed, protocol) in uv_combinations() {
-        for &key_protection in KeyProtection::ALL {
-            for &attestation in Attestation::ALL {
+        for (key_protection, attestation, uvm) in key_evidence() {
+            {
                 for &backup in Backup::ALL {
-                    for uvm in [false, true] {
+                    {
                         for (first_factor, discoverable) in factors {
                             for &rp_uv in RpUv::ALL {
                                 let key = Scenario {
@@ -288,7 +305,7 @@ pub fn all_scenarios() -> Vec<Scenario> {
                                     uv_capability: Some(capability),
                                     uv_performed: performed,
                                     pin_protocol: protocol,
-                                    key_protection: Some(key_protection),
+                                    key_protection,
                                     attestation: Some(attestation),
                                     backup: Some(backup),
                                     uvm: Some(uvm),

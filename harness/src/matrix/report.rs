@@ -69,10 +69,15 @@ pub fn describe(verdict: &Verdict) -> String {
     line
 }
 
+/// Passed and failed scenarios.
+type Tally = (usize, usize);
+
+/// Passed/failed by value of one axis.
+type AxisTally = (&'static str, BTreeMap<&'static str, Tally>);
+
 /// Passed/failed per value of each axis, in axis order.
-fn per_axis(records: &[Record]) -> Vec<(&'static str, BTreeMap<&'static str, (usize, usize)>)> {
-    let mut out: Vec<(&'static str, BTreeMap<&'static str, (usize, usize)>)> =
-        AXIS_NAMES.iter().map(|&axis| (axis, BTreeMap::new())).collect();
+fn per_axis(records: &[Record]) -> Vec<AxisTally> {
+    let mut out: Vec<AxisTally> = AXIS_NAMES.iter().map(|&axis| (axis, BTreeMap::new())).collect();
     for record in records {
         for (index, (_, value)) in record.scenario.values().into_iter().enumerate() {
             let entry = out[index].1.entry(value).or_default();
@@ -243,7 +248,9 @@ pub fn markdown(records: &[Record], totals: Totals) -> String {
     out.push_str(
         "| outcome | amr | acr | error | rules | scenarios | failed |\n|---|---|---|---|---|---:|---:|\n",
     );
-    let mut table: BTreeMap<(String, String, String, String, String), (usize, usize)> = BTreeMap::new();
+    // (outcome, amr, acr, error, rules) → scenarios, failed.
+    type Row = (String, String, String, String, String);
+    let mut table: BTreeMap<Row, Tally> = BTreeMap::new();
     for record in records {
         let v = &record.expected.verdict;
         let outcome = describe(&Verdict { amr: Vec::new(), acr: None, error: None, ..v.clone() });

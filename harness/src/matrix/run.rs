@@ -326,7 +326,10 @@ async fn passkey_step(
     client: &mut WebAuthnClient,
     browser: &Http,
 ) -> Result<(), Verdict> {
-    client.authenticator.power_cycle();
+    if s.uv_capability == Some(UvCapability::ClientPin) {
+        // A new PIN session: wrong PINs of earlier sign-ins do not add up to PIN_AUTH_BLOCKED.
+        client.authenticator.power_cycle();
+    }
     let uv_fails = s.uv_performed == Some(UvPerformed::Failed);
     client.authenticator.reconfigure(device_config(s, s.up.unwrap_or(Up::Approve), uv_fails));
     client.pin = Some(if uv_fails { WRONG_PIN } else { PIN }.to_owned());
