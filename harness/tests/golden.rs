@@ -1,0 +1,70 @@
+//! `harness/golden/amr.csv`: hand-checked rows that both the oracle and the real IdP (in
+//! process, over loopback HTTP, tokens verified by openidconnect) must reproduce.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::collections::BTreeSet;
+
+use softfido_harness::matrix::golden::{GOLDEN_CSV, GoldenRow, parse};
+use softfido_harness::matrix::{MatrixArgs, oracle, run_all};
+
+fn rows() -> Vec<GoldenRow> {
+    parse(GOLDEN_CSV).expect("the golden file parses")
+}
+
+fn args() -> MatrixArgs {
+    MatrixArgs {
+        filter: None,
+        jobs: Some(2),
+        quick: false,
+        report: None,
+        rp_url: None,
+        rp_uv: softfido_harness::matrix::axes::RpUv::Preferred,
+        rp_policy: softfido_rp::policy::Policy::Rfc8176,
+        print_client_config: None,
+    }
+}
+
+#[test]
+fn the_golden_file_has_forty_rows_citing_every_rule() {
+    let rows = rows();
+    assert!(rows.len() >= 40, "{} rows", rows.len());
+    let scenarios: BTreeSet<_> = rows.iter().map(|r| r.scenario).collect();
+    assert_eq!(scenarios.len(), rows.len(), "no scenario twice");
+    let cited: BTreeSet<&str> = rows.iter().flat_map(|r| r.rules.split_whitespace()).collect();
+    for rule in (0..=12).map(|n| format!("R{n}")) {
+        assert!(cited.contains(rule.as_str()), "no row cites {rule}");
+    }
+}
+
+#[test]
+fn the_oracle_reproduces_every_golden_row() {
+    let mismatches: Vec<String> = rows()
+        .iter()
+        .filter_map(|row| {
+            let expected = oracle::expect(&row.scenario).verdict;
+            (expected != row.verdict).then(|| {
+                format!("line {}: {}\n  golden {:?}\n  oracle {:?}", row.line, row.scenario.id(), row.verdict, expected)
+            })
+        })
+        .collect();
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[test]
+fn the_idp_reproduces_every_golden_row() {
+    let rows = rows();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let records = runtime
+        .block_on(run_all(&args(), rows.iter().map(|r| r.scenario).collect(), 2))
+        .expect("the matrix runs");
+    let mismatches: Vec<String> = rows
+        .iter()
+        .zip(&records)
+        .filter(|(row, record)| row.verdict != record.actual)
+        .map(|(row, record)| {
+            format!("line {}: {}\n  golden {:?}\n  IdP    {:?}", row.line, row.scenario.id(), row.verdict, record.actual)
+        })
+        .collect();
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
