@@ -2,6 +2,7 @@
 //! an independent reader of what the authenticator signs, and the matrix that runs every
 //! authenticator flag combination.
 
+pub mod bench;
 pub mod client;
 pub mod device_matrix;
 pub mod device_oracle;

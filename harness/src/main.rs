@@ -29,6 +29,8 @@ enum Command {
     /// Run every authenticator flag combination through the CTAP2 bytes alone and check what
     /// the authenticator signs (flags, signature, attestation chain, AAGUID, uvm).
     DeviceMatrix(device_matrix::MatrixArgs),
+    /// Whole ceremonies per second and the crypto-bound limit, measured in one run.
+    Bench(softfido_harness::bench::BenchArgs),
     /// Run the WebAuthn relying party and OpenID Connect provider with its web pages.
     Serve(softfido_harness::serve::ServeArgs),
     /// Run the virtual authenticator as a CTAPHID-over-UDP daemon (SoloKeys simulator convention).
@@ -101,6 +103,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Matrix(args) => matrix::run(&args),
         Command::DeviceMatrix(args) => device_matrix::run(&args),
+        Command::Bench(args) => softfido_harness::bench::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Serve(args) => softfido_harness::serve::run(args).map(|()| ExitCode::SUCCESS),
         Command::Authenticator(args) => serve_authenticator(args).map(|()| ExitCode::SUCCESS),
         Command::Metadata { out } => {
