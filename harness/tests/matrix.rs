@@ -49,10 +49,10 @@ fn the_quick_subset_passes_and_touches_every_axis_value() {
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let all = softfido_harness::matrix::axes::all_scenarios();
-    for index in 0..AXIS_NAMES.len() {
+    for (index, axis) in AXIS_NAMES.iter().enumerate() {
         let everywhere: BTreeSet<&str> = all.iter().map(|s| s.values()[index].1).collect();
         let quick: BTreeSet<&str> = records.iter().map(|r| r.scenario.values()[index].1).collect();
-        assert_eq!(quick, everywhere, "axis {}", AXIS_NAMES[index]);
+        assert_eq!(quick, everywhere, "axis {axis}");
     }
     // Every outcome occurs, so the comparison was not trivially between refusals.
     let outcomes: BTreeSet<String> = records.iter().map(|r| format!("{:?}", r.actual.outcome)).collect();
