@@ -24,7 +24,7 @@ use openidconnect::{
 use serde_json::json;
 use softfido_authenticator::Profile;
 use softfido_rp::webauthn::UserVerificationRequirement;
-use support::http::{Http, HttpError, Reply};
+use support::http::{Http, HttpError, Redirect, Reply};
 use support::idp::{BACKEND, BACKEND_REDIRECT, Idp, WEB, WEB_REDIRECT, WEB_REDIRECT_OTHER, WEB_SECRET};
 use support::jwt::{ClientKey, JWT_BEARER, fresh_jti};
 use support::webauthn::PasskeyClient;
@@ -64,7 +64,7 @@ impl World {
         let issuer = IssuerUrl::new(idp.issuer.clone()).expect("issuer URL");
         // Discovery fetches the provider metadata and then its jwks_uri.
         let metadata =
-            CoreProviderMetadata::discover_async(issuer, &backend).await.expect("discovery and JWKS");
+            CoreProviderMetadata::discover_async(issuer, backend.client()).await.expect("discovery and JWKS");
         assert_eq!(metadata.jwks().keys().len(), 1, "one signing key");
         Self { idp, backend, metadata, key }
     }
@@ -140,7 +140,7 @@ impl World {
         let reply = user.browser.get(authorize_url).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{reply:?}");
         let mut location =
-            Url::parse(&self.idp.issuer).expect("url").join(&reply.location()).expect("location");
+            Url::parse(&self.idp.issuer).expect("url").join(&reply.redirect()).expect("location");
         if location.as_str().starts_with(&self.idp.url("/signin?")) {
             let request = query(&location)["request"].clone();
             let signed_in = self.passkey_sign_in(user).await;
@@ -149,7 +149,7 @@ impl World {
             let reply =
                 user.browser.get(&self.idp.url(&format!("/authorize/continue?request={request}"))).await;
             assert_eq!(reply.status, StatusCode::SEE_OTHER, "{reply:?}");
-            location = Url::parse(&reply.location()).expect("an absolute redirect");
+            location = Url::parse(&reply.redirect()).expect("an absolute redirect");
         }
         let back =
             format!("{}://{}{}", location.scheme(), location.host_str().unwrap_or_default(), location.path());
@@ -234,7 +234,7 @@ async fn web_sign_in(
         .exchange_code(AuthorizationCode::new(code.clone()))
         .expect("a token endpoint")
         .set_pkce_verifier(verifier)
-        .request_async(&world.backend)
+        .request_async(world.backend.client())
         .await
         .expect("tokens");
     (code, request, tokens)
@@ -335,7 +335,7 @@ async fn par_with_private_key_jwt_and_acr_values() {
         .set_pkce_verifier(verifier)
         .add_extra_param("client_assertion_type", JWT_BEARER)
         .add_extra_param("client_assertion", token_assertion.clone())
-        .request_async(&world.backend)
+        .request_async(world.backend.client())
         .await
         .expect("tokens for the private_key_jwt client");
     let got = amr_and_acr(&client, &tokens, &nonce);
@@ -428,7 +428,7 @@ async fn an_essential_phrh_with_a_software_key_is_unmet() {
         .exchange_code(AuthorizationCode::new(code))
         .expect("a token endpoint")
         .set_pkce_verifier(request.verifier)
-        .request_async(&world.backend)
+        .request_async(world.backend.client())
         .await
         .expect("tokens");
     assert_eq!(amr_and_acr(&client, &tokens, &request.nonce).1.as_deref(), Some("phrh"));
@@ -451,7 +451,7 @@ async fn a_replayed_code_is_refused_and_revokes_its_access_token() {
     let _: CoreUserInfoClaims = client
         .user_info(tokens.access_token().clone(), Some(subject))
         .expect("a userinfo endpoint")
-        .request_async(&world.backend)
+        .request_async(world.backend.client())
         .await
         .expect("userinfo for the ID token's subject");
 
@@ -459,7 +459,7 @@ async fn a_replayed_code_is_refused_and_revokes_its_access_token() {
         .exchange_code(AuthorizationCode::new(code))
         .expect("a token endpoint")
         .set_pkce_verifier(request.verifier)
-        .request_async(&world.backend)
+        .request_async(world.backend.client())
         .await;
     assert_eq!(token_error(replay), "invalid_grant");
     // RFC 6749 §4.1.2: the replay revokes what the code issued.
@@ -495,7 +495,7 @@ async fn the_code_is_bound_to_its_pkce_verifier_and_redirect_uri() {
         .exchange_code(AuthorizationCode::new(code))
         .expect("endpoint")
         .set_pkce_verifier(wrong)
-        .request_async(&world.backend)
+        .request_async(world.backend.client())
         .await;
     assert_eq!(token_error(result), "invalid_grant");
 
@@ -504,7 +504,7 @@ async fn the_code_is_bound_to_its_pkce_verifier_and_redirect_uri() {
     let result = client
         .exchange_code(AuthorizationCode::new(code))
         .expect("endpoint")
-        .request_async(&world.backend)
+        .request_async(world.backend.client())
         .await;
     assert_eq!(token_error(result), "invalid_request");
 
@@ -516,7 +516,7 @@ async fn the_code_is_bound_to_its_pkce_verifier_and_redirect_uri() {
         .expect("endpoint")
         .set_pkce_verifier(request.verifier)
         .set_redirect_uri(Cow::Owned(other))
-        .request_async(&world.backend)
+        .request_async(world.backend.client())
         .await;
     assert_eq!(token_error(result), "invalid_grant");
 
@@ -526,7 +526,7 @@ async fn the_code_is_bound_to_its_pkce_verifier_and_redirect_uri() {
         .exchange_code(AuthorizationCode::new(code))
         .expect("endpoint")
         .set_pkce_verifier(request.verifier)
-        .request_async(&world.backend)
+        .request_async(world.backend.client())
         .await
         .expect("tokens");
     let got = amr_and_acr(&client, &tokens, &request.nonce);
@@ -541,7 +541,7 @@ async fn a_wrong_origin_in_client_data_starts_no_session() {
     let request = web_request(&client, &[], &[]);
     let reply = user.browser.get(&request.url).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{reply:?}");
-    let sign_in = Url::parse(&world.idp.issuer).expect("url").join(&reply.location()).expect("location");
+    let sign_in = Url::parse(&world.idp.issuer).expect("url").join(&reply.redirect()).expect("location");
     let pending = query(&sign_in)["request"].clone();
 
     // A phishing page on another origin relays the challenge.
@@ -561,7 +561,7 @@ async fn a_wrong_origin_in_client_data_starts_no_session() {
     // The pending request ends in login_required, without a code.
     let resumed = user.browser.get(&world.idp.url(&format!("/authorize/continue?request={pending}"))).await;
     assert_eq!(resumed.status, StatusCode::SEE_OTHER, "{resumed:?}");
-    let back = query(&Url::parse(&resumed.location()).expect("absolute"));
+    let back = query(&Url::parse(&resumed.redirect()).expect("absolute"));
     assert_eq!(back.get("error").map(String::as_str), Some("login_required"), "{back:?}");
     assert!(!back.contains_key("code"), "{back:?}");
 }

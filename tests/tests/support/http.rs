@@ -1,190 +1,62 @@
-//! A small HTTP/1.1 client on hyper: the user's browser (it keeps the cookies the IdP sets and
-//! never follows redirects, so a test reads each `Location`) and the relying party's backend
-//! (no cookies), which is also the HTTP client openidconnect calls.
+//! The harness's HTTP client (`softfido_harness::http`: a cookie-keeping browser, or the relying
+//! party's backend, which is also openidconnect's HTTP client), with the conveniences a test
+//! wants: an answer or a panic naming the request.
 
-use std::collections::BTreeMap;
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Mutex;
-
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper::header::{self, HeaderMap, HeaderValue};
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
-use openidconnect::{AsyncHttpClient, HttpRequest, HttpResponse};
-use serde_json::Value;
-
-/// A transport failure (never an HTTP error status: those are answers).
-#[derive(Debug)]
-pub struct HttpError(String);
-
-impl fmt::Display for HttpError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for HttpError {}
-
-/// An HTTP answer, read whole.
-pub struct Reply {
-    /// The request line, for messages.
-    pub request: String,
-    /// The status.
-    pub status: StatusCode,
-    /// The headers.
-    pub headers: HeaderMap,
-    /// The body.
-    pub body: Vec<u8>,
-}
-
-impl Reply {
-    /// The body as JSON (`Null` when it is not JSON).
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-
-    /// The body's `error` member.
-    pub fn error(&self) -> Option<String> {
-        self.json()["error"].as_str().map(str::to_owned)
-    }
-
-    /// A header's value.
-    pub fn header(&self, name: header::HeaderName) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The `Location` of a redirect; panics with the whole answer when there is none.
-    pub fn location(&self) -> String {
-        self.header(header::LOCATION).unwrap_or_else(|| panic!("a redirect, got {self:?}")).to_owned()
-    }
-
-    /// Whether the answer sets a cookie.
-    pub fn sets_cookie(&self) -> bool {
-        self.headers.contains_key(header::SET_COOKIE)
-    }
-}
-
-impl fmt::Debug for Reply {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} -> {}", self.request, self.status)?;
-        for (name, value) in &self.headers {
-            write!(f, "\n  {name}: {}", value.to_str().unwrap_or("<binary>"))?;
-        }
-        write!(f, "\n  {}", String::from_utf8_lossy(&self.body))
-    }
-}
+pub use softfido_harness::http::{HttpError, Reply};
 
 /// The client; `browser()` keeps cookies, `backend()` does not.
-pub struct Http {
-    client: Client<HttpConnector, Full<Bytes>>,
-    jar: Option<Mutex<BTreeMap<String, String>>>,
-}
+pub struct Http(softfido_harness::http::Http);
 
 impl Http {
-    /// A user agent that keeps the cookies it is given (all from the one IdP origin it talks to).
+    /// A user agent that keeps the cookies it is given.
     pub fn browser() -> Self {
-        Self { jar: Some(Mutex::new(BTreeMap::new())), ..Self::backend() }
+        Self(softfido_harness::http::Http::browser())
     }
 
     /// A server-side client: no cookies.
     pub fn backend() -> Self {
-        Self { client: Client::builder(TokioExecutor::new()).build_http(), jar: None }
+        Self(softfido_harness::http::Http::backend())
+    }
+
+    /// The harness client itself, for openidconnect (`request_async`, `discover_async`).
+    pub fn client(&self) -> &softfido_harness::http::Http {
+        &self.0
     }
 
     /// The cookies held, by name.
-    pub fn cookies(&self) -> BTreeMap<String, String> {
-        self.jar.as_ref().map(|jar| jar.lock().expect("jar").clone()).unwrap_or_default()
-    }
-
-    /// Sends `request` (with the jar's cookies) and reads the answer (keeping its cookies).
-    pub async fn send(&self, request: Request<Vec<u8>>) -> Result<Reply, HttpError> {
-        let (mut parts, body) = request.into_parts();
-        let line = format!("{} {}", parts.method, parts.uri);
-        let cookies = self.cookies();
-        if !cookies.is_empty() {
-            let value = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-            parts
-                .headers
-                .insert(header::COOKIE, HeaderValue::from_str(&value).map_err(|e| HttpError(e.to_string()))?);
-        }
-        let request = Request::from_parts(parts, Full::new(Bytes::from(body)));
-        let response = self.client.request(request).await.map_err(|e| HttpError(format!("{line}: {e:?}")))?;
-        let (parts, body) = response.into_parts();
-        let body = body.collect().await.map_err(|e| HttpError(format!("{line}: {e}")))?.to_bytes().to_vec();
-        if let Some(jar) = &self.jar {
-            let mut jar = jar.lock().expect("jar");
-            for set in parts.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
-                let mut attributes = set.split(';');
-                let Some((name, value)) = attributes.next().and_then(|pair| pair.trim().split_once('='))
-                else {
-                    continue;
-                };
-                let expired = attributes.any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
-                if expired || value.is_empty() {
-                    jar.remove(name);
-                } else {
-                    jar.insert(name.to_owned(), value.to_owned());
-                }
-            }
-        }
-        Ok(Reply { request: line, status: parts.status, headers: parts.headers, body })
+    pub fn cookies(&self) -> std::collections::BTreeMap<String, String> {
+        self.0.cookies()
     }
 
     /// `GET url`.
     pub async fn get(&self, url: &str) -> Reply {
-        let request = Request::get(url).body(Vec::new()).expect("request");
-        self.send(request).await.expect("the IdP answers")
+        self.0.get(url).await.expect("the IdP answers")
     }
 
     /// `GET url` with a bearer token.
     pub async fn get_bearer(&self, url: &str, token: &str) -> Reply {
-        let request = Request::get(url)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .body(Vec::new())
-            .expect("request");
-        self.send(request).await.expect("the IdP answers")
+        self.0.get_bearer(url, token).await.expect("the IdP answers")
     }
 
     /// `POST url` with a JSON body.
-    pub async fn post_json(&self, url: &str, body: &Value) -> Reply {
-        let request = Request::post(url)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(body.to_string().into_bytes())
-            .expect("request");
-        self.send(request).await.expect("the IdP answers")
+    pub async fn post_json(&self, url: &str, body: &serde_json::Value) -> Reply {
+        self.0.post_json(url, body).await.expect("the IdP answers")
     }
 
     /// `POST url` with a form body.
     pub async fn post_form(&self, url: &str, form: &[(&str, &str)]) -> Reply {
-        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri(url)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .body(body.into_bytes())
-            .expect("request");
-        self.send(request).await.expect("the IdP answers")
+        self.0.post_form(url, form).await.expect("the IdP answers")
     }
 }
 
-/// openidconnect's HTTP client.
-impl<'c> AsyncHttpClient<'c> for Http {
-    type Error = HttpError;
-    type Future = Pin<Box<dyn Future<Output = Result<HttpResponse, HttpError>> + 'c>>;
+/// The `Location` of a redirect, or a panic showing the whole answer.
+pub trait Redirect {
+    /// The `Location` header.
+    fn redirect(&self) -> String;
+}
 
-    fn call(&'c self, request: HttpRequest) -> Self::Future {
-        Box::pin(async move {
-            let reply = self.send(request).await?;
-            let mut response = Response::new(reply.body);
-            *response.status_mut() = reply.status;
-            *response.headers_mut() = reply.headers;
-            Ok(response)
-        })
+impl Redirect for Reply {
+    fn redirect(&self) -> String {
+        self.location().unwrap_or_else(|| panic!("a redirect, got {self:?}")).to_owned()
     }
 }
