@@ -165,8 +165,12 @@ pub async fn run_all(
     let permits = Arc::new(Semaphore::new(jobs * 8));
     let mut tasks = JoinSet::new();
     for (key, members) in groups {
-        let rp_uv = key.rp_uv.unwrap_or(RpUv::Preferred);
-        let target = targets.get(&rp_uv).cloned().context("no IdP for this userVerification")?;
+        // A password-only sign-in (rp_uv n/a) can go to any of the IdPs.
+        let target = match key.rp_uv {
+            Some(rp_uv) => targets.get(&rp_uv),
+            None => targets.values().next(),
+        };
+        let target = target.cloned().context("no IdP for this userVerification")?;
         let permits = Arc::clone(&permits);
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
