@@ -44,7 +44,13 @@ fn the_oracle_reproduces_every_golden_row() {
         .filter_map(|row| {
             let expected = oracle::expect(&row.scenario).verdict;
             (expected != row.verdict).then(|| {
-                format!("line {}: {}\n  golden {:?}\n  oracle {:?}", row.line, row.scenario.id(), row.verdict, expected)
+                format!(
+                    "line {}: {}\n  golden {:?}\n  oracle {:?}",
+                    row.line,
+                    row.scenario.id(),
+                    row.verdict,
+                    expected
+                )
             })
         })
         .collect();
@@ -63,7 +69,13 @@ fn the_idp_reproduces_every_golden_row() {
         .zip(&records)
         .filter(|(row, record)| row.verdict != record.actual)
         .map(|(row, record)| {
-            format!("line {}: {}\n  golden {:?}\n  IdP    {:?}", row.line, row.scenario.id(), row.verdict, record.actual)
+            format!(
+                "line {}: {}\n  golden {:?}\n  IdP    {:?}",
+                row.line,
+                row.scenario.id(),
+                row.verdict,
+                record.actual
+            )
         })
         .collect();
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
