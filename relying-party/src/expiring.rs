@@ -24,7 +24,7 @@ struct Entries<V> {
     purged_at: u64,
 }
 
-impl<V: Clone> ExpiringMap<V> {
+impl<V> ExpiringMap<V> {
     /// An empty map whose entries live `ttl_seconds`.
     pub fn new(ttl_seconds: u64) -> Self {
         Self { entries: Mutex::new(Entries { map: HashMap::new(), purged_at: 0 }), ttl_seconds }
@@ -57,11 +57,6 @@ impl<V: Clone> ExpiringMap<V> {
         self.len() == 0
     }
 
-    /// The value under `key`, if present and not expired.
-    pub fn get(&self, key: &str, now: u64) -> Option<V> {
-        self.lock().map.get(key).filter(|(_, expires)| *expires > now).map(|(value, _)| value.clone())
-    }
-
     /// Removes and returns the value under `key` (single use), if present and not expired.
     pub fn take(&self, key: &str, now: u64) -> Option<V> {
         self.lock().map.remove(key).filter(|(_, expires)| *expires > now).map(|(value, _)| value)
@@ -77,6 +72,13 @@ impl<V: Clone> ExpiringMap<V> {
             }
             _ => false,
         }
+    }
+}
+
+impl<V: Clone> ExpiringMap<V> {
+    /// The value under `key`, if present and not expired.
+    pub fn get(&self, key: &str, now: u64) -> Option<V> {
+        self.lock().map.get(key).filter(|(_, expires)| *expires > now).map(|(value, _)| value.clone())
     }
 }
 

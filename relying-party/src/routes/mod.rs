@@ -20,7 +20,7 @@ use crate::oidc::flow::Session;
 use crate::oidc::id_token::SigningKeys;
 use crate::policy::Policy;
 use crate::store::Store;
-use crate::webauthn::Ceremonies;
+use crate::webauthn::{AuthenticationState, Ceremonies, RegistrationState};
 
 pub use session::SESSION_COOKIE;
 
@@ -57,10 +57,10 @@ pub struct Inner {
     pub sessions: ExpiringMap<Session>,
     /// Authorization requests waiting for a sign-in.
     pub pending: ExpiringMap<ValidRequest>,
-    /// Registration ceremonies in progress: the user id, the serialised state, discoverable.
-    pub registrations: ExpiringMap<(String, String, bool)>,
-    /// Sign-in ceremonies in progress (serialised state).
-    pub authentications: ExpiringMap<String>,
+    /// Registration ceremonies in progress: the user id, the state, discoverable.
+    pub registrations: ExpiringMap<(String, RegistrationState, bool)>,
+    /// Sign-in ceremonies in progress.
+    pub authentications: ExpiringMap<AuthenticationState>,
 }
 
 impl AppState {

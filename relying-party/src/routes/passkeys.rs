@@ -16,10 +16,7 @@ use crate::evidence::Evidence;
 use crate::oidc::flow::Session;
 use crate::policy::{Amr, Refusal, auth_context};
 use crate::store::NewCredential;
-use crate::webauthn::{
-    AuthenticationState, CeremonyError, Discoverability, RegisteredCredential, RegistrationState,
-    UserIdentity,
-};
+use crate::webauthn::{CeremonyError, Discoverability, RegisteredCredential, UserIdentity};
 
 /// A password counts towards a passkey sign-in (R9) when verified this recently.
 const SECOND_FACTOR_WINDOW: u64 = 600;
@@ -78,8 +75,7 @@ pub async fn register_start(
         UserIdentity { id: user.id.as_bytes(), name: &user.username, display_name: &user.username };
     let (options, ceremony) =
         state.ceremonies.start_registration(identity, &exclude, discoverability).map_err(ceremony_error)?;
-    let ceremony_json = serde_json::to_string(&ceremony).map_err(AppError::internal)?;
-    let ceremony_id = state.registrations.insert((user.id, ceremony_json, discoverable), now());
+    let ceremony_id = state.registrations.insert((user.id, ceremony, discoverable), now());
     Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
 }
 
@@ -99,11 +95,10 @@ pub async fn register_finish(
     State(state): State<AppState>,
     Json(body): Json<Finish<RegisterPublicKeyCredential>>,
 ) -> Result<Json<Value>, AppError> {
-    let (user_id, ceremony_json, discoverable) =
+    let (user_id, ceremony, discoverable) =
         state.registrations.take(&body.ceremony, now()).ok_or_else(|| {
             AppError::bad_request("unknown_ceremony", "no registration in progress with that id")
         })?;
-    let ceremony: RegistrationState = serde_json::from_str(&ceremony_json).map_err(AppError::internal)?;
     let registered =
         state.ceremonies.finish_registration(&body.credential, ceremony).map_err(ceremony_error)?;
     let credential_json = serde_json::to_string(&registered).map_err(AppError::internal)?;
@@ -156,8 +151,7 @@ pub async fn login_start(
         }
         None => state.ceremonies.start_discoverable_authentication().map_err(ceremony_error)?,
     };
-    let ceremony_json = serde_json::to_string(&ceremony).map_err(AppError::internal)?;
-    let ceremony_id = state.authentications.insert(ceremony_json, now());
+    let ceremony_id = state.authentications.insert(ceremony, now());
     Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
 }
 
@@ -168,11 +162,10 @@ pub async fn login_finish(
     Json(body): Json<Finish<PublicKeyCredential>>,
 ) -> Result<impl IntoResponse, AppError> {
     let now = now();
-    let ceremony_json = state
+    let ceremony = state
         .authentications
         .take(&body.ceremony, now)
         .ok_or_else(|| AppError::bad_request("unknown_ceremony", "no sign-in in progress with that id"))?;
-    let ceremony: AuthenticationState = serde_json::from_str(&ceremony_json).map_err(AppError::internal)?;
     let raw_id: Vec<u8> = body.credential.raw_id.to_vec();
     let stored = state.store()?.credential(&raw_id).map_err(AppError::internal)?;
     let mut registered: Option<RegisteredCredential> =
