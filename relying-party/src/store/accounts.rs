@@ -106,12 +106,15 @@ impl Store {
             "INSERT INTO users (id, username, password_hash, created_at) VALUES (?1, ?2, ?3, unixepoch()) \
              RETURNING {USER_COLUMNS}"
         );
-        self.conn.query_row(&sql, params![new_user_id(), username, password_hash], user_from_row).map_err(
-            |error| match constraint(&error) {
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut statement| {
+                statement.query_row(params![new_user_id(), username, password_hash], user_from_row)
+            })
+            .map_err(|error| match constraint(&error) {
                 Some(ffi::SQLITE_CONSTRAINT_UNIQUE) => StoreError::UsernameTaken(username.to_owned()),
                 _ => StoreError::Sqlite { op: "insert a user", source: error },
-            },
-        )
+            })
     }
 
     /// The account with this username, compared case-insensitively.
@@ -155,11 +158,14 @@ impl Store {
             new.attestation_json,
             new.discoverable
         ];
-        self.conn.query_row(&sql, values, credential_from_row).map_err(|error| match constraint(&error) {
-            Some(ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => StoreError::CredentialExists,
-            Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => StoreError::NotFound,
-            _ => StoreError::Sqlite { op: "insert a credential", source: error },
-        })
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut statement| statement.query_row(values, credential_from_row))
+            .map_err(|error| match constraint(&error) {
+                Some(ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => StoreError::CredentialExists,
+                Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => StoreError::NotFound,
+                _ => StoreError::Sqlite { op: "insert a credential", source: error },
+            })
     }
 
     /// The user's passkeys, oldest first.
@@ -190,10 +196,10 @@ impl Store {
     ) -> Result<(), StoreError> {
         let changed = self
             .conn
-            .execute(
+            .prepare_cached(
                 "UPDATE credentials SET credential_json = ?2, last_used_at = ?3 WHERE credential_id = ?1",
-                params![credential_id, credential_json, used_at],
             )
+            .and_then(|mut statement| statement.execute(params![credential_id, credential_json, used_at]))
             .op("update a credential")?;
         found(changed)
     }

@@ -95,11 +95,11 @@ impl Store {
         expires_at: i64,
     ) -> Result<(), StoreError> {
         self.conn
-            .execute(
+            .prepare_cached(
                 "INSERT INTO authorization_codes (code, client_id, grant_json, expires_at) \
                  VALUES (?1, ?2, ?3, ?4)",
-                params![code, client_id, grant_json, expires_at],
             )
+            .and_then(|mut statement| statement.execute(params![code, client_id, grant_json, expires_at]))
             .map(drop)
             .map_err(duplicate_or("authorization code", "insert an authorization code"))
     }
@@ -114,20 +114,22 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .op("begin redeeming an authorization code")?;
         let row = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT grant_json, client_id, expires_at, redeemed_at FROM authorization_codes \
                  WHERE code = ?1",
-                [code],
-                |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, i64>(2)?,
-                        row.get::<_, Option<i64>>(3)?,
-                    ))
-                },
             )
-            .optional()
+            .and_then(|mut statement| {
+                statement
+                    .query_row([code], |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, i64>(2)?,
+                            row.get::<_, Option<i64>>(3)?,
+                        ))
+                    })
+                    .optional()
+            })
             .op("look up an authorization code")?;
         let outcome = match row {
             None => RedeemOutcome::Unknown,
@@ -136,11 +138,9 @@ impl Store {
             }
             Some((_, _, expires_at, None)) if now >= expires_at => RedeemOutcome::Expired,
             Some((grant_json, client_id, _, None)) => {
-                tx.execute(
-                    "UPDATE authorization_codes SET redeemed_at = ?2 WHERE code = ?1",
-                    params![code, now],
-                )
-                .op("mark an authorization code redeemed")?;
+                tx.prepare_cached("UPDATE authorization_codes SET redeemed_at = ?2 WHERE code = ?1")
+                    .and_then(|mut statement| statement.execute(params![code, now]))
+                    .op("mark an authorization code redeemed")?;
                 RedeemOutcome::Fresh { grant_json, client_id }
             }
         };
@@ -152,11 +152,20 @@ impl Store {
     /// [`StoreError::NotFound`] if `code` names no authorization code.
     pub fn insert_access_token(&mut self, new: NewAccessToken<'_>) -> Result<(), StoreError> {
         self.conn
-            .execute(
+            .prepare_cached(
                 "INSERT INTO access_tokens (token, code, subject, client_id, claims_json, expires_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![new.token, new.code, new.subject, new.client_id, new.claims_json, new.expires_at],
             )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    new.token,
+                    new.code,
+                    new.subject,
+                    new.client_id,
+                    new.claims_json,
+                    new.expires_at
+                ])
+            })
             .map(drop)
             .map_err(|error| match constraint(&error) {
                 Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => StoreError::NotFound,
