@@ -569,11 +569,13 @@ async fn a_wrong_origin_in_client_data_starts_no_session() {
 #[tokio::test]
 async fn user_verification_required() {
     let world = World::start(UserVerificationRequirement::Required).await;
-    // An authenticator that cannot verify the user cannot register.
+    // An authenticator that cannot verify the user cannot register (a browser would not even
+    // offer it; this client ignores the requirement so the IdP's own refusal is tested).
     let mut token = User {
         browser: Http::browser(),
         passkeys: PasskeyClient::new(Profile::SoftwareToken, &world.idp.issuer),
     };
+    token.passkeys.skip_user_verification = true;
     let signup = token
         .browser
         .post_json(&world.idp.url("/account/signup"), &json!({ "username": "tom", "password": PASSWORD }))
@@ -588,7 +590,7 @@ async fn user_verification_required() {
 
     // A security key registers with its PIN; a sign-in without UV is refused and starts no session.
     let mut user = world.user(Profile::SecurityKey, "uma").await;
-    user.passkeys.skip_uv = true;
+    user.passkeys.skip_user_verification = true;
     let finish = world.passkey_sign_in(&mut user).await;
     assert_eq!(
         (finish.status, finish.error().as_deref()),
@@ -598,7 +600,7 @@ async fn user_verification_required() {
     assert!(!finish.sets_cookie(), "{finish:?}");
 
     // With the PIN, the whole flow works.
-    user.passkeys.skip_uv = false;
+    user.passkeys.skip_user_verification = false;
     let (_, request, tokens) = web_sign_in(&world, &mut user, &[]).await;
     let got = amr_and_acr(&world.web(), &tokens, &request.nonce);
     assert_eq!(got, (strings(&["hwk", "mfa", "pin", "pop", "user"]), Some("phrh".to_owned())));

@@ -57,6 +57,9 @@ pub struct WebAuthnClient {
     pub pin: Option<String>,
     /// The PIN/UV auth protocol the platform speaks.
     pub pin_protocol: PinUvAuthProtocol,
+    /// Ignore `userVerification` and never verify the user, as a non-browser or hostile client
+    /// may: the RP, not the client, must then refuse where it requires UV.
+    pub skip_user_verification: bool,
 }
 
 impl std::fmt::Debug for WebAuthnClient {
@@ -87,7 +90,13 @@ fn bytes(value: Option<&Cbor>, what: &str) -> Result<Vec<u8>, ClientError> {
 impl WebAuthnClient {
     /// A client for pages of `origin`.
     pub fn new(authenticator: Authenticator, origin: &str) -> Self {
-        Self { authenticator, origin: origin.to_owned(), pin: None, pin_protocol: PinUvAuthProtocol::Two }
+        Self {
+            authenticator,
+            origin: origin.to_owned(),
+            pin: None,
+            pin_protocol: PinUvAuthProtocol::Two,
+            skip_user_verification: false,
+        }
     }
 
     /// navigator.credentials.create() with `options` (`{"publicKey": …}` or the inner object).
@@ -216,6 +225,9 @@ impl WebAuthnClient {
     /// WebAuthn L3 §6.3.2 step 20 / §6.3.3 step 17 and CTAP 2.1 §6.1.2 step 4 as a browser
     /// applies them. `registration_rk` is `Some(rk)` for a makeCredential.
     fn plan_uv(&mut self, requirement: &str, registration_rk: Option<bool>) -> Result<UvPlan, ClientError> {
+        if self.skip_user_verification {
+            return Ok(UvPlan::None);
+        }
         let info = self.call(&[GET_INFO])?;
         let option = |name: &str| field(&info, 4).and_then(|o| text_field(o, name)).and_then(Cbor::as_bool);
         let builtin = option("uv") == Some(true);
