@@ -160,7 +160,7 @@ fn device_config(s: &Scenario, up: Up, uv_fails: bool) -> Config {
 static ACCOUNTS: AtomicU64 = AtomicU64::new(0);
 
 /// A registered user: the account name and, unless password-only, the browser's authenticator.
-struct Registered {
+pub struct Registered {
     username: String,
     client: Option<WebAuthnClient>,
 }
@@ -189,7 +189,9 @@ pub async fn run_group(target: &Target, key: Scenario, scenarios: Vec<Scenario>)
     runs
 }
 
-async fn register(target: &Target, key: &Scenario) -> Result<Registered, Verdict> {
+/// Signs up an account for `key` and, unless password-only, registers its authenticator; a
+/// refusal is the verdict every scenario of the key ends with.
+pub async fn register(target: &Target, key: &Scenario) -> Result<Registered, Verdict> {
     let username = format!("{}-{}", target.run, ACCOUNTS.fetch_add(1, Ordering::Relaxed));
     let browser = target.http.fresh_browser();
     let password = (key.first_factor != FirstFactor::Passkey).then_some(PASSWORD);
@@ -269,7 +271,7 @@ fn authorization_request(client: &OidcClient, acr: Option<AcrRequest>) -> Author
 }
 
 /// One sign-in through the authorization code flow; the verdict read from what came back.
-async fn sign_in(target: &Target, s: &Scenario, registered: &mut Registered) -> Verdict {
+pub async fn sign_in(target: &Target, s: &Scenario, registered: &mut Registered) -> Verdict {
     match sign_in_steps(target, s, registered).await {
         Ok(verdict) | Err(verdict) => verdict,
     }
