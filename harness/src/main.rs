@@ -13,6 +13,11 @@ use softfido_authenticator::{Authenticator, Profile, metadata};
 
 use softfido_harness::{device_matrix, matrix};
 
+/// mimalloc: the IdP, the browsers and the authenticators allocate many small, short-lived
+/// buffers per ceremony, which glibc's allocator serves markedly slower.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// softfido: a virtual CTAP 2.1 authenticator and an end-to-end WebAuthn + OIDC harness.
 #[derive(Parser, Debug)]
 #[command(name = "softfido", version, about)]

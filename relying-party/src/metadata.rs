@@ -92,6 +92,11 @@ impl Metadata {
         self.by_aaguid.get(aaguid)
     }
 
+    /// Every statement, in no particular order.
+    pub fn statements(&self) -> impl Iterator<Item = &Statement> {
+        self.by_aaguid.values()
+    }
+
     /// Number of statements.
     pub fn len(&self) -> usize {
         self.by_aaguid.len()

@@ -24,11 +24,12 @@ mod registration;
 #[cfg(test)]
 pub(crate) mod tests;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use url::Url;
 use webauthn_rs_core::WebauthnCore;
-use webauthn_rs_core::proto::UserVerificationPolicy;
+use webauthn_rs_core::proto::{AttestationCaList, UserVerificationPolicy};
 
 use crate::metadata::Metadata;
 
@@ -137,6 +138,9 @@ pub struct Ceremonies {
     /// The trust list: an attestation chain is trusted when it leads to a root of the
     /// statement of the AAGUID it attests, and that statement's facts come along.
     metadata: Metadata,
+    /// Each statement's roots, parsed once, by AAGUID (statements without a usable root have
+    /// none).
+    trust_lists: HashMap<[u8; 16], AttestationCaList>,
 }
 
 impl Ceremonies {
@@ -153,7 +157,18 @@ impl Ceremonies {
             Some(false),
             Some(config.ports == PortMatching::Any),
         );
-        Ok(Self { core, rp_id: config.id, user_verification: config.user_verification, metadata })
+        let trust_lists = metadata
+            .statements()
+            .map(|statement| (statement.aaguid, registration::trust_list(statement)))
+            .filter(|(_, list)| !list.is_empty())
+            .collect();
+        Ok(Self {
+            core,
+            rp_id: config.id,
+            user_verification: config.user_verification,
+            metadata,
+            trust_lists,
+        })
     }
 
     /// The RP ID.

@@ -172,19 +172,16 @@ impl Ceremonies {
             _ => return None,
         };
         let statement = self.metadata.get(aaguid.as_bytes())?;
-        let cas = trust_list(statement);
-        if cas.is_empty() {
-            return None;
-        }
+        let cas = self.trust_lists.get(aaguid.as_bytes())?;
         let anchor =
-            verify_attestation_ca_chain(&credential.attestation.data, &cas, SystemTime::now()).ok()??;
+            verify_attestation_ca_chain(&credential.attestation.data, cas, SystemTime::now()).ok()??;
         // The list holds this AAGUID only; the check mirrors `register_credential`'s.
         (anchor.blanket_allow() || anchor.aaguids().contains_key(aaguid)).then(|| statement.facts.clone())
     }
 }
 
 /// The roots of one statement, each bound to the statement's AAGUID.
-fn trust_list(statement: &Statement) -> AttestationCaList {
+pub(super) fn trust_list(statement: &Statement) -> AttestationCaList {
     let aaguid = uuid::Uuid::from_bytes(statement.aaguid);
     let mut builder = AttestationCaListBuilder::new();
     for root in &statement.roots {
