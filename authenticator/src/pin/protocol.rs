@@ -130,11 +130,13 @@ impl PinUvAuthProtocol {
 #[derive(Clone)]
 pub struct KeyAgreementKey {
     secret: SecretKey,
+    /// The public key, derived once: every `getKeyAgreement` returns it.
+    public: PublicKey,
 }
 
 impl fmt::Debug for KeyAgreementKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeyAgreementKey").field("public", &self.secret.public_key()).finish_non_exhaustive()
+        f.debug_struct("KeyAgreementKey").field("public", &self.public).finish_non_exhaustive()
     }
 }
 
@@ -142,15 +144,18 @@ impl KeyAgreementKey {
     /// Generates a fresh key pair from the thread-local CSPRNG.
     #[must_use]
     pub fn generate() -> Self {
-        Self { secret: SecretKey::generate_from_rng(&mut rand::rng()) }
+        Self::from_secret(SecretKey::generate_from_rng(&mut rand::rng()))
+    }
+
+    fn from_secret(secret: SecretKey) -> Self {
+        Self { public: secret.public_key(), secret }
     }
 
     /// getPublicKey() (§6.5.6): the public key as the COSE_Key returned in `keyAgreement`,
     /// `{1: 2, 3: -25, -1: 1, -2: x, -3: y}`, with the labels in that order.
     #[must_use]
     pub fn cose_public_key(&self) -> Value {
-        let public = self.secret.public_key();
-        let point = public.as_affine();
+        let point = self.public.as_affine();
         let int = |v: i64| Value::Integer(v.into());
         Value::Map(vec![
             (int(cose::KTY), int(cose::KTY_EC2)),
@@ -460,7 +465,7 @@ mod tests {
             sec1.extend_from_slice(get(-3).as_bytes().unwrap());
             let peer = PublicKey::from_sec1_bytes(&sec1).unwrap();
             let z = p256::ecdh::diffie_hellman(self.secret.to_nonzero_scalar(), peer.as_affine());
-            let ours = KeyAgreementKey { secret: self.secret.clone() }.cose_public_key();
+            let ours = KeyAgreementKey::from_secret(self.secret.clone()).cose_public_key();
             (ours, SharedSecret::derive(protocol, z.raw_secret_bytes()))
         }
     }
@@ -474,7 +479,7 @@ mod tests {
     }
 
     fn key_from_hex(scalar: &str) -> KeyAgreementKey {
-        KeyAgreementKey { secret: SecretKey::from_slice(&hex::decode(scalar).unwrap()).unwrap() }
+        KeyAgreementKey::from_secret(SecretKey::from_slice(&hex::decode(scalar).unwrap()).unwrap())
     }
 
     const BOTH: [PinUvAuthProtocol; 2] = [PinUvAuthProtocol::One, PinUvAuthProtocol::Two];
