@@ -17,12 +17,13 @@ use openidconnect::core::{
     CoreUserInfoClaims,
 };
 use openidconnect::{
-    AccessToken, AuthenticationContextClass, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
-    EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge,
-    PkceCodeVerifier, RedirectUrl, RequestTokenError, StandardErrorResponse, TokenResponse,
+    AccessToken, AuthenticationContextClass, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl,
+    Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError,
+    StandardErrorResponse, TokenResponse,
 };
 use serde_json::json;
 use softfido_authenticator::Profile;
+use softfido_harness::matrix::run::OidcClient;
 use softfido_rp::webauthn::UserVerificationRequirement;
 use support::http::{Http, HttpError, Redirect, Reply};
 use support::idp::{BACKEND, BACKEND_REDIRECT, Idp, WEB, WEB_REDIRECT, WEB_REDIRECT_OTHER, WEB_SECRET};
@@ -31,15 +32,6 @@ use support::webauthn::PasskeyClient;
 use url::Url;
 use webauthn_rs_core::proto::{CreationChallengeResponse, RequestChallengeResponse};
 
-/// A client built from the discovered provider metadata.
-type OidcClient = CoreClient<
-    EndpointSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointMaybeSet,
-    EndpointMaybeSet,
->;
 type TokenResult =
     Result<CoreTokenResponse, RequestTokenError<HttpError, StandardErrorResponse<CoreErrorResponseType>>>;
 

@@ -57,6 +57,19 @@ fn rejected(error: String, rules: Vec<&'static str>) -> Expectation {
     }
 }
 
+/// R11: the client required `phrh` (essential) and the sign-in did not earn it.
+fn unmet_requirements(rules: Vec<&'static str>) -> Expectation {
+    Expectation {
+        verdict: Verdict {
+            outcome: Outcome::UnmetAuthenticationRequirements,
+            amr: Vec::new(),
+            acr: None,
+            error: Some("oauth:unmet_authentication_requirements".into()),
+        },
+        rules,
+    }
+}
+
 /// The expected end of `scenario`.
 pub fn expect(scenario: &Scenario) -> Expectation {
     match scenario.first_factor {
@@ -70,15 +83,7 @@ fn password_only(acr_request: Option<AcrRequest>) -> Expectation {
     let mut rules = vec!["R10"];
     if acr_request == Some(AcrRequest::EssentialPhrh) {
         rules.push("R11");
-        return Expectation {
-            verdict: Verdict {
-                outcome: Outcome::UnmetAuthenticationRequirements,
-                amr: Vec::new(),
-                acr: None,
-                error: Some("oauth:unmet_authentication_requirements".into()),
-            },
-            rules,
-        };
+        return unmet_requirements(rules);
     }
     if matches!(acr_request, Some(AcrRequest::AcrValuesPhr | AcrRequest::AcrValuesPhrh)) {
         rules.push("R12");
@@ -173,15 +178,7 @@ fn key_context(s: &Scenario) -> Expectation {
     match s.acr_request {
         Some(AcrRequest::EssentialPhrh) if acr != "phrh" => {
             rules.push("R11");
-            Expectation {
-                verdict: Verdict {
-                    outcome: Outcome::UnmetAuthenticationRequirements,
-                    amr: Vec::new(),
-                    acr: None,
-                    error: Some("oauth:unmet_authentication_requirements".into()),
-                },
-                rules,
-            }
+            unmet_requirements(rules)
         }
         request => {
             if matches!(request, Some(AcrRequest::AcrValuesPhr | AcrRequest::AcrValuesPhrh)) {
