@@ -1,7 +1,7 @@
 """Shared helpers of the python-fido2 interoperability suite: the daemon, profiles, metadata.
 
 Everything here is independent of softfido's Rust code: expectations come from the profile
-descriptions (DESIGN.md "The authenticator") and from the metadata statements the binary
+descriptions (docs/authenticator.md, "Configuration") and from the metadata statements the binary
 writes, never from the authenticator's own types.
 """
 
@@ -45,7 +45,7 @@ DEFAULT_PIN = "1234"
 
 @dataclass(frozen=True)
 class ProfileSpec:
-    """What DESIGN.md and the brief say about a named profile."""
+    """What docs/authenticator.md says about a named profile."""
 
     name: str
     key_protection: str  # metadata name: software | hardware | tee | secure_element

@@ -93,5 +93,5 @@ def test_none_attestation_for_synced_passkey(start_daemon, metadata):
     assert att.att_stmt == {}
     result = NoneAttestation().verify(att.att_stmt, att.auth_data, cdh)
     assert result.attestation_type == AttestationType.NONE
-    # The AAGUID stays in authData (DESIGN.md) and names the synced model.
+    # The AAGUID stays in authData (docs/authenticator.md: one AAGUID per model) and names the synced model.
     assert str(att.auth_data.credential_data.aaguid) == metadata.for_profile("synced-passkey")["aaguid"]
