@@ -4,9 +4,10 @@
 //! Columns: the twelve axes (as in the JSON report), then `outcome`, `amr` (space-separated,
 //! sorted), `acr`, `error` (empty for none) and `rules`. Lines starting with `#` are comments.
 
-use super::axes::{AXIS_NAMES, Scenario};
 use super::oracle::{Outcome, Verdict};
+use super::scenario::Scenario;
 use super::selection::scenario_from_values;
+use crate::axes::AXIS_NAMES;
 
 /// The file, as shipped.
 pub const GOLDEN_CSV: &str = include_str!("../../golden/amr.csv");

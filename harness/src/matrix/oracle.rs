@@ -8,9 +8,8 @@
 
 use serde::Serialize;
 
-use super::axes::{
-    AcrRequest, Attestation, FirstFactor, KeyProtection, RpUv, Scenario, Up, UvCapability, UvPerformed,
-};
+use super::scenario::Scenario;
+use crate::axes::{AcrRequest, Attestation, FirstFactor, KeyProtection, RpUv, Up, UvCapability, UvPerformed};
 
 /// How a scenario ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

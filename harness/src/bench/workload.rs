@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
-use crate::matrix::axes::Scenario;
+use crate::matrix::ceremony::{Registered, Target, register, sign_in};
 use crate::matrix::oracle::{self, Verdict};
-use crate::matrix::run::{Registered, Target, register, sign_in};
+use crate::matrix::scenario::Scenario;
 
 /// One concurrent browser: its registration and how many sign-ins it has left before it
 /// registers afresh.
