@@ -160,11 +160,6 @@ pub fn or_not_applicable<T>(value: Option<T>, name: impl Fn(T) -> &'static str) 
 }
 
 impl UvCapability {
-    /// Whether this is a built-in biometric.
-    pub fn is_biometric(self) -> bool {
-        self.biometric().is_some()
-    }
-
     /// The sensor, when this is a built-in biometric.
     pub fn biometric(self) -> Option<Biometric> {
         match self {

@@ -141,7 +141,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(jobs).enable_all().build()?;
     let (crypto, measurements) = runtime.block_on(async {
         let idp = LocalIdp::start(RpUv::Preferred.into(), Policy::Rfc8176).await?;
-        let target = Arc::new(Target::discover(&idp.issuer, RpUv::Preferred).await?);
+        let target = Arc::new(Target::discover(&idp.issuer).await?);
         let browsers = jobs * BROWSERS_PER_THREAD;
         let mut measurements = [
             Measurement::new(

@@ -20,14 +20,15 @@ pub struct Worker {
 
 /// The ceremonies of one kind and what they share.
 pub struct Workload {
-    pub target: Arc<Target>,
-    pub scenario: Scenario,
+    target: Arc<Target>,
+    scenario: Scenario,
     /// Sign-ins per registration (1: every ceremony registers).
     pub sign_ins_per_registration: usize,
     expected: Verdict,
 }
 
 impl Workload {
+    /// `scenario` against `target`, registering afresh every `sign_ins_per_registration` sign-ins.
     pub fn new(target: Arc<Target>, scenario: Scenario, sign_ins_per_registration: usize) -> Self {
         let expected = oracle::expect(&scenario).verdict;
         Self { target, scenario, sign_ins_per_registration: sign_ins_per_registration.max(1), expected }

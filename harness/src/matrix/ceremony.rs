@@ -25,8 +25,7 @@ use url::Url;
 use super::oracle::{Outcome, Verdict};
 use super::scenario::Scenario;
 use crate::axes::{
-    AcrRequest, Attestation, Backup, FirstFactor, KeyProtection, PinProtocol, RpUv, Up, UvCapability,
-    UvPerformed,
+    AcrRequest, Attestation, Backup, FirstFactor, KeyProtection, PinProtocol, Up, UvCapability, UvPerformed,
 };
 use crate::client::webauthn::{ClientError, WebAuthnClient};
 use crate::http::{Http, Reply};
@@ -51,13 +50,11 @@ const PASSWORD: &str = "matrix password 1";
 /// The essential acr request of OIDC Core §5.5.1.1.
 const ESSENTIAL_PHRH: &str = r#"{"id_token":{"acr":{"essential":true,"value":"phrh"}}}"#;
 
-/// An IdP the matrix signs in to, with one `userVerification` setting.
+/// An IdP the matrix signs in to.
 #[derive(Clone, Debug)]
 pub struct Target {
     /// The issuer (also the WebAuthn origin of its pages).
     pub issuer: String,
-    /// Its `userVerification` for both ceremonies.
-    pub rp_uv: RpUv,
     /// The OIDC client, configured from discovery (with the JWKS it verifies tokens against).
     pub client: OidcClient,
     /// HTTP connections to it (the browser gets a fresh cookie jar per sign-in).
@@ -68,7 +65,7 @@ pub struct Target {
 
 impl Target {
     /// Discovers the IdP at `issuer` (its metadata and JWKS) and sets up the matrix's client.
-    pub async fn discover(issuer: &str, rp_uv: RpUv) -> anyhow::Result<Self> {
+    pub async fn discover(issuer: &str) -> anyhow::Result<Self> {
         let http = Http::backend();
         let issuer_url = IssuerUrl::new(issuer.to_owned()).context("issuer URL")?;
         let metadata = CoreProviderMetadata::discover_async(issuer_url, &http)
@@ -81,7 +78,7 @@ impl Target {
         )
         .set_redirect_uri(RedirectUrl::new(MATRIX_REDIRECT_URI.into()).context("redirect URI")?);
         let run = format!("m{:08x}", rand::random::<u32>());
-        Ok(Self { issuer: issuer.trim_end_matches('/').to_owned(), rp_uv, client, http, run })
+        Ok(Self { issuer: issuer.trim_end_matches('/').to_owned(), client, http, run })
     }
 
     fn url(&self, path: &str) -> String {

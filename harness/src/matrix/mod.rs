@@ -134,7 +134,7 @@ pub async fn run_all(
                 issuer
             }
         };
-        targets.insert(rp_uv, Arc::new(Target::discover(&issuer, rp_uv).await?));
+        targets.insert(rp_uv, Arc::new(Target::discover(&issuer).await?));
     }
     let order: BTreeMap<Scenario, usize> = scenarios.iter().enumerate().map(|(i, s)| (*s, i)).collect();
     let mut groups: BTreeMap<Scenario, Vec<Scenario>> = BTreeMap::new();
