@@ -8,6 +8,7 @@ pub mod scenario;
 pub mod verify;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -75,7 +76,7 @@ pub fn run(args: &DeviceMatrixArgs) -> anyhow::Result<ExitCode> {
         handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
     });
     progress.finish_and_clear();
-    print_summary(&outcomes);
+    print!("{}", summary(&outcomes));
     let failed = outcomes.iter().filter(|o| o.mismatch.is_some()).count();
     if outcomes.len() != selected.len() {
         anyhow::bail!("{} scenarios did not report", selected.len() - outcomes.len());
@@ -85,7 +86,11 @@ pub fn run(args: &DeviceMatrixArgs) -> anyhow::Result<ExitCode> {
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-fn print_summary(outcomes: &[Outcome]) {
+/// How many mismatches the summary shows in full.
+const SHOWN_MISMATCHES: usize = 20;
+
+/// The per-axis-value table of passed and failed scenarios, then the first mismatches.
+pub fn summary(outcomes: &[Outcome]) -> String {
     let mut per_value: BTreeMap<(&'static str, &'static str), (usize, usize)> = BTreeMap::new();
     for outcome in outcomes {
         for (axis, value) in outcome.scenario.values() {
@@ -97,15 +102,18 @@ fn print_summary(outcomes: &[Outcome]) {
             }
         }
     }
-    println!("{:<16} {:<16} {:>8} {:>8}", "axis", "value", "passed", "failed");
+    let mut out = String::new();
+    let _ = writeln!(out, "{:<16} {:<16} {:>8} {:>8}", "axis", "value", "passed", "failed");
     for ((axis, value), (passed, failed)) in &per_value {
-        println!("{axis:<16} {value:<16} {passed:>8} {failed:>8}");
+        let _ = writeln!(out, "{axis:<16} {value:<16} {passed:>8} {failed:>8}");
     }
-    for outcome in outcomes.iter().filter(|o| o.mismatch.is_some()).take(20) {
+    for outcome in outcomes.iter().filter(|o| o.mismatch.is_some()).take(SHOWN_MISMATCHES) {
         let described: Vec<String> =
             outcome.scenario.values().into_iter().map(|(a, v)| format!("{a}={v}")).collect();
-        println!("MISMATCH {}: {}", described.join(","), outcome.mismatch.as_deref().unwrap_or_default());
+        let mismatch = outcome.mismatch.as_deref().unwrap_or_default();
+        let _ = writeln!(out, "MISMATCH {}: {mismatch}", described.join(","));
     }
+    out
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@
 
 pub mod ceremony;
 pub mod golden;
+pub mod group;
 pub mod oracle;
 pub mod report;
-pub mod run;
 pub mod scenario;
 pub mod selection;
 
@@ -25,8 +25,8 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use self::ceremony::Target;
+use self::group::Run;
 use self::report::{Record, Totals};
-use self::run::Run;
 use self::scenario::Scenario;
 use crate::args::{Selection, parse_policy};
 use crate::axes::RpUv;
@@ -159,7 +159,7 @@ pub async fn run_all(
         let permits = Arc::clone(&permits);
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            run::run_group(&target, key, members).await
+            group::run_group(&target, key, members).await
         });
     }
     let mut records: Vec<Option<Record>> = vec![None; order.len()];

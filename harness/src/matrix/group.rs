@@ -1,10 +1,9 @@
-//! Running scenarios: the scenarios of one registration key share an account and an
+//! A group of scenarios, those of one registration key: they share an account and an
 //! authenticator (one [`register`]), then each signs in on its own ([`sign_in`]).
 
 use std::time::{Duration, Instant};
 
-use super::ceremony::Target;
-use super::ceremony::{register, sign_in};
+use super::ceremony::{Target, register, sign_in};
 use super::oracle::Verdict;
 use super::scenario::Scenario;
 
