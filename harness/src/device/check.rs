@@ -10,7 +10,7 @@ use softfido_authenticator::pin::token::Permissions;
 use softfido_authenticator::store::MemoryStore;
 use softfido_authenticator::{Authenticator, Config, Signals};
 
-use super::oracle::Expected;
+use super::oracle::{Expected, flags};
 use super::scenario::{DeviceScenario, MATRIX_PIN, Uv};
 use super::verify;
 use crate::axes::UvPerformed;
@@ -86,10 +86,10 @@ fn register(auth: &mut Authenticator, s: &DeviceScenario) -> Result<(Vec<u8>, Ve
     if parsed.rp_id_hash != <[u8; 32]>::from(Sha256::digest(RP_ID)) {
         return Err("registration: wrong rpIdHash".into());
     }
-    if parsed.flags & 0x1D != s.expected_registration_flags() {
+    if parsed.flags & flags::PREDICTED != s.expected_registration_flags() {
         return Err(format!(
             "registration flags 0x{:02x}, expected 0x{:02x}",
-            parsed.flags & 0x1D,
+            parsed.flags & flags::PREDICTED,
             s.expected_registration_flags()
         ));
     }
@@ -122,13 +122,16 @@ fn check_sign_in(
         (Reply::Ok(_), Expected::Rejected(want)) => {
             Err(format!("sign-in succeeded, expected status 0x{want:02x}"))
         }
-        (Reply::Ok(body), Expected::Signed { flags, uvm }) => {
+        (Reply::Ok(body), Expected::Signed { flags: expected_flags, uvm }) => {
             let auth_data = field(&body, 2).and_then(Value::as_bytes).ok_or("assertion: no authData")?;
             let signature = field(&body, 3).and_then(Value::as_bytes).ok_or("assertion: no signature")?;
             verify::verify_signature(key, auth_data, sign_in_hash, signature)?;
             let parsed = verify::parse_auth_data(auth_data)?;
-            if parsed.flags & 0x1D != *flags {
-                return Err(format!("assertion flags 0x{:02x}, expected 0x{flags:02x}", parsed.flags & 0x1D));
+            if parsed.flags & flags::PREDICTED != *expected_flags {
+                return Err(format!(
+                    "assertion flags 0x{:02x}, expected 0x{expected_flags:02x}",
+                    parsed.flags & flags::PREDICTED
+                ));
             }
             let reported =
                 parsed.extensions.as_ref().and_then(|e| client::text_field(e, "uvm")).map(uvm_entry);
