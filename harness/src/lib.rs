@@ -1,13 +1,15 @@
 //! The softfido harness: a CTAP client that speaks to the authenticator as a platform would,
-//! an independent reader of what the authenticator signs, and the matrix that runs every
-//! authenticator flag combination.
+//! the axes both matrices share, the device matrix (what the authenticator signs, read
+//! independently), and the end-to-end matrix that runs every authenticator flag and relying
+//! party setting combination through the OIDC code flow.
 
+pub mod args;
+pub mod axes;
 pub mod bench;
 pub mod client;
-pub mod device_matrix;
-pub mod device_oracle;
+pub mod device;
+pub mod filter;
 pub mod http;
 pub mod idp;
 pub mod matrix;
 pub mod serve;
-pub mod verify;

@@ -1,5 +1,6 @@
 //! `softfido`: the virtual authenticator daemon, metadata export, and the matrix.
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use softfido_authenticator::store::{CredentialStore, FileStore, MemoryStore};
 use softfido_authenticator::transport::udp::UdpServer;
 use softfido_authenticator::{Authenticator, Profile, metadata};
 
-use softfido_harness::{device_matrix, matrix};
+use softfido_harness::{device, matrix};
 
 /// mimalloc: the IdP, the browsers and the authenticators allocate many small, short-lived
 /// buffers per ceremony, which glibc's allocator serves markedly slower.
@@ -33,7 +34,7 @@ enum Command {
     Matrix(matrix::MatrixArgs),
     /// Run every authenticator flag combination through the CTAP2 bytes alone and check what
     /// the authenticator signs (flags, signature, attestation chain, AAGUID, uvm).
-    DeviceMatrix(device_matrix::MatrixArgs),
+    DeviceMatrix(device::DeviceMatrixArgs),
     /// Whole ceremonies per second and the crypto-bound limit, measured in one run.
     Bench(softfido_harness::bench::BenchArgs),
     /// Run the WebAuthn relying party and OpenID Connect provider with its web pages.
@@ -94,6 +95,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only where a terminal renders them, not in files and CI logs.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     match run(cli) {
         Ok(code) => code,
@@ -107,7 +110,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Matrix(args) => matrix::run(&args),
-        Command::DeviceMatrix(args) => device_matrix::run(&args),
+        Command::DeviceMatrix(args) => device::run(&args),
         Command::Bench(args) => softfido_harness::bench::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Serve(args) => softfido_harness::serve::run(args).map(|()| ExitCode::SUCCESS),
         Command::Authenticator(args) => serve_authenticator(args).map(|()| ExitCode::SUCCESS),

@@ -36,7 +36,7 @@ pub struct ServeArgs {
     #[arg(long, default_value = "preferred", value_parser = parse_uv)]
     pub uv: UserVerificationRequirement,
     /// amr/acr behaviour: rfc8176 (correct) or aspnetcore-net10 (reproduces amr=pwd after passkeys).
-    #[arg(long, default_value = "rfc8176", value_parser = parse_policy)]
+    #[arg(long, default_value = "rfc8176", value_parser = crate::args::parse_policy)]
     pub policy: Policy,
 }
 
@@ -48,15 +48,6 @@ fn parse_uv(value: &str) -> Result<UserVerificationRequirement, String> {
         other => {
             Err(format!("unknown userVerification {other:?}; expected required, preferred or discouraged"))
         }
-    }
-}
-
-/// Parses a policy name (`rfc8176` or `aspnetcore-net10`).
-pub fn parse_policy(value: &str) -> Result<Policy, String> {
-    match value {
-        "rfc8176" => Ok(Policy::Rfc8176),
-        "aspnetcore-net10" => Ok(Policy::AspNetCoreNet10),
-        other => Err(format!("unknown policy {other:?}; expected rfc8176 or aspnetcore-net10")),
     }
 }
 

@@ -7,7 +7,8 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use softfido_harness::matrix::axes::{AXIS_NAMES, RpUv};
+use softfido_harness::args::{Selection, Threads};
+use softfido_harness::axes::{AXIS_NAMES, RpUv};
 use softfido_harness::matrix::oracle::Outcome;
 use softfido_harness::matrix::report::{self, Totals};
 use softfido_harness::matrix::{MatrixArgs, run_all, select};
@@ -15,8 +16,7 @@ use softfido_rp::policy::Policy;
 
 fn args(filter: Option<&str>, quick: bool, policy: Policy) -> MatrixArgs {
     MatrixArgs {
-        filter: filter.map(str::to_owned),
-        jobs: Some(2),
+        selection: Selection { filter: filter.map(str::to_owned), threads: Threads { jobs: Some(2) } },
         quick,
         report: None,
         rp_url: None,
@@ -48,7 +48,7 @@ fn the_quick_subset_passes_and_touches_every_axis_value() {
         })
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    let all = softfido_harness::matrix::axes::all_scenarios();
+    let all = softfido_harness::matrix::scenario::all_scenarios();
     for (index, axis) in AXIS_NAMES.iter().enumerate() {
         let everywhere: BTreeSet<&str> = all.iter().map(|s| s.values()[index].1).collect();
         let quick: BTreeSet<&str> = records.iter().map(|r| r.scenario.values()[index].1).collect();

@@ -23,7 +23,7 @@ use openidconnect::{
 };
 use serde_json::json;
 use softfido_authenticator::Profile;
-use softfido_harness::matrix::run::OidcClient;
+use softfido_harness::matrix::ceremony::OidcClient;
 use softfido_rp::webauthn::UserVerificationRequirement;
 use support::http::{Http, HttpError, Redirect, Reply};
 use support::idp::{BACKEND, BACKEND_REDIRECT, Idp, WEB, WEB_REDIRECT, WEB_REDIRECT_OTHER, WEB_SECRET};

@@ -6,19 +6,20 @@
 //! ceremonies, sign-ins), so that a machine whose speed drifts, as shared virtual machines'
 //! does, is measured at the same speed for the limit and for what is achieved.
 
-mod ceremony;
 mod crypto;
+mod workload;
 
 use std::sync::Arc;
 
 use softfido_rp::policy::Policy;
-use softfido_rp::webauthn::UserVerificationRequirement;
 
-use self::ceremony::{Worker, Workload};
 use self::crypto::{CryptoNeeds, CryptoRates};
+use self::workload::{Worker, Workload};
+use crate::args::Threads;
+use crate::axes::RpUv;
 use crate::idp::LocalIdp;
-use crate::matrix::axes::{RpUv, Scenario};
-use crate::matrix::run::Target;
+use crate::matrix::ceremony::Target;
+use crate::matrix::scenario::Scenario;
 use crate::matrix::selection::scenario_from_values;
 
 /// Options of `softfido bench`.
@@ -27,9 +28,9 @@ pub struct BenchArgs {
     /// Seconds per measurement (each is spread over rounds of about a second).
     #[arg(long, default_value_t = 5.0)]
     pub seconds: f64,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub jobs: Option<usize>,
+    /// The threads the ceremonies run on (and the crypto is measured on).
+    #[command(flatten)]
+    pub threads: Threads,
 }
 
 /// Concurrent browsers per worker thread: enough to keep every thread busy while others wait
@@ -40,7 +41,7 @@ const SIGN_INS_PER_REGISTRATION: usize = 50;
 
 /// The ceremony measured: a platform authenticator (TEE, fingerprint, trusted basic
 /// attestation, uvm), a discoverable passkey, UV preferred; it earns hwk and phrh.
-fn ceremony() -> anyhow::Result<Scenario> {
+fn measured_scenario() -> anyhow::Result<Scenario> {
     scenario_from_values(&[
         ("up", "approve"),
         ("uv_capability", "fingerprint"),
@@ -130,18 +131,17 @@ fn limit(crypto: &CryptoRates, needs: CryptoNeeds, jobs: usize) -> f64 {
 
 /// Runs the benchmark and prints the figures.
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
-    let jobs =
-        args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let jobs = args.threads.count();
     anyhow::ensure!(args.seconds > 0.0, "--seconds must be positive");
     let rounds = args.seconds.round().max(2.0) as usize;
     let slice = args.seconds / rounds as f64;
-    let scenario = ceremony()?;
+    let scenario = measured_scenario()?;
     println!("softfido bench: {jobs} threads, {:.0} s per measurement in {rounds} rounds", args.seconds);
     println!("ceremony: {}", scenario.id());
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(jobs).enable_all().build()?;
     let (crypto, measurements) = runtime.block_on(async {
-        let idp = LocalIdp::start(UserVerificationRequirement::Preferred, Policy::Rfc8176).await?;
-        let target = Arc::new(Target::discover(&idp.issuer, RpUv::Preferred).await?);
+        let idp = LocalIdp::start(RpUv::Preferred.into(), Policy::Rfc8176).await?;
+        let target = Arc::new(Target::discover(&idp.issuer).await?);
         let browsers = jobs * BROWSERS_PER_THREAD;
         let mut measurements = [
             Measurement::new(
@@ -178,14 +178,4 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::needs;
-
-    #[test]
-    fn a_registration_adds_a_key_pair_a_signature_and_two_verifications() {
-        let every = needs(1);
-        assert_eq!((every.keygens, every.signs, every.verifies), (1.0, 3.0, 4.0));
-        let one_in_fifty = needs(50);
-        assert_eq!((one_in_fifty.keygens, one_in_fifty.signs, one_in_fifty.verifies), (0.02, 2.02, 2.04));
-    }
-}
+mod tests;

@@ -4,9 +4,13 @@
 //! Columns: the twelve axes (as in the JSON report), then `outcome`, `amr` (space-separated,
 //! sorted), `acr`, `error` (empty for none) and `rules`. Lines starting with `#` are comments.
 
-use super::axes::{AXIS_NAMES, Scenario};
 use super::oracle::{Outcome, Verdict};
+use serde::Deserialize as _;
+use serde::de::IntoDeserializer as _;
+
+use super::scenario::Scenario;
 use super::selection::scenario_from_values;
+use crate::axes::AXIS_NAMES;
 
 /// The file, as shipped.
 pub const GOLDEN_CSV: &str = include_str!("../../golden/amr.csv");
@@ -24,13 +28,10 @@ pub struct GoldenRow {
     pub rules: String,
 }
 
+/// An outcome by the name the JSON report gives it.
 fn outcome(name: &str) -> anyhow::Result<Outcome> {
-    Ok(match name {
-        "token" => Outcome::Token,
-        "rejected" => Outcome::Rejected,
-        "unmet_authentication_requirements" => Outcome::UnmetAuthenticationRequirements,
-        other => anyhow::bail!("unknown outcome {other:?}"),
-    })
+    let name: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = name.into_deserializer();
+    Outcome::deserialize(name).map_err(|e| anyhow::anyhow!("unknown outcome: {e}"))
 }
 
 /// Parses the golden file.
@@ -73,3 +74,6 @@ pub fn parse(text: &str) -> anyhow::Result<Vec<GoldenRow>> {
     }
     Ok(rows)
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,11 +4,12 @@
 //! softfido's IdP (in process, or another one with `--rp-url`), verifies the ID token with
 //! `openidconnect`, and compares amr/acr, or the error, with [`oracle`].
 
-pub mod axes;
+pub mod ceremony;
 pub mod golden;
+pub mod group;
 pub mod oracle;
 pub mod report;
-pub mod run;
+pub mod scenario;
 pub mod selection;
 
 use std::collections::BTreeMap;
@@ -20,25 +21,24 @@ use std::time::Instant;
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 use softfido_rp::policy::Policy;
-use softfido_rp::webauthn::UserVerificationRequirement;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use self::axes::{RpUv, Scenario};
+use self::ceremony::Target;
+use self::group::Run;
 use self::report::{Record, Totals};
-use self::run::{Run, Target};
+use self::scenario::Scenario;
+use crate::args::{Selection, parse_policy};
+use crate::axes::RpUv;
+use crate::filter::Filter;
 use crate::idp::LocalIdp;
 
 /// Options of `softfido matrix`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct MatrixArgs {
-    /// Keep only scenarios matching every `axis=value` (e.g. `up=deny,rp_uv=required`; a value
-    /// may be `n/a`; several values of one axis: `backup=be0_bs0|be1_bs1`).
-    #[arg(long)]
-    pub filter: Option<String>,
-    /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub jobs: Option<usize>,
+    /// The scenarios to run and the threads to run them on.
+    #[command(flatten)]
+    pub selection: Selection,
     /// A covering subset (every pair of axis values at least once) for fast loops.
     #[arg(long)]
     pub quick: bool,
@@ -50,11 +50,11 @@ pub struct MatrixArgs {
     #[arg(long)]
     pub rp_url: Option<String>,
     /// With --rp-url: the userVerification that IdP is configured with (only those scenarios run).
-    #[arg(long, default_value = "preferred", value_parser = parse_rp_uv)]
+    #[arg(long, default_value = "preferred")]
     pub rp_uv: RpUv,
     /// The amr/acr policy of the in-process IdP: rfc8176 (correct) or aspnetcore-net10
     /// (reproduces amr=pwd after a passkey sign-in; the matrix then shows every mismatch).
-    #[arg(long, default_value = "rfc8176", value_parser = crate::serve::parse_policy)]
+    #[arg(long, default_value = "rfc8176", value_parser = parse_policy)]
     pub rp_policy: Policy,
     /// Print the provider configuration (issuer and the matrix's client) for `softfido serve
     /// --config` at this issuer, and exit.
@@ -62,25 +62,11 @@ pub struct MatrixArgs {
     pub print_client_config: Option<String>,
 }
 
-fn parse_rp_uv(value: &str) -> Result<RpUv, String> {
-    RpUv::ALL.iter().copied().find(|v| v.name() == value).ok_or_else(|| {
-        format!("unknown userVerification {value:?}; expected required, preferred or discouraged")
-    })
-}
-
-fn requirement(rp_uv: RpUv) -> UserVerificationRequirement {
-    match rp_uv {
-        RpUv::Required => UserVerificationRequirement::Required,
-        RpUv::Preferred => UserVerificationRequirement::Preferred,
-        RpUv::Discouraged => UserVerificationRequirement::Discouraged,
-    }
-}
-
 /// The scenarios `args` select, in product order.
 pub fn select(args: &MatrixArgs) -> anyhow::Result<Vec<Scenario>> {
-    let mut scenarios = axes::all_scenarios();
-    if let Some(filter) = &args.filter {
-        let filter = selection::Filter::parse(filter)?;
+    let mut scenarios = scenario::all_scenarios();
+    if let Some(filter) = &args.selection.filter {
+        let filter = Filter::parse(filter, &scenarios)?;
         scenarios.retain(|s| filter.matches(s));
     }
     if args.rp_url.is_some() {
@@ -102,8 +88,7 @@ pub fn run(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
     if scenarios.is_empty() {
         anyhow::bail!("no scenario matches the filter");
     }
-    let jobs =
-        args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let jobs = args.selection.threads.count();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(jobs)
         .enable_all()
@@ -143,13 +128,13 @@ pub async fn run_all(
         let issuer = match &args.rp_url {
             Some(url) => url.clone(),
             None => {
-                let idp = LocalIdp::start(requirement(rp_uv), args.rp_policy).await?;
+                let idp = LocalIdp::start(rp_uv.into(), args.rp_policy).await?;
                 let issuer = idp.issuer.clone();
                 local.push(idp);
                 issuer
             }
         };
-        targets.insert(rp_uv, Arc::new(Target::discover(&issuer, rp_uv).await?));
+        targets.insert(rp_uv, Arc::new(Target::discover(&issuer).await?));
     }
     let order: BTreeMap<Scenario, usize> = scenarios.iter().enumerate().map(|(i, s)| (*s, i)).collect();
     let mut groups: BTreeMap<Scenario, Vec<Scenario>> = BTreeMap::new();
@@ -174,7 +159,7 @@ pub async fn run_all(
         let permits = Arc::clone(&permits);
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            run::run_group(&target, key, members).await
+            group::run_group(&target, key, members).await
         });
     }
     let mut records: Vec<Option<Record>> = vec![None; order.len()];

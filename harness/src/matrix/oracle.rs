@@ -6,14 +6,13 @@
 //! authenticator's status, `webauthn:` for the IdP rejecting a ceremony, `oauth:` for an error
 //! redirected to the client.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::axes::{
-    AcrRequest, Attestation, FirstFactor, KeyProtection, RpUv, Scenario, Up, UvCapability, UvPerformed,
-};
+use super::scenario::Scenario;
+use crate::axes::{AcrRequest, Attestation, FirstFactor, KeyProtection, RpUv, Up, UvCapability, UvPerformed};
 
 /// How a scenario ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// The client redeemed a code for a verified ID token.

@@ -9,8 +9,9 @@ use std::path::Path;
 use anyhow::Context as _;
 use serde_json::{Value, json};
 
-use super::axes::{AXIS_NAMES, Scenario};
 use super::oracle::{Expectation, Verdict};
+use super::scenario::Scenario;
+use crate::axes::AXIS_NAMES;
 
 /// One scenario's result, compared.
 #[derive(Clone, Debug)]

@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
-use crate::matrix::axes::Scenario;
+use crate::matrix::ceremony::{Registered, Target, register, sign_in};
 use crate::matrix::oracle::{self, Verdict};
-use crate::matrix::run::{Registered, Target, register, sign_in};
+use crate::matrix::scenario::Scenario;
 
 /// One concurrent browser: its registration and how many sign-ins it has left before it
 /// registers afresh.
@@ -20,14 +20,15 @@ pub struct Worker {
 
 /// The ceremonies of one kind and what they share.
 pub struct Workload {
-    pub target: Arc<Target>,
-    pub scenario: Scenario,
+    target: Arc<Target>,
+    scenario: Scenario,
     /// Sign-ins per registration (1: every ceremony registers).
     pub sign_ins_per_registration: usize,
     expected: Verdict,
 }
 
 impl Workload {
+    /// `scenario` against `target`, registering afresh every `sign_ins_per_registration` sign-ins.
     pub fn new(target: Arc<Target>, scenario: Scenario, sign_ins_per_registration: usize) -> Self {
         let expected = oracle::expect(&scenario).verdict;
         Self { target, scenario, sign_ins_per_registration: sign_ins_per_registration.max(1), expected }

@@ -1,11 +1,11 @@
-//! Running scenarios end to end: a fresh authenticator and account per registration, then, per
-//! scenario, a fresh browser signing in through the OIDC authorization code flow over loopback
-//! HTTP; the code is redeemed and the ID token verified by `openidconnect` (an independent
-//! client library). The actual verdict comes from the decoded token or the error the IdP gave,
-//! never from the IdP's state.
+//! One ceremony end to end, as the matrix and the benchmark run it: an account signed up and
+//! its authenticator registered, then a fresh browser signing in through the OIDC
+//! authorization code flow over loopback HTTP; the code is redeemed and the ID token verified
+//! by `openidconnect` (an independent client library). The verdict comes from the decoded token
+//! or the error the IdP gave, never from the IdP's state.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
@@ -16,19 +16,17 @@ use openidconnect::{
 };
 use serde_json::{Value, json};
 use softfido_authenticator::config::{
-    AttestationKind, BackupFlags, CounterMode, ExtensionSupport, Modality, PresenceOutcome,
-    UvCapability as DeviceUv, VerifyOutcome,
+    CounterMode, ExtensionSupport, UvCapability as DeviceUv, VerifyOutcome,
 };
-use softfido_authenticator::pin::protocol::PinUvAuthProtocol;
 use softfido_authenticator::store::MemoryStore;
 use softfido_authenticator::{Authenticator, Config, Profile};
 use url::Url;
 
-use super::axes::{
-    AcrRequest, Attestation, Backup, FirstFactor, KeyProtection, PinProtocol, RpUv, Scenario, Up,
-    UvCapability, UvPerformed,
-};
 use super::oracle::{Outcome, Verdict};
+use super::scenario::Scenario;
+use crate::axes::{
+    AcrRequest, Attestation, Backup, FirstFactor, KeyProtection, PinProtocol, Up, UvCapability, UvPerformed,
+};
 use crate::client::webauthn::{ClientError, WebAuthnClient};
 use crate::http::{Http, Reply};
 use crate::idp::{MATRIX_CLIENT_ID, MATRIX_CLIENT_SECRET, MATRIX_REDIRECT_URI};
@@ -52,13 +50,11 @@ const PASSWORD: &str = "matrix password 1";
 /// The essential acr request of OIDC Core §5.5.1.1.
 const ESSENTIAL_PHRH: &str = r#"{"id_token":{"acr":{"essential":true,"value":"phrh"}}}"#;
 
-/// An IdP the matrix signs in to, with one `userVerification` setting.
+/// An IdP the matrix signs in to.
 #[derive(Clone, Debug)]
 pub struct Target {
     /// The issuer (also the WebAuthn origin of its pages).
     pub issuer: String,
-    /// Its `userVerification` for both ceremonies.
-    pub rp_uv: RpUv,
     /// The OIDC client, configured from discovery (with the JWKS it verifies tokens against).
     pub client: OidcClient,
     /// HTTP connections to it (the browser gets a fresh cookie jar per sign-in).
@@ -69,7 +65,7 @@ pub struct Target {
 
 impl Target {
     /// Discovers the IdP at `issuer` (its metadata and JWKS) and sets up the matrix's client.
-    pub async fn discover(issuer: &str, rp_uv: RpUv) -> anyhow::Result<Self> {
+    pub async fn discover(issuer: &str) -> anyhow::Result<Self> {
         let http = Http::backend();
         let issuer_url = IssuerUrl::new(issuer.to_owned()).context("issuer URL")?;
         let metadata = CoreProviderMetadata::discover_async(issuer_url, &http)
@@ -82,7 +78,7 @@ impl Target {
         )
         .set_redirect_uri(RedirectUrl::new(MATRIX_REDIRECT_URI.into()).context("redirect URI")?);
         let run = format!("m{:08x}", rand::random::<u32>());
-        Ok(Self { issuer: issuer.trim_end_matches('/').to_owned(), rp_uv, client, http, run })
+        Ok(Self { issuer: issuer.trim_end_matches('/').to_owned(), client, http, run })
     }
 
     fn url(&self, path: &str) -> String {
@@ -90,65 +86,35 @@ impl Target {
     }
 }
 
-/// One scenario's result.
-#[derive(Clone, Debug)]
-pub struct Run {
-    /// The scenario.
-    pub scenario: Scenario,
-    /// What happened.
-    pub actual: Verdict,
-    /// Wall time of its sign-in, plus its share of the registration.
-    pub elapsed: Duration,
-}
-
 fn refused(error: impl Into<String>) -> Verdict {
     Verdict { outcome: Outcome::Rejected, amr: Vec::new(), acr: None, error: Some(error.into()) }
 }
 
 /// The authenticator a scenario describes, with the user answering `up` to the presence test;
-/// built-in UV fails to match when `uv_fails` (at sign-in of a `failed` scenario only).
+/// built-in UV fails to match when `uv_fails` (at sign-in of a `failed` scenario only). Where
+/// key protection is n/a the authenticator is a hardware model: the claim an RP must not believe
+/// unproven.
 fn device_config(s: &Scenario, up: Up, uv_fails: bool) -> Config {
     let configured = matches!(s.uv_performed, Some(UvPerformed::Yes | UvPerformed::Failed));
-    let fails = uv_fails;
-    let builtin = |modality| DeviceUv::Builtin {
-        modality,
-        enrolled: configured,
-        outcome: if fails { VerifyOutcome::NoMatch } else { VerifyOutcome::Match },
-    };
     let uv = match s.uv_capability {
-        None | Some(UvCapability::None) => DeviceUv::None,
         Some(UvCapability::ClientPin) => DeviceUv::ClientPin,
-        Some(UvCapability::Fingerprint) => builtin(Modality::Fingerprint),
-        Some(UvCapability::Face) => builtin(Modality::Face),
-        Some(UvCapability::Iris) => builtin(Modality::Iris),
-        Some(UvCapability::Voice) => builtin(Modality::Voice),
-    };
-    let key_protection = match s.key_protection.unwrap_or(KeyProtection::Hardware) {
-        KeyProtection::Software => softfido_authenticator::config::KeyProtection::Software,
-        KeyProtection::Hardware => softfido_authenticator::config::KeyProtection::Hardware,
-        KeyProtection::Tee => softfido_authenticator::config::KeyProtection::Tee,
-        KeyProtection::SecureElement => softfido_authenticator::config::KeyProtection::SecureElement,
-    };
-    let attestation = match s.attestation.unwrap_or(Attestation::None) {
-        Attestation::None => AttestationKind::None,
-        Attestation::SelfAttestation => AttestationKind::PackedSelf,
-        Attestation::BasicTrusted => AttestationKind::PackedBasic,
-        Attestation::BasicUntrusted => AttestationKind::PackedBasicUntrusted,
-    };
-    let backup = s.backup.unwrap_or(Backup::Be0Bs0);
-    let presence = match up {
-        Up::Approve => PresenceOutcome::Approve,
-        Up::Deny => PresenceOutcome::Deny,
-        Up::Timeout => PresenceOutcome::Timeout,
+        capability => match capability.and_then(UvCapability::biometric) {
+            Some(biometric) => DeviceUv::Builtin {
+                modality: biometric.into(),
+                enrolled: configured,
+                outcome: if uv_fails { VerifyOutcome::NoMatch } else { VerifyOutcome::Match },
+            },
+            None => DeviceUv::None,
+        },
     };
     Config {
-        presence,
+        presence: up.into(),
         // A timeout is the user never touching; the matrix does not wait 30 s for it.
         presence_timeout: Duration::ZERO,
         uv,
-        key_protection,
-        attestation,
-        backup: BackupFlags { eligible: backup.eligible(), state: backup.state() },
+        key_protection: s.key_protection.unwrap_or(KeyProtection::Hardware).into(),
+        attestation: s.attestation.unwrap_or(Attestation::None).into(),
+        backup: s.backup.unwrap_or(Backup::Be0Bs0).into(),
         counter: CounterMode::PerCredential,
         extensions: ExtensionSupport { uvm: s.uvm == Some(true), ..ExtensionSupport::ALL },
         pin: (s.uv_capability == Some(UvCapability::ClientPin) && configured).then(|| PIN.to_owned()),
@@ -163,30 +129,6 @@ static ACCOUNTS: AtomicU64 = AtomicU64::new(0);
 pub struct Registered {
     username: String,
     client: Option<WebAuthnClient>,
-}
-
-/// Runs every scenario of one registration key: one account and registration, then one sign-in
-/// per scenario. A registration that fails ends each of its scenarios with that failure.
-pub async fn run_group(target: &Target, key: Scenario, scenarios: Vec<Scenario>) -> Vec<Run> {
-    let started = Instant::now();
-    let registered = register(target, &key).await;
-    let share = started.elapsed() / u32::try_from(scenarios.len().max(1)).unwrap_or(u32::MAX);
-    let mut registered = match registered {
-        Ok(registered) => registered,
-        Err(verdict) => {
-            return scenarios
-                .into_iter()
-                .map(|scenario| Run { scenario, actual: verdict.clone(), elapsed: share })
-                .collect();
-        }
-    };
-    let mut runs = Vec::with_capacity(scenarios.len());
-    for scenario in scenarios {
-        let started = Instant::now();
-        let actual = sign_in(target, &scenario, &mut registered).await;
-        runs.push(Run { scenario, actual, elapsed: started.elapsed() + share });
-    }
-    runs
 }
 
 /// Signs up an account for `key` and, unless password-only, registers its authenticator; a
@@ -209,10 +151,8 @@ pub async fn register(target: &Target, key: &Scenario) -> Result<Registered, Ver
         .map_err(|e| refused(format!("harness:authenticator does not start ({e:?})")))?;
     let mut client = WebAuthnClient::new(authenticator, &target.issuer);
     client.pin = Some(PIN.to_owned());
-    client.pin_protocol = match key.pin_protocol {
-        Some(PinProtocol::One) => PinUvAuthProtocol::One,
-        _ => PinUvAuthProtocol::Two,
-    };
+    // Where the protocol is n/a (no PIN is set), the client speaks protocol Two.
+    client.pin_protocol = key.pin_protocol.unwrap_or(PinProtocol::Two).into();
     let discoverable = key.discoverable == Some(true);
     let start =
         post(&browser, &target.url("/webauthn/register/start"), &json!({ "discoverable": discoverable }))

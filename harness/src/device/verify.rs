@@ -98,7 +98,7 @@ pub fn verify_signature(
 
 /// What a verified attestation statement amounts to.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Attestation {
+pub enum VerifiedAttestation {
     /// Format `none`.
     None,
     /// `packed` self attestation, signature checked with the credential key.
@@ -120,11 +120,11 @@ pub fn verify_attestation(
     credential_key: &VerifyingKey,
     aaguid: &[u8; 16],
     trusted_roots: &[Vec<u8>],
-) -> Result<Attestation, String> {
+) -> Result<VerifiedAttestation, String> {
     match format {
         "none" => {
             if statement.as_map().is_some_and(|m| m.is_empty()) {
-                Ok(Attestation::None)
+                Ok(VerifiedAttestation::None)
             } else {
                 Err("none attestation with a non-empty statement".into())
             }
@@ -136,9 +136,8 @@ pub fn verify_attestation(
             }
             let sig = text_field(statement, "sig").and_then(Value::as_bytes).ok_or("packed: no sig")?;
             match text_field(statement, "x5c").and_then(Value::as_array) {
-                None => {
-                    verify_signature(credential_key, auth_data, cdh, sig).map(|()| Attestation::SelfSigned)
-                }
+                None => verify_signature(credential_key, auth_data, cdh, sig)
+                    .map(|()| VerifiedAttestation::SelfSigned),
                 Some(chain) => {
                     let leaf = chain.first().and_then(Value::as_bytes).ok_or("packed: empty x5c")?;
                     let certificate = Certificate::from_der(leaf).map_err(|e| format!("x5c[0]: {e}"))?;
@@ -146,7 +145,7 @@ pub fn verify_attestation(
                     check_aaguid_extension(&certificate, aaguid)?;
                     let trusted =
                         trusted_roots.iter().any(|root| issued_by(&certificate, root).unwrap_or(false));
-                    Ok(Attestation::Basic { trusted })
+                    Ok(VerifiedAttestation::Basic { trusted })
                 }
             }
         }

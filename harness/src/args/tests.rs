@@ -1,0 +1,15 @@
+use super::*;
+
+#[test]
+fn policies_parse_by_their_names() {
+    assert_eq!(parse_policy("rfc8176"), Ok(Policy::Rfc8176));
+    assert_eq!(parse_policy("aspnetcore-net10"), Ok(Policy::AspNetCoreNet10));
+    assert!(parse_policy("net9").expect_err("unknown").contains("expected rfc8176 or aspnetcore-net10"));
+}
+
+#[test]
+fn at_least_one_thread_runs() {
+    assert_eq!(Threads { jobs: Some(0) }.count(), 1);
+    assert_eq!(Threads { jobs: Some(3) }.count(), 3);
+    assert!(Threads::default().count() >= 1);
+}
