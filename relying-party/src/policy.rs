@@ -5,10 +5,14 @@
 //! lowers it (software key, synced key) is believed from any source. Rule numbers refer to the
 //! table in DESIGN.md ("amr and acr: the rule table").
 
+use serde::{Deserialize, Serialize};
+
 use crate::evidence::{AssertionEvidence, Attestation, Evidence, KeyStorage, UvMethod};
 
 /// An Authentication Method Reference value (RFC 8176 §2, and `pop` from EAP ACR Values 1.0).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Serialised as its registered value ([`Amr::as_str`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Amr {
     /// Face biometric.
     Face,
@@ -56,8 +60,10 @@ impl Amr {
     }
 }
 
-/// An Authentication Context Class Reference of EAP ACR Values 1.0.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// An Authentication Context Class Reference of EAP ACR Values 1.0. Serialised as its
+/// registered value ([`Acr::as_str`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Acr {
     /// Phishing-resistant (§2.1 `phr`).
     Phr,

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use super::OAuthError;
 use super::acr_request::AcrRequest;
 use super::pkce::CodeChallenge;
 
@@ -46,7 +47,7 @@ pub enum AuthorizeError {
     /// Shown to the user: the client or its redirect URI is unknown or unusable.
     Display {
         /// OAuth error code.
-        error: &'static str,
+        error: OAuthError,
         /// Human-readable detail.
         description: String,
     },
@@ -55,7 +56,7 @@ pub enum AuthorizeError {
         /// Where to send it.
         redirect_uri: String,
         /// OAuth error code.
-        error: &'static str,
+        error: OAuthError,
         /// Human-readable detail.
         description: String,
         /// The request's state.
@@ -73,16 +74,17 @@ pub fn validate(
         |error, description: &str| AuthorizeError::Display { error, description: description.to_owned() };
 
     // 1. The client must be registered.
-    let client_id = get("client_id").ok_or_else(|| display("invalid_request", "client_id is required"))?;
+    let client_id =
+        get("client_id").ok_or_else(|| display(OAuthError::InvalidRequest, "client_id is required"))?;
     let client = clients
         .iter()
         .find(|c| c.id == client_id)
-        .ok_or_else(|| display("invalid_client", "client_id is not a registered client"))?;
+        .ok_or_else(|| display(OAuthError::InvalidClient, "client_id is not a registered client"))?;
     // 2. The redirect URI must be one of the client's, exactly.
     let redirect_uri =
-        get("redirect_uri").ok_or_else(|| display("invalid_request", "redirect_uri is required"))?;
+        get("redirect_uri").ok_or_else(|| display(OAuthError::InvalidRequest, "redirect_uri is required"))?;
     if !client.redirect_uris.iter().any(|registered| registered == redirect_uri) {
-        return Err(display("invalid_request", "redirect_uri is not registered for this client"));
+        return Err(display(OAuthError::InvalidRequest, "redirect_uri is not registered for this client"));
     }
     let state = get("state").map(str::to_owned);
     let redirect = |error, description: String| AuthorizeError::Redirect {
@@ -95,33 +97,40 @@ pub fn validate(
     match get("response_type") {
         Some("code") => {}
         Some(_) => {
-            return Err(redirect("unsupported_response_type", "only response_type=code is supported".into()));
+            return Err(redirect(
+                OAuthError::UnsupportedResponseType,
+                "only response_type=code is supported".into(),
+            ));
         }
-        None => return Err(redirect("invalid_request", "response_type is required".into())),
+        None => return Err(redirect(OAuthError::InvalidRequest, "response_type is required".into())),
     }
     // 4. An OpenID Connect request has the openid scope (OIDC Core §3.1.2.1).
     if !get("scope").is_some_and(|scope| scope.split(' ').any(|s| s == "openid")) {
-        return Err(redirect("invalid_scope", "scope must include openid".into()));
+        return Err(redirect(OAuthError::InvalidScope, "scope must include openid".into()));
     }
     // 5. PKCE with S256 is required.
     let code_challenge = CodeChallenge::from_request(get("code_challenge"), get("code_challenge_method"))
-        .map_err(|e| redirect("invalid_request", e.to_string()))?;
+        .map_err(|e| redirect(OAuthError::InvalidRequest, e.to_string()))?;
     // 6. max_age is a non-negative integer.
     let max_age = get("max_age")
         .map(|v| {
-            v.parse::<u64>()
-                .map_err(|_| redirect("invalid_request", "max_age must be a non-negative integer".into()))
+            v.parse::<u64>().map_err(|_| {
+                redirect(OAuthError::InvalidRequest, "max_age must be a non-negative integer".into())
+            })
         })
         .transpose()?;
     // 7. prompt: login and none are understood, and cannot be combined (OIDC Core §3.1.2.1).
     let prompts: Vec<&str> = get("prompt").map(|p| p.split(' ').collect()).unwrap_or_default();
     let prompt_none = prompts.contains(&"none");
     if prompt_none && prompts.len() > 1 {
-        return Err(redirect("invalid_request", "prompt=none cannot be combined with other values".into()));
+        return Err(redirect(
+            OAuthError::InvalidRequest,
+            "prompt=none cannot be combined with other values".into(),
+        ));
     }
     // 8. The acr demands.
     let acr = AcrRequest::parse(get("acr_values"), get("claims"))
-        .map_err(|e| redirect("invalid_request", e.to_string()))?;
+        .map_err(|e| redirect(OAuthError::InvalidRequest, e.to_string()))?;
     Ok(ValidRequest {
         client_id: client.id.clone(),
         redirect_uri: redirect_uri.to_owned(),
@@ -174,10 +183,10 @@ mod tests {
 
     fn error_code(result: Result<ValidRequest, AuthorizeError>) -> (&'static str, bool) {
         match result.expect_err("refused") {
-            AuthorizeError::Display { error, .. } => (error, false),
+            AuthorizeError::Display { error, .. } => (error.as_str(), false),
             AuthorizeError::Redirect { error, state, .. } => {
                 assert_eq!(state.as_deref(), Some("s1"), "state is echoed");
-                (error, true)
+                (error.as_str(), true)
             }
         }
     }

@@ -2,6 +2,7 @@
 //! issue a code, ask the user to sign in (or step up), or answer an error to the client.
 //! Pure: the handler supplies the session, the time and what the user's passkeys could earn.
 
+use super::OAuthError;
 use super::acr_request::AcrOutcome;
 use super::authorize::ValidRequest;
 use crate::policy::{Acr, AuthContext};
@@ -28,7 +29,7 @@ pub enum Decision {
         step_up: bool,
     },
     /// Redirect this OAuth error to the client.
-    Error(&'static str),
+    Error(OAuthError),
 }
 
 /// OIDC Core §3.1.2.1 (prompt, max_age) and §5.5.1.1 (essential acr), in that order.
@@ -40,7 +41,11 @@ pub fn decide(
     best_acr_available: Option<Acr>,
 ) -> Decision {
     let needs_interaction = |step_up| {
-        if request.prompt_none { Decision::Error("login_required") } else { Decision::SignIn { step_up } }
+        if request.prompt_none {
+            Decision::Error(OAuthError::LoginRequired)
+        } else {
+            Decision::SignIn { step_up }
+        }
     };
     // A session that authenticated nothing yet (a passkey-only sign-up) is not a sign-in.
     let Some(session) = session.filter(|s| !s.context.amr.is_empty()) else {
@@ -58,7 +63,7 @@ pub fn decide(
         return if possible {
             needs_interaction(true)
         } else {
-            Decision::Error("unmet_authentication_requirements")
+            Decision::Error(OAuthError::UnmetAuthenticationRequirements)
         };
     }
     Decision::IssueCode
@@ -69,7 +74,7 @@ pub fn decide(
 pub fn after_sign_in(request: &ValidRequest, context: &AuthContext) -> Decision {
     match request.acr.outcome(context.acr) {
         AcrOutcome::Met => Decision::IssueCode,
-        AcrOutcome::Unmet => Decision::Error("unmet_authentication_requirements"),
+        AcrOutcome::Unmet => Decision::Error(OAuthError::UnmetAuthenticationRequirements),
     }
 }
 
@@ -113,7 +118,7 @@ mod tests {
         assert_eq!(decide(&request(&[]), None, 100, None), Decision::SignIn { step_up: false });
         assert_eq!(
             decide(&request(&[("prompt", "none")]), None, 100, None),
-            Decision::Error("login_required")
+            Decision::Error(OAuthError::LoginRequired)
         );
     }
 
@@ -151,11 +156,11 @@ mod tests {
         assert_eq!(decide(&essential, Some(&s), 100, Some(Acr::Phrh)), Decision::SignIn { step_up: true });
         assert_eq!(
             decide(&essential, Some(&s), 100, Some(Acr::Phr)),
-            Decision::Error("unmet_authentication_requirements")
+            Decision::Error(OAuthError::UnmetAuthenticationRequirements)
         );
         assert_eq!(
             decide(&essential, Some(&s), 100, None),
-            Decision::Error("unmet_authentication_requirements")
+            Decision::Error(OAuthError::UnmetAuthenticationRequirements)
         );
     }
 
@@ -164,7 +169,10 @@ mod tests {
         let essential = request(&[("claims", ESSENTIAL_PHRH)]);
         let phr = AuthContext { amr: vec![Amr::Pop], acr: Some(Acr::Phr) };
         let phrh = AuthContext { amr: vec![Amr::Hwk, Amr::Pop], acr: Some(Acr::Phrh) };
-        assert_eq!(after_sign_in(&essential, &phr), Decision::Error("unmet_authentication_requirements"));
+        assert_eq!(
+            after_sign_in(&essential, &phr),
+            Decision::Error(OAuthError::UnmetAuthenticationRequirements)
+        );
         assert_eq!(after_sign_in(&essential, &phrh), Decision::IssueCode);
         assert_eq!(after_sign_in(&request(&[("acr_values", "phrh")]), &phr), Decision::IssueCode);
     }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::policy::AuthContext;
+use crate::policy::{Acr, Amr, AuthContext};
 
 /// The claims of an ID token (OIDC Core §2), amr and acr included.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -29,9 +29,9 @@ pub struct IdTokenClaims {
     pub nonce: Option<String>,
     /// The achieved acr (absent for a password-only sign-in).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub acr: Option<String>,
+    pub acr: Option<Acr>,
     /// The amr values (RFC 8176), sorted.
-    pub amr: Vec<String>,
+    pub amr: Vec<Amr>,
 }
 
 impl IdTokenClaims {
@@ -52,8 +52,8 @@ impl IdTokenClaims {
             iat: times.now,
             auth_time: times.auth_time,
             nonce,
-            acr: context.acr.map(|acr| acr.as_str().to_owned()),
-            amr: context.amr_strings().into_iter().map(str::to_owned).collect(),
+            acr: context.acr,
+            amr: context.amr.clone(),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod discovery;
+pub mod extract;
 pub mod oidc;
 pub mod pages;
 pub mod passkeys;
