@@ -131,6 +131,32 @@ pub enum Policy {
     AspNetCoreNet10,
 }
 
+/// How recently a password must have been verified to count as the other factor of a passkey
+/// sign-in (R9), in seconds.
+pub const SECOND_FACTOR_WINDOW: u64 = 600;
+
+/// The sign-in a browser already holds when it completes a passkey assertion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EarlierSignIn<'a> {
+    /// Whom it signed in.
+    pub user_id: &'a str,
+    /// Its amr.
+    pub amr: &'a [Amr],
+    /// When it authenticated (seconds since the epoch).
+    pub auth_time: u64,
+}
+
+/// R9: a password verified for the same user at most [`SECOND_FACTOR_WINDOW`] seconds before
+/// `now` is a second factor of the passkey assertion that `user_id` just completed; it becomes
+/// [`Evidence::password`].
+pub fn password_is_second_factor(earlier: Option<EarlierSignIn<'_>>, user_id: &str, now: u64) -> bool {
+    earlier.is_some_and(|earlier| {
+        earlier.user_id == user_id
+            && earlier.amr.contains(&Amr::Pwd)
+            && now.saturating_sub(earlier.auth_time) <= SECOND_FACTOR_WINDOW
+    })
+}
+
 /// Decides amr and acr from the evidence.
 pub fn auth_context(evidence: &Evidence, policy: Policy) -> Result<AuthContext, Refusal> {
     if let Some(assertion) = &evidence.assertion

@@ -3,34 +3,23 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use webauthn_rs_core::proto::{PublicKeyCredential, RegisterPublicKeyCredential};
 
+use super::extract::{CurrentSession, SignedIn};
 use super::{AppState, now, session};
 use crate::error::AppError;
 use crate::evidence::Evidence;
 use crate::oidc::flow::Session;
-use crate::policy::{Amr, Refusal, auth_context};
+use crate::policy::{EarlierSignIn, Refusal, auth_context, password_is_second_factor};
 use crate::store::NewCredential;
 use crate::webauthn::{CeremonyError, Discoverability, RegisteredCredential, UserIdentity};
 
-/// A password counts towards a passkey sign-in (R9) when verified this recently.
-const SECOND_FACTOR_WINDOW: u64 = 600;
-
 fn ceremony_error(error: CeremonyError) -> AppError {
     AppError::bad_request(error.code(), error.to_string())
-}
-
-fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Session, AppError> {
-    session::current(state, headers, now()).ok_or_else(|| AppError::BadRequest {
-        status: axum::http::StatusCode::UNAUTHORIZED,
-        code: "not_signed_in",
-        message: "sign in first".into(),
-    })
 }
 
 fn stored_credentials(state: &AppState, user_id: &str) -> Result<Vec<RegisteredCredential>, AppError> {
@@ -58,10 +47,9 @@ fn yes() -> bool {
 /// `POST /webauthn/register/start`: creation options for the signed-in user.
 pub async fn register_start(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(session): SignedIn,
     body: Option<Json<RegisterStart>>,
 ) -> Result<Json<Value>, AppError> {
-    let session = signed_in(&state, &headers)?;
     let user = state
         .store()?
         .user_by_id(&session.user_id)
@@ -158,7 +146,7 @@ pub async fn login_start(
 /// `POST /webauthn/login/finish`: verifies the assertion, decides amr/acr, starts a session.
 pub async fn login_finish(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    CurrentSession(earlier): CurrentSession,
     Json(body): Json<Finish<PublicKeyCredential>>,
 ) -> Result<impl IntoResponse, AppError> {
     let now = now();
@@ -183,11 +171,12 @@ pub async fn login_finish(
         state.store()?.update_credential_json(&raw_id, &json, now as i64).map_err(AppError::internal)?;
     }
     // R9: a password verified moments ago for the same user makes this its second factor.
-    let password = session::current(&state, &headers, now).is_some_and(|s| {
-        s.user_id == user_id
-            && s.context.amr.contains(&Amr::Pwd)
-            && now.saturating_sub(s.auth_time) <= SECOND_FACTOR_WINDOW
+    let earlier = earlier.as_ref().map(|s| EarlierSignIn {
+        user_id: &s.user_id,
+        amr: &s.context.amr,
+        auth_time: s.auth_time,
     });
+    let password = password_is_second_factor(earlier, &user_id, now);
     let evidence = Evidence { assertion: Some(verified.evidence), password };
     let context = auth_context(&evidence, state.policy).map_err(|refusal| match refusal {
         Refusal::UserNotPresent => {
@@ -205,8 +194,10 @@ pub async fn login_finish(
 }
 
 /// `GET /passkeys`: the signed-in user's passkeys.
-pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, AppError> {
-    let session = signed_in(&state, &headers)?;
+pub async fn list(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Json<Value>, AppError> {
     let credentials = state.store()?.credentials_of(&session.user_id).map_err(AppError::internal)?;
     let list: Vec<Value> = credentials
         .iter()
@@ -249,11 +240,10 @@ fn not_found(error: crate::store::StoreError) -> AppError {
 /// `POST /passkeys/{id}`: renames a passkey of the signed-in user.
 pub async fn rename(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(session): SignedIn,
     Path(id): Path<String>,
     Json(body): Json<Rename>,
 ) -> Result<Json<Value>, AppError> {
-    let session = signed_in(&state, &headers)?;
     let name = body.name.trim();
     if name.is_empty() || name.len() > 64 {
         return Err(AppError::bad_request("invalid_name", "a name is 1 to 64 characters"));
@@ -265,10 +255,9 @@ pub async fn rename(
 /// `DELETE /passkeys/{id}`: deletes a passkey of the signed-in user.
 pub async fn delete(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(session): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let session = signed_in(&state, &headers)?;
     state.store()?.delete_credential(&session.user_id, &credential_id(&id)?).map_err(not_found)?;
     Ok(Json(json!({ "deleted": id })))
 }

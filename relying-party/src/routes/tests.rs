@@ -333,3 +333,35 @@ async fn the_aspnetcore_net10_policy_emits_pwd_after_a_passkey() {
     let claims = verified_claims(&state, tokens["id_token"].as_str().expect("id_token"));
     assert_eq!(claims["amr"], json!(["pwd"]));
 }
+
+/// RFC 6749 §3.1: a parameter sent twice is `invalid_request` at authorize, PAR and token.
+#[tokio::test]
+async fn a_repeated_parameter_is_invalid_request_at_every_endpoint() {
+    let (state, _dir) = state();
+    let refused = |(status, _, body): (StatusCode, axum::http::HeaderMap, Value)| {
+        (status, body["error"].as_str().map(str::to_owned))
+    };
+    let expected = (StatusCode::BAD_REQUEST, Some("invalid_request".to_owned()));
+    // Authorize: a second state, which the client could not tell from its own.
+    let twice = format!("{}&state=other", authorize_uri(""));
+    assert_eq!(refused(send(app(state.clone()), get(&twice, None)).await), expected);
+    // PAR: a valid pushed request but for its repeated scope.
+    let basic = Base64::encode_string(format!("{CLIENT_ID}:{CLIENT_SECRET}").as_bytes());
+    let pushed = |extra: &str| {
+        let challenge = Base64UrlUnpadded::encode_string(&Sha256::digest(VERIFIER.as_bytes()));
+        Request::post("/par")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::AUTHORIZATION, format!("Basic {basic}"))
+            .body(Body::from(format!(
+                "response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fapp.example%2Fcb\
+                 &code_challenge={challenge}&code_challenge_method=S256{extra}"
+            )))
+            .expect("request")
+    };
+    assert_eq!(send(app(state.clone()), pushed("")).await.0, StatusCode::CREATED);
+    assert_eq!(refused(send(app(state.clone()), pushed("&scope=openid")).await), expected);
+    // Token: a repeated code (before the code is looked up or spent).
+    let (status, _, body) = send(app(state.clone()), token_request("abc&code=abc", VERIFIER)).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
+    assert!(body["error_description"].as_str().is_some_and(|d| d.contains("code")), "{body}");
+}
