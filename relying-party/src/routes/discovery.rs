@@ -48,7 +48,7 @@ mod tests {
 
     #[tokio::test]
     async fn discovery_names_the_endpoints_and_acr_values() {
-        let (state, _dir) = state();
+        let state = state();
         let request = Request::get("/.well-known/openid-configuration").body(Body::empty()).expect("request");
         let (status, body) = json_body(app(state), request).await;
         assert_eq!(status, StatusCode::OK);
@@ -61,7 +61,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_jwks_publishes_the_signing_key() {
-        let (state, _dir) = state();
+        let state = state();
         let kid = state.keys.kid().to_owned();
         let (status, body) =
             json_body(app(state), Request::get("/jwks").body(Body::empty()).expect("request")).await;

@@ -19,16 +19,10 @@ use self::client::{Browser, ORIGIN};
 use super::*;
 use crate::evidence::{Attestation, KeyStorage, MetadataFacts, UvMethod, UvmReport};
 
-/// softfido's metadata directory (24 statements, one per model), loaded once.
+/// softfido's metadata (24 statements, one per model), built once.
 fn metadata() -> Metadata {
     static METADATA: OnceLock<Metadata> = OnceLock::new();
-    METADATA
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().expect("temp dir");
-            softfido_authenticator::metadata::write_metadata_dir(dir.path()).expect("written");
-            Metadata::load_dir(dir.path()).expect("loaded")
-        })
-        .clone()
+    METADATA.get_or_init(crate::metadata::tests::softfido_metadata).clone()
 }
 
 fn config(user_verification: UserVerificationRequirement) -> RpConfig {
