@@ -19,7 +19,7 @@ use super::{AppState, app};
 use crate::metadata::tests::softfido_metadata;
 use crate::oidc::clients::ProviderConfig;
 use crate::policy::Policy;
-use crate::webauthn::tests::client::Browser;
+use crate::webauthn::test_client::Browser;
 
 const CLIENT_ID: &str = "app";
 const CLIENT_SECRET: &str = "s3cret-value";
