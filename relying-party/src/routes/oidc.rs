@@ -22,7 +22,6 @@ use crate::oidc::params::with_query;
 use crate::oidc::token::{StoredCode, TOKEN_TTL, TokenRequest, redeem};
 use crate::policy::potential_acr;
 use crate::store::{NewAccessToken, RedeemOutcome};
-use crate::webauthn::RegisteredCredential;
 
 /// Lifetime of an authorization code.
 const CODE_TTL: u64 = 60;
@@ -126,8 +125,7 @@ fn best_possible_acr(state: &AppState, user_id: &str) -> Result<Option<crate::po
     let credentials = state.store()?.credentials_of(user_id)?;
     Ok(credentials
         .iter()
-        .filter_map(|c| serde_json::from_str::<RegisteredCredential>(&c.credential_json).ok())
-        .map(|c| potential_acr(&c.attestation, c.backup_eligible()))
+        .map(|stored| potential_acr(&stored.credential.attestation, stored.credential.backup_eligible()))
         .max())
 }
 

@@ -23,13 +23,7 @@ fn ceremony_error(error: CeremonyError) -> AppError {
 }
 
 fn stored_credentials(state: &AppState, user_id: &str) -> Result<Vec<RegisteredCredential>, AppError> {
-    state
-        .store()?
-        .credentials_of(user_id)
-        .map_err(AppError::internal)?
-        .into_iter()
-        .map(|c| serde_json::from_str(&c.credential_json).map_err(AppError::internal))
-        .collect()
+    Ok(state.store()?.credentials_of(user_id)?.into_iter().map(|stored| stored.credential).collect())
 }
 
 /// Options of a registration.
@@ -89,8 +83,7 @@ pub async fn register_finish(
         })?;
     let registered =
         state.ceremonies.finish_registration(&body.credential, ceremony).map_err(ceremony_error)?;
-    let credential_json = serde_json::to_string(&registered).map_err(AppError::internal)?;
-    let attestation_json = format!("{:?}", registered.attestation);
+    let attestation = format!("{:?}", registered.attestation);
     let name = body.name.unwrap_or_else(|| "passkey".into());
     state
         .store()?
@@ -98,8 +91,8 @@ pub async fn register_finish(
             credential_id: registered.id(),
             user_id: &user_id,
             name: &name,
-            credential_json: &credential_json,
-            attestation_json: &attestation_json,
+            credential: &registered,
+            attestation: &attestation,
             discoverable,
         })
         .map_err(|e| match e {
@@ -110,7 +103,7 @@ pub async fn register_finish(
         })?;
     Ok(Json(json!({
         "credential_id": Base64UrlUnpadded::encode_string(registered.id()),
-        "attestation": attestation_json,
+        "attestation": attestation,
     })))
 }
 
@@ -155,9 +148,7 @@ pub async fn login_finish(
         .take(&body.ceremony, now)
         .ok_or_else(|| AppError::bad_request("unknown_ceremony", "no sign-in in progress with that id"))?;
     let raw_id: Vec<u8> = body.credential.raw_id.to_vec();
-    let stored = state.store()?.credential(&raw_id).map_err(AppError::internal)?;
-    let mut registered: Option<RegisteredCredential> =
-        stored.map(|c| serde_json::from_str(&c.credential_json)).transpose().map_err(AppError::internal)?;
+    let mut registered = state.store()?.credential(&raw_id)?.map(|stored| stored.credential);
     let verified = state
         .ceremonies
         .finish_authentication(&body.credential, ceremony, |_| registered.clone())
@@ -167,8 +158,7 @@ pub async fn login_finish(
     if let Some(credential) = registered.as_mut()
         && verified.update(credential)
     {
-        let json = serde_json::to_string(credential).map_err(AppError::internal)?;
-        state.store()?.update_credential_json(&raw_id, &json, now as i64).map_err(AppError::internal)?;
+        state.store()?.update_credential(&raw_id, credential, now as i64)?;
     }
     // R9: a password verified moments ago for the same user makes this its second factor.
     let earlier = earlier.as_ref().map(|s| EarlierSignIn {
@@ -205,7 +195,7 @@ pub async fn list(
             json!({
                 "id": Base64UrlUnpadded::encode_string(&c.credential_id),
                 "name": c.name,
-                "attestation": c.attestation_json,
+                "attestation": c.attestation,
                 "created_at": c.created_at,
                 "last_used_at": c.last_used_at,
             })

@@ -1,12 +1,19 @@
 use rusqlite::Connection;
 
 use super::schema::{self, MIGRATIONS};
+use std::sync::OnceLock;
+
+use softfido_authenticator::Profile;
+
 use super::*;
 use crate::oidc::grant::Grant;
 use crate::oidc::params::Params;
 use crate::oidc::pkce::CodeChallenge;
 use crate::oidc::token::UserInfo;
 use crate::policy::{Acr, Amr, AuthContext};
+use crate::webauthn::test_client::Browser;
+use crate::webauthn::tests as webauthn_tests;
+use crate::webauthn::{RegisteredCredential, UserVerificationRequirement};
 
 const NOW: i64 = 1_800_000_000;
 
@@ -14,13 +21,22 @@ fn store() -> Store {
     Store::in_memory().unwrap()
 }
 
+/// A credential registered on softfido's software token, made once.
+fn registered() -> &'static RegisteredCredential {
+    static REGISTERED: OnceLock<RegisteredCredential> = OnceLock::new();
+    REGISTERED.get_or_init(|| {
+        let rp = webauthn_tests::ceremonies(UserVerificationRequirement::Preferred);
+        webauthn_tests::register(&rp, &mut Browser::profile(Profile::SoftwareToken))
+    })
+}
+
 fn credential<'a>(user_id: &'a str, credential_id: &'a [u8]) -> NewCredential<'a> {
     NewCredential {
         credential_id,
         user_id,
         name: "YubiKey",
-        credential_json: r#"{"cred":1}"#,
-        attestation_json: r#"{"fmt":"packed"}"#,
+        credential: registered(),
+        attestation: "Trusted(packed)",
         discoverable: true,
     }
 }
@@ -230,8 +246,8 @@ fn add_and_list_credentials() {
     assert_eq!(first.credential_id, b"cred-1");
     assert_eq!(first.user_id, alice.id);
     assert_eq!(first.name, "YubiKey");
-    assert_eq!(first.credential_json, r#"{"cred":1}"#);
-    assert_eq!(first.attestation_json, r#"{"fmt":"packed"}"#);
+    assert_eq!(&first.credential, registered());
+    assert_eq!(first.attestation, "Trusted(packed)");
     assert!(first.discoverable);
     assert_eq!(first.last_used_at, None);
     let second = store
@@ -274,11 +290,14 @@ fn update_credential_after_sign_in() {
     let mut store = store();
     let alice = store.create_user("alice", None).unwrap();
     store.add_credential(credential(&alice.id, b"cred-1")).unwrap();
-    store.update_credential_json(b"cred-1", r#"{"cred":2}"#, NOW).unwrap();
+    let mut signed_in = registered().clone();
+    signed_in.credential.counter += 1;
+    store.update_credential(b"cred-1", &signed_in, NOW).unwrap();
     let updated = store.credential(b"cred-1").unwrap().unwrap();
-    assert_eq!(updated.credential_json, r#"{"cred":2}"#);
+    assert_eq!(updated.credential, signed_in);
+    assert_ne!(&updated.credential, registered());
     assert_eq!(updated.last_used_at, Some(NOW));
-    assert!(matches!(store.update_credential_json(b"cred-9", "{}", NOW), Err(StoreError::NotFound)));
+    assert!(matches!(store.update_credential(b"cred-9", &signed_in, NOW), Err(StoreError::NotFound)));
 }
 
 #[test]
