@@ -35,7 +35,7 @@ impl<V> ExpiringMap<V> {
     }
 
     /// Stores `value` under a fresh random key, returned; expired entries are purged at most
-    /// once per [`PURGE_INTERVAL_SECONDS`].
+    /// once per `PURGE_INTERVAL_SECONDS`.
     pub fn insert(&self, value: V, now: u64) -> String {
         let key = Base64UrlUnpadded::encode_string(&rand::random::<[u8; 32]>());
         let mut entries = self.lock();

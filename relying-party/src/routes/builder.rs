@@ -13,7 +13,7 @@ use crate::oidc::id_token::{IdTokenError, SigningKeys};
 use crate::password::Cost;
 use crate::policy::Policy;
 use crate::store::{Store, StoreError};
-use crate::webauthn::{Ceremonies, ConfigError, PortMatching, RpConfig, UserVerificationRequirement};
+use crate::webauthn::{Ceremonies, ConfigError, RpConfig, UserVerificationRequirement};
 
 /// Why the state could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +44,6 @@ pub enum BuildError {
 pub struct AppStateBuilder {
     config: ProviderConfig,
     origin: Option<Url>,
-    ports: PortMatching,
     user_verification: UserVerificationRequirement,
     metadata: Metadata,
     policy: Policy,
@@ -59,7 +58,6 @@ impl AppStateBuilder {
         Self {
             config,
             origin: None,
-            ports: PortMatching::Exact,
             user_verification: UserVerificationRequirement::Preferred,
             metadata: Metadata::default(),
             policy: Policy::default(),
@@ -72,12 +70,6 @@ impl AppStateBuilder {
     /// The WebAuthn origin of the pages, when it is not the issuer.
     pub fn origin(mut self, origin: Url) -> Self {
         self.origin = Some(origin);
-        self
-    }
-
-    /// How the origin's port is compared.
-    pub fn port_matching(mut self, ports: PortMatching) -> Self {
-        self.ports = ports;
         self
     }
 
@@ -126,11 +118,7 @@ impl AppStateBuilder {
                 Url::parse(&issuer).map_err(|source| BuildError::Issuer { issuer: issuer.clone(), source })?
             }
         };
-        let rp = RpConfig {
-            ports: self.ports,
-            user_verification: self.user_verification,
-            ..RpConfig::for_origin(origin)
-        };
+        let rp = RpConfig { user_verification: self.user_verification, ..RpConfig::for_origin(origin) };
         let ceremonies = Ceremonies::new(rp, self.metadata)?;
         let key = self.signing_key.unwrap_or_else(|| SigningKey::generate_from_rng(&mut rand::rng()));
         let keys = SigningKeys::new(&key)?;
