@@ -60,7 +60,7 @@ impl AppError {
 
 impl From<ClientAuthError> for AppError {
     fn from(error: ClientAuthError) -> Self {
-        let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        let status = error.status();
         let basic_challenge = error.www_authenticate().is_some();
         Self::OAuth { status, error: error.error, description: error.description, basic_challenge }
     }
@@ -69,6 +69,25 @@ impl From<ClientAuthError> for AppError {
 impl From<TokenError> for AppError {
     fn from(error: TokenError) -> Self {
         Self::oauth(error.error, error.description)
+    }
+}
+
+impl From<crate::webauthn::CeremonyError> for AppError {
+    fn from(error: crate::webauthn::CeremonyError) -> Self {
+        Self::bad_request(error.code(), error.to_string())
+    }
+}
+
+impl From<crate::policy::Refusal> for AppError {
+    fn from(refusal: crate::policy::Refusal) -> Self {
+        match refusal {
+            crate::policy::Refusal::UserNotPresent => {
+                Self::bad_request("user_not_present", "the authenticator did not show user presence")
+            }
+            crate::policy::Refusal::NothingVerified => {
+                Self::bad_request("nothing_verified", "no factor was verified")
+            }
+        }
     }
 }
 

@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 
+use axum::http::StatusCode;
 use base64ct::{Base64, Base64Unpadded, Encoding};
 use jsonwebtoken::{Algorithm, Validation};
 use serde_json::{Map, Value};
@@ -128,8 +129,8 @@ impl ClientAuthError {
     }
 
     /// The HTTP status: 401 with a challenge, otherwise 400 (RFC 6749 §5.2).
-    pub fn status(&self) -> u16 {
-        if self.basic_challenge { 401 } else { 400 }
+    pub fn status(&self) -> StatusCode {
+        if self.basic_challenge { StatusCode::UNAUTHORIZED } else { self.error.status() }
     }
 
     /// The `WWW-Authenticate` header value to send, if any.

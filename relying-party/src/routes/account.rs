@@ -66,8 +66,7 @@ pub async fn password_sign_in(
         code: "invalid_credentials",
         message: "unknown user or wrong password".into(),
     };
-    let user =
-        state.store()?.user_by_name(&body.username).map_err(AppError::internal)?.ok_or_else(refused)?;
+    let user = state.store()?.user_by_name(&body.username)?.ok_or_else(refused)?;
     let (Some(password), Some(hash)) = (body.password.as_deref(), user.password_hash.as_deref()) else {
         return Err(refused());
     };

@@ -14,13 +14,9 @@ use super::{AppState, now, session};
 use crate::error::AppError;
 use crate::evidence::Evidence;
 use crate::oidc::flow::Session;
-use crate::policy::{EarlierSignIn, Refusal, auth_context, password_is_second_factor};
+use crate::policy::{EarlierSignIn, auth_context, password_is_second_factor};
 use crate::store::NewCredential;
-use crate::webauthn::{CeremonyError, Discoverability, RegisteredCredential, UserIdentity};
-
-fn ceremony_error(error: CeremonyError) -> AppError {
-    AppError::bad_request(error.code(), error.to_string())
-}
+use crate::webauthn::{Discoverability, RegisteredCredential, UserIdentity};
 
 fn stored_credentials(state: &AppState, user_id: &str) -> Result<Vec<RegisteredCredential>, AppError> {
     Ok(state.store()?.credentials_of(user_id)?.into_iter().map(|stored| stored.credential).collect())
@@ -46,8 +42,7 @@ pub async fn register_start(
 ) -> Result<Json<Value>, AppError> {
     let user = state
         .store()?
-        .user_by_id(&session.user_id)
-        .map_err(AppError::internal)?
+        .user_by_id(&session.user_id)?
         .ok_or_else(|| AppError::bad_request("unknown_user", "the session's user no longer exists"))?;
     let exclude: Vec<_> =
         stored_credentials(&state, &user.id)?.iter().map(|c| c.credential.cred_id.clone()).collect();
@@ -55,8 +50,7 @@ pub async fn register_start(
     let discoverability = if discoverable { Discoverability::Required } else { Discoverability::Discouraged };
     let identity =
         UserIdentity { id: user.id.as_bytes(), name: &user.username, display_name: &user.username };
-    let (options, ceremony) =
-        state.ceremonies.start_registration(identity, &exclude, discoverability).map_err(ceremony_error)?;
+    let (options, ceremony) = state.ceremonies.start_registration(identity, &exclude, discoverability)?;
     let ceremony_id = state.registrations.insert((user.id, ceremony, discoverable), now());
     Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
 }
@@ -81,8 +75,7 @@ pub async fn register_finish(
         state.registrations.take(&body.ceremony, now()).ok_or_else(|| {
             AppError::bad_request("unknown_ceremony", "no registration in progress with that id")
         })?;
-    let registered =
-        state.ceremonies.finish_registration(&body.credential, ceremony).map_err(ceremony_error)?;
+    let registered = state.ceremonies.finish_registration(&body.credential, ceremony)?;
     let attestation = format!("{:?}", registered.attestation);
     let name = body.name.unwrap_or_else(|| "passkey".into());
     state
@@ -124,13 +117,12 @@ pub async fn login_start(
         Some(name) => {
             let user = state
                 .store()?
-                .user_by_name(&name)
-                .map_err(AppError::internal)?
+                .user_by_name(&name)?
                 .ok_or_else(|| AppError::bad_request("no_credentials", "no passkey for that user"))?;
             let credentials = stored_credentials(&state, &user.id)?;
-            state.ceremonies.start_authentication(&credentials).map_err(ceremony_error)?
+            state.ceremonies.start_authentication(&credentials)?
         }
-        None => state.ceremonies.start_discoverable_authentication().map_err(ceremony_error)?,
+        None => state.ceremonies.start_discoverable_authentication()?,
     };
     let ceremony_id = state.authentications.insert(ceremony, now());
     Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
@@ -149,10 +141,8 @@ pub async fn login_finish(
         .ok_or_else(|| AppError::bad_request("unknown_ceremony", "no sign-in in progress with that id"))?;
     let raw_id: Vec<u8> = body.credential.raw_id.to_vec();
     let mut registered = state.store()?.credential(&raw_id)?.map(|stored| stored.credential);
-    let verified = state
-        .ceremonies
-        .finish_authentication(&body.credential, ceremony, |_| registered.clone())
-        .map_err(ceremony_error)?;
+    let verified =
+        state.ceremonies.finish_authentication(&body.credential, ceremony, |_| registered.clone())?;
     let user_id = String::from_utf8(verified.user_id.clone())
         .map_err(|_| AppError::bad_request("invalid_user", "the user handle is not one of ours"))?;
     if let Some(credential) = registered.as_mut()
@@ -168,12 +158,7 @@ pub async fn login_finish(
     });
     let password = password_is_second_factor(earlier, &user_id, now);
     let evidence = Evidence { assertion: Some(verified.evidence), password };
-    let context = auth_context(&evidence, state.policy).map_err(|refusal| match refusal {
-        Refusal::UserNotPresent => {
-            AppError::bad_request("user_not_present", "the authenticator did not show user presence")
-        }
-        Refusal::NothingVerified => AppError::bad_request("nothing_verified", "no factor was verified"),
-    })?;
+    let context = auth_context(&evidence, state.policy)?;
     let response = json!({
         "user_id": user_id,
         "amr": context.amr_strings(),
@@ -188,7 +173,7 @@ pub async fn list(
     State(state): State<AppState>,
     SignedIn(session): SignedIn,
 ) -> Result<Json<Value>, AppError> {
-    let credentials = state.store()?.credentials_of(&session.user_id).map_err(AppError::internal)?;
+    let credentials = state.store()?.credentials_of(&session.user_id)?;
     let list: Vec<Value> = credentials
         .iter()
         .map(|c| {

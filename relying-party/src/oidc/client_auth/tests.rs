@@ -425,7 +425,7 @@ fn jwt_failures_are_http_400_without_a_challenge() {
     let mut fixture = Fixture::new();
     let token = TestKey::generate(Some("k1")).sign(&claims(json!({})));
     let e = fixture.authenticate(&jwt_request(&token)).expect_err("wrong key");
-    assert_eq!((e.status(), e.www_authenticate()), (400, None));
+    assert_eq!((e.status().as_u16(), e.www_authenticate()), (400, None));
 }
 
 // --- client_secret_basic ---
@@ -448,7 +448,7 @@ fn basic_with_a_wrong_secret_is_refused_with_a_challenge() {
     for secret in ["wrong", "", &SECRET[..SECRET.len() - 2], &format!("{SECRET}x")] {
         let e = fixture.authenticate(&basic_request(BASIC_CLIENT, secret)).expect_err("wrong secret");
         assert_eq!((e.error.as_str(), e.description.as_str()), ("invalid_client", "wrong client secret"));
-        assert_eq!((e.status(), e.www_authenticate()), (401, Some("Basic realm=\"softfido\"")));
+        assert_eq!((e.status().as_u16(), e.www_authenticate()), (401, Some("Basic realm=\"softfido\"")));
     }
     // The secret not form-urlencoded by the client: '+' decodes to a space, "%/é" is malformed.
     let raw = format!("Basic {}", Base64::encode_string(format!("basic+app%3A1:{SECRET}").as_bytes()));
@@ -470,7 +470,7 @@ fn basic_for_a_jwt_client_is_refused() {
     let e = fixture.authenticate(&basic_request(JWT_CLIENT, "anything")).expect_err("wrong method");
     assert_eq!(e.error.as_str(), "invalid_client");
     assert!(e.description.contains("registered for private_key_jwt, not client_secret_basic"), "{e}");
-    assert_eq!(e.status(), 401);
+    assert_eq!(e.status().as_u16(), 401);
 }
 
 #[test]
@@ -559,7 +559,7 @@ fn no_credentials_is_invalid_client_with_a_challenge() {
         let e = fixture.authenticate(&request).expect_err("no credentials");
         assert_eq!(e.error.as_str(), "invalid_client");
         assert!(e.description.contains("client authentication is required"), "{e}");
-        assert_eq!(e.status(), 401);
+        assert_eq!(e.status().as_u16(), 401);
     }
 }
 
