@@ -61,8 +61,7 @@ pub fn parse_policy(value: &str) -> Result<Policy, String> {
     }
 }
 
-/// Runs the server until Ctrl-C. Requests under another host name than the origin's are
-/// redirected to the origin, where the WebAuthn ceremonies can succeed.
+/// Runs the server until Ctrl-C.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let origin = match args.origin {
         Some(origin) => origin,
@@ -92,6 +91,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         .store(store)
         .build()
         .context("the provider's state")?;
+    // A page opened under another host name (127.0.0.1 for localhost) would fail its WebAuthn
+    // ceremonies on the origin check: such requests are redirected to the origin.
     let router = redirect_to_origin(app(state), &origin);
     let runtime = tokio::runtime::Runtime::new().context("tokio runtime")?;
     runtime.block_on(async move {
