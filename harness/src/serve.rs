@@ -4,15 +4,16 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use p256::elliptic_curve::Generate;
 use softfido_rp::metadata::Metadata;
 use softfido_rp::oidc::clients::ProviderConfig;
-use softfido_rp::oidc::id_token::SigningKeys;
 use softfido_rp::policy::Policy;
+use softfido_rp::routes::canonical_host::redirect_to_origin;
 use softfido_rp::store::Store;
-use softfido_rp::webauthn::{Ceremonies, PortMatching, RpConfig, UserVerificationRequirement};
+use softfido_rp::webauthn::UserVerificationRequirement;
 use softfido_rp::{AppState, app};
 use url::Url;
+
+use crate::idp::softfido_metadata;
 
 /// Options of `softfido serve`.
 #[derive(clap::Args, Debug)]
@@ -65,39 +66,33 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         ))
         .context("default configuration")?,
     };
-    // Keep the temporary directory alive while the metadata is loaded.
-    let _default_dir;
     let metadata = match &args.metadata {
         Some(dir) => {
             Metadata::load_dir(dir).with_context(|| format!("loading metadata from {}", dir.display()))?
         }
-        None => {
-            let dir = tempfile::tempdir().context("temporary directory")?;
-            softfido_authenticator::metadata::write_metadata_dir(dir.path())
-                .context("writing softfido metadata")?;
-            let metadata = Metadata::load_dir(dir.path()).context("loading softfido metadata")?;
-            _default_dir = dir;
-            metadata
-        }
+        None => softfido_metadata()?,
     };
-    let rp = RpConfig {
-        ports: PortMatching::Exact,
-        user_verification: args.uv,
-        ..RpConfig::for_origin(origin.clone())
-    };
-    let ceremonies = Ceremonies::new(rp, metadata).context("WebAuthn configuration")?;
     let store = Store::open(&args.db).with_context(|| format!("opening {}", args.db))?;
-    let key = p256::ecdsa::SigningKey::generate_from_rng(&mut rand::rng());
-    let keys = SigningKeys::new(&key).context("signing key")?;
     let issuer = config.issuer.clone();
-    let state = AppState::new(config.issuer, keys, config.clients, store, ceremonies, args.policy);
+    let state = AppState::builder(config)
+        .origin(origin.clone())
+        .user_verification(args.uv)
+        .metadata(metadata)
+        .policy(args.policy)
+        .store(store)
+        .build()
+        .context("the provider's state")?;
+    // A page opened under another host name (127.0.0.1 for localhost) would fail its WebAuthn
+    // ceremonies on the origin check: such requests are redirected to the origin.
+    let router = redirect_to_origin(app(state), &origin);
     let runtime = tokio::runtime::Runtime::new().context("tokio runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .with_context(|| format!("binding {}", args.addr))?;
         tracing::info!(address = %args.addr, %issuer, %origin, "relying party and OpenID provider listening");
-        axum::serve(listener, app(state))
+        println!("softfido relying party listening on {}; open {origin}", args.addr);
+        axum::serve(listener, router)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

@@ -21,10 +21,11 @@ use p256::ecdsa::{DerSignature, SigningKey};
 use p256::elliptic_curve::Generate;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use softfido_authenticator::config::Model;
 use softfido_authenticator::store::MemoryStore;
 use softfido_authenticator::{Authenticator, Profile, Signals};
 use softfido_rp::evidence::Evidence;
-use softfido_rp::metadata::Metadata;
+use softfido_rp::metadata::{Metadata, Statement};
 use softfido_rp::oidc::id_token::{IdTokenClaims, SigningKeys, TokenTimes};
 use softfido_rp::policy::{self, Policy};
 use softfido_rp::webauthn::{
@@ -199,9 +200,10 @@ struct SignIn {
 
 impl SignIn {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        softfido_authenticator::metadata::write_metadata_dir(dir.path()).unwrap();
-        let metadata = Metadata::load_dir(dir.path()).unwrap();
+        let statements = Model::all().map(|model| {
+            Statement::from_json(&softfido_authenticator::metadata::metadata_statement(model)).unwrap()
+        });
+        let metadata = Metadata::from_statements(statements).unwrap();
         let config = RpConfig {
             user_verification: UserVerificationRequirement::Required,
             ..RpConfig::for_origin(Url::parse(ORIGIN).unwrap())

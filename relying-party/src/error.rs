@@ -7,6 +7,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::oidc::OAuthError;
+use crate::oidc::client_auth::ClientAuthError;
+use crate::oidc::token::TokenError;
+
 /// An error a handler returns.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -16,7 +20,7 @@ pub enum AppError {
         /// HTTP status (400, or 401 for invalid_client).
         status: StatusCode,
         /// The error code.
-        error: &'static str,
+        error: OAuthError,
         /// Detail for the developer.
         description: String,
         /// Ask for HTTP Basic credentials (RFC 6749 §5.2 for client_secret_basic).
@@ -38,14 +42,9 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// An OAuth error with status 400.
-    pub fn oauth(error: &'static str, description: impl Into<String>) -> Self {
-        Self::OAuth {
-            status: StatusCode::BAD_REQUEST,
-            error,
-            description: description.into(),
-            basic_challenge: false,
-        }
+    /// An OAuth error with its status ([`OAuthError::status`]).
+    pub fn oauth(error: OAuthError, description: impl Into<String>) -> Self {
+        Self::OAuth { status: error.status(), error, description: description.into(), basic_challenge: false }
     }
 
     /// A refused request.
@@ -59,12 +58,51 @@ impl AppError {
     }
 }
 
+impl From<ClientAuthError> for AppError {
+    fn from(error: ClientAuthError) -> Self {
+        let status = error.status();
+        let basic_challenge = error.www_authenticate().is_some();
+        Self::OAuth { status, error: error.error, description: error.description, basic_challenge }
+    }
+}
+
+impl From<TokenError> for AppError {
+    fn from(error: TokenError) -> Self {
+        Self::oauth(error.error, error.description)
+    }
+}
+
+impl From<crate::webauthn::CeremonyError> for AppError {
+    fn from(error: crate::webauthn::CeremonyError) -> Self {
+        Self::bad_request(error.code(), error.to_string())
+    }
+}
+
+impl From<crate::policy::Refusal> for AppError {
+    fn from(refusal: crate::policy::Refusal) -> Self {
+        match refusal {
+            crate::policy::Refusal::UserNotPresent => {
+                Self::bad_request("user_not_present", "the authenticator did not show user presence")
+            }
+            crate::policy::Refusal::NothingVerified => {
+                Self::bad_request("nothing_verified", "no factor was verified")
+            }
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for AppError {
+    fn from(error: crate::store::StoreError) -> Self {
+        Self::internal(error)
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
             Self::OAuth { status, error, description, basic_challenge } => {
                 let mut response =
-                    (status, Json(json!({ "error": error, "error_description": description })))
+                    (status, Json(json!({ "error": error.as_str(), "error_description": description })))
                         .into_response();
                 let headers = response.headers_mut();
                 // RFC 6749 §5.1: token responses are not cached.

@@ -1,7 +1,7 @@
-//! FIDO Metadata Statements (MDS3 format, one JSON file per AAGUID in a directory): which
-//! authenticator models the relying party trusts, their attestation roots, and what each model
-//! declares about key storage and user verification. No MDS download: the directory is the
-//! whole trust list.
+//! FIDO Metadata Statements (MDS3 format): which authenticator models the relying party trusts,
+//! their attestation roots, and what each model declares about key storage and user
+//! verification. Loaded from a directory (one JSON file per AAGUID) or built from statements in
+//! memory; no MDS download: the statements are the whole trust list.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -29,6 +29,12 @@ pub enum MetadataError {
         path: PathBuf,
         /// What is wrong.
         reason: String,
+    },
+    /// Two statements given in memory claim the same AAGUID.
+    #[error("AAGUID {aaguid} is described by two statements")]
+    DuplicateStatement {
+        /// The AAGUID.
+        aaguid: String,
     },
     /// Two statements claim the same AAGUID.
     #[error("{path}: AAGUID {aaguid} is already described by another statement")]
@@ -60,6 +66,15 @@ pub struct Metadata {
 }
 
 impl Metadata {
+    /// The trust list of these statements; two for one AAGUID are refused.
+    pub fn from_statements(statements: impl IntoIterator<Item = Statement>) -> Result<Self, MetadataError> {
+        let mut metadata = Self::default();
+        for statement in statements {
+            metadata.insert(statement).map_err(|aaguid| MetadataError::DuplicateStatement { aaguid })?;
+        }
+        Ok(metadata)
+    }
+
     /// Loads every `*.json` statement of `dir`.
     pub fn load_dir(dir: &Path) -> Result<Self, MetadataError> {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -131,6 +146,18 @@ struct RawUvMethod {
 /// Parses one MDS3 metadata statement (FIDO Metadata Statement §4).
 pub fn parse_statement(text: &str) -> Result<Statement, String> {
     let raw: RawStatement = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    statement_from_raw(raw)
+}
+
+impl Statement {
+    /// One MDS3 metadata statement (FIDO Metadata Statement §4) given as JSON.
+    pub fn from_json(statement: &serde_json::Value) -> Result<Self, String> {
+        statement_from_raw(RawStatement::deserialize(statement).map_err(|e| e.to_string())?)
+    }
+}
+
+/// The checked statement of its raw JSON members.
+fn statement_from_raw(raw: RawStatement) -> Result<Statement, String> {
     let hex_id: String = raw.aaguid.chars().filter(|c| *c != '-').collect();
     let aaguid: [u8; 16] = hex::decode(&hex_id)
         .map_err(|e| format!("aaguid: {e}"))?
@@ -173,77 +200,4 @@ pub fn parse_statement(text: &str) -> Result<Statement, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use softfido_authenticator::attestation::{self, AttestationRoot};
-    use softfido_authenticator::config::{KeyProtection, Modality, Model, UvKind};
-
-    use super::*;
-
-    #[test]
-    fn softfido_statements_load_with_their_facts() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        softfido_authenticator::metadata::write_metadata_dir(dir.path()).expect("written");
-        let metadata = Metadata::load_dir(dir.path()).expect("loaded");
-        assert_eq!(metadata.len(), 24);
-        for model in Model::all() {
-            let statement = metadata.get(&attestation::aaguid(model)).expect("every model");
-            let expected_storage = match model.key_protection {
-                KeyProtection::Software => KeyStorage::Software,
-                _ => KeyStorage::Hardware,
-            };
-            assert_eq!(statement.facts.key_storage, expected_storage, "{model:?}");
-            let expected_methods = match model.uv {
-                UvKind::None => vec![],
-                UvKind::ClientPin => vec![UvMethod::Knowledge],
-                UvKind::Builtin(Modality::Fingerprint) => vec![UvMethod::Fingerprint],
-                UvKind::Builtin(Modality::Face) => vec![UvMethod::Face],
-                UvKind::Builtin(Modality::Iris) => vec![UvMethod::Iris],
-                UvKind::Builtin(Modality::Voice) => vec![UvMethod::Voice],
-            };
-            assert_eq!(statement.facts.uv_methods, expected_methods, "{model:?}");
-            assert_eq!(
-                statement.roots,
-                vec![attestation::root_certificate_der(AttestationRoot::Trusted).to_vec()]
-            );
-        }
-    }
-
-    #[test]
-    fn malformed_statements_are_named() {
-        assert!(parse_statement("{}").is_err());
-        let base = |aaguid: &str, protection: &str, roots: &str| {
-            format!(
-                r#"{{"aaguid":"{aaguid}","description":"d","keyProtection":[{protection}],
-                "userVerificationDetails":[[{{"userVerificationMethod":"presence_internal"}}]],
-                "attestationRootCertificates":[{roots}]}}"#
-            )
-        };
-        let good_id = "00112233-4455-6677-8899-aabbccddeeff";
-        assert!(parse_statement(&base(good_id, r#""hardware""#, r#""AAEC""#)).is_ok());
-        assert!(
-            parse_statement(&base("0011", r#""hardware""#, r#""AAEC""#)).unwrap_err().contains("16 bytes")
-        );
-        assert!(
-            parse_statement(&base(good_id, r#""quantum""#, r#""AAEC""#))
-                .unwrap_err()
-                .contains("keyProtection")
-        );
-        assert!(
-            parse_statement(&base(good_id, r#""hardware""#, "")).unwrap_err().contains("attestationRoot")
-        );
-        assert!(parse_statement(&base(good_id, r#""hardware""#, r#""!!""#)).is_err());
-    }
-
-    #[test]
-    fn duplicate_aaguids_are_refused() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        softfido_authenticator::metadata::write_metadata_dir(dir.path()).expect("written");
-        let first = std::fs::read_dir(dir.path())
-            .expect("dir")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .find(|p| p.extension().is_some_and(|x| x == "json"))
-            .expect("a statement");
-        std::fs::copy(&first, dir.path().join("zz-copy.json")).expect("copied");
-        assert!(matches!(Metadata::load_dir(dir.path()), Err(MetadataError::Duplicate { .. })));
-    }
-}
+pub(crate) mod tests;

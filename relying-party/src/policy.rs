@@ -5,10 +5,14 @@
 //! lowers it (software key, synced key) is believed from any source. Rule numbers refer to the
 //! table in DESIGN.md ("amr and acr: the rule table").
 
+use serde::{Deserialize, Serialize};
+
 use crate::evidence::{AssertionEvidence, Attestation, Evidence, KeyStorage, UvMethod};
 
 /// An Authentication Method Reference value (RFC 8176 §2, and `pop` from EAP ACR Values 1.0).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Serialised as its registered value ([`Amr::as_str`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Amr {
     /// Face biometric.
     Face,
@@ -56,8 +60,10 @@ impl Amr {
     }
 }
 
-/// An Authentication Context Class Reference of EAP ACR Values 1.0.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// An Authentication Context Class Reference of EAP ACR Values 1.0. Serialised as its
+/// registered value ([`Acr::as_str`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Acr {
     /// Phishing-resistant (§2.1 `phr`).
     Phr,
@@ -123,6 +129,32 @@ pub enum Policy {
     /// What ASP.NET Core Identity in .NET 10 emits: `amr=["pwd"]` after any sign-in, passkeys
     /// included, and no `acr` (dotnet/aspnetcore#64881). For showing that the harness catches it.
     AspNetCoreNet10,
+}
+
+/// How recently a password must have been verified to count as the other factor of a passkey
+/// sign-in (R9), in seconds.
+pub const SECOND_FACTOR_WINDOW: u64 = 600;
+
+/// The sign-in a browser already holds when it completes a passkey assertion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EarlierSignIn<'a> {
+    /// Whom it signed in.
+    pub user_id: &'a str,
+    /// Its amr.
+    pub amr: &'a [Amr],
+    /// When it authenticated (seconds since the epoch).
+    pub auth_time: u64,
+}
+
+/// R9: a password verified for the same user at most [`SECOND_FACTOR_WINDOW`] seconds before
+/// `now` is a second factor of the passkey assertion that `user_id` just completed; it becomes
+/// [`Evidence::password`].
+pub fn password_is_second_factor(earlier: Option<EarlierSignIn<'_>>, user_id: &str, now: u64) -> bool {
+    earlier.is_some_and(|earlier| {
+        earlier.user_id == user_id
+            && earlier.amr.contains(&Amr::Pwd)
+            && now.saturating_sub(earlier.auth_time) <= SECOND_FACTOR_WINDOW
+    })
 }
 
 /// Decides amr and acr from the evidence.

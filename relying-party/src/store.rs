@@ -14,12 +14,13 @@
 //! informational `created_at` columns take the database's own clock. Something is expired when
 //! `now >= expires_at`.
 //!
-//! JSON columns (`credential_json`, `attestation_json`, `grant_json`, `claims_json`,
-//! `params_json`) are opaque text to the store: callers serialise with `serde_json` and parse what
-//! they get back.
+//! The store takes and returns typed values. Where a column holds a structure (`credential_json`,
+//! `grant_json`, `claims_json`, `params_json`) it is JSON encoded and decoded here, and nowhere
+//! else; `attestation_json` holds the readable attestation summary shown in passkey management.
 
 mod accounts;
 mod error;
+mod json;
 mod oidc;
 mod schema;
 #[cfg(test)]

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use super::OAuthError;
 use super::acr_request::AcrRequest;
 use super::pkce::CodeChallenge;
 
@@ -46,7 +47,7 @@ pub enum AuthorizeError {
     /// Shown to the user: the client or its redirect URI is unknown or unusable.
     Display {
         /// OAuth error code.
-        error: &'static str,
+        error: OAuthError,
         /// Human-readable detail.
         description: String,
     },
@@ -55,7 +56,7 @@ pub enum AuthorizeError {
         /// Where to send it.
         redirect_uri: String,
         /// OAuth error code.
-        error: &'static str,
+        error: OAuthError,
         /// Human-readable detail.
         description: String,
         /// The request's state.
@@ -73,16 +74,17 @@ pub fn validate(
         |error, description: &str| AuthorizeError::Display { error, description: description.to_owned() };
 
     // 1. The client must be registered.
-    let client_id = get("client_id").ok_or_else(|| display("invalid_request", "client_id is required"))?;
+    let client_id =
+        get("client_id").ok_or_else(|| display(OAuthError::InvalidRequest, "client_id is required"))?;
     let client = clients
         .iter()
         .find(|c| c.id == client_id)
-        .ok_or_else(|| display("invalid_client", "client_id is not a registered client"))?;
+        .ok_or_else(|| display(OAuthError::InvalidClient, "client_id is not a registered client"))?;
     // 2. The redirect URI must be one of the client's, exactly.
     let redirect_uri =
-        get("redirect_uri").ok_or_else(|| display("invalid_request", "redirect_uri is required"))?;
+        get("redirect_uri").ok_or_else(|| display(OAuthError::InvalidRequest, "redirect_uri is required"))?;
     if !client.redirect_uris.iter().any(|registered| registered == redirect_uri) {
-        return Err(display("invalid_request", "redirect_uri is not registered for this client"));
+        return Err(display(OAuthError::InvalidRequest, "redirect_uri is not registered for this client"));
     }
     let state = get("state").map(str::to_owned);
     let redirect = |error, description: String| AuthorizeError::Redirect {
@@ -95,33 +97,40 @@ pub fn validate(
     match get("response_type") {
         Some("code") => {}
         Some(_) => {
-            return Err(redirect("unsupported_response_type", "only response_type=code is supported".into()));
+            return Err(redirect(
+                OAuthError::UnsupportedResponseType,
+                "only response_type=code is supported".into(),
+            ));
         }
-        None => return Err(redirect("invalid_request", "response_type is required".into())),
+        None => return Err(redirect(OAuthError::InvalidRequest, "response_type is required".into())),
     }
     // 4. An OpenID Connect request has the openid scope (OIDC Core §3.1.2.1).
     if !get("scope").is_some_and(|scope| scope.split(' ').any(|s| s == "openid")) {
-        return Err(redirect("invalid_scope", "scope must include openid".into()));
+        return Err(redirect(OAuthError::InvalidScope, "scope must include openid".into()));
     }
     // 5. PKCE with S256 is required.
     let code_challenge = CodeChallenge::from_request(get("code_challenge"), get("code_challenge_method"))
-        .map_err(|e| redirect("invalid_request", e.to_string()))?;
+        .map_err(|e| redirect(OAuthError::InvalidRequest, e.to_string()))?;
     // 6. max_age is a non-negative integer.
     let max_age = get("max_age")
         .map(|v| {
-            v.parse::<u64>()
-                .map_err(|_| redirect("invalid_request", "max_age must be a non-negative integer".into()))
+            v.parse::<u64>().map_err(|_| {
+                redirect(OAuthError::InvalidRequest, "max_age must be a non-negative integer".into())
+            })
         })
         .transpose()?;
     // 7. prompt: login and none are understood, and cannot be combined (OIDC Core §3.1.2.1).
     let prompts: Vec<&str> = get("prompt").map(|p| p.split(' ').collect()).unwrap_or_default();
     let prompt_none = prompts.contains(&"none");
     if prompt_none && prompts.len() > 1 {
-        return Err(redirect("invalid_request", "prompt=none cannot be combined with other values".into()));
+        return Err(redirect(
+            OAuthError::InvalidRequest,
+            "prompt=none cannot be combined with other values".into(),
+        ));
     }
     // 8. The acr demands.
     let acr = AcrRequest::parse(get("acr_values"), get("claims"))
-        .map_err(|e| redirect("invalid_request", e.to_string()))?;
+        .map_err(|e| redirect(OAuthError::InvalidRequest, e.to_string()))?;
     Ok(ValidRequest {
         client_id: client.id.clone(),
         redirect_uri: redirect_uri.to_owned(),
@@ -136,95 +145,4 @@ pub fn validate(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::policy::Acr;
-
-    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-
-    /// Parameters to set (`Some`) or remove (`None`).
-    type Edit<'a> = &'a [(&'a str, Option<&'a str>)];
-
-    fn clients() -> Vec<Client> {
-        vec![Client { id: "app".into(), redirect_uris: vec!["https://app.example/cb".into()] }]
-    }
-
-    fn params(edit: Edit<'_>) -> HashMap<String, String> {
-        let mut map: HashMap<String, String> = [
-            ("client_id", "app"),
-            ("redirect_uri", "https://app.example/cb"),
-            ("response_type", "code"),
-            ("scope", "openid profile"),
-            ("state", "s1"),
-            ("nonce", "n1"),
-            ("code_challenge", CHALLENGE),
-            ("code_challenge_method", "S256"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-        for (key, value) in edit {
-            match value {
-                Some(value) => map.insert((*key).to_owned(), (*value).to_owned()),
-                None => map.remove(*key),
-            };
-        }
-        map
-    }
-
-    fn error_code(result: Result<ValidRequest, AuthorizeError>) -> (&'static str, bool) {
-        match result.expect_err("refused") {
-            AuthorizeError::Display { error, .. } => (error, false),
-            AuthorizeError::Redirect { error, state, .. } => {
-                assert_eq!(state.as_deref(), Some("s1"), "state is echoed");
-                (error, true)
-            }
-        }
-    }
-
-    #[test]
-    fn a_complete_request_is_valid() {
-        let valid = validate(
-            &params(&[("acr_values", Some("phr")), ("max_age", Some("60")), ("prompt", Some("login"))]),
-            &clients(),
-        )
-        .expect("valid");
-        assert_eq!(valid.acr.voluntary, vec![Acr::Phr]);
-        assert_eq!(valid.max_age, Some(60));
-        assert!(valid.prompt_login && !valid.prompt_none);
-        assert_eq!(valid.nonce.as_deref(), Some("n1"));
-    }
-
-    #[test]
-    fn client_and_redirect_errors_are_displayed_not_redirected() {
-        assert_eq!(
-            error_code(validate(&params(&[("client_id", None)]), &clients())),
-            ("invalid_request", false)
-        );
-        assert_eq!(
-            error_code(validate(&params(&[("client_id", Some("evil"))]), &clients())),
-            ("invalid_client", false)
-        );
-        let open_redirect = params(&[("redirect_uri", Some("https://evil.example/cb"))]);
-        assert_eq!(error_code(validate(&open_redirect, &clients())), ("invalid_request", false));
-        let prefix = params(&[("redirect_uri", Some("https://app.example/cb/../x"))]);
-        assert_eq!(error_code(validate(&prefix, &clients())), ("invalid_request", false));
-    }
-
-    #[test]
-    fn later_errors_are_redirected_with_state() {
-        let cases: [(Edit<'_>, &str); 8] = [
-            (&[("response_type", Some("token"))], "unsupported_response_type"),
-            (&[("response_type", None)], "invalid_request"),
-            (&[("scope", Some("profile"))], "invalid_scope"),
-            (&[("code_challenge", None)], "invalid_request"),
-            (&[("code_challenge_method", Some("plain"))], "invalid_request"),
-            (&[("max_age", Some("-1"))], "invalid_request"),
-            (&[("prompt", Some("none login"))], "invalid_request"),
-            (&[("claims", Some("{not json"))], "invalid_request"),
-        ];
-        for (edit, expected) in cases {
-            assert_eq!(error_code(validate(&params(edit), &clients())), (expected, true), "{edit:?}");
-        }
-    }
-}
+mod tests;

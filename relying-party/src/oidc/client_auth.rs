@@ -12,10 +12,12 @@
 
 use std::collections::HashMap;
 
+use axum::http::StatusCode;
 use base64ct::{Base64, Base64Unpadded, Encoding};
 use jsonwebtoken::{Algorithm, Validation};
 use serde_json::{Map, Value};
 
+use super::OAuthError;
 use super::clients::{ClientAuthMethod, ClientRegistry, EcP256Jwk, RegisteredClient};
 
 /// The `client_assertion_type` of a JWT client assertion (RFC 7523 §2.2).
@@ -31,9 +33,6 @@ pub const MAX_ASSERTION_BYTES: usize = 8 * 1024;
 pub const TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED: [&str; 2] = ["client_secret_basic", "private_key_jwt"];
 /// For the discovery document: `token_endpoint_auth_signing_alg_values_supported`.
 pub const TOKEN_ENDPOINT_AUTH_SIGNING_ALG_VALUES_SUPPORTED: [&str; 1] = ["ES256"];
-
-const INVALID_CLIENT: &str = "invalid_client";
-const INVALID_REQUEST: &str = "invalid_request";
 
 /// What a request presents to authenticate its client, as extracted from HTTP by the caller.
 /// Empty values count as absent.
@@ -83,10 +82,10 @@ impl std::fmt::Debug for ClientCredentials {
 pub struct ClientId(String);
 
 impl ClientId {
-    /// A client_id taken as authenticated without [`authenticate`]: for tests of the code behind
-    /// the client authentication.
-    pub fn danger_assume_authenticated(client_id: impl Into<String>) -> Self {
-        Self(client_id.into())
+    /// A client_id taken as authenticated, for the unit tests of the token endpoint's decision.
+    #[cfg(test)]
+    pub(crate) fn authenticated_for_tests(client_id: &str) -> Self {
+        Self(client_id.to_owned())
     }
 
     /// The client_id.
@@ -111,7 +110,7 @@ impl std::fmt::Display for ClientId {
 #[error("{error}: {description}")]
 pub struct ClientAuthError {
     /// `invalid_client` or `invalid_request`.
-    pub error: &'static str,
+    pub error: OAuthError,
     /// The `error_description`.
     pub description: String,
     /// Whether the answer is HTTP 401 with a `WWW-Authenticate: Basic` challenge: for
@@ -126,12 +125,12 @@ impl ClientAuthError {
 
     /// Marks an `invalid_client` error as a failed HTTP authentication.
     fn challenged(self) -> Self {
-        Self { basic_challenge: self.error == INVALID_CLIENT, ..self }
+        Self { basic_challenge: self.error == OAuthError::InvalidClient, ..self }
     }
 
     /// The HTTP status: 401 with a challenge, otherwise 400 (RFC 6749 §5.2).
-    pub fn status(&self) -> u16 {
-        if self.basic_challenge { 401 } else { 400 }
+    pub fn status(&self) -> StatusCode {
+        if self.basic_challenge { StatusCode::UNAUTHORIZED } else { self.error.status() }
     }
 
     /// The `WWW-Authenticate` header value to send, if any.
@@ -141,11 +140,19 @@ impl ClientAuthError {
 }
 
 fn invalid_client(description: impl Into<String>) -> ClientAuthError {
-    ClientAuthError { error: INVALID_CLIENT, description: description.into(), basic_challenge: false }
+    ClientAuthError {
+        error: OAuthError::InvalidClient,
+        description: description.into(),
+        basic_challenge: false,
+    }
 }
 
 fn invalid_request(description: impl Into<String>) -> ClientAuthError {
-    ClientAuthError { error: INVALID_REQUEST, description: description.into(), basic_challenge: false }
+    ClientAuthError {
+        error: OAuthError::InvalidRequest,
+        description: description.into(),
+        basic_challenge: false,
+    }
 }
 
 /// A form field or header, when present and not empty.

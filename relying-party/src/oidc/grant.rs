@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::OAuthError;
 use super::pkce::CodeChallenge;
-use crate::policy::{Acr, AuthContext};
+use crate::policy::{Acr, Amr, AuthContext};
 
 /// Everything a code grants, stored with it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,10 +24,10 @@ pub struct Grant {
     pub auth_time: u64,
     /// The request's nonce.
     pub nonce: Option<String>,
-    /// amr values, sorted.
-    pub amr: Vec<String>,
+    /// amr values, sorted by name (serialised as their RFC 8176 strings).
+    pub amr: Vec<Amr>,
     /// The achieved acr.
-    pub acr: Option<String>,
+    pub acr: Option<Acr>,
 }
 
 impl Grant {
@@ -47,8 +48,8 @@ impl Grant {
             subject: subject.to_owned(),
             auth_time,
             nonce,
-            amr: context.amr_strings().into_iter().map(str::to_owned).collect(),
-            acr: context.acr.map(|acr: Acr| acr.as_str().to_owned()),
+            amr: context.amr.clone(),
+            acr: context.acr,
         }
     }
 }
@@ -58,13 +59,13 @@ impl Grant {
 #[error("{error}: {description}")]
 pub struct RedemptionError {
     /// `invalid_request` or `invalid_grant`.
-    pub error: &'static str,
+    pub error: OAuthError,
     /// Detail.
     pub description: &'static str,
 }
 
 fn invalid_grant(description: &'static str) -> RedemptionError {
-    RedemptionError { error: "invalid_grant", description }
+    RedemptionError { error: OAuthError::InvalidGrant, description }
 }
 
 /// RFC 6749 §4.1.3 and RFC 7636 §4.6, for an authenticated client redeeming a fresh code.
@@ -74,10 +75,14 @@ pub fn check_redemption(
     redirect_uri: Option<&str>,
     code_verifier: Option<&str>,
 ) -> Result<(), RedemptionError> {
-    let redirect_uri = redirect_uri
-        .ok_or(RedemptionError { error: "invalid_request", description: "redirect_uri is required" })?;
-    let code_verifier = code_verifier
-        .ok_or(RedemptionError { error: "invalid_request", description: "code_verifier is required" })?;
+    let redirect_uri = redirect_uri.ok_or(RedemptionError {
+        error: OAuthError::InvalidRequest,
+        description: "redirect_uri is required",
+    })?;
+    let code_verifier = code_verifier.ok_or(RedemptionError {
+        error: OAuthError::InvalidRequest,
+        description: "code_verifier is required",
+    })?;
     if grant.client_id != client_id {
         return Err(invalid_grant("the code was issued to another client"));
     }
@@ -92,50 +97,4 @@ pub fn check_redemption(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::policy::Amr;
-
-    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-
-    fn grant() -> Grant {
-        let challenge = CodeChallenge::from_request(Some(CHALLENGE), Some("S256")).expect("valid");
-        let context = AuthContext { amr: vec![Amr::Hwk, Amr::Pop, Amr::User], acr: Some(Acr::Phrh) };
-        Grant::new("app", "https://app.example/cb", &challenge, "user-1", 100, Some("n".into()), &context)
-    }
-
-    #[test]
-    fn the_right_client_uri_and_verifier_redeem() {
-        assert_eq!(check_redemption(&grant(), "app", Some("https://app.example/cb"), Some(VERIFIER)), Ok(()));
-        assert_eq!(grant().amr, vec!["hwk", "pop", "user"]);
-        assert_eq!(grant().acr.as_deref(), Some("phrh"));
-    }
-
-    #[test]
-    fn each_mismatch_is_invalid_grant() {
-        let g = grant();
-        let err = |r: Result<(), RedemptionError>| r.expect_err("refused").error;
-        assert_eq!(
-            err(check_redemption(&g, "other", Some("https://app.example/cb"), Some(VERIFIER))),
-            "invalid_grant"
-        );
-        assert_eq!(
-            err(check_redemption(&g, "app", Some("https://app.example/x"), Some(VERIFIER))),
-            "invalid_grant"
-        );
-        let wrong = "aBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-        assert_eq!(
-            err(check_redemption(&g, "app", Some("https://app.example/cb"), Some(wrong))),
-            "invalid_grant"
-        );
-        assert_eq!(err(check_redemption(&g, "app", None, Some(VERIFIER))), "invalid_request");
-        assert_eq!(err(check_redemption(&g, "app", Some("https://app.example/cb"), None)), "invalid_request");
-    }
-
-    #[test]
-    fn a_grant_round_trips_through_json() {
-        let json = serde_json::to_string(&grant()).expect("serialises");
-        assert_eq!(serde_json::from_str::<Grant>(&json).expect("parses"), grant());
-    }
-}
+mod tests;

@@ -8,4 +8,9 @@ pub mod clients;
 pub mod flow;
 pub mod grant;
 pub mod id_token;
+pub mod oauth_error;
+pub mod params;
 pub mod pkce;
+pub mod token;
+
+pub use oauth_error::OAuthError;

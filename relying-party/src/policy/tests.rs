@@ -216,3 +216,22 @@ fn r11_only_a_trusted_hardware_key_without_backup_could_earn_phrh() {
     assert_eq!(potential_acr(&trusted(KeyStorage::Software, &[]), false), Acr::Phr);
     assert_eq!(potential_acr(&Attestation::Untrusted, false), Acr::Phr);
 }
+
+#[test]
+fn r9_a_recent_password_of_the_same_user_is_the_second_factor() {
+    let password = [Amr::Pwd];
+    let passkey_only = [Amr::Pop, Amr::User];
+    let earlier = |user_id, amr, auth_time| Some(EarlierSignIn { user_id, amr, auth_time });
+    let cases: [(Option<EarlierSignIn<'_>>, bool, &str); 7] = [
+        (None, false, "no earlier sign-in"),
+        (earlier("alice", &password[..], 1000), true, "a password just now"),
+        (earlier("alice", &password[..], 1000 - SECOND_FACTOR_WINDOW), true, "at the window's edge"),
+        (earlier("alice", &password[..], 999 - SECOND_FACTOR_WINDOW), false, "a second too old"),
+        (earlier("bob", &password[..], 1000), false, "another user's password"),
+        (earlier("alice", &passkey_only[..], 1000), false, "an earlier passkey is no password"),
+        (earlier("alice", &password[..], 2000), true, "a clock that went backwards"),
+    ];
+    for (earlier, expected, case) in cases {
+        assert_eq!(password_is_second_factor(earlier, "alice", 1000), expected, "{case}");
+    }
+}

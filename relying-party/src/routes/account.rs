@@ -2,11 +2,11 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::extract::CurrentSession;
 use super::{AppState, now, session};
 use crate::error::AppError;
 use crate::evidence::Evidence;
@@ -66,8 +66,7 @@ pub async fn password_sign_in(
         code: "invalid_credentials",
         message: "unknown user or wrong password".into(),
     };
-    let user =
-        state.store()?.user_by_name(&body.username).map_err(AppError::internal)?.ok_or_else(refused)?;
+    let user = state.store()?.user_by_name(&body.username)?.ok_or_else(refused)?;
     let (Some(password), Some(hash)) = (body.password.as_deref(), user.password_hash.as_deref()) else {
         return Err(refused());
     };
@@ -83,12 +82,8 @@ pub async fn password_sign_in(
 }
 
 /// `GET /account/session`: the signed-in user's session as the IdP sees it.
-pub async fn current_session(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<impl IntoResponse, AppError> {
-    let session = session::current(&state, &headers, now())
-        .ok_or_else(|| AppError::bad_request("not_signed_in", "no session"))?;
+pub async fn current_session(CurrentSession(session): CurrentSession) -> Result<impl IntoResponse, AppError> {
+    let session = session.ok_or_else(|| AppError::bad_request("not_signed_in", "no session"))?;
     Ok(Json(json!({
         "user_id": session.user_id,
         "auth_time": session.auth_time,

@@ -1,7 +1,10 @@
 //! The HTTP surface: thin axum handlers that extract, call a domain function and map errors.
 
 pub mod account;
+mod builder;
+pub mod canonical_host;
 pub mod discovery;
+pub mod extract;
 pub mod oidc;
 pub mod pages;
 pub mod passkeys;
@@ -22,6 +25,7 @@ use crate::policy::Policy;
 use crate::store::Store;
 use crate::webauthn::{AuthenticationState, Ceremonies, RegistrationState};
 
+pub use builder::{AppStateBuilder, BuildError};
 pub use session::SESSION_COOKIE;
 
 #[cfg(test)]
@@ -64,14 +68,20 @@ pub struct Inner {
 }
 
 impl AppState {
+    /// A builder for the provider of `config` ([`AppStateBuilder`]).
+    pub fn builder(config: crate::oidc::clients::ProviderConfig) -> AppStateBuilder {
+        AppStateBuilder::new(config)
+    }
+
     /// State from its parts.
-    pub fn new(
+    fn new(
         issuer: impl Into<String>,
         keys: SigningKeys,
         clients: ClientRegistry,
         store: Store,
         ceremonies: Ceremonies,
         policy: Policy,
+        password_cost: crate::password::Cost,
     ) -> Self {
         Self(Arc::new(Inner {
             issuer: issuer.into().trim_end_matches('/').to_owned(),
@@ -80,24 +90,12 @@ impl AppState {
             store: Mutex::new(store),
             ceremonies,
             policy,
-            password_cost: crate::password::Cost::Standard,
+            password_cost,
             sessions: ExpiringMap::new(SESSION_TTL),
             pending: ExpiringMap::new(CEREMONY_TTL),
             registrations: ExpiringMap::new(CEREMONY_TTL),
             authentications: ExpiringMap::new(CEREMONY_TTL),
         }))
-    }
-
-    /// The same state with `cost` for new password hashes. Call it on a fresh state, before it is
-    /// cloned: a shared state is returned unchanged.
-    pub fn with_password_cost(self, cost: crate::password::Cost) -> Self {
-        match Arc::try_unwrap(self.0) {
-            Ok(mut inner) => {
-                inner.password_cost = cost;
-                Self(Arc::new(inner))
-            }
-            Err(shared) => Self(shared),
-        }
     }
 
     /// The store, locked.

@@ -1,82 +1,64 @@
 //! The OpenID Connect endpoints: authorize (and its resumption after a sign-in), PAR
-//! (RFC 9126), token and userinfo.
+//! (RFC 9126), token and userinfo. Each extracts, calls the decision in [`crate::oidc`] and
+//! answers it.
 
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64ct::{Base64UrlUnpadded, Encoding};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{AppState, now, session};
+use super::extract::{AuthenticatedClient, CurrentSession, OAuthParams};
+use super::{AppState, now};
 use crate::error::AppError;
+use crate::oidc::OAuthError;
 use crate::oidc::authorize::{AuthorizeError, ValidRequest, validate};
-use crate::oidc::client_auth::{ClientAuthError, ClientCredentials, ClientId, authenticate};
 use crate::oidc::flow::{Decision, Session, after_sign_in, decide};
-use crate::oidc::grant::{Grant, check_redemption};
-use crate::oidc::id_token::IdTokenClaims;
+use crate::oidc::grant::Grant;
+use crate::oidc::params::with_query;
+use crate::oidc::token::{StoredCode, TOKEN_TTL, TokenRequest, redeem};
 use crate::policy::potential_acr;
 use crate::store::{NewAccessToken, RedeemOutcome};
-use crate::webauthn::RegisteredCredential;
 
 /// Lifetime of an authorization code.
 const CODE_TTL: u64 = 60;
 /// Lifetime of a pushed authorization request (RFC 9126 §2.2: short-lived).
 const PAR_TTL: u64 = 60;
-/// Lifetime of ID and access tokens.
-const TOKEN_TTL: u64 = 300;
 /// The request_uri prefix of RFC 9126 §2.2.
 const REQUEST_URI_PREFIX: &str = "urn:ietf:params:oauth:request_uri:";
+/// The client credentials of a pushed request, which are not authorization parameters.
+const CLIENT_CREDENTIAL_PARAMS: [&str; 3] = ["client_assertion", "client_assertion_type", "client_secret"];
 
 fn random_token() -> String {
     Base64UrlUnpadded::encode_string(&rand::random::<[u8; 32]>())
 }
 
-fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
-    let mut out = uri.to_owned();
-    for (i, (name, value)) in pairs.iter().enumerate() {
-        let separator = if i == 0 && !uri.contains('?') { '?' } else { '&' };
-        out.push(separator);
-        out.push_str(name);
-        out.push('=');
-        out.push_str(&percent_encode(value));
-    }
-    out
-}
-
-fn percent_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// An authorization error: displayed (400) or redirected to the client (303).
 fn authorize_error(issuer: &str, error: AuthorizeError) -> Response {
     match error {
-        AuthorizeError::Display { error, description } => {
-            (StatusCode::BAD_REQUEST, Json(json!({ "error": error, "error_description": description })))
-                .into_response()
-        }
+        AuthorizeError::Display { error, description } => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": error.as_str(), "error_description": description })),
+        )
+            .into_response(),
         AuthorizeError::Redirect { redirect_uri, error, description, state } => {
             redirect_error(issuer, &redirect_uri, error, &description, state.as_deref())
         }
     }
 }
 
+/// RFC 6749 §4.1.2.1: the error goes back to the client's redirect URI.
 fn redirect_error(
     issuer: &str,
     redirect_uri: &str,
-    error: &str,
+    error: OAuthError,
     description: &str,
     state: Option<&str>,
 ) -> Response {
-    let mut pairs = vec![("error", error), ("error_description", description)];
+    let mut pairs = vec![("error", error.as_str()), ("error_description", description)];
     if let Some(state) = state {
         pairs.push(("state", state));
     }
@@ -85,39 +67,32 @@ fn redirect_error(
     Redirect::to(&with_query(redirect_uri, &pairs)).into_response()
 }
 
-fn client_error(error: ClientAuthError) -> AppError {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let basic_challenge = error.www_authenticate().is_some();
-    AppError::OAuth { status, error: error.error, description: error.description, basic_challenge }
-}
-
 /// `GET /authorize`: checks the request (or the pushed one it names) and issues a code, asks for
 /// a sign-in, or redirects an error.
 pub async fn authorize(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(mut params): Query<HashMap<String, String>>,
+    CurrentSession(session): CurrentSession,
+    OAuthParams(mut params): OAuthParams,
 ) -> Result<Response, AppError> {
     let now = now();
     // RFC 9126 §4: a request_uri stands for the parameters pushed by that client.
-    if let Some(request_uri) = params.get("request_uri").cloned() {
-        let client_id = params.get("client_id").cloned().unwrap_or_default();
-        let pushed =
-            state.store()?.take_par(&request_uri, &client_id, now as i64).map_err(AppError::internal)?;
+    if let Some(request_uri) = params.get("request_uri") {
+        let client_id = params.get("client_id").map(String::as_str).unwrap_or_default();
+        let pushed = state.store()?.take_par(request_uri, client_id, now as i64)?;
         let Some(pushed) = pushed else {
-            return Ok((
-                StatusCode::BAD_REQUEST,
-                Json(json!({ "error": "invalid_request_uri", "error_description": "unknown, used or expired request_uri" })),
-            )
-                .into_response());
+            let error = OAuthError::InvalidRequestUri;
+            let description = "unknown, used or expired request_uri";
+            return Ok(authorize_error(
+                &state.issuer,
+                AuthorizeError::Display { error, description: description.into() },
+            ));
         };
-        params = serde_json::from_str(&pushed).map_err(AppError::internal)?;
+        params = pushed;
     }
     let request = match validate(&params, &state.clients.authorize_clients()) {
         Ok(request) => request,
         Err(error) => return Ok(authorize_error(&state.issuer, error)),
     };
-    let session = session::current(&state, &headers, now);
     let best = match &session {
         Some(session) => best_possible_acr(&state, &session.user_id)?,
         None => None,
@@ -147,18 +122,17 @@ pub async fn authorize(
 
 /// The strongest acr any passkey of the user could earn (for step-up decisions, R11).
 fn best_possible_acr(state: &AppState, user_id: &str) -> Result<Option<crate::policy::Acr>, AppError> {
-    let credentials = state.store()?.credentials_of(user_id).map_err(AppError::internal)?;
+    let credentials = state.store()?.credentials_of(user_id)?;
     Ok(credentials
         .iter()
-        .filter_map(|c| serde_json::from_str::<RegisteredCredential>(&c.credential_json).ok())
-        .map(|c| potential_acr(&c.attestation, c.backup_eligible()))
+        .map(|stored| potential_acr(&stored.credential.attestation, stored.credential.backup_eligible()))
         .max())
 }
 
 /// `GET /authorize/continue?request=…`: after the sign-in page, finish the pending request.
 pub async fn resume(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    CurrentSession(session): CurrentSession,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let now = now();
@@ -166,11 +140,11 @@ pub async fn resume(
     let request = state.pending.take(id, now).ok_or_else(|| {
         AppError::bad_request("unknown_request", "no authorization request is waiting under that id")
     })?;
-    let Some(session) = session::current(&state, &headers, now) else {
+    let Some(session) = session else {
         return Ok(redirect_error(
             &state.issuer,
             &request.redirect_uri,
-            "login_required",
+            OAuthError::LoginRequired,
             "no sign-in",
             request.state.as_deref(),
         ));
@@ -188,6 +162,7 @@ pub async fn resume(
     }
 }
 
+/// RFC 6749 §4.1.2: a code for the grant, redirected with `state` and (RFC 9207) `iss`.
 fn issue_code(
     state: &AppState,
     request: &ValidRequest,
@@ -204,11 +179,7 @@ fn issue_code(
         &session.context,
     );
     let code = random_token();
-    let grant_json = serde_json::to_string(&grant).map_err(AppError::internal)?;
-    state
-        .store()?
-        .insert_code(&code, &request.client_id, &grant_json, (now + CODE_TTL) as i64)
-        .map_err(AppError::internal)?;
+    state.store()?.insert_code(&code, &grant, (now + CODE_TTL) as i64)?;
     let mut pairs = vec![("code", code.as_str())];
     if let Some(state_param) = &request.state {
         pairs.push(("state", state_param));
@@ -217,42 +188,21 @@ fn issue_code(
     Ok(Redirect::to(&with_query(&request.redirect_uri, &pairs)).into_response())
 }
 
-/// Authenticates the client of a token or PAR request. A client assertion's `aud` may name the
-/// issuer or one of `endpoints` (RFC 7523 §3: the token endpoint; RFC 9126 §2: at the PAR
-/// endpoint, the issuer, the token endpoint or the PAR endpoint).
-fn authenticate_client(
-    state: &AppState,
-    headers: &HeaderMap,
-    form: &HashMap<String, String>,
-    endpoints: &[&str],
-    now: u64,
-) -> Result<ClientId, AppError> {
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let credentials = ClientCredentials::from_request(authorization, form);
-    let urls: Vec<String> = endpoints.iter().map(|endpoint| format!("{}{endpoint}", state.issuer)).collect();
-    let audience: Vec<&str> =
-        std::iter::once(state.issuer.as_str()).chain(urls.iter().map(String::as_str)).collect();
-    let mut store = state.store()?;
-    authenticate(&state.clients, &credentials, &audience, now, |client, jti, exp| {
-        store.remember_jti(client, jti, exp as i64 + 60, now as i64).unwrap_or(false)
-    })
-    .map_err(client_error)
-}
-
 /// `POST /par` (RFC 9126 §2): an authenticated client pushes its authorization request.
 pub async fn par(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(mut form): Form<HashMap<String, String>>,
+    AuthenticatedClient { client, params: mut form }: AuthenticatedClient,
 ) -> Result<Response, AppError> {
     let now = now();
-    let client = authenticate_client(&state, &headers, &form, &["/token", "/par"], now)?;
-    for credential in ["client_assertion", "client_assertion_type", "client_secret"] {
+    for credential in CLIENT_CREDENTIAL_PARAMS {
         form.remove(credential);
     }
     // §2.1: request_uri cannot itself be pushed.
     if form.contains_key("request_uri") {
-        return Err(AppError::oauth("invalid_request", "request_uri is not allowed in a pushed request"));
+        return Err(AppError::oauth(
+            OAuthError::InvalidRequest,
+            "request_uri is not allowed in a pushed request",
+        ));
     }
     form.insert("client_id".into(), client.as_str().to_owned());
     // §2.3: an invalid request is answered here, as JSON, not redirected.
@@ -264,11 +214,7 @@ pub async fn par(
         return Err(AppError::oauth(error, description));
     }
     let request_uri = format!("{REQUEST_URI_PREFIX}{}", random_token());
-    let params_json = serde_json::to_string(&form).map_err(AppError::internal)?;
-    state
-        .store()?
-        .insert_par(&request_uri, client.as_str(), &params_json, (now + PAR_TTL) as i64)
-        .map_err(AppError::internal)?;
+    state.store()?.insert_par(&request_uri, client.as_str(), &form, (now + PAR_TTL) as i64)?;
     Ok((StatusCode::CREATED, Json(json!({ "request_uri": request_uri, "expires_in": PAR_TTL })))
         .into_response())
 }
@@ -276,64 +222,36 @@ pub async fn par(
 /// `POST /token` (RFC 6749 §4.1.3): a code for tokens.
 pub async fn token(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
+    AuthenticatedClient { client, params }: AuthenticatedClient,
 ) -> Result<Response, AppError> {
     let now = now();
-    let client = authenticate_client(&state, &headers, &form, &["/token"], now)?;
-    match form.get("grant_type").map(String::as_str) {
-        Some("authorization_code") => {}
-        Some(_) => {
-            return Err(AppError::oauth("unsupported_grant_type", "only authorization_code is supported"));
-        }
-        None => return Err(AppError::oauth("invalid_request", "grant_type is required")),
-    }
-    let code = form.get("code").ok_or_else(|| AppError::oauth("invalid_request", "code is required"))?;
-    let outcome = state.store()?.redeem_code(code, now as i64).map_err(AppError::internal)?;
-    let grant_json = match outcome {
-        RedeemOutcome::Fresh { grant_json, .. } => grant_json,
-        RedeemOutcome::Replayed { .. } => {
-            // RFC 6749 §4.1.2: a replayed code revokes what it issued.
-            let revoked = state.store()?.revoke_tokens_of_code(code).map_err(AppError::internal)?;
-            tracing::warn!(revoked, "authorization code replayed; its tokens are revoked");
-            return Err(AppError::oauth("invalid_grant", "the code was already used"));
-        }
-        RedeemOutcome::Expired => return Err(AppError::oauth("invalid_grant", "the code expired")),
-        RedeemOutcome::Unknown => return Err(AppError::oauth("invalid_grant", "unknown code")),
+    let request = TokenRequest::parse(&params)?;
+    let stored = match state.store()?.redeem_code(&request.code, now as i64)? {
+        RedeemOutcome::Fresh { grant, .. } => StoredCode::Fresh(grant),
+        RedeemOutcome::Replayed { .. } => StoredCode::Replayed,
+        RedeemOutcome::Expired => StoredCode::Expired,
+        RedeemOutcome::Unknown => StoredCode::Unknown,
     };
-    let grant: Grant = serde_json::from_str(&grant_json).map_err(AppError::internal)?;
-    check_redemption(
-        &grant,
-        client.as_str(),
-        form.get("redirect_uri").map(String::as_str),
-        form.get("code_verifier").map(String::as_str),
-    )
-    .map_err(|e| AppError::oauth(e.error, e.description))?;
-    let claims = IdTokenClaims {
-        iss: state.issuer.clone(),
-        sub: grant.subject.clone(),
-        aud: grant.client_id.clone(),
-        exp: now + TOKEN_TTL,
-        iat: now,
-        auth_time: grant.auth_time,
-        nonce: grant.nonce.clone(),
-        acr: grant.acr.clone(),
-        amr: grant.amr.clone(),
+    let issued = match redeem(&request, &client, stored, &state.issuer, now) {
+        Ok(issued) => issued,
+        Err(refusal) => {
+            if refusal.revoke_tokens_of_code {
+                let revoked = state.store()?.revoke_tokens_of_code(&request.code)?;
+                tracing::warn!(revoked, "authorization code replayed; its tokens are revoked");
+            }
+            return Err(refusal.into());
+        }
     };
-    let id_token = state.keys.sign(&claims).map_err(AppError::internal)?;
+    let id_token = state.keys.sign(&issued.id_token).map_err(AppError::internal)?;
     let access_token = random_token();
-    let userinfo = json!({ "sub": grant.subject, "amr": grant.amr, "acr": grant.acr }).to_string();
-    state
-        .store()?
-        .insert_access_token(NewAccessToken {
-            token: &access_token,
-            code: Some(code),
-            subject: &grant.subject,
-            client_id: &grant.client_id,
-            claims_json: &userinfo,
-            expires_at: (now + TOKEN_TTL) as i64,
-        })
-        .map_err(AppError::internal)?;
+    state.store()?.insert_access_token(NewAccessToken {
+        token: &access_token,
+        code: Some(&request.code),
+        subject: &issued.userinfo.sub,
+        client_id: &issued.client_id,
+        claims: &issued.userinfo,
+        expires_at: issued.expires_at as i64,
+    })?;
     let body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
@@ -351,12 +269,8 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resu
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    let found = state.store()?.access_token(token, now() as i64).map_err(AppError::internal)?;
-    match found {
-        Some(token) => {
-            let claims: Value = serde_json::from_str(&token.claims_json).map_err(AppError::internal)?;
-            Ok(Json(claims).into_response())
-        }
+    match state.store()?.access_token(token, now() as i64)? {
+        Some(token) => Ok(Json(token.claims).into_response()),
         // RFC 6750 §3.1.
         None => Ok((
             StatusCode::UNAUTHORIZED,

@@ -3,44 +3,23 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use webauthn_rs_core::proto::{PublicKeyCredential, RegisterPublicKeyCredential};
 
+use super::extract::{CurrentSession, SignedIn};
 use super::{AppState, now, session};
 use crate::error::AppError;
 use crate::evidence::Evidence;
 use crate::oidc::flow::Session;
-use crate::policy::{Amr, Refusal, auth_context};
+use crate::policy::{EarlierSignIn, auth_context, password_is_second_factor};
 use crate::store::NewCredential;
-use crate::webauthn::{CeremonyError, Discoverability, RegisteredCredential, UserIdentity};
-
-/// A password counts towards a passkey sign-in (R9) when verified this recently.
-const SECOND_FACTOR_WINDOW: u64 = 600;
-
-fn ceremony_error(error: CeremonyError) -> AppError {
-    AppError::bad_request(error.code(), error.to_string())
-}
-
-fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Session, AppError> {
-    session::current(state, headers, now()).ok_or_else(|| AppError::BadRequest {
-        status: axum::http::StatusCode::UNAUTHORIZED,
-        code: "not_signed_in",
-        message: "sign in first".into(),
-    })
-}
+use crate::webauthn::{Discoverability, RegisteredCredential, UserIdentity};
 
 fn stored_credentials(state: &AppState, user_id: &str) -> Result<Vec<RegisteredCredential>, AppError> {
-    state
-        .store()?
-        .credentials_of(user_id)
-        .map_err(AppError::internal)?
-        .into_iter()
-        .map(|c| serde_json::from_str(&c.credential_json).map_err(AppError::internal))
-        .collect()
+    Ok(state.store()?.credentials_of(user_id)?.into_iter().map(|stored| stored.credential).collect())
 }
 
 /// Options of a registration.
@@ -58,14 +37,12 @@ fn yes() -> bool {
 /// `POST /webauthn/register/start`: creation options for the signed-in user.
 pub async fn register_start(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(session): SignedIn,
     body: Option<Json<RegisterStart>>,
 ) -> Result<Json<Value>, AppError> {
-    let session = signed_in(&state, &headers)?;
     let user = state
         .store()?
-        .user_by_id(&session.user_id)
-        .map_err(AppError::internal)?
+        .user_by_id(&session.user_id)?
         .ok_or_else(|| AppError::bad_request("unknown_user", "the session's user no longer exists"))?;
     let exclude: Vec<_> =
         stored_credentials(&state, &user.id)?.iter().map(|c| c.credential.cred_id.clone()).collect();
@@ -73,8 +50,7 @@ pub async fn register_start(
     let discoverability = if discoverable { Discoverability::Required } else { Discoverability::Discouraged };
     let identity =
         UserIdentity { id: user.id.as_bytes(), name: &user.username, display_name: &user.username };
-    let (options, ceremony) =
-        state.ceremonies.start_registration(identity, &exclude, discoverability).map_err(ceremony_error)?;
+    let (options, ceremony) = state.ceremonies.start_registration(identity, &exclude, discoverability)?;
     let ceremony_id = state.registrations.insert((user.id, ceremony, discoverable), now());
     Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
 }
@@ -99,10 +75,8 @@ pub async fn register_finish(
         state.registrations.take(&body.ceremony, now()).ok_or_else(|| {
             AppError::bad_request("unknown_ceremony", "no registration in progress with that id")
         })?;
-    let registered =
-        state.ceremonies.finish_registration(&body.credential, ceremony).map_err(ceremony_error)?;
-    let credential_json = serde_json::to_string(&registered).map_err(AppError::internal)?;
-    let attestation_json = format!("{:?}", registered.attestation);
+    let registered = state.ceremonies.finish_registration(&body.credential, ceremony)?;
+    let attestation = format!("{:?}", registered.attestation);
     let name = body.name.unwrap_or_else(|| "passkey".into());
     state
         .store()?
@@ -110,8 +84,8 @@ pub async fn register_finish(
             credential_id: registered.id(),
             user_id: &user_id,
             name: &name,
-            credential_json: &credential_json,
-            attestation_json: &attestation_json,
+            credential: &registered,
+            attestation: &attestation,
             discoverable,
         })
         .map_err(|e| match e {
@@ -122,7 +96,7 @@ pub async fn register_finish(
         })?;
     Ok(Json(json!({
         "credential_id": Base64UrlUnpadded::encode_string(registered.id()),
-        "attestation": attestation_json,
+        "attestation": attestation,
     })))
 }
 
@@ -143,13 +117,12 @@ pub async fn login_start(
         Some(name) => {
             let user = state
                 .store()?
-                .user_by_name(&name)
-                .map_err(AppError::internal)?
+                .user_by_name(&name)?
                 .ok_or_else(|| AppError::bad_request("no_credentials", "no passkey for that user"))?;
             let credentials = stored_credentials(&state, &user.id)?;
-            state.ceremonies.start_authentication(&credentials).map_err(ceremony_error)?
+            state.ceremonies.start_authentication(&credentials)?
         }
-        None => state.ceremonies.start_discoverable_authentication().map_err(ceremony_error)?,
+        None => state.ceremonies.start_discoverable_authentication()?,
     };
     let ceremony_id = state.authentications.insert(ceremony, now());
     Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
@@ -158,7 +131,7 @@ pub async fn login_start(
 /// `POST /webauthn/login/finish`: verifies the assertion, decides amr/acr, starts a session.
 pub async fn login_finish(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    CurrentSession(earlier): CurrentSession,
     Json(body): Json<Finish<PublicKeyCredential>>,
 ) -> Result<impl IntoResponse, AppError> {
     let now = now();
@@ -167,34 +140,25 @@ pub async fn login_finish(
         .take(&body.ceremony, now)
         .ok_or_else(|| AppError::bad_request("unknown_ceremony", "no sign-in in progress with that id"))?;
     let raw_id: Vec<u8> = body.credential.raw_id.to_vec();
-    let stored = state.store()?.credential(&raw_id).map_err(AppError::internal)?;
-    let mut registered: Option<RegisteredCredential> =
-        stored.map(|c| serde_json::from_str(&c.credential_json)).transpose().map_err(AppError::internal)?;
-    let verified = state
-        .ceremonies
-        .finish_authentication(&body.credential, ceremony, |_| registered.clone())
-        .map_err(ceremony_error)?;
+    let mut registered = state.store()?.credential(&raw_id)?.map(|stored| stored.credential);
+    let verified =
+        state.ceremonies.finish_authentication(&body.credential, ceremony, |_| registered.clone())?;
     let user_id = String::from_utf8(verified.user_id.clone())
         .map_err(|_| AppError::bad_request("invalid_user", "the user handle is not one of ours"))?;
     if let Some(credential) = registered.as_mut()
         && verified.update(credential)
     {
-        let json = serde_json::to_string(credential).map_err(AppError::internal)?;
-        state.store()?.update_credential_json(&raw_id, &json, now as i64).map_err(AppError::internal)?;
+        state.store()?.update_credential(&raw_id, credential, now as i64)?;
     }
     // R9: a password verified moments ago for the same user makes this its second factor.
-    let password = session::current(&state, &headers, now).is_some_and(|s| {
-        s.user_id == user_id
-            && s.context.amr.contains(&Amr::Pwd)
-            && now.saturating_sub(s.auth_time) <= SECOND_FACTOR_WINDOW
+    let earlier = earlier.as_ref().map(|s| EarlierSignIn {
+        user_id: &s.user_id,
+        amr: &s.context.amr,
+        auth_time: s.auth_time,
     });
+    let password = password_is_second_factor(earlier, &user_id, now);
     let evidence = Evidence { assertion: Some(verified.evidence), password };
-    let context = auth_context(&evidence, state.policy).map_err(|refusal| match refusal {
-        Refusal::UserNotPresent => {
-            AppError::bad_request("user_not_present", "the authenticator did not show user presence")
-        }
-        Refusal::NothingVerified => AppError::bad_request("nothing_verified", "no factor was verified"),
-    })?;
+    let context = auth_context(&evidence, state.policy)?;
     let response = json!({
         "user_id": user_id,
         "amr": context.amr_strings(),
@@ -205,16 +169,18 @@ pub async fn login_finish(
 }
 
 /// `GET /passkeys`: the signed-in user's passkeys.
-pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Value>, AppError> {
-    let session = signed_in(&state, &headers)?;
-    let credentials = state.store()?.credentials_of(&session.user_id).map_err(AppError::internal)?;
+pub async fn list(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Json<Value>, AppError> {
+    let credentials = state.store()?.credentials_of(&session.user_id)?;
     let list: Vec<Value> = credentials
         .iter()
         .map(|c| {
             json!({
                 "id": Base64UrlUnpadded::encode_string(&c.credential_id),
                 "name": c.name,
-                "attestation": c.attestation_json,
+                "attestation": c.attestation,
                 "created_at": c.created_at,
                 "last_used_at": c.last_used_at,
             })
@@ -249,11 +215,10 @@ fn not_found(error: crate::store::StoreError) -> AppError {
 /// `POST /passkeys/{id}`: renames a passkey of the signed-in user.
 pub async fn rename(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(session): SignedIn,
     Path(id): Path<String>,
     Json(body): Json<Rename>,
 ) -> Result<Json<Value>, AppError> {
-    let session = signed_in(&state, &headers)?;
     let name = body.name.trim();
     if name.is_empty() || name.len() > 64 {
         return Err(AppError::bad_request("invalid_name", "a name is 1 to 64 characters"));
@@ -265,10 +230,9 @@ pub async fn rename(
 /// `DELETE /passkeys/{id}`: deletes a passkey of the signed-in user.
 pub async fn delete(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(session): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let session = signed_in(&state, &headers)?;
     state.store()?.delete_credential(&session.user_id, &credential_id(&id)?).map_err(not_found)?;
     Ok(Json(json!({ "deleted": id })))
 }

@@ -8,7 +8,6 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
 use http_body_util::BodyExt;
-use p256::elliptic_curve::Generate;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use softfido_authenticator::Profile;
@@ -17,13 +16,10 @@ use url::Url;
 use webauthn_rs_core::proto::{CreationChallengeResponse, RequestChallengeResponse};
 
 use super::{AppState, app};
-use crate::metadata::Metadata;
+use crate::metadata::tests::softfido_metadata;
 use crate::oidc::clients::ProviderConfig;
-use crate::oidc::id_token::SigningKeys;
 use crate::policy::Policy;
-use crate::store::Store;
-use crate::webauthn::tests::client::Browser;
-use crate::webauthn::{Ceremonies, RpConfig};
+use crate::webauthn::test_client::Browser;
 
 const CLIENT_ID: &str = "app";
 const CLIENT_SECRET: &str = "s3cret-value";
@@ -31,32 +27,17 @@ const REDIRECT_URI: &str = "https://app.example/cb";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
 /// An IdP at http://localhost:8080 trusting softfido's metadata, with one client.
-pub fn state() -> (AppState, tempfile::TempDir) {
+pub fn state() -> AppState {
     state_with(Policy::Rfc8176)
 }
 
-pub fn state_with(policy: Policy) -> (AppState, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    softfido_authenticator::metadata::write_metadata_dir(dir.path()).expect("metadata");
-    let metadata = Metadata::load_dir(dir.path()).expect("loads");
-    let origin = Url::parse("http://localhost:8080").expect("url");
-    let ceremonies = Ceremonies::new(RpConfig::for_origin(origin), metadata).expect("ceremonies");
+pub fn state_with(policy: Policy) -> AppState {
     let config = ProviderConfig::from_json(&format!(
         r#"{{"issuer":"http://localhost:8080","clients":[{{"client_id":"{CLIENT_ID}","client_secret":"{CLIENT_SECRET}",
         "redirect_uris":["{REDIRECT_URI}"]}}]}}"#
     ))
     .expect("config");
-    let key = p256::ecdsa::SigningKey::generate_from_rng(&mut rand::rng());
-    let keys = SigningKeys::new(&key).expect("keys");
-    let state = AppState::new(
-        config.issuer,
-        keys,
-        config.clients,
-        Store::in_memory().expect("store"),
-        ceremonies,
-        policy,
-    );
-    (state, dir)
+    AppState::builder(config).metadata(softfido_metadata()).policy(policy).build().expect("state")
 }
 
 /// Sends a request; returns status, headers and JSON body (Null when not JSON).
@@ -178,7 +159,7 @@ fn verified_claims(state: &AppState, id_token: &str) -> Value {
 
 /// The whole flow for one profile: register, authorize (sign-in page), passkey, code, token.
 async fn flow(profile: Profile, extra: &str) -> Result<Value, String> {
-    let (state, _dir) = state();
+    let state = state();
     let mut browser = Browser::profile(profile);
     register(&state, &mut browser).await;
     let (status, headers, _) = send(app(state.clone()), get(&authorize_uri(extra), None)).await;
@@ -241,7 +222,7 @@ async fn r11_an_essential_phrh_with_a_software_key_is_unmet() {
 
 #[tokio::test]
 async fn a_wrong_verifier_or_client_gets_no_token() {
-    let (state, _dir) = state();
+    let state = state();
     let mut browser = Browser::profile(Profile::SoftwareToken);
     register(&state, &mut browser).await;
     let cookie = passkey_sign_in(&state, &mut browser, None).await.expect("signed in");
@@ -263,7 +244,7 @@ async fn a_wrong_verifier_or_client_gets_no_token() {
 
 #[tokio::test]
 async fn r0_a_silent_assertion_is_refused_and_starts_no_session() {
-    let (state, _dir) = state();
+    let state = state();
     let mut browser = Browser::profile(Profile::SoftwareToken);
     register(&state, &mut browser).await;
     browser.silent = true;
@@ -273,7 +254,7 @@ async fn r0_a_silent_assertion_is_refused_and_starts_no_session() {
 
 #[tokio::test]
 async fn r9_password_then_key_adds_pwd_and_mfa() {
-    let (state, _dir) = state();
+    let state = state();
     let mut browser = Browser::profile(Profile::SoftwareToken);
     register(&state, &mut browser).await;
     let password = json!({ "username": "alice", "password": "correct horse battery" });
@@ -292,7 +273,7 @@ async fn r9_password_then_key_adds_pwd_and_mfa() {
 
 #[tokio::test]
 async fn r10_password_only_has_pwd_and_no_acr() {
-    let (state, _dir) = state();
+    let state = state();
     let signup = json!({ "username": "bob", "password": "correct horse battery" });
     let (_, headers, _) = send(app(state.clone()), post_json("/account/signup", None, &signup)).await;
     let cookie = cookie_of(&headers);
@@ -307,7 +288,7 @@ async fn r10_password_only_has_pwd_and_no_acr() {
 
 #[tokio::test]
 async fn authorize_errors_are_displayed_or_redirected() {
-    let (state, _dir) = state();
+    let state = state();
     let (status, _, body) =
         send(app(state.clone()), get("/authorize?client_id=evil&redirect_uri=x", None)).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_client")));
@@ -323,7 +304,7 @@ async fn authorize_errors_are_displayed_or_redirected() {
 
 #[tokio::test]
 async fn the_aspnetcore_net10_policy_emits_pwd_after_a_passkey() {
-    let (state, _dir) = state_with(Policy::AspNetCoreNet10);
+    let state = state_with(Policy::AspNetCoreNet10);
     let mut browser = Browser::profile(Profile::Platform);
     register(&state, &mut browser).await;
     let cookie = passkey_sign_in(&state, &mut browser, None).await.expect("signed in");
@@ -332,4 +313,36 @@ async fn the_aspnetcore_net10_policy_emits_pwd_after_a_passkey() {
     let (_, _, tokens) = send(app(state.clone()), token_request(&code, VERIFIER)).await;
     let claims = verified_claims(&state, tokens["id_token"].as_str().expect("id_token"));
     assert_eq!(claims["amr"], json!(["pwd"]));
+}
+
+/// RFC 6749 §3.1: a parameter sent twice is `invalid_request` at authorize, PAR and token.
+#[tokio::test]
+async fn a_repeated_parameter_is_invalid_request_at_every_endpoint() {
+    let state = state();
+    let refused = |(status, _, body): (StatusCode, axum::http::HeaderMap, Value)| {
+        (status, body["error"].as_str().map(str::to_owned))
+    };
+    let expected = (StatusCode::BAD_REQUEST, Some("invalid_request".to_owned()));
+    // Authorize: a second state, which the client could not tell from its own.
+    let twice = format!("{}&state=other", authorize_uri(""));
+    assert_eq!(refused(send(app(state.clone()), get(&twice, None)).await), expected);
+    // PAR: a valid pushed request but for its repeated scope.
+    let basic = Base64::encode_string(format!("{CLIENT_ID}:{CLIENT_SECRET}").as_bytes());
+    let pushed = |extra: &str| {
+        let challenge = Base64UrlUnpadded::encode_string(&Sha256::digest(VERIFIER.as_bytes()));
+        Request::post("/par")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::AUTHORIZATION, format!("Basic {basic}"))
+            .body(Body::from(format!(
+                "response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fapp.example%2Fcb\
+                 &code_challenge={challenge}&code_challenge_method=S256{extra}"
+            )))
+            .expect("request")
+    };
+    assert_eq!(send(app(state.clone()), pushed("")).await.0, StatusCode::CREATED);
+    assert_eq!(refused(send(app(state.clone()), pushed("&scope=openid")).await), expected);
+    // Token: a repeated code (before the code is looked up or spent).
+    let (status, _, body) = send(app(state.clone()), token_request("abc&code=abc", VERIFIER)).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
+    assert!(body["error_description"].as_str().is_some_and(|d| d.contains("code")), "{body}");
 }

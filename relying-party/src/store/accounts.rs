@@ -4,6 +4,8 @@ use rusqlite::{OptionalExtension as _, Row, ffi, params};
 
 use super::Store;
 use super::error::{Context as _, StoreError, constraint};
+use super::json::{decode, encode};
+use crate::webauthn::RegisteredCredential;
 
 /// An account. Its `id` is also the OpenID Connect `sub`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,10 +29,10 @@ pub struct NewCredential<'a> {
     pub user_id: &'a str,
     /// The label the user sees in passkey management.
     pub name: &'a str,
-    /// The serialised webauthn-rs `Credential`; opaque to the store.
-    pub credential_json: &'a str,
-    /// What was verified about the attestation at registration; opaque to the store.
-    pub attestation_json: &'a str,
+    /// The verified credential.
+    pub credential: &'a RegisteredCredential,
+    /// What was verified about the attestation at registration, as the user reads it.
+    pub attestation: &'a str,
     /// Whether the credential is discoverable (a resident key), usable without a username.
     pub discoverable: bool,
 }
@@ -44,10 +46,10 @@ pub struct StoredCredential {
     pub user_id: String,
     /// The label the user sees in passkey management.
     pub name: String,
-    /// The serialised webauthn-rs `Credential`, updated after each sign-in (signature counter).
-    pub credential_json: String,
-    /// What was verified about the attestation at registration.
-    pub attestation_json: String,
+    /// The credential, updated after each sign-in (signature counter, backup state).
+    pub credential: RegisteredCredential,
+    /// What was verified about the attestation at registration, as the user reads it.
+    pub attestation: String,
     /// Whether the credential is discoverable (a resident key).
     pub discoverable: bool,
     /// Registration time, unix seconds.
@@ -65,17 +67,44 @@ fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User { id: row.get(0)?, username: row.get(1)?, password_hash: row.get(2)?, created_at: row.get(3)? })
 }
 
-fn credential_from_row(row: &Row<'_>) -> rusqlite::Result<StoredCredential> {
-    Ok(StoredCredential {
-        credential_id: row.get(0)?,
-        user_id: row.get(1)?,
-        name: row.get(2)?,
-        credential_json: row.get(3)?,
-        attestation_json: row.get(4)?,
-        discoverable: row.get(5)?,
-        created_at: row.get(6)?,
-        last_used_at: row.get(7)?,
-    })
+/// A credential row as SQLite holds it: the credential still JSON.
+struct CredentialRow {
+    credential_id: Vec<u8>,
+    user_id: String,
+    name: String,
+    credential_json: String,
+    attestation: String,
+    discoverable: bool,
+    created_at: i64,
+    last_used_at: Option<i64>,
+}
+
+impl CredentialRow {
+    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            credential_id: row.get(0)?,
+            user_id: row.get(1)?,
+            name: row.get(2)?,
+            credential_json: row.get(3)?,
+            attestation: row.get(4)?,
+            discoverable: row.get(5)?,
+            created_at: row.get(6)?,
+            last_used_at: row.get(7)?,
+        })
+    }
+
+    fn decode(self) -> Result<StoredCredential, StoreError> {
+        Ok(StoredCredential {
+            credential: decode("credential_json", &self.credential_json)?,
+            credential_id: self.credential_id,
+            user_id: self.user_id,
+            name: self.name,
+            attestation: self.attestation,
+            discoverable: self.discoverable,
+            created_at: self.created_at,
+            last_used_at: self.last_used_at,
+        })
+    }
 }
 
 /// A fresh random user ID in UUID version 4 form, e.g. `0d4f6c1e-7a3b-4c55-9e21-8f0a2b3c4d5e`.
@@ -150,22 +179,24 @@ impl Store {
              discoverable, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, unixepoch()) \
              RETURNING {CREDENTIAL_COLUMNS}"
         );
+        let credential_json = encode("credential_json", new.credential)?;
         let values = params![
             new.credential_id,
             new.user_id,
             new.name,
-            new.credential_json,
-            new.attestation_json,
+            credential_json,
+            new.attestation,
             new.discoverable
         ];
         self.conn
             .prepare_cached(&sql)
-            .and_then(|mut statement| statement.query_row(values, credential_from_row))
+            .and_then(|mut statement| statement.query_row(values, CredentialRow::read))
             .map_err(|error| match constraint(&error) {
                 Some(ffi::SQLITE_CONSTRAINT_PRIMARYKEY) => StoreError::CredentialExists,
                 Some(ffi::SQLITE_CONSTRAINT_FOREIGNKEY) => StoreError::NotFound,
                 _ => StoreError::Sqlite { op: "insert a credential", source: error },
-            })
+            })?
+            .decode()
     }
 
     /// The user's passkeys, oldest first.
@@ -173,8 +204,13 @@ impl Store {
         let sql = format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE user_id = ?1 ORDER BY rowid");
         self.conn
             .prepare_cached(&sql)
-            .and_then(|mut statement| statement.query_map([user_id], credential_from_row)?.collect())
-            .op("list a user's credentials")
+            .and_then(|mut statement| {
+                statement.query_map([user_id], CredentialRow::read)?.collect::<Result<Vec<_>, _>>()
+            })
+            .op("list a user's credentials")?
+            .into_iter()
+            .map(CredentialRow::decode)
+            .collect()
     }
 
     /// The passkey with this credential ID, whoever owns it (sign-in with a discoverable
@@ -182,18 +218,21 @@ impl Store {
     pub fn credential(&self, credential_id: &[u8]) -> Result<Option<StoredCredential>, StoreError> {
         self.conn
             .prepare_cached(&format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE credential_id = ?1"))
-            .and_then(|mut statement| statement.query_row([credential_id], credential_from_row).optional())
-            .op("look up a credential")
+            .and_then(|mut statement| statement.query_row([credential_id], CredentialRow::read).optional())
+            .op("look up a credential")?
+            .map(CredentialRow::decode)
+            .transpose()
     }
 
     /// Stores the credential as updated by a sign-in (signature counter, backup state) and records
     /// `used_at` as its last use. [`StoreError::NotFound`] for an unknown credential.
-    pub fn update_credential_json(
+    pub fn update_credential(
         &mut self,
         credential_id: &[u8],
-        credential_json: &str,
+        credential: &RegisteredCredential,
         used_at: i64,
     ) -> Result<(), StoreError> {
+        let credential_json = encode("credential_json", credential)?;
         let changed = self
             .conn
             .prepare_cached(

@@ -61,6 +61,15 @@ pub enum StoreError {
     /// another user.
     #[error("no such record (or it belongs to another user)")]
     NotFound,
+    /// A typed value could not be encoded as, or decoded from, its JSON column.
+    #[error("the {what} column holds no valid JSON for its type: {source}")]
+    Json {
+        /// The column, e.g. "grant_json".
+        what: &'static str,
+        /// serde_json's error.
+        #[source]
+        source: serde_json::Error,
+    },
     /// Any other SQLite failure, with the operation it interrupted.
     #[error("database error while trying to {op}: {source}")]
     Sqlite {

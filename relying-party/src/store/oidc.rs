@@ -5,6 +5,10 @@ use rusqlite::{OptionalExtension as _, Row, TransactionBehavior, ffi, params};
 
 use super::Store;
 use super::error::{Context as _, StoreError, constraint};
+use super::json::{decode, encode};
+use crate::oidc::grant::Grant;
+use crate::oidc::params::Params;
+use crate::oidc::token::UserInfo;
 
 /// What [`Store::redeem_code`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +17,7 @@ pub enum RedeemOutcome {
     /// `client_id`, the redirect URI and PKCE against the grant: the code stays spent either way.
     Fresh {
         /// The grant the code stands for, as given to [`Store::insert_code`].
-        grant_json: String,
+        grant: Grant,
         /// The client the code was issued to.
         client_id: String,
     },
@@ -21,7 +25,7 @@ pub enum RedeemOutcome {
     /// issued ([`Store::revoke_tokens_of_code`]). Reported even once the code has expired.
     Replayed {
         /// The grant the code stands for.
-        grant_json: String,
+        grant: Grant,
         /// The client the code was issued to.
         client_id: String,
     },
@@ -42,8 +46,8 @@ pub struct NewAccessToken<'a> {
     pub subject: &'a str,
     /// The client it was issued to.
     pub client_id: &'a str,
-    /// What userinfo returns for it (scopes and claims); opaque to the store.
-    pub claims_json: &'a str,
+    /// What userinfo returns for it.
+    pub claims: &'a UserInfo,
     /// Expiry, unix seconds.
     pub expires_at: i64,
 }
@@ -60,20 +64,43 @@ pub struct AccessToken {
     /// The client it was issued to.
     pub client_id: String,
     /// What userinfo returns for it.
-    pub claims_json: String,
+    pub claims: UserInfo,
     /// Expiry, unix seconds.
     pub expires_at: i64,
 }
 
-fn access_token_from_row(row: &Row<'_>) -> rusqlite::Result<AccessToken> {
-    Ok(AccessToken {
-        token: row.get(0)?,
-        code: row.get(1)?,
-        subject: row.get(2)?,
-        client_id: row.get(3)?,
-        claims_json: row.get(4)?,
-        expires_at: row.get(5)?,
-    })
+/// An access token row as SQLite holds it: the claims still JSON.
+struct AccessTokenRow {
+    token: String,
+    code: Option<String>,
+    subject: String,
+    client_id: String,
+    claims_json: String,
+    expires_at: i64,
+}
+
+impl AccessTokenRow {
+    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            token: row.get(0)?,
+            code: row.get(1)?,
+            subject: row.get(2)?,
+            client_id: row.get(3)?,
+            claims_json: row.get(4)?,
+            expires_at: row.get(5)?,
+        })
+    }
+
+    fn decode(self) -> Result<AccessToken, StoreError> {
+        Ok(AccessToken {
+            claims: decode("claims_json", &self.claims_json)?,
+            token: self.token,
+            code: self.code,
+            subject: self.subject,
+            client_id: self.client_id,
+            expires_at: self.expires_at,
+        })
+    }
 }
 
 /// A primary-key clash on insert is [`StoreError::Duplicate`]; anything else keeps its context.
@@ -85,15 +112,11 @@ fn duplicate_or(what: &'static str, op: &'static str) -> impl FnOnce(rusqlite::E
 }
 
 impl Store {
-    /// Records an authorization code for `client_id`, valid until `expires_at`.
+    /// Records an authorization code for the grant's client, valid until `expires_at`.
     /// [`StoreError::Duplicate`] if the code exists.
-    pub fn insert_code(
-        &mut self,
-        code: &str,
-        client_id: &str,
-        grant_json: &str,
-        expires_at: i64,
-    ) -> Result<(), StoreError> {
+    pub fn insert_code(&mut self, code: &str, grant: &Grant, expires_at: i64) -> Result<(), StoreError> {
+        let grant_json = encode("grant_json", grant)?;
+        let client_id = &grant.client_id;
         self.conn
             .prepare_cached(
                 "INSERT INTO authorization_codes (code, client_id, grant_json, expires_at) \
@@ -134,14 +157,14 @@ impl Store {
         let outcome = match row {
             None => RedeemOutcome::Unknown,
             Some((grant_json, client_id, _, Some(_redeemed_at))) => {
-                RedeemOutcome::Replayed { grant_json, client_id }
+                RedeemOutcome::Replayed { grant: decode("grant_json", &grant_json)?, client_id }
             }
             Some((_, _, expires_at, None)) if now >= expires_at => RedeemOutcome::Expired,
             Some((grant_json, client_id, _, None)) => {
                 tx.prepare_cached("UPDATE authorization_codes SET redeemed_at = ?2 WHERE code = ?1")
                     .and_then(|mut statement| statement.execute(params![code, now]))
                     .op("mark an authorization code redeemed")?;
-                RedeemOutcome::Fresh { grant_json, client_id }
+                RedeemOutcome::Fresh { grant: decode("grant_json", &grant_json)?, client_id }
             }
         };
         tx.commit().op("commit redeeming an authorization code")?;
@@ -151,6 +174,7 @@ impl Store {
     /// Records an access token. [`StoreError::Duplicate`] if the token exists;
     /// [`StoreError::NotFound`] if `code` names no authorization code.
     pub fn insert_access_token(&mut self, new: NewAccessToken<'_>) -> Result<(), StoreError> {
+        let claims_json = encode("claims_json", new.claims)?;
         self.conn
             .prepare_cached(
                 "INSERT INTO access_tokens (token, code, subject, client_id, claims_json, expires_at) \
@@ -162,7 +186,7 @@ impl Store {
                     new.code,
                     new.subject,
                     new.client_id,
-                    new.claims_json,
+                    claims_json,
                     new.expires_at
                 ])
             })
@@ -175,15 +199,17 @@ impl Store {
 
     /// The access token, if it exists, has not expired at `now` and has not been revoked.
     pub fn access_token(&self, token: &str, now: i64) -> Result<Option<AccessToken>, StoreError> {
-        self.conn
+        let found = self
+            .conn
             .prepare_cached(
                 "SELECT token, code, subject, client_id, claims_json, expires_at FROM access_tokens \
                  WHERE token = ?1 AND revoked = 0 AND expires_at > ?2",
             )
             .and_then(|mut statement| {
-                statement.query_row(params![token, now], access_token_from_row).optional()
+                statement.query_row(params![token, now], AccessTokenRow::read).optional()
             })
-            .op("look up an access token")
+            .op("look up an access token")?;
+        found.map(AccessTokenRow::decode).transpose()
     }
 
     /// Revokes every access token issued for this authorization code (a replayed code). Returns
@@ -200,9 +226,10 @@ impl Store {
         &mut self,
         request_uri: &str,
         client_id: &str,
-        params_json: &str,
+        params: &Params,
         expires_at: i64,
     ) -> Result<(), StoreError> {
+        let params_json = encode("params_json", params)?;
         self.conn
             .execute(
                 "INSERT INTO pushed_authorization_requests (request_uri, client_id, params_json, expires_at) \
@@ -222,9 +249,10 @@ impl Store {
         request_uri: &str,
         client_id: &str,
         now: i64,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<Params>, StoreError> {
         // One statement checks and spends, so it is atomic without an explicit transaction.
-        self.conn
+        let params_json: Option<String> = self
+            .conn
             .prepare_cached(
                 "UPDATE pushed_authorization_requests SET used = 1 \
                  WHERE request_uri = ?1 AND client_id = ?2 AND used = 0 AND expires_at > ?3 \
@@ -233,7 +261,8 @@ impl Store {
             .and_then(|mut statement| {
                 statement.query_row(params![request_uri, client_id, now], |row| row.get(0)).optional()
             })
-            .op("take a pushed authorization request")
+            .op("take a pushed authorization request")?;
+        params_json.map(|json| decode("params_json", &json)).transpose()
     }
 
     /// Remembers the `jti` of a client assertion (RFC 7523 §3 item 7) until `expires_at` (the

@@ -1,7 +1,19 @@
 use rusqlite::Connection;
 
 use super::schema::{self, MIGRATIONS};
+use std::sync::OnceLock;
+
+use softfido_authenticator::Profile;
+
 use super::*;
+use crate::oidc::grant::Grant;
+use crate::oidc::params::Params;
+use crate::oidc::pkce::CodeChallenge;
+use crate::oidc::token::UserInfo;
+use crate::policy::{Acr, Amr, AuthContext};
+use crate::webauthn::test_client::Browser;
+use crate::webauthn::tests as webauthn_tests;
+use crate::webauthn::{RegisteredCredential, UserVerificationRequirement};
 
 const NOW: i64 = 1_800_000_000;
 
@@ -9,26 +21,52 @@ fn store() -> Store {
     Store::in_memory().unwrap()
 }
 
+/// A credential registered on softfido's software token, made once.
+fn registered() -> &'static RegisteredCredential {
+    static REGISTERED: OnceLock<RegisteredCredential> = OnceLock::new();
+    REGISTERED.get_or_init(|| {
+        let rp = webauthn_tests::ceremonies(UserVerificationRequirement::Preferred);
+        webauthn_tests::register(&rp, &mut Browser::profile(Profile::SoftwareToken))
+    })
+}
+
 fn credential<'a>(user_id: &'a str, credential_id: &'a [u8]) -> NewCredential<'a> {
     NewCredential {
         credential_id,
         user_id,
         name: "YubiKey",
-        credential_json: r#"{"cred":1}"#,
-        attestation_json: r#"{"fmt":"packed"}"#,
+        credential: registered(),
+        attestation: "Trusted(packed)",
         discoverable: true,
     }
 }
 
-fn token<'a>(token: &'a str, code: Option<&'a str>, expires_at: i64) -> NewAccessToken<'a> {
-    NewAccessToken {
-        token,
-        code,
-        subject: "sub-1",
-        client_id: "client-a",
-        claims_json: r#"{"scope":"openid"}"#,
-        expires_at,
-    }
+/// What userinfo answers for `sub-1` after a password sign-in.
+fn userinfo() -> UserInfo {
+    UserInfo { acr: None, amr: vec![Amr::Pwd], sub: "sub-1".into() }
+}
+
+fn token<'a>(
+    token: &'a str,
+    code: Option<&'a str>,
+    expires_at: i64,
+    claims: &'a UserInfo,
+) -> NewAccessToken<'a> {
+    NewAccessToken { token, code, subject: "sub-1", client_id: "client-a", claims, expires_at }
+}
+
+/// A grant for `client_id` with subject `s`.
+fn grant(client_id: &str) -> Grant {
+    let challenge =
+        CodeChallenge::from_request(Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"), Some("S256"))
+            .unwrap();
+    let context = AuthContext { amr: vec![Amr::Pop, Amr::User], acr: Some(Acr::Phr) };
+    Grant::new(client_id, "https://app.example/cb", &challenge, "s", NOW as u64, None, &context)
+}
+
+/// Authorization request parameters.
+fn par_params(pairs: &[(&str, &str)]) -> Params {
+    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
 }
 
 /// The whole schema as SQLite records it, to compare before and after.
@@ -115,7 +153,7 @@ fn a_file_database_uses_wal_and_keeps_data_when_reopened() {
         assert_eq!(mode, "wal");
         let user = store.create_user("alice", Some("$argon2id$hash")).unwrap();
         store.add_credential(credential(&user.id, b"cred-1")).unwrap();
-        store.insert_code("code-1", "client-a", "{}", NOW + 60).unwrap();
+        store.insert_code("code-1", &grant("client-a"), NOW + 60).unwrap();
         user
     };
     let mut store = Store::open(path).unwrap();
@@ -208,8 +246,8 @@ fn add_and_list_credentials() {
     assert_eq!(first.credential_id, b"cred-1");
     assert_eq!(first.user_id, alice.id);
     assert_eq!(first.name, "YubiKey");
-    assert_eq!(first.credential_json, r#"{"cred":1}"#);
-    assert_eq!(first.attestation_json, r#"{"fmt":"packed"}"#);
+    assert_eq!(&first.credential, registered());
+    assert_eq!(first.attestation, "Trusted(packed)");
     assert!(first.discoverable);
     assert_eq!(first.last_used_at, None);
     let second = store
@@ -252,11 +290,14 @@ fn update_credential_after_sign_in() {
     let mut store = store();
     let alice = store.create_user("alice", None).unwrap();
     store.add_credential(credential(&alice.id, b"cred-1")).unwrap();
-    store.update_credential_json(b"cred-1", r#"{"cred":2}"#, NOW).unwrap();
+    let mut signed_in = registered().clone();
+    signed_in.credential.counter += 1;
+    store.update_credential(b"cred-1", &signed_in, NOW).unwrap();
     let updated = store.credential(b"cred-1").unwrap().unwrap();
-    assert_eq!(updated.credential_json, r#"{"cred":2}"#);
+    assert_eq!(updated.credential, signed_in);
+    assert_ne!(&updated.credential, registered());
     assert_eq!(updated.last_used_at, Some(NOW));
-    assert!(matches!(store.update_credential_json(b"cred-9", "{}", NOW), Err(StoreError::NotFound)));
+    assert!(matches!(store.update_credential(b"cred-9", &signed_in, NOW), Err(StoreError::NotFound)));
 }
 
 #[test]
@@ -297,14 +338,15 @@ fn deleting_a_user_deletes_their_credentials() {
 #[test]
 fn a_code_redeems_once_then_is_a_replay() {
     let mut store = store();
-    store.insert_code("code-1", "client-a", r#"{"sub":"s"}"#, NOW + 60).unwrap();
-    let grant = || (r#"{"sub":"s"}"#.to_owned(), "client-a".to_owned());
-    let (grant_json, client_id) = grant();
-    assert_eq!(store.redeem_code("code-1", NOW).unwrap(), RedeemOutcome::Fresh { grant_json, client_id });
-    let (grant_json, client_id) = grant();
+    store.insert_code("code-1", &grant("client-a"), NOW + 60).unwrap();
+    let client_id = || "client-a".to_owned();
+    assert_eq!(
+        store.redeem_code("code-1", NOW).unwrap(),
+        RedeemOutcome::Fresh { grant: grant("client-a"), client_id: client_id() }
+    );
     assert_eq!(
         store.redeem_code("code-1", NOW + 1).unwrap(),
-        RedeemOutcome::Replayed { grant_json, client_id }
+        RedeemOutcome::Replayed { grant: grant("client-a"), client_id: client_id() }
     );
     // A replay stays a replay after expiry: the caller must still revoke.
     assert!(matches!(store.redeem_code("code-1", NOW + 3600).unwrap(), RedeemOutcome::Replayed { .. }));
@@ -313,20 +355,24 @@ fn a_code_redeems_once_then_is_a_replay() {
 #[test]
 fn an_expired_or_unknown_code_does_not_redeem() {
     let mut store = store();
-    store.insert_code("code-1", "client-a", "{}", NOW + 60).unwrap();
+    store.insert_code("code-1", &grant("client-a"), NOW + 60).unwrap();
     assert_eq!(store.redeem_code("code-1", NOW + 60).unwrap(), RedeemOutcome::Expired);
     assert_eq!(store.redeem_code("code-1", NOW + 61).unwrap(), RedeemOutcome::Expired);
     assert_eq!(store.redeem_code("code-2", NOW).unwrap(), RedeemOutcome::Unknown);
-    assert!(matches!(store.insert_code("code-1", "client-b", "{}", NOW + 60), Err(StoreError::Duplicate(_))));
+    assert!(matches!(
+        store.insert_code("code-1", &grant("client-b"), NOW + 60),
+        Err(StoreError::Duplicate(_))
+    ));
 }
 
 #[test]
 fn access_tokens_expire_and_are_revoked_with_their_code() {
     let mut store = store();
-    store.insert_code("code-1", "client-a", "{}", NOW + 60).unwrap();
-    store.insert_access_token(token("at-1", Some("code-1"), NOW + 3600)).unwrap();
-    store.insert_access_token(token("at-2", Some("code-1"), NOW + 3600)).unwrap();
-    store.insert_access_token(token("at-3", None, NOW + 3600)).unwrap();
+    let claims = userinfo();
+    store.insert_code("code-1", &grant("client-a"), NOW + 60).unwrap();
+    store.insert_access_token(token("at-1", Some("code-1"), NOW + 3600, &claims)).unwrap();
+    store.insert_access_token(token("at-2", Some("code-1"), NOW + 3600, &claims)).unwrap();
+    store.insert_access_token(token("at-3", None, NOW + 3600, &claims)).unwrap();
 
     let at1 = store.access_token("at-1", NOW).unwrap().unwrap();
     assert_eq!(
@@ -336,7 +382,7 @@ fn access_tokens_expire_and_are_revoked_with_their_code() {
             code: Some("code-1".into()),
             subject: "sub-1".into(),
             client_id: "client-a".into(),
-            claims_json: r#"{"scope":"openid"}"#.into(),
+            claims: userinfo(),
             expires_at: NOW + 3600,
         }
     );
@@ -353,13 +399,14 @@ fn access_tokens_expire_and_are_revoked_with_their_code() {
 #[test]
 fn an_access_token_needs_a_known_code_and_a_unique_value() {
     let mut store = store();
+    let claims = userinfo();
     assert!(matches!(
-        store.insert_access_token(token("at-1", Some("no-code"), NOW)),
+        store.insert_access_token(token("at-1", Some("no-code"), NOW, &claims)),
         Err(StoreError::NotFound)
     ));
-    store.insert_access_token(token("at-1", None, NOW + 10)).unwrap();
+    store.insert_access_token(token("at-1", None, NOW + 10, &claims)).unwrap();
     assert!(matches!(
-        store.insert_access_token(token("at-1", None, NOW + 10)),
+        store.insert_access_token(token("at-1", None, NOW + 10, &claims)),
         Err(StoreError::Duplicate(_))
     ));
 }
@@ -367,9 +414,10 @@ fn an_access_token_needs_a_known_code_and_a_unique_value() {
 #[test]
 fn replay_flow_revokes_what_the_code_issued() {
     let mut store = store();
-    store.insert_code("code-1", "client-a", "{}", NOW + 60).unwrap();
+    let claims = userinfo();
+    store.insert_code("code-1", &grant("client-a"), NOW + 60).unwrap();
     assert!(matches!(store.redeem_code("code-1", NOW).unwrap(), RedeemOutcome::Fresh { .. }));
-    store.insert_access_token(token("at-1", Some("code-1"), NOW + 3600)).unwrap();
+    store.insert_access_token(token("at-1", Some("code-1"), NOW + 3600, &claims)).unwrap();
     match store.redeem_code("code-1", NOW + 5).unwrap() {
         RedeemOutcome::Replayed { .. } => assert_eq!(store.revoke_tokens_of_code("code-1").unwrap(), 1),
         other => panic!("expected a replay, got {other:?}"),
@@ -383,11 +431,16 @@ fn replay_flow_revokes_what_the_code_issued() {
 fn a_pushed_request_is_taken_once() {
     let mut store = store();
     store
-        .insert_par("urn:ietf:params:oauth:request_uri:1", "client-a", r#"{"scope":"openid"}"#, NOW + 60)
+        .insert_par(
+            "urn:ietf:params:oauth:request_uri:1",
+            "client-a",
+            &par_params(&[("scope", "openid")]),
+            NOW + 60,
+        )
         .unwrap();
     assert_eq!(
-        store.take_par("urn:ietf:params:oauth:request_uri:1", "client-a", NOW).unwrap().as_deref(),
-        Some(r#"{"scope":"openid"}"#)
+        store.take_par("urn:ietf:params:oauth:request_uri:1", "client-a", NOW).unwrap(),
+        Some(par_params(&[("scope", "openid")]))
     );
     assert_eq!(store.take_par("urn:ietf:params:oauth:request_uri:1", "client-a", NOW).unwrap(), None);
 }
@@ -395,14 +448,17 @@ fn a_pushed_request_is_taken_once() {
 #[test]
 fn a_pushed_request_is_bound_to_its_client_and_expires() {
     let mut store = store();
-    store.insert_par("uri-1", "client-a", "{}", NOW + 60).unwrap();
-    store.insert_par("uri-2", "client-a", "{}", NOW + 60).unwrap();
+    store.insert_par("uri-1", "client-a", &par_params(&[]), NOW + 60).unwrap();
+    store.insert_par("uri-2", "client-a", &par_params(&[]), NOW + 60).unwrap();
     // Another client gets nothing, and does not spend it.
     assert_eq!(store.take_par("uri-1", "client-b", NOW).unwrap(), None);
     assert!(store.take_par("uri-1", "client-a", NOW).unwrap().is_some());
     assert_eq!(store.take_par("uri-2", "client-a", NOW + 60).unwrap(), None, "expired at expires_at");
     assert_eq!(store.take_par("uri-3", "client-a", NOW).unwrap(), None);
-    assert!(matches!(store.insert_par("uri-1", "client-a", "{}", NOW + 60), Err(StoreError::Duplicate(_))));
+    assert!(matches!(
+        store.insert_par("uri-1", "client-a", &par_params(&[]), NOW + 60),
+        Err(StoreError::Duplicate(_))
+    ));
 }
 
 // ---- client assertion jti ----
@@ -426,14 +482,15 @@ fn a_jti_is_fresh_once_per_client_until_it_expires() {
 #[test]
 fn purge_deletes_only_what_has_expired() {
     let mut store = store();
-    store.insert_code("spent", "client-a", "{}", NOW + 60).unwrap();
-    store.insert_code("unused", "client-a", "{}", NOW + 60).unwrap();
-    store.insert_code("live", "client-a", "{}", NOW + 600).unwrap();
+    let claims = userinfo();
+    store.insert_code("spent", &grant("client-a"), NOW + 60).unwrap();
+    store.insert_code("unused", &grant("client-a"), NOW + 60).unwrap();
+    store.insert_code("live", &grant("client-a"), NOW + 600).unwrap();
     assert!(matches!(store.redeem_code("spent", NOW).unwrap(), RedeemOutcome::Fresh { .. }));
-    store.insert_access_token(token("at-short", None, NOW + 30)).unwrap();
-    store.insert_access_token(token("at-long", Some("spent"), NOW + 3600)).unwrap();
-    store.insert_par("uri-old", "client-a", "{}", NOW + 60).unwrap();
-    store.insert_par("uri-new", "client-a", "{}", NOW + 600).unwrap();
+    store.insert_access_token(token("at-short", None, NOW + 30, &claims)).unwrap();
+    store.insert_access_token(token("at-long", Some("spent"), NOW + 3600, &claims)).unwrap();
+    store.insert_par("uri-old", "client-a", &par_params(&[]), NOW + 60).unwrap();
+    store.insert_par("uri-new", "client-a", &par_params(&[]), NOW + 600).unwrap();
     assert!(store.remember_jti("client-a", "jti-old", NOW + 60, NOW).unwrap());
 
     // At NOW + 100: the unused code, one token, one PAR and the jti are gone; the spent code is kept

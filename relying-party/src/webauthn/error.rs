@@ -214,3 +214,6 @@ fn is_attestation_statement_error(error: &WebauthnError) -> bool {
             | E::X509DerInvalid
     )
 }
+
+#[cfg(test)]
+mod tests;

@@ -22,6 +22,8 @@ mod record;
 mod registration;
 
 #[cfg(test)]
+pub(crate) mod test_client;
+#[cfg(test)]
 pub(crate) mod tests;
 
 use std::collections::HashMap;

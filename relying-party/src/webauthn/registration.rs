@@ -62,6 +62,17 @@ pub struct RegisteredCredential {
     pub attestation: Attestation,
 }
 
+/// Credentials compare by their serialised form: webauthn-rs's `Credential` has no `PartialEq`.
+impl PartialEq for RegisteredCredential {
+    fn eq(&self, other: &Self) -> bool {
+        self.user_id == other.user_id
+            && self.attestation == other.attestation
+            && serde_json::to_value(&self.credential).ok() == serde_json::to_value(&other.credential).ok()
+    }
+}
+
+impl Eq for RegisteredCredential {}
+
 impl RegisteredCredential {
     /// The credential ID.
     pub fn id(&self) -> &[u8] {

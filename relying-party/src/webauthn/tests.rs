@@ -1,9 +1,6 @@
 //! The ceremonies against the real softfido authenticator, driven in process by a client that
-//! does what a browser does ([`client::Browser`]). This file: every profile end to end, and the
-//! attestation judgements; `negative.rs`: every rejection.
-
-pub(crate) mod client;
-mod negative;
+//! does what a browser does ([`Browser`]): every profile end to end, and the attestation
+//! judgements. Every rejection is tested beside the errors, in `error/tests.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -15,34 +12,30 @@ use url::Url;
 use webauthn_rs_core::error::WebauthnError;
 use webauthn_rs_core::proto::{AttestationCaList, AttestationCaListBuilder};
 
-use self::client::{Browser, ORIGIN};
+use super::test_client::{self, Browser, ORIGIN};
 use super::*;
 use crate::evidence::{Attestation, KeyStorage, MetadataFacts, UvMethod, UvmReport};
 
-/// softfido's metadata directory (24 statements, one per model), loaded once.
-fn metadata() -> Metadata {
+/// softfido's metadata (24 statements, one per model), built once.
+pub(crate) fn metadata() -> Metadata {
     static METADATA: OnceLock<Metadata> = OnceLock::new();
-    METADATA
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().expect("temp dir");
-            softfido_authenticator::metadata::write_metadata_dir(dir.path()).expect("written");
-            Metadata::load_dir(dir.path()).expect("loaded")
-        })
-        .clone()
+    METADATA.get_or_init(crate::metadata::tests::softfido_metadata).clone()
 }
 
-fn config(user_verification: UserVerificationRequirement) -> RpConfig {
+pub(crate) fn config(user_verification: UserVerificationRequirement) -> RpConfig {
     RpConfig { user_verification, ..RpConfig::for_origin(Url::parse(ORIGIN).expect("origin")) }
 }
 
-fn ceremonies(user_verification: UserVerificationRequirement) -> Ceremonies {
+pub(crate) fn ceremonies(user_verification: UserVerificationRequirement) -> Ceremonies {
     Ceremonies::new(config(user_verification), metadata()).expect("valid configuration")
 }
 
-const ALICE: UserIdentity<'static> = UserIdentity { id: b"user-alice", name: "alice", display_name: "Alice" };
-const BOB: UserIdentity<'static> = UserIdentity { id: b"user-bob", name: "bob", display_name: "Bob" };
+pub(crate) const ALICE: UserIdentity<'static> =
+    UserIdentity { id: b"user-alice", name: "alice", display_name: "Alice" };
+pub(crate) const BOB: UserIdentity<'static> =
+    UserIdentity { id: b"user-bob", name: "bob", display_name: "Bob" };
 
-fn register_as(
+pub(crate) fn register_as(
     rp: &Ceremonies,
     browser: &mut Browser,
     user: UserIdentity<'_>,
@@ -53,11 +46,11 @@ fn register_as(
     rp.finish_registration(&response, state)
 }
 
-fn register(rp: &Ceremonies, browser: &mut Browser) -> RegisteredCredential {
+pub(crate) fn register(rp: &Ceremonies, browser: &mut Browser) -> RegisteredCredential {
     register_as(rp, browser, ALICE, Discoverability::Discouraged).expect("registers")
 }
 
-fn sign_in(
+pub(crate) fn sign_in(
     rp: &Ceremonies,
     browser: &mut Browser,
     stored: &RegisteredCredential,
@@ -67,7 +60,7 @@ fn sign_in(
     rp.finish_authentication(&response, state, |id| (id == stored.id()).then(|| stored.clone()))
 }
 
-fn facts(key_storage: KeyStorage, uv_methods: &[UvMethod]) -> Attestation {
+pub(crate) fn facts(key_storage: KeyStorage, uv_methods: &[UvMethod]) -> Attestation {
     Attestation::Trusted(MetadataFacts { key_storage, uv_methods: uv_methods.to_vec() })
 }
 
@@ -302,7 +295,7 @@ fn options_carry_the_policy_and_the_exclusions() {
     assert_eq!(public_key["attestation"], "direct");
     assert_eq!(public_key["authenticatorSelection"]["userVerification"], "required");
     assert_eq!(public_key["authenticatorSelection"]["residentKey"], "required");
-    assert_eq!(public_key["excludeCredentials"][0]["id"], client::b64(stored.id()));
+    assert_eq!(public_key["excludeCredentials"][0]["id"], test_client::b64(stored.id()));
     // CTAP2_ERR_CREDENTIAL_EXCLUDED: the authenticator itself declines.
     assert_eq!(browser.create(&options).err(), Some(0x19));
 }

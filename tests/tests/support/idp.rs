@@ -2,18 +2,13 @@
 //! with softfido's metadata statements as its attestation trust list, an in-memory store and two
 //! clients from a JSON configuration: `web` (client_secret_basic) and `backend` (private_key_jwt).
 
-use p256::elliptic_curve::Generate;
 use serde_json::json;
-use softfido_rp::metadata::Metadata;
+use softfido_harness::idp::softfido_metadata;
 use softfido_rp::oidc::clients::ProviderConfig;
-use softfido_rp::oidc::id_token::SigningKeys;
-use softfido_rp::policy::Policy;
-use softfido_rp::store::Store;
-use softfido_rp::webauthn::{Ceremonies, RpConfig, UserVerificationRequirement};
+use softfido_rp::webauthn::UserVerificationRequirement;
 use softfido_rp::{AppState, app};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use url::Url;
 
 use super::jwt::ClientKey;
 
@@ -35,7 +30,6 @@ pub struct Idp {
     /// `http://localhost:PORT`, which is also the WebAuthn origin of its pages.
     pub issuer: String,
     server: JoinHandle<()>,
-    _metadata: tempfile::TempDir,
 }
 
 impl Idp {
@@ -44,12 +38,6 @@ impl Idp {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
         let port = listener.local_addr().expect("bound").port();
         let issuer = format!("http://localhost:{port}");
-        let metadata_dir = tempfile::tempdir().expect("temp dir");
-        softfido_authenticator::metadata::write_metadata_dir(metadata_dir.path()).expect("metadata written");
-        let metadata = Metadata::load_dir(metadata_dir.path()).expect("metadata loads");
-        let origin = Url::parse(&issuer).expect("issuer URL");
-        let rp = RpConfig { user_verification: uv, ..RpConfig::for_origin(origin) };
-        let ceremonies = Ceremonies::new(rp, metadata).expect("ceremonies");
         let config = json!({
             "issuer": issuer,
             "clients": [
@@ -68,20 +56,16 @@ impl Idp {
             ],
         });
         let config = ProviderConfig::from_json(&config.to_string()).expect("provider config");
-        let signing = p256::ecdsa::SigningKey::generate_from_rng(&mut rand::rng());
-        let keys = SigningKeys::new(&signing).expect("signing keys");
-        let state = AppState::new(
-            config.issuer.clone(),
-            keys,
-            config.clients,
-            Store::in_memory().expect("store"),
-            ceremonies,
-            Policy::Rfc8176,
-        );
+        let issuer = config.issuer.clone();
+        let state = AppState::builder(config)
+            .metadata(softfido_metadata().expect("softfido's metadata"))
+            .user_verification(uv)
+            .build()
+            .expect("the IdP's state");
         let server = tokio::spawn(async move {
             axum::serve(listener, app(state)).await.expect("serves");
         });
-        Self { issuer: config.issuer, server, _metadata: metadata_dir }
+        Self { issuer, server }
     }
 
     /// The absolute URL of `path` (which starts with `/`).

@@ -164,7 +164,7 @@ fn basic_request(client_id: &str, secret: &str) -> ClientCredentials {
 #[track_caller]
 fn assert_refused(result: Result<ClientId, ClientAuthError>, error: &str, description_contains: &str) {
     let e = result.expect_err("must be refused");
-    assert_eq!(e.error, error, "{e}");
+    assert_eq!(e.error.as_str(), error, "{e}");
     assert!(
         e.description.contains(description_contains),
         "{:?} lacks {description_contains:?}",
@@ -425,7 +425,7 @@ fn jwt_failures_are_http_400_without_a_challenge() {
     let mut fixture = Fixture::new();
     let token = TestKey::generate(Some("k1")).sign(&claims(json!({})));
     let e = fixture.authenticate(&jwt_request(&token)).expect_err("wrong key");
-    assert_eq!((e.status(), e.www_authenticate()), (400, None));
+    assert_eq!((e.status().as_u16(), e.www_authenticate()), (400, None));
 }
 
 // --- client_secret_basic ---
@@ -447,8 +447,8 @@ fn basic_with_a_wrong_secret_is_refused_with_a_challenge() {
     let mut fixture = Fixture::new();
     for secret in ["wrong", "", &SECRET[..SECRET.len() - 2], &format!("{SECRET}x")] {
         let e = fixture.authenticate(&basic_request(BASIC_CLIENT, secret)).expect_err("wrong secret");
-        assert_eq!((e.error, e.description.as_str()), ("invalid_client", "wrong client secret"));
-        assert_eq!((e.status(), e.www_authenticate()), (401, Some("Basic realm=\"softfido\"")));
+        assert_eq!((e.error.as_str(), e.description.as_str()), ("invalid_client", "wrong client secret"));
+        assert_eq!((e.status().as_u16(), e.www_authenticate()), (401, Some("Basic realm=\"softfido\"")));
     }
     // The secret not form-urlencoded by the client: '+' decodes to a space, "%/é" is malformed.
     let raw = format!("Basic {}", Base64::encode_string(format!("basic+app%3A1:{SECRET}").as_bytes()));
@@ -460,7 +460,7 @@ fn basic_with_a_wrong_secret_is_refused_with_a_challenge() {
 fn basic_for_an_unknown_client_is_refused_with_a_challenge() {
     let mut fixture = Fixture::new();
     let e = fixture.authenticate(&basic_request("nobody", SECRET)).expect_err("unknown");
-    assert_eq!(e.error, "invalid_client");
+    assert_eq!(e.error.as_str(), "invalid_client");
     assert!(e.basic_challenge);
 }
 
@@ -468,9 +468,9 @@ fn basic_for_an_unknown_client_is_refused_with_a_challenge() {
 fn basic_for_a_jwt_client_is_refused() {
     let mut fixture = Fixture::new();
     let e = fixture.authenticate(&basic_request(JWT_CLIENT, "anything")).expect_err("wrong method");
-    assert_eq!(e.error, "invalid_client");
+    assert_eq!(e.error.as_str(), "invalid_client");
     assert!(e.description.contains("registered for private_key_jwt, not client_secret_basic"), "{e}");
-    assert_eq!(e.status(), 401);
+    assert_eq!(e.status().as_u16(), 401);
 }
 
 #[test]
@@ -511,7 +511,7 @@ fn malformed_basic_credentials_are_bad_requests() {
     ];
     for (value, description) in cases {
         let e = fixture.authenticate(&header(&value)).expect_err(&value);
-        assert_eq!(e.error, "invalid_request", "{value}: {e}");
+        assert_eq!(e.error.as_str(), "invalid_request", "{value}: {e}");
         assert!(e.description.contains(description), "{value}: {e}");
         assert_eq!(e.status(), 400);
     }
@@ -526,7 +526,7 @@ fn another_authorization_scheme_is_refused_with_a_challenge() {
     let request =
         ClientCredentials { authorization: Some("Bearer abc".into()), ..ClientCredentials::default() };
     let e = fixture.authenticate(&request).expect_err("bearer");
-    assert_eq!(e.error, "invalid_client");
+    assert_eq!(e.error.as_str(), "invalid_client");
     assert!(e.description.contains("\"Bearer\" is not supported"), "{e}");
     assert_eq!(e.www_authenticate(), Some(ClientAuthError::CHALLENGE));
 }
@@ -557,9 +557,9 @@ fn no_credentials_is_invalid_client_with_a_challenge() {
         ),
     ] {
         let e = fixture.authenticate(&request).expect_err("no credentials");
-        assert_eq!(e.error, "invalid_client");
+        assert_eq!(e.error.as_str(), "invalid_client");
         assert!(e.description.contains("client authentication is required"), "{e}");
-        assert_eq!(e.status(), 401);
+        assert_eq!(e.status().as_u16(), 401);
     }
 }
 
@@ -569,7 +569,7 @@ fn client_secret_post_is_refused() {
     let form =
         HashMap::from([("client_id".into(), BASIC_CLIENT.into()), ("client_secret".into(), SECRET.into())]);
     let e = fixture.authenticate(&ClientCredentials::from_request(None, &form)).expect_err("post");
-    assert_eq!(e.error, "invalid_client");
+    assert_eq!(e.error.as_str(), "invalid_client");
     assert!(e.description.contains("client_secret_post is not supported"), "{e}");
     assert_eq!(e.status(), 400);
 }

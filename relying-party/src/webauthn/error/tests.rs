@@ -2,8 +2,11 @@
 //! missing, invalid backup flags, the wrong user or credential.
 
 use softfido_authenticator::config::{Algorithm, BackupFlags};
+use softfido_authenticator::{Config, Profile};
 
-use super::*;
+use crate::webauthn::test_client::Browser;
+use crate::webauthn::tests::*;
+use crate::webauthn::*;
 
 fn expect_error<T: std::fmt::Debug>(result: Result<T, CeremonyError>, code: &str) -> CeremonyError {
     match result {

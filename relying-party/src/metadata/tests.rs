@@ -1,0 +1,85 @@
+use softfido_authenticator::attestation::{self, AttestationRoot};
+use softfido_authenticator::config::{KeyProtection, Modality, Model, UvKind};
+
+use super::*;
+
+/// softfido's 24 statements, one per model, built in memory.
+pub(crate) fn softfido_metadata() -> Metadata {
+    let statements = Model::all().map(|model| {
+        Statement::from_json(&softfido_authenticator::metadata::metadata_statement(model))
+            .expect("valid statement")
+    });
+    Metadata::from_statements(statements).expect("one statement per AAGUID")
+}
+
+#[test]
+fn softfido_statements_load_with_their_facts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    softfido_authenticator::metadata::write_metadata_dir(dir.path()).expect("written");
+    let loaded = Metadata::load_dir(dir.path()).expect("loaded");
+    assert_eq!(loaded.len(), 24);
+    let metadata = softfido_metadata();
+    assert_eq!(metadata.len(), 24);
+    for statement in loaded.statements() {
+        assert_eq!(metadata.get(&statement.aaguid), Some(statement), "the directory and memory agree");
+    }
+    for model in Model::all() {
+        let statement = metadata.get(&attestation::aaguid(model)).expect("every model");
+        let expected_storage = match model.key_protection {
+            KeyProtection::Software => KeyStorage::Software,
+            _ => KeyStorage::Hardware,
+        };
+        assert_eq!(statement.facts.key_storage, expected_storage, "{model:?}");
+        let expected_methods = match model.uv {
+            UvKind::None => vec![],
+            UvKind::ClientPin => vec![UvMethod::Knowledge],
+            UvKind::Builtin(Modality::Fingerprint) => vec![UvMethod::Fingerprint],
+            UvKind::Builtin(Modality::Face) => vec![UvMethod::Face],
+            UvKind::Builtin(Modality::Iris) => vec![UvMethod::Iris],
+            UvKind::Builtin(Modality::Voice) => vec![UvMethod::Voice],
+        };
+        assert_eq!(statement.facts.uv_methods, expected_methods, "{model:?}");
+        assert_eq!(
+            statement.roots,
+            vec![attestation::root_certificate_der(AttestationRoot::Trusted).to_vec()]
+        );
+    }
+}
+
+#[test]
+fn malformed_statements_are_named() {
+    assert!(parse_statement("{}").is_err());
+    let base = |aaguid: &str, protection: &str, roots: &str| {
+        format!(
+            r#"{{"aaguid":"{aaguid}","description":"d","keyProtection":[{protection}],
+            "userVerificationDetails":[[{{"userVerificationMethod":"presence_internal"}}]],
+            "attestationRootCertificates":[{roots}]}}"#
+        )
+    };
+    let good_id = "00112233-4455-6677-8899-aabbccddeeff";
+    assert!(parse_statement(&base(good_id, r#""hardware""#, r#""AAEC""#)).is_ok());
+    assert!(parse_statement(&base("0011", r#""hardware""#, r#""AAEC""#)).unwrap_err().contains("16 bytes"));
+    assert!(
+        parse_statement(&base(good_id, r#""quantum""#, r#""AAEC""#)).unwrap_err().contains("keyProtection")
+    );
+    assert!(parse_statement(&base(good_id, r#""hardware""#, "")).unwrap_err().contains("attestationRoot"));
+    assert!(parse_statement(&base(good_id, r#""hardware""#, r#""!!""#)).is_err());
+}
+
+#[test]
+fn duplicate_aaguids_are_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    softfido_authenticator::metadata::write_metadata_dir(dir.path()).expect("written");
+    let first = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "json"))
+        .expect("a statement");
+    std::fs::copy(&first, dir.path().join("zz-copy.json")).expect("copied");
+    assert!(matches!(Metadata::load_dir(dir.path()), Err(MetadataError::Duplicate { .. })));
+    let twice = softfido_metadata().statements().next().expect("a statement").clone();
+    assert!(matches!(
+        Metadata::from_statements([twice.clone(), twice]),
+        Err(MetadataError::DuplicateStatement { .. })
+    ));
+}
