@@ -20,8 +20,6 @@ mod pki;
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod webauthn_tests;
 
 use std::sync::OnceLock;
 

@@ -93,3 +93,6 @@ impl Authenticator {
         Ok(Response::Empty)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -320,3 +320,6 @@ fn requested_permissions(request: &ClientPinRequest) -> Result<Permissions, Stat
 fn map(builder: MapBuilder) -> Response {
     Response::Map(builder.build())
 }
+
+#[cfg(test)]
+mod tests;

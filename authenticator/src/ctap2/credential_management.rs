@@ -225,3 +225,6 @@ fn user_param(params: &mut MapReader) -> Result<UserEntity, StatusCode> {
 fn map(builder: MapBuilder) -> Response {
     Response::Map(builder.build())
 }
+
+#[cfg(test)]
+mod tests;

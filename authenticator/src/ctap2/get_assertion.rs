@@ -241,3 +241,6 @@ fn counter_key(credential_id: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(&Sha256::digest(credential_id)[..16])
 }
+
+#[cfg(test)]
+mod tests;

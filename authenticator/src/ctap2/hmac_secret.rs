@@ -42,3 +42,6 @@ impl Authenticator {
         shared.encrypt(&outputs).map_err(|_| StatusCode::Other)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -159,3 +159,6 @@ impl Authenticator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -15,6 +15,8 @@ mod reset;
 mod verification;
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 
 use std::time::Instant;

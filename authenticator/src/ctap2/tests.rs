@@ -1,8 +1,12 @@
+//! getInfo, reset, selection, the request parser and power cycles.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::Duration;
 
 use ciborium::Value;
 
-use super::*;
+use crate::ctap2::test_support::*;
 
 #[test]
 fn get_info_describes_the_model() {
@@ -134,7 +138,7 @@ fn every_profile_registers_and_signs_in() {
             MapBuilder::new().insert("rk", true).insert_opt("uv", uv_capable.then_some(true)).build();
         let pin_param = |auth: &mut Authenticator, permission| {
             (profile == Profile::SecurityKey).then(|| {
-                let token = super::client_pin::token(
+                let token = token(
                     auth,
                     crate::pin::protocol::PinUvAuthProtocol::Two,
                     Profile::SECURITY_KEY_PIN,

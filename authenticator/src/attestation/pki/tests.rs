@@ -18,7 +18,7 @@ use webauthn_rs_core::proto::{
     AuthenticatorAttestationResponseRaw, Credential, ParsedAttestationData, RegisterPublicKeyCredential,
 };
 
-use super::*;
+use crate::attestation::*;
 use crate::config::Model;
 
 const RP_ID: &str = "softfido.test";

@@ -1,44 +1,38 @@
-//! Tests of the CTAPHID state machine, driven through its public API with hand-built reports.
+//! Fixtures for the tests of the CTAPHID state machine, which drive it through its public API
+//! with hand-built reports.
 //!
 //! The helpers here encode and decode packets independently of `packet.rs`, so a framing bug
 //! cannot cancel itself out.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
-mod arbitration;
-mod assembly;
-mod channels;
-mod commands;
-mod framing;
-mod fuzz;
+pub(super) use std::time::{Duration, Instant};
 
-use std::time::{Duration, Instant};
+pub(super) use super::{BROADCAST_CID, CtapHid, HidConfig, Output, REPORT_LEN, Report, RequestId};
 
-use super::{BROADCAST_CID, CtapHid, HidConfig, Output, REPORT_LEN, Report, RequestId};
+pub(super) const PING: u8 = 0x01;
+pub(super) const MSG: u8 = 0x03;
+pub(super) const LOCK: u8 = 0x04;
+pub(super) const INIT: u8 = 0x06;
+pub(super) const WINK: u8 = 0x08;
+pub(super) const CBOR: u8 = 0x10;
+pub(super) const CANCEL: u8 = 0x11;
+pub(super) const KEEPALIVE: u8 = 0x3b;
+pub(super) const ERROR: u8 = 0x3f;
 
-const PING: u8 = 0x01;
-const MSG: u8 = 0x03;
-const LOCK: u8 = 0x04;
-const INIT: u8 = 0x06;
-const WINK: u8 = 0x08;
-const CBOR: u8 = 0x10;
-const CANCEL: u8 = 0x11;
-const KEEPALIVE: u8 = 0x3b;
-const ERROR: u8 = 0x3f;
+pub(super) const ERR_INVALID_CMD: u8 = 0x01;
+pub(super) const ERR_INVALID_PAR: u8 = 0x02;
+pub(super) const ERR_INVALID_LEN: u8 = 0x03;
+pub(super) const ERR_INVALID_SEQ: u8 = 0x04;
+pub(super) const ERR_MSG_TIMEOUT: u8 = 0x05;
+pub(super) const ERR_CHANNEL_BUSY: u8 = 0x06;
+pub(super) const ERR_INVALID_CHANNEL: u8 = 0x0b;
+pub(super) const ERR_OTHER: u8 = 0x7f;
 
-const ERR_INVALID_CMD: u8 = 0x01;
-const ERR_INVALID_PAR: u8 = 0x02;
-const ERR_INVALID_LEN: u8 = 0x03;
-const ERR_INVALID_SEQ: u8 = 0x04;
-const ERR_MSG_TIMEOUT: u8 = 0x05;
-const ERR_CHANNEL_BUSY: u8 = 0x06;
-const ERR_INVALID_CHANNEL: u8 = 0x0b;
-const ERR_OTHER: u8 = 0x7f;
-
-const NONCE: [u8; 8] = [1, 2, 3, 4, 5, 6, 7, 8];
+pub(super) const NONCE: [u8; 8] = [1, 2, 3, 4, 5, 6, 7, 8];
 
 /// An initialization packet: CID | CMD|0x80 | BCNT | data, zero-padded.
-fn init_packet(cid: u32, cmd: u8, bcnt: u16, data: &[u8]) -> Report {
+pub(super) fn init_packet(cid: u32, cmd: u8, bcnt: u16, data: &[u8]) -> Report {
     let mut report = [0; REPORT_LEN];
     report[..4].copy_from_slice(&cid.to_be_bytes());
     report[4] = cmd | 0x80;
@@ -48,7 +42,7 @@ fn init_packet(cid: u32, cmd: u8, bcnt: u16, data: &[u8]) -> Report {
 }
 
 /// A continuation packet: CID | SEQ | data, zero-padded.
-fn cont_packet(cid: u32, seq: u8, data: &[u8]) -> Report {
+pub(super) fn cont_packet(cid: u32, seq: u8, data: &[u8]) -> Report {
     let mut report = [0; REPORT_LEN];
     report[..4].copy_from_slice(&cid.to_be_bytes());
     report[4] = seq;
@@ -57,7 +51,7 @@ fn cont_packet(cid: u32, seq: u8, data: &[u8]) -> Report {
 }
 
 /// The packet train of a request.
-fn frames(cid: u32, cmd: u8, payload: &[u8]) -> Vec<Report> {
+pub(super) fn frames(cid: u32, cmd: u8, payload: &[u8]) -> Vec<Report> {
     let first = payload.len().min(57);
     let mut reports = vec![init_packet(cid, cmd, payload.len() as u16, &payload[..first])];
     for (seq, chunk) in payload[first..].chunks(59).enumerate() {
@@ -68,14 +62,14 @@ fn frames(cid: u32, cmd: u8, payload: &[u8]) -> Vec<Report> {
 
 /// A decoded answer: channel, command (bit 7 cleared) and payload.
 #[derive(Debug, PartialEq, Eq)]
-struct Answer {
-    cid: u32,
-    cmd: u8,
-    payload: Vec<u8>,
+pub(super) struct Answer {
+    pub(super) cid: u32,
+    pub(super) cmd: u8,
+    pub(super) payload: Vec<u8>,
 }
 
 /// Decodes a packet train sent by the device, checking its framing on the way.
-fn decode(reports: &[Report]) -> Answer {
+pub(super) fn decode(reports: &[Report]) -> Answer {
     let (first, rest) = reports.split_first().expect("an empty train");
     let cid = u32::from_be_bytes(first[..4].try_into().unwrap());
     assert_ne!(first[4] & 0x80, 0, "the first packet must be an initialization packet");
@@ -94,7 +88,7 @@ fn decode(reports: &[Report]) -> Answer {
 }
 
 /// The single answer among `outputs`, decoded.
-fn answer(outputs: &[Output]) -> Answer {
+pub(super) fn answer(outputs: &[Output]) -> Answer {
     let mut sends = outputs.iter().filter_map(|output| match output {
         Output::Send { cid, reports } => {
             let answer = decode(reports);
@@ -109,13 +103,13 @@ fn answer(outputs: &[Output]) -> Answer {
 }
 
 /// Asserts that `outputs` is exactly one CTAPHID_ERROR to `cid` with `code`.
-fn assert_error(outputs: &[Output], cid: u32, code: u8) {
+pub(super) fn assert_error(outputs: &[Output], cid: u32, code: u8) {
     assert_eq!(outputs.len(), 1, "{outputs:?}");
     assert_eq!(answer(outputs), Answer { cid, cmd: ERROR, payload: vec![code] });
 }
 
 /// The one dispatched request among `outputs`.
-fn dispatched(outputs: &[Output]) -> (RequestId, u32, Vec<u8>) {
+pub(super) fn dispatched(outputs: &[Output]) -> (RequestId, u32, Vec<u8>) {
     let found = outputs.iter().find_map(|output| match output {
         Output::Dispatch { request, cid, payload, .. } => Some((*request, *cid, payload.clone())),
         _ => None,
@@ -124,55 +118,55 @@ fn dispatched(outputs: &[Output]) -> (RequestId, u32, Vec<u8>) {
 }
 
 /// A state machine with its own clock.
-struct Bench {
-    hid: CtapHid,
-    now: Instant,
+pub(super) struct Bench {
+    pub(super) hid: CtapHid,
+    pub(super) now: Instant,
 }
 
 impl Bench {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Self::with(HidConfig::default())
     }
 
-    fn with(config: HidConfig) -> Self {
+    pub(super) fn with(config: HidConfig) -> Self {
         Self { hid: CtapHid::new(config), now: Instant::now() }
     }
 
-    fn timeout(&self) -> Duration {
+    pub(super) fn timeout(&self) -> Duration {
         self.hid.config().transaction_timeout
     }
 
-    fn advance(&mut self, by: Duration) {
+    pub(super) fn advance(&mut self, by: Duration) {
         self.now += by;
     }
 
-    fn feed(&mut self, report: Report) -> Vec<Output> {
+    pub(super) fn feed(&mut self, report: Report) -> Vec<Output> {
         self.hid.handle_report(&report, self.now)
     }
 
-    fn tick(&mut self) -> Vec<Output> {
+    pub(super) fn tick(&mut self) -> Vec<Output> {
         self.hid.tick(self.now)
     }
 
     /// Sends a whole request and collects every output.
-    fn request(&mut self, cid: u32, cmd: u8, payload: &[u8]) -> Vec<Output> {
+    pub(super) fn request(&mut self, cid: u32, cmd: u8, payload: &[u8]) -> Vec<Output> {
         frames(cid, cmd, payload).into_iter().flat_map(|report| self.feed(report)).collect()
     }
 
     /// Allocates a channel with CTAPHID_INIT on the broadcast channel.
-    fn open(&mut self) -> u32 {
+    pub(super) fn open(&mut self) -> u32 {
         let reply = answer(&self.request(BROADCAST_CID, INIT, &NONCE));
         assert_eq!((reply.cid, reply.cmd), (BROADCAST_CID, INIT));
         u32::from_be_bytes(reply.payload[8..12].try_into().unwrap())
     }
 
     /// Pings `cid` and returns what came back.
-    fn ping(&mut self, cid: u32) -> Vec<Output> {
+    pub(super) fn ping(&mut self, cid: u32) -> Vec<Output> {
         self.request(cid, PING, b"ping")
     }
 
     /// Whether `cid` answers a ping with its echo.
-    fn answers_ping(&mut self, cid: u32) -> bool {
+    pub(super) fn answers_ping(&mut self, cid: u32) -> bool {
         let outputs = self.ping(cid);
         outputs.len() == 1 && answer(&outputs) == Answer { cid, cmd: PING, payload: b"ping".to_vec() }
     }

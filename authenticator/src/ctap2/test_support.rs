@@ -1,24 +1,19 @@
-//! Unit tests of the CTAP2 commands: each error path with its status code, each flag.
+//! Fixtures shared by the unit tests of the CTAP2 commands.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
-mod client_pin;
-mod get_assertion;
-mod hmac_secret;
-mod make_credential;
-mod management;
-mod misc;
+pub(super) use ciborium::Value;
+pub(super) use p256::ecdsa::signature::Verifier as _;
 
-use ciborium::Value;
-use p256::ecdsa::signature::Verifier as _;
-
-use super::Authenticator;
-use crate::clock::ManualClock;
-use crate::config::{Config, Modality, PresenceOutcome, Profile, UvCapability, VerifyOutcome};
-use crate::proto::cbor::{self, MapBuilder};
-use crate::proto::{StatusCode, request::code};
-use crate::signals::Signals;
-use crate::store::MemoryStore;
+pub(super) use super::Authenticator;
+pub(super) use crate::clock::ManualClock;
+pub(super) use crate::config::{Config, Modality, PresenceOutcome, Profile, UvCapability, VerifyOutcome};
+use crate::pin::policy::pin_hash;
+use crate::pin::protocol::{KeyAgreementKey, PinUvAuthProtocol, SharedSecret, authenticate_with_token};
+pub(super) use crate::proto::cbor::{self, MapBuilder};
+pub(super) use crate::proto::{StatusCode, request::code};
+pub(super) use crate::signals::Signals;
+pub(super) use crate::store::MemoryStore;
 
 pub(super) const RP: &str = "example.com";
 pub(super) const CDH: [u8; 32] = [0xCD; 32];
@@ -180,4 +175,110 @@ pub(super) fn flags_of(auth_data: &[u8]) -> u8 {
 
 pub(super) fn counter_of(auth_data: &[u8]) -> u32 {
     u32::from_be_bytes(auth_data[33..37].try_into().unwrap())
+}
+
+pub(super) const BOTH: [PinUvAuthProtocol; 2] = [PinUvAuthProtocol::One, PinUvAuthProtocol::Two];
+
+/// The platform side of clientPIN: its key agreement and the shared secret.
+pub(super) fn platform(auth: &mut Authenticator, protocol: PinUvAuthProtocol) -> (Value, SharedSecret) {
+    let request = MapBuilder::new().insert(1, protocol.id()).insert(2, 2).build();
+    let response = call(auth, code::CLIENT_PIN, Some(request)).unwrap();
+    let key = KeyAgreementKey::generate();
+    let shared = key.shared_secret(protocol, field(&response, 1)).unwrap();
+    (key.cose_public_key(), shared)
+}
+
+pub(super) fn padded(pin: &str) -> Vec<u8> {
+    let mut out = pin.as_bytes().to_vec();
+    out.resize(64, 0);
+    out
+}
+
+pub(super) fn set_pin(
+    auth: &mut Authenticator,
+    protocol: PinUvAuthProtocol,
+    pin: &str,
+) -> Result<Value, StatusCode> {
+    let (key, shared) = platform(auth, protocol);
+    let new_pin_enc = shared.encrypt(&padded(pin)).unwrap();
+    let request = MapBuilder::new()
+        .insert(1, protocol.id())
+        .insert(2, 3)
+        .insert(3, key)
+        .insert(4, Value::Bytes(shared.authenticate(&new_pin_enc)))
+        .insert(5, Value::Bytes(new_pin_enc))
+        .build();
+    call(auth, code::CLIENT_PIN, Some(request))
+}
+
+pub(super) fn change_pin(
+    auth: &mut Authenticator,
+    protocol: PinUvAuthProtocol,
+    old: &str,
+    new: &str,
+) -> Result<Value, StatusCode> {
+    let (key, shared) = platform(auth, protocol);
+    let pin_hash_enc = shared.encrypt(&pin_hash(old.as_bytes())).unwrap();
+    let new_pin_enc = shared.encrypt(&padded(new)).unwrap();
+    let auth_param = shared.authenticate(&[new_pin_enc.clone(), pin_hash_enc.clone()].concat());
+    let request = MapBuilder::new()
+        .insert(1, protocol.id())
+        .insert(2, 4)
+        .insert(3, key)
+        .insert(4, Value::Bytes(auth_param))
+        .insert(5, Value::Bytes(new_pin_enc))
+        .insert(6, Value::Bytes(pin_hash_enc))
+        .build();
+    call(auth, code::CLIENT_PIN, Some(request))
+}
+
+/// getPinUvAuthTokenUsingPinWithPermissions; returns the decrypted token.
+pub(super) fn token(
+    auth: &mut Authenticator,
+    protocol: PinUvAuthProtocol,
+    pin: &str,
+    permissions: u8,
+    rp_id: Option<&str>,
+) -> Result<[u8; 32], StatusCode> {
+    let (key, shared) = platform(auth, protocol);
+    let request = MapBuilder::new()
+        .insert(1, protocol.id())
+        .insert(2, 9)
+        .insert(3, key)
+        .insert(6, Value::Bytes(shared.encrypt(&pin_hash(pin.as_bytes())).unwrap()))
+        .insert(9, permissions)
+        .insert_opt(0x0A, rp_id)
+        .build();
+    let response = call(auth, code::CLIENT_PIN, Some(request))?;
+    Ok(shared.decrypt(field(&response, 2).as_bytes().unwrap()).unwrap().try_into().unwrap())
+}
+
+pub(super) fn retries(auth: &mut Authenticator) -> (i64, bool) {
+    let response =
+        call(auth, code::CLIENT_PIN, Some(MapBuilder::new().insert(1, 2).insert(2, 1).build())).unwrap();
+    let retries = i64::try_from(field(&response, 3).as_integer().unwrap()).unwrap();
+    (retries, field(&response, 4).as_bool().unwrap())
+}
+
+pub(super) fn pin_param(protocol: PinUvAuthProtocol, token: &[u8; 32]) -> (Vec<u8>, i64) {
+    (authenticate_with_token(protocol, token, &CDH), protocol.id())
+}
+
+pub(super) fn with_token(
+    m: MapBuilder,
+    protocol: PinUvAuthProtocol,
+    token: &[u8; 32],
+    param_key: i64,
+) -> MapBuilder {
+    let (param, id) = pin_param(protocol, token);
+    m.insert(param_key, Value::Bytes(param)).insert(param_key + 1, id)
+}
+
+/// A security key fresh from the factory: clientPIN, no PIN yet.
+pub(super) fn security_key() -> (Authenticator, ManualClock) {
+    device(unprovisioned())
+}
+
+pub(super) fn unprovisioned() -> Config {
+    Config { pin: None, ..Profile::SecurityKey.config() }
 }

@@ -1,9 +1,13 @@
+//! authenticatorGetAssertion and authenticatorGetNextAssertion.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::time::Duration;
 
 use ciborium::Value;
 
-use super::*;
 use crate::config::{BackupFlags, CounterMode};
+use crate::ctap2::test_support::*;
 use crate::proto::auth_data::flags;
 
 fn register_user(auth: &mut Authenticator, user_id: u8, name: &str) -> Registered {

@@ -1,8 +1,10 @@
 //! CTAP 2.1 §11.2.4: packet layout, fragmentation limits and the command and error codes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use super::super::packet::{self, Packet};
 use super::super::{HidCommand, HidError, MAX_MESSAGE_LEN};
-use super::*;
+use crate::hid::test_support::*;
 use crate::signals::KeepaliveStatus;
 
 #[test]

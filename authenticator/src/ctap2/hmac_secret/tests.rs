@@ -1,6 +1,10 @@
+//! The hmac-secret extension.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use ciborium::Value;
 
-use super::*;
+use crate::ctap2::test_support::*;
 use crate::pin::protocol::{KeyAgreementKey, PinUvAuthProtocol};
 use crate::proto::auth_data::flags;
 

@@ -1,7 +1,11 @@
+//! authenticatorMakeCredential.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use ciborium::Value;
 
-use super::*;
 use crate::config::{AttestationKind, BackupFlags, ExtensionSupport};
+use crate::ctap2::test_support::*;
 use crate::proto::auth_data::flags;
 
 #[test]

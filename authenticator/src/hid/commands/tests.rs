@@ -1,7 +1,9 @@
 //! CTAP 2.1 §11.2.9: what each command answers.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use super::super::{HidCommand, MAX_MESSAGE_LEN};
-use super::*;
+use crate::hid::test_support::*;
 
 #[test]
 fn ping_echoes_its_payload() {

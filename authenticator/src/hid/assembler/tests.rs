@@ -1,7 +1,9 @@
 //! CTAP 2.1 §11.2.4 and §11.2.5: multi-packet messages, sequencing and timeouts.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use super::super::MAX_MESSAGE_LEN;
-use super::*;
+use crate::hid::test_support::*;
 
 fn bytes(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 7 % 256) as u8).collect()

@@ -1,7 +1,9 @@
 //! CTAP 2.1 §11.2.3 and §11.2.9.1.3: channel allocation, validity, eviction, power cycles.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use super::super::{CAPABILITY_CBOR, CAPABILITY_NMSG, CAPABILITY_WINK, DeviceVersion, RESERVED_CID};
-use super::*;
+use crate::hid::test_support::*;
 
 #[test]
 fn init_on_the_broadcast_channel_allocates_a_channel() {
