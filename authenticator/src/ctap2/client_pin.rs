@@ -5,6 +5,7 @@ use ciborium::Value;
 use subtle::ConstantTimeEq;
 
 use super::Authenticator;
+use super::verification::UvMethod;
 use crate::config::UvCapability;
 use crate::pin::policy;
 use crate::pin::protocol::{KeyAgreementKey, PinUvAuthProtocol, SharedSecret};
@@ -77,7 +78,7 @@ impl Authenticator {
             sub_command::GET_PIN_RETRIES if pin => Ok(self.get_pin_retries()),
             sub_command::GET_KEY_AGREEMENT => {
                 protocol.ok_or(StatusCode::MissingParameter)?;
-                Ok(map(MapBuilder::new().insert(0x01, self.key_agreement.cose_public_key())))
+                Ok(map(MapBuilder::new().insert(0x01, self.volatile.key_agreement.cose_public_key())))
             }
             sub_command::SET_PIN if pin => self.set_pin(protocol, &request).map(|()| Response::Empty),
             sub_command::CHANGE_PIN if pin => self.change_pin(protocol, &request).map(|()| Response::Empty),
@@ -99,7 +100,7 @@ impl Authenticator {
     fn get_pin_retries(&self) -> Response {
         map(MapBuilder::new()
             .insert(0x03, self.state.pin_retries)
-            .insert(0x04, self.consecutive_pin_failures >= MAX_CONSECUTIVE_PIN_FAILURES))
+            .insert(0x04, self.volatile.consecutive_pin_failures >= MAX_CONSECUTIVE_PIN_FAILURES))
     }
 
     /// The shared secret with the platform's keyAgreement key.
@@ -110,7 +111,10 @@ impl Authenticator {
     ) -> Result<SharedSecret, StatusCode> {
         let protocol = protocol.ok_or(StatusCode::MissingParameter)?;
         let key_agreement = key_agreement.ok_or(StatusCode::MissingParameter)?;
-        self.key_agreement.shared_secret(protocol, key_agreement).map_err(|_| StatusCode::InvalidParameter)
+        self.volatile
+            .key_agreement
+            .shared_secret(protocol, key_agreement)
+            .map_err(|_| StatusCode::InvalidParameter)
     }
 
     /// §6.5.5.5 setPIN.
@@ -167,7 +171,7 @@ impl Authenticator {
             state.force_pin_change = false;
         })?;
         // Every token handed out under the old PIN is void.
-        self.pin_token.reset();
+        self.volatile.pin_token.reset();
         tracing::info!("PIN changed");
         Ok(())
     }
@@ -189,7 +193,7 @@ impl Authenticator {
             return Err(StatusCode::PinPolicyViolation);
         }
         let permissions = Permissions(Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION);
-        self.issue_token(&shared, permissions, None, TokenSource::Pin)
+        self.issue_token(&shared, permissions, None, UvMethod::Pin)
     }
 
     /// §6.5.5.7.2 getPinUvAuthTokenUsingPinWithPermissions.
@@ -206,7 +210,7 @@ impl Authenticator {
         if self.state.force_pin_change {
             return Err(StatusCode::PinPolicyViolation);
         }
-        self.issue_token(&shared, permissions, request.rp_id.clone(), TokenSource::Pin)
+        self.issue_token(&shared, permissions, request.rp_id.clone(), UvMethod::Pin)
     }
 
     /// §6.5.5.7.3 getPinUvAuthTokenUsingUvWithPermissions: built-in UV instead of the PIN.
@@ -222,11 +226,11 @@ impl Authenticator {
             return Err(StatusCode::NotAllowed);
         }
         let verification = self.verify_builtin(signals)?;
-        let source = match verification.method {
-            Some(super::verification::UvMethod::Builtin(modality)) => TokenSource::Builtin(modality),
+        let method = match verification.method {
+            Some(method @ UvMethod::Builtin(_)) => method,
             _ => return Err(StatusCode::UvInvalid),
         };
-        self.issue_token(&shared, permissions, request.rp_id.clone(), source)
+        self.issue_token(&shared, permissions, request.rp_id.clone(), method)
     }
 
     /// Fails when the PIN cannot be tried at all: not set, blocked, or blocked until power cycle.
@@ -237,7 +241,7 @@ impl Authenticator {
         if self.state.pin_retries == 0 {
             return Err(StatusCode::PinBlocked);
         }
-        if self.consecutive_pin_failures >= MAX_CONSECUTIVE_PIN_FAILURES {
+        if self.volatile.consecutive_pin_failures >= MAX_CONSECUTIVE_PIN_FAILURES {
             return Err(StatusCode::PinAuthBlocked);
         }
         Ok(())
@@ -251,22 +255,22 @@ impl Authenticator {
         self.commit(|state| state.pin_retries = state.pin_retries.saturating_sub(1))?;
         let matches = shared.decrypt(pin_hash_enc).is_ok_and(|hash| bool::from(hash.ct_eq(&stored)));
         if !matches {
-            self.key_agreement = KeyAgreementKey::generate();
-            self.consecutive_pin_failures = self.consecutive_pin_failures.saturating_add(1);
+            self.volatile.key_agreement = KeyAgreementKey::generate();
+            self.volatile.consecutive_pin_failures = self.volatile.consecutive_pin_failures.saturating_add(1);
             tracing::info!(
                 retries = self.state.pin_retries,
-                consecutive = self.consecutive_pin_failures,
+                consecutive = self.volatile.consecutive_pin_failures,
                 "wrong PIN"
             );
             return Err(if self.state.pin_retries == 0 {
                 StatusCode::PinBlocked
-            } else if self.consecutive_pin_failures >= MAX_CONSECUTIVE_PIN_FAILURES {
+            } else if self.volatile.consecutive_pin_failures >= MAX_CONSECUTIVE_PIN_FAILURES {
                 StatusCode::PinAuthBlocked
             } else {
                 StatusCode::PinInvalid
             });
         }
-        self.consecutive_pin_failures = 0;
+        self.volatile.consecutive_pin_failures = 0;
         self.commit(|state| state.pin_retries = MAX_PIN_RETRIES)
     }
 
@@ -276,26 +280,17 @@ impl Authenticator {
         shared: &SharedSecret,
         permissions: Permissions,
         rp_id: Option<String>,
-        source: TokenSource,
+        method: UvMethod,
     ) -> Result<Response, StatusCode> {
         let now = self.clock.now();
-        self.pin_token.reset();
+        self.volatile.pin_token.reset();
         // Built-in UV includes the user's touch; a PIN typed on the platform does not.
-        let user_present = matches!(source, TokenSource::Builtin(_));
-        self.pin_token.begin_using(permissions, rp_id, user_present, now);
-        self.token_source = Some(source);
-        let encrypted = shared.encrypt(self.pin_token.secret()).map_err(|_| StatusCode::Other)?;
+        let user_present = matches!(method, UvMethod::Builtin(_));
+        self.volatile.pin_token.begin_using(permissions, rp_id, user_present, now);
+        self.volatile.token_method = Some(method);
+        let encrypted = shared.encrypt(self.volatile.pin_token.secret()).map_err(|_| StatusCode::Other)?;
         Ok(map(MapBuilder::new().insert(0x02, Value::Bytes(encrypted))))
     }
-}
-
-/// How the current pinUvAuthToken was obtained (for the `uvm` extension).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenSource {
-    /// The PIN, typed on the platform.
-    Pin,
-    /// Built-in user verification.
-    Builtin(crate::config::Modality),
 }
 
 /// The permissions parameter: present, non-zero, grantable, with an RP ID where mc or ga ask

@@ -42,7 +42,7 @@ impl Authenticator {
         if !self.supports_pin_uv_auth_token() {
             return Err(StatusCode::InvalidCommand);
         }
-        let continuing = self.pending_enumeration.take();
+        let continuing = self.volatile.pending_enumeration.take();
         match request.sub_command {
             sub_command::ENUMERATE_RPS_NEXT => next(continuing, |e| matches!(e, Enumeration::Rps(_)), self),
             sub_command::ENUMERATE_CREDENTIALS_NEXT => {
@@ -179,7 +179,7 @@ impl Authenticator {
         };
         first.push((Value::from(total_key), Value::from(total as u64)));
         if !entries.is_empty() {
-            self.pending_enumeration = Some(kind(std::mem::take(entries)));
+            self.volatile.pending_enumeration = Some(kind(std::mem::take(entries)));
         }
         Ok(Response::Map(Value::Map(first)))
     }
@@ -195,7 +195,7 @@ fn next(
     let (Enumeration::Rps(entries) | Enumeration::Credentials(entries)) = &mut enumeration;
     let entry = entries.pop_front().ok_or(StatusCode::NotAllowed)?;
     if !entries.is_empty() {
-        authenticator.pending_enumeration = Some(enumeration);
+        authenticator.volatile.pending_enumeration = Some(enumeration);
     }
     Ok(Response::Map(entry))
 }

@@ -23,6 +23,7 @@ impl Authenticator {
     ) -> Result<Vec<u8>, StatusCode> {
         let protocol = PinUvAuthProtocol::from_id(protocol).ok_or(StatusCode::InvalidParameter)?;
         let shared = self
+            .volatile
             .key_agreement
             .shared_secret(protocol, key_agreement)
             .map_err(|_| StatusCode::InvalidParameter)?;

@@ -2,7 +2,6 @@
 //! UV through the `uv` option, or a pinUvAuthToken through pinUvAuthParam.
 
 use super::Authenticator;
-use super::client_pin::TokenSource;
 use crate::config::{Modality, UvCapability, VerifyOutcome};
 use crate::pin::protocol::PinUvAuthProtocol;
 use crate::pin::token::{Permissions, Usage};
@@ -11,7 +10,7 @@ use crate::proto::request::PinUvAuth;
 use crate::signals::Signals;
 use crate::store::MAX_UV_RETRIES;
 
-/// How the user was verified in this ceremony.
+/// How the user was verified: in this ceremony, or to obtain the pinUvAuthToken in use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UvMethod {
     /// A built-in biometric.
@@ -77,6 +76,7 @@ impl Authenticator {
         }
         let now = self.clock.now();
         let usage = self
+            .volatile
             .pin_token
             .verify(protocol, client_data_hash, &auth.param, now)
             .map_err(|_| StatusCode::PinAuthInvalid)?;
@@ -89,10 +89,8 @@ impl Authenticator {
             None => usage.rp_id = Some(rp_id.to_owned()),
         }
         let presence = usage.user_present;
-        let method = match self.token_source {
-            Some(TokenSource::Builtin(modality)) => UvMethod::Builtin(modality),
-            _ => UvMethod::Pin,
-        };
+        // A token obtained with built-in UV verifies the user by that modality, else by the PIN.
+        let method = self.volatile.token_method.unwrap_or(UvMethod::Pin);
         Ok(Verification { presence, method: Some(method) })
     }
 
@@ -110,8 +108,11 @@ impl Authenticator {
         let protocol = protocol.ok_or(StatusCode::MissingParameter)?;
         let protocol = PinUvAuthProtocol::from_id(protocol).ok_or(StatusCode::InvalidParameter)?;
         let now = self.clock.now();
-        let usage =
-            self.pin_token.verify(protocol, message, param, now).map_err(|_| StatusCode::PinAuthInvalid)?;
+        let usage = self
+            .volatile
+            .pin_token
+            .verify(protocol, message, param, now)
+            .map_err(|_| StatusCode::PinAuthInvalid)?;
         if usage.permissions.allows(permission) { Ok(usage) } else { Err(StatusCode::PinAuthInvalid) }
     }
 
@@ -120,7 +121,7 @@ impl Authenticator {
     /// §6.1.2, §6.2.2: clearUserPresentFlag, clearUserVerifiedFlag,
     /// clearPinUvAuthTokenPermissionsExceptLbw).
     pub(super) fn spend_token(&mut self) {
-        if let Some(usage) = self.pin_token.usage(self.clock.now()) {
+        if let Some(usage) = self.volatile.pin_token.usage(self.clock.now()) {
             usage.user_present = false;
             usage.user_verified = false;
             usage.permissions = Permissions(usage.permissions.0 & Permissions::LARGE_BLOB_WRITE);

@@ -110,11 +110,6 @@ impl PinUvAuthToken {
         });
     }
 
-    /// stopUsingPinUvAuthToken.
-    pub fn stop_using(&mut self) {
-        self.usage = None;
-    }
-
     /// The in-use state, after applying the timers at `now` (pinUvAuthTokenUsageTimerObserver).
     pub fn usage(&mut self, now: Instant) -> Option<&mut Usage> {
         let expired = self.usage.as_ref().is_some_and(|usage| {

@@ -153,11 +153,6 @@ impl MapReader {
     pub fn required(&mut self, key: i64) -> Result<Value, StatusCode> {
         self.take(key).ok_or(StatusCode::MissingParameter)
     }
-
-    /// The remaining entries (unknown keys, which CTAP says to ignore).
-    pub fn into_entries(self) -> Vec<(Value, Value)> {
-        self.0
-    }
 }
 
 /// Typed views of a CBOR value; the wrong type is `CTAP2_ERR_CBOR_UNEXPECTED_TYPE`.
