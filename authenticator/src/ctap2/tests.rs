@@ -7,6 +7,8 @@ use std::time::Duration;
 use ciborium::Value;
 
 use crate::ctap2::test_support::*;
+use crate::pin::protocol::{PinUvAuthProtocol, authenticate_with_token};
+use crate::pin::token::Permissions;
 
 #[test]
 fn get_info_describes_the_model() {
@@ -171,4 +173,185 @@ fn every_profile_registers_and_signs_in() {
             "{profile:?}: only the software token cannot verify"
         );
     }
+}
+
+/// The raw answer to `command` with `params`: status byte and canonical CBOR, as on the wire.
+fn raw(auth: &mut Authenticator, command: u8, params: Option<Value>) -> Vec<u8> {
+    let mut request = vec![command];
+    if let Some(params) = params {
+        request.extend_from_slice(&cbor::encode(&params));
+    }
+    auth.process(&request, &Signals::new())
+}
+
+/// Hex pieces and byte pieces, concatenated.
+fn wire(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    hex::decode(s.replace(' ', "")).unwrap()
+}
+
+fn bytes_of(value: &Value) -> &[u8] {
+    value.as_bytes().unwrap()
+}
+
+#[test]
+fn wire_bytes_of_get_info() {
+    let (mut auth, _) = device(software_token());
+    let expected = hex("00 ad 01 82 68 4649444f5f325f30 68 4649444f5f325f31 \
+         02 84 6b 6372656450726f74656374 6b 686d61632d736563726574 68 63726564426c6f62 63 75766d \
+         03 50");
+    let response = raw(&mut auth, code::GET_INFO, None);
+    assert_eq!(response[..expected.len()], expected[..]);
+    let aaguid = &response[expected.len()..expected.len() + 16];
+    let rest = hex("04 a3 62 726b f5 62 7570 f5 64 706c6174 f4 \
+         05 19 1db9 06 82 02 01 07 10 08 19 0100 09 81 63 757362 \
+         0a 82 a2 63 616c67 26 64 74797065 6a 7075626c69632d6b6579 \
+         a2 63 616c67 27 64 74797065 6a 7075626c69632d6b6579 \
+         0e 01 0f 18 20 14 18 64");
+    assert_eq!(response, wire(&[&expected, aaguid, &rest]));
+}
+
+#[test]
+fn wire_bytes_of_make_credential_and_get_assertion() {
+    let (mut auth, _) = device(software_token());
+    let response = raw(&mut auth, code::MAKE_CREDENTIAL, Some(make_credential_params(true, |m| m)));
+    let body = decode_response(&response).unwrap();
+    let auth_data = bytes_of(field(&body, 2));
+    let statement = field(&body, 3);
+    let sig = bytes_of(text_field(statement, "sig").unwrap());
+    let expected = wire(&[
+        &hex("00 a3 01 66 7061636b6564 02 58"),
+        &[u8::try_from(auth_data.len()).unwrap()],
+        auth_data,
+        &hex("03 a2 63 616c67 26 63 736967 58"),
+        &[u8::try_from(sig.len()).unwrap()],
+        sig,
+    ]);
+    assert_eq!(response, expected);
+
+    let response = raw(&mut auth, code::GET_ASSERTION, Some(get_assertion_params(None, |m| m)));
+    let body = decode_response(&response).unwrap();
+    let credential_id = bytes_of(text_field(field(&body, 1), "id").unwrap());
+    let auth_data = bytes_of(field(&body, 2));
+    let signature = bytes_of(field(&body, 3));
+    let expected = wire(&[
+        &hex("00 a4 01 a2 62 6964 58"),
+        &[u8::try_from(credential_id.len()).unwrap()],
+        credential_id,
+        &hex("64 74797065 6a 7075626c69632d6b6579 02 58"),
+        &[u8::try_from(auth_data.len()).unwrap()],
+        auth_data,
+        &hex("03 58"),
+        &[u8::try_from(signature.len()).unwrap()],
+        signature,
+        &hex("04 a1 62 6964 43 010203"),
+    ]);
+    assert_eq!(response, expected);
+}
+
+#[test]
+fn wire_bytes_of_client_pin() {
+    let (mut auth, _) = security_key();
+    set_pin(&mut auth, PinUvAuthProtocol::Two, "1234").unwrap();
+    let retries = MapBuilder::new().insert(1, 2).insert(2, 1).build();
+    assert_eq!(raw(&mut auth, code::CLIENT_PIN, Some(retries)), hex("00 a2 03 08 04 f4"));
+
+    let response =
+        raw(&mut auth, code::CLIENT_PIN, Some(MapBuilder::new().insert(1, 2).insert(2, 2).build()));
+    let body = decode_response(&response).unwrap();
+    let key = field(&body, 1);
+    let expected = wire(&[
+        &hex("00 a1 01 a5 01 02 03 38 18 20 01 21 58 20"),
+        bytes_of(field(key, -2)),
+        &hex("22 58 20"),
+        bytes_of(field(key, -3)),
+    ]);
+    assert_eq!(response, expected);
+
+    let (key, shared) = platform(&mut auth, PinUvAuthProtocol::Two);
+    let pin_hash_enc = shared.encrypt(&crate::pin::policy::pin_hash(b"1234")).unwrap();
+    let request = MapBuilder::new()
+        .insert(1, 2)
+        .insert(2, 9)
+        .insert(3, key)
+        .insert(6, Value::Bytes(pin_hash_enc))
+        .insert(9, 4)
+        .build();
+    let response = raw(&mut auth, code::CLIENT_PIN, Some(request));
+    let encrypted = bytes_of(field(&decode_response(&response).unwrap(), 2)).to_vec();
+    assert_eq!(response, wire(&[&hex("00 a1 02 58 30"), &encrypted]));
+
+    let (mut builtin, _) = device(fingerprint(true, VerifyOutcome::Match));
+    let uv_retries = MapBuilder::new().insert(1, 2).insert(2, 7).build();
+    assert_eq!(raw(&mut builtin, code::CLIENT_PIN, Some(uv_retries)), hex("00 a1 05 05"));
+}
+
+/// A credential management request under `token` (CTAP 2.1 §6.8.2).
+fn cm(token: &[u8; 32], sub_command: u8, params: Option<Value>) -> Value {
+    let mut message = vec![sub_command];
+    if let Some(params) = &params {
+        message.extend_from_slice(&cbor::encode(params));
+    }
+    let param = authenticate_with_token(PinUvAuthProtocol::Two, token, &message);
+    MapBuilder::new()
+        .insert(1, sub_command)
+        .insert_opt(2, params)
+        .insert(3, 2)
+        .insert(4, Value::Bytes(param))
+        .build()
+}
+
+#[test]
+fn wire_bytes_of_credential_management_and_config() {
+    let (mut auth, _) = security_key();
+    set_pin(&mut auth, PinUvAuthProtocol::Two, "1234").unwrap();
+    let mc =
+        token(&mut auth, PinUvAuthProtocol::Two, "1234", Permissions::MAKE_CREDENTIAL, Some(RP)).unwrap();
+    let param = authenticate_with_token(PinUvAuthProtocol::Two, &mc, &CDH);
+    let params = make_credential_params(true, |m| m.insert(8, Value::Bytes(param)).insert(9, 2));
+    call(&mut auth, code::MAKE_CREDENTIAL, Some(params)).unwrap();
+    let cm_token =
+        token(&mut auth, PinUvAuthProtocol::Two, "1234", Permissions::CREDENTIAL_MANAGEMENT, None).unwrap();
+    let command = code::CREDENTIAL_MANAGEMENT;
+
+    let metadata = raw(&mut auth, command, Some(cm(&cm_token, 1, None)));
+    assert_eq!(metadata, hex("00 a2 01 01 02 18 63"));
+
+    let rp_hash = crate::ctap2::rp_id_hash(RP);
+    let rps = raw(&mut auth, command, Some(cm(&cm_token, 2, None)));
+    let expected = wire(&[
+        &hex("00 a3 03 a2 62 6964 6b 6578616d706c652e636f6d 64 6e616d65 67 4578616d706c65 04 58 20"),
+        &rp_hash,
+        &hex("05 01"),
+    ]);
+    assert_eq!(rps, expected);
+
+    let hash_params = MapBuilder::new().insert(1, Value::Bytes(rp_hash.to_vec())).build();
+    let credentials = raw(&mut auth, command, Some(cm(&cm_token, 4, Some(hash_params))));
+    let body = decode_response(&credentials).unwrap();
+    let credential_id = bytes_of(text_field(field(&body, 7), "id").unwrap());
+    let public_key = cbor::encode(field(&body, 8));
+    let expected = wire(&[
+        &hex(
+            "00 a5 06 a3 62 6964 43 010203 64 6e616d65 65 616c696365 6b 646973706c61794e616d65 65 416c696365",
+        ),
+        &hex("07 a2 62 6964 58"),
+        &[u8::try_from(credential_id.len()).unwrap()],
+        credential_id,
+        &hex("64 74797065 6a 7075626c69632d6b6579 08"),
+        &public_key,
+        &hex("09 01 0a 01"),
+    ]);
+    assert_eq!(credentials, expected);
+
+    let acfg =
+        token(&mut auth, PinUvAuthProtocol::Two, "1234", Permissions::AUTHENTICATOR_CONFIG, None).unwrap();
+    let mut message = vec![0xFF; 32];
+    message.extend_from_slice(&[0x0D, 0x02]);
+    let param = authenticate_with_token(PinUvAuthProtocol::Two, &acfg, &message);
+    let toggle = MapBuilder::new().insert(1, 2).insert(3, 2).insert(4, Value::Bytes(param)).build();
+    assert_eq!(raw(&mut auth, code::CONFIG, Some(toggle)), hex("00"));
 }
