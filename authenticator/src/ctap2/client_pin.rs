@@ -11,9 +11,8 @@ use crate::pin::policy;
 use crate::pin::protocol::{KeyAgreementKey, PinUvAuthProtocol, SharedSecret};
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
-use crate::proto::cbor::MapBuilder;
 use crate::proto::request::ClientPinRequest;
-use crate::proto::response::Response;
+use crate::proto::response::{ClientPinResponse, Response};
 use crate::signals::Signals;
 use crate::store::MAX_PIN_RETRIES;
 
@@ -75,10 +74,11 @@ impl Authenticator {
         let pin = self.supports_client_pin();
         let builtin = matches!(self.config.uv, UvCapability::Builtin { .. });
         match request.sub_command {
-            sub_command::GET_PIN_RETRIES if pin => Ok(self.get_pin_retries()),
+            sub_command::GET_PIN_RETRIES if pin => Ok(self.get_pin_retries().into()),
             sub_command::GET_KEY_AGREEMENT => {
                 protocol.ok_or(StatusCode::MissingParameter)?;
-                Ok(map(MapBuilder::new().insert(0x01, self.volatile.key_agreement.cose_public_key())))
+                let key_agreement = self.volatile.key_agreement.cose_public_key();
+                Ok(ClientPinResponse::KeyAgreement { key_agreement }.into())
             }
             sub_command::SET_PIN if pin => self.set_pin(protocol, &request).map(|()| Response::Empty),
             sub_command::CHANGE_PIN if pin => self.change_pin(protocol, &request).map(|()| Response::Empty),
@@ -90,17 +90,18 @@ impl Authenticator {
                 self.get_token_using_uv(protocol, &request, signals)
             }
             sub_command::GET_UV_RETRIES if builtin => {
-                Ok(map(MapBuilder::new().insert(0x05, self.state.uv_retries)))
+                Ok(ClientPinResponse::UvRetries { uv_retries: self.state.uv_retries }.into())
             }
             _ => Err(StatusCode::InvalidSubcommand),
         }
     }
 
     /// §6.5.5.2: retries left, and whether a power cycle is needed before the next attempt.
-    fn get_pin_retries(&self) -> Response {
-        map(MapBuilder::new()
-            .insert(0x03, self.state.pin_retries)
-            .insert(0x04, self.volatile.consecutive_pin_failures >= MAX_CONSECUTIVE_PIN_FAILURES))
+    fn get_pin_retries(&self) -> ClientPinResponse {
+        ClientPinResponse::PinRetries {
+            pin_retries: self.state.pin_retries,
+            power_cycle_state: self.volatile.consecutive_pin_failures >= MAX_CONSECUTIVE_PIN_FAILURES,
+        }
     }
 
     /// The shared secret with the platform's keyAgreement key.
@@ -289,7 +290,7 @@ impl Authenticator {
         self.volatile.pin_token.begin_using(permissions, rp_id, user_present, now);
         self.volatile.token_method = Some(method);
         let encrypted = shared.encrypt(self.volatile.pin_token.secret()).map_err(|_| StatusCode::Other)?;
-        Ok(map(MapBuilder::new().insert(0x02, Value::Bytes(encrypted))))
+        Ok(ClientPinResponse::PinUvAuthToken { encrypted_token: encrypted }.into())
     }
 }
 
@@ -310,10 +311,6 @@ fn requested_permissions(request: &ClientPinRequest) -> Result<Permissions, Stat
         return Err(StatusCode::MissingParameter);
     }
     Ok(permissions)
-}
-
-fn map(builder: MapBuilder) -> Response {
-    Response::Map(builder.build())
 }
 
 #[cfg(test)]

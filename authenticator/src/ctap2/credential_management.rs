@@ -3,15 +3,14 @@
 
 use std::collections::VecDeque;
 
-use ciborium::Value;
 use sha2::{Digest, Sha256};
 
 use super::{Authenticator, rp_id_hash};
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
-use crate::proto::cbor::{MapBuilder, MapReader, ValueExt};
-use crate::proto::request::{SubcommandRequest, UserEntity};
-use crate::proto::response::Response;
+use crate::proto::cbor::{MapReader, ValueExt};
+use crate::proto::request::{RpEntity, SubcommandRequest, UserEntity};
+use crate::proto::response::{CredentialEntry, CredentialManagementResponse, Response, RpEntry};
 use crate::store::ResidentCredential;
 
 /// Subcommands (CTAP 2.1 §6.8).
@@ -29,9 +28,9 @@ mod sub_command {
 #[derive(Clone, Debug)]
 pub enum Enumeration {
     /// Remaining RP entries.
-    Rps(VecDeque<Value>),
+    Rps(VecDeque<RpEntry>),
     /// Remaining credential entries.
-    Credentials(VecDeque<Value>),
+    Credentials(VecDeque<CredentialEntry>),
 }
 
 impl Authenticator {
@@ -44,17 +43,17 @@ impl Authenticator {
         }
         let continuing = self.volatile.pending_enumeration.take();
         match request.sub_command {
-            sub_command::ENUMERATE_RPS_NEXT => next(continuing, |e| matches!(e, Enumeration::Rps(_)), self),
-            sub_command::ENUMERATE_CREDENTIALS_NEXT => {
-                next(continuing, |e| matches!(e, Enumeration::Credentials(_)), self)
-            }
+            sub_command::ENUMERATE_RPS_NEXT => next(continuing, true, self),
+            sub_command::ENUMERATE_CREDENTIALS_NEXT => next(continuing, false, self),
             sub_command::GET_CREDS_METADATA => {
                 self.authorize_cm(&request, None)?;
                 let remaining =
                     self.config.max_resident_credentials.saturating_sub(self.state.resident.len());
-                Ok(map(MapBuilder::new()
-                    .insert(0x01, self.state.resident.len() as u64)
-                    .insert(0x02, remaining as u64)))
+                Ok(CredentialManagementResponse::CredsMetadata {
+                    existing_count: self.state.resident.len() as u64,
+                    remaining_count: remaining as u64,
+                }
+                .into())
             }
             sub_command::ENUMERATE_RPS_BEGIN => {
                 self.authorize_cm(&request, None)?;
@@ -119,23 +118,22 @@ impl Authenticator {
 
     /// §6.8.3: one entry per RP with discoverable credentials, the first with the total.
     fn enumerate_rps(&mut self) -> Result<Response, StatusCode> {
-        let mut rps: Vec<(&str, Option<&str>)> = Vec::new();
+        let mut entries: VecDeque<RpEntry> = VecDeque::new();
         for credential in &self.state.resident {
-            if !rps.iter().any(|(id, _)| *id == credential.rp_id) {
-                rps.push((&credential.rp_id, credential.rp_name.as_deref()));
+            if !entries.iter().any(|entry| entry.rp.id == credential.rp_id) {
+                entries.push_back(RpEntry {
+                    rp: RpEntity { id: credential.rp_id.clone(), name: credential.rp_name.clone() },
+                    rp_id_hash: Sha256::digest(&credential.rp_id).into(),
+                    total_rps: None,
+                });
             }
         }
-        let mut entries: VecDeque<Value> = rps
-            .iter()
-            .map(|(id, name)| {
-                let rp = MapBuilder::new().insert("id", *id).insert_opt("name", *name).build();
-                MapBuilder::new()
-                    .insert(0x03, rp)
-                    .insert(0x04, Value::Bytes(Sha256::digest(id).to_vec()))
-                    .build()
-            })
-            .collect();
-        self.begin(entries.len(), &mut entries, 0x05, Enumeration::Rps)
+        let mut first = entries.pop_front().ok_or(StatusCode::NoCredentials)?;
+        first.total_rps = Some(entries.len() as u64 + 1);
+        if !entries.is_empty() {
+            self.volatile.pending_enumeration = Some(Enumeration::Rps(entries));
+        }
+        Ok(CredentialManagementResponse::Rp(first).into())
     }
 
     /// §6.8.4: one entry per credential of the RP, the first with the total.
@@ -145,59 +143,47 @@ impl Authenticator {
             let Some((secret, _)) = self.live_credential(&credential.credential_id, rp_hash) else {
                 continue;
             };
-            let user = MapBuilder::new()
-                .insert("id", Value::Bytes(credential.user.id.clone()))
-                .insert_opt("name", credential.user.name.clone())
-                .insert_opt("displayName", credential.user.display_name.clone())
-                .build();
-            let descriptor = MapBuilder::new()
-                .insert("id", Value::Bytes(credential.credential_id.clone()))
-                .insert("type", "public-key")
-                .build();
-            entries.push_back(
-                MapBuilder::new()
-                    .insert(0x06, user)
-                    .insert(0x07, descriptor)
-                    .insert(0x08, secret.key.cose_public_key())
-                    .insert(0x0A, secret.cred_protect as i64)
-                    .build(),
-            );
+            entries.push_back(CredentialEntry {
+                user: credential.user.clone(),
+                credential_id: credential.credential_id.clone(),
+                public_key: secret.key.cose_public_key(),
+                total_credentials: None,
+                cred_protect: secret.cred_protect as u8,
+            });
         }
-        self.begin(entries.len(), &mut entries, 0x09, Enumeration::Credentials)
-    }
-
-    /// The first entry with its total under `total_key`; the rest kept for the GetNext calls.
-    fn begin(
-        &mut self,
-        total: usize,
-        entries: &mut VecDeque<Value>,
-        total_key: i64,
-        kind: fn(VecDeque<Value>) -> Enumeration,
-    ) -> Result<Response, StatusCode> {
-        let Some(Value::Map(mut first)) = entries.pop_front() else {
-            return Err(StatusCode::NoCredentials);
-        };
-        first.push((Value::from(total_key), Value::from(total as u64)));
+        let mut first = entries.pop_front().ok_or(StatusCode::NoCredentials)?;
+        first.total_credentials = Some(entries.len() as u64 + 1);
         if !entries.is_empty() {
-            self.volatile.pending_enumeration = Some(kind(std::mem::take(entries)));
+            self.volatile.pending_enumeration = Some(Enumeration::Credentials(entries));
         }
-        Ok(Response::Map(Value::Map(first)))
+        Ok(CredentialManagementResponse::Credential(first).into())
     }
 }
 
 /// A *GetNext* subcommand: the next entry of the matching enumeration, or NOT_ALLOWED.
 fn next(
     continuing: Option<Enumeration>,
-    matches: fn(&Enumeration) -> bool,
+    rps: bool,
     authenticator: &mut Authenticator,
 ) -> Result<Response, StatusCode> {
-    let mut enumeration = continuing.filter(matches).ok_or(StatusCode::NotAllowed)?;
-    let (Enumeration::Rps(entries) | Enumeration::Credentials(entries)) = &mut enumeration;
-    let entry = entries.pop_front().ok_or(StatusCode::NotAllowed)?;
-    if !entries.is_empty() {
-        authenticator.volatile.pending_enumeration = Some(enumeration);
-    }
-    Ok(Response::Map(entry))
+    let response = match continuing {
+        Some(Enumeration::Rps(mut entries)) if rps => {
+            let entry = entries.pop_front().ok_or(StatusCode::NotAllowed)?;
+            if !entries.is_empty() {
+                authenticator.volatile.pending_enumeration = Some(Enumeration::Rps(entries));
+            }
+            CredentialManagementResponse::Rp(entry)
+        }
+        Some(Enumeration::Credentials(mut entries)) if !rps => {
+            let entry = entries.pop_front().ok_or(StatusCode::NotAllowed)?;
+            if !entries.is_empty() {
+                authenticator.volatile.pending_enumeration = Some(Enumeration::Credentials(entries));
+            }
+            CredentialManagementResponse::Credential(entry)
+        }
+        _ => return Err(StatusCode::NotAllowed),
+    };
+    Ok(response.into())
 }
 
 fn params(request: &SubcommandRequest) -> Result<MapReader, StatusCode> {
@@ -220,10 +206,6 @@ fn user_param(params: &mut MapReader) -> Result<UserEntity, StatusCode> {
         name: user.take_text_key("name").map(ValueExt::text_value).transpose()?,
         display_name: user.take_text_key("displayName").map(ValueExt::text_value).transpose()?,
     })
-}
-
-fn map(builder: MapBuilder) -> Response {
-    Response::Map(builder.build())
 }
 
 #[cfg(test)]

@@ -137,9 +137,8 @@ impl Authenticator {
             extensions: extension_outputs,
         }
         .to_bytes();
-        let (format, att_stmt) =
-            self.attestation_statement(&secret.key, &auth_data, &request.client_data_hash);
-        (credential_id, MakeCredentialResponse { format, auth_data, att_stmt })
+        let statement = self.attestation_statement(&secret.key, &auth_data, &request.client_data_hash);
+        (credential_id, MakeCredentialResponse { auth_data, statement })
     }
 
     /// Steps 16-17: stores a discoverable credential, replacing any older one for the same RP
