@@ -205,7 +205,7 @@ fn check_device(s: &DeviceScenario, mut config: Config) -> Result<(), String> {
     let mut auth = Authenticator::new(config.clone(), MemoryStore::new()).map_err(|e| e.to_string())?;
     let signals = Signals::new();
     let registration_hash: [u8; 32] = Sha256::digest(b"registration client data").into();
-    let pin_uv_auth = match pin_token(&mut auth, s, MATRIX_PIN, Permissions::MAKE_CREDENTIAL) {
+    let pin_uv_auth = match pin_token(&mut auth, s, MATRIX_PIN, Permissions::MAKE_CREDENTIAL.bits()) {
         Some(Ok(token)) => Some((token.param(&registration_hash), token.protocol_id())),
         Some(Err(status)) => {
             return Err(format!("registration: PIN token refused with status 0x{status:02x}"));
@@ -266,7 +266,7 @@ fn check_device(s: &DeviceScenario, mut config: Config) -> Result<(), String> {
     auth.reconfigure(config);
     let sign_in_hash: [u8; 32] = Sha256::digest(b"sign-in client data").into();
     let typed = if matches!(s.uv, Uv::ClientPin(_, Performed::Failed)) { "0000" } else { MATRIX_PIN };
-    let reply = match pin_token(&mut auth, s, typed, Permissions::GET_ASSERTION) {
+    let reply = match pin_token(&mut auth, s, typed, Permissions::GET_ASSERTION.bits()) {
         Some(Err(status)) => Reply::Error(status),
         token => {
             let request = client::get_assertion(&SignIn {

@@ -11,7 +11,8 @@ use crate::pin::policy;
 use crate::pin::protocol::{KeyAgreementKey, PinUvAuthProtocol, SharedSecret};
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
-use crate::proto::request::ClientPinRequest;
+use crate::proto::client_pin::{ClientPinCommand, ClientPinRequest};
+use crate::proto::pin_uv_auth::{PinProtocol, RequestedPermissions};
 use crate::proto::response::{ClientPinResponse, Response};
 use crate::signals::Signals;
 use crate::store::MAX_PIN_RETRIES;
@@ -19,24 +20,14 @@ use crate::store::MAX_PIN_RETRIES;
 /// Consecutive wrong PINs that block PIN use until the next power cycle (CTAP 2.1 §6.5.2.2).
 pub const MAX_CONSECUTIVE_PIN_FAILURES: u8 = 3;
 
-/// clientPIN subcommands (CTAP 2.1 §6.5.5).
-mod sub_command {
-    pub const GET_PIN_RETRIES: i64 = 0x01;
-    pub const GET_KEY_AGREEMENT: i64 = 0x02;
-    pub const SET_PIN: i64 = 0x03;
-    pub const CHANGE_PIN: i64 = 0x04;
-    pub const GET_PIN_TOKEN: i64 = 0x05;
-    pub const GET_TOKEN_USING_UV_WITH_PERMISSIONS: i64 = 0x06;
-    pub const GET_UV_RETRIES: i64 = 0x07;
-    pub const GET_TOKEN_USING_PIN_WITH_PERMISSIONS: i64 = 0x09;
-}
-
 /// Permissions this authenticator can grant: mc, ga, cm, acfg. `be` needs bio enrollment and
 /// `lbw` large blobs, which it does not implement (§6.5.5.7: CTAP2_ERR_UNAUTHORIZED_PERMISSION).
-const GRANTABLE: u8 = Permissions::MAKE_CREDENTIAL
-    | Permissions::GET_ASSERTION
-    | Permissions::CREDENTIAL_MANAGEMENT
-    | Permissions::AUTHENTICATOR_CONFIG;
+const GRANTABLE: Permissions = Permissions::from_bits(
+    Permissions::MAKE_CREDENTIAL.bits()
+        | Permissions::GET_ASSERTION.bits()
+        | Permissions::CREDENTIAL_MANAGEMENT.bits()
+        | Permissions::AUTHENTICATOR_CONFIG.bits(),
+);
 
 impl Authenticator {
     /// Whether the model has clientPIN.
@@ -59,37 +50,64 @@ impl Authenticator {
         }
     }
 
+    /// authenticatorClientPIN (CTAP 2.1 §6.5.5): a model without PIN/UV auth protocols refuses
+    /// the command, then an unsupported protocol is refused, then a subcommand the model lacks.
     pub(super) fn client_pin(
         &mut self,
-        request: ClientPinRequest,
+        command: ClientPinCommand,
         signals: &Signals,
     ) -> Result<Response, StatusCode> {
         if self.pin_uv_auth_protocols().is_empty() {
             return Err(StatusCode::InvalidCommand);
         }
-        let protocol = request
-            .protocol
-            .map(|id| PinUvAuthProtocol::from_id(id).ok_or(StatusCode::InvalidParameter))
-            .transpose()?;
+        let protocol = command.protocol.map(PinProtocol::supported).transpose()?;
         let pin = self.supports_client_pin();
         let builtin = matches!(self.config.uv, UvCapability::Builtin { .. });
-        match request.sub_command {
-            sub_command::GET_PIN_RETRIES if pin => Ok(self.get_pin_retries().into()),
-            sub_command::GET_KEY_AGREEMENT => {
+        match command.request {
+            ClientPinRequest::GetPinRetries if pin => Ok(self.get_pin_retries().into()),
+            ClientPinRequest::GetKeyAgreement => {
                 protocol.ok_or(StatusCode::MissingParameter)?;
                 let key_agreement = self.volatile.key_agreement.cose_public_key();
                 Ok(ClientPinResponse::KeyAgreement { key_agreement }.into())
             }
-            sub_command::SET_PIN if pin => self.set_pin(protocol, &request).map(|()| Response::Empty),
-            sub_command::CHANGE_PIN if pin => self.change_pin(protocol, &request).map(|()| Response::Empty),
-            sub_command::GET_PIN_TOKEN if pin => self.get_pin_token(protocol, &request),
-            sub_command::GET_TOKEN_USING_PIN_WITH_PERMISSIONS if pin => {
-                self.get_token_using_pin(protocol, &request)
+            ClientPinRequest::SetPin { key_agreement, new_pin_enc, pin_uv_auth_param } if pin => {
+                let new_pin_enc = new_pin_enc.ok_or(StatusCode::MissingParameter)?;
+                let param = pin_uv_auth_param.ok_or(StatusCode::MissingParameter)?;
+                let shared = self.shared_secret(protocol, key_agreement.as_ref())?;
+                self.set_pin(&shared, &new_pin_enc, &param).map(|()| Response::Empty)
             }
-            sub_command::GET_TOKEN_USING_UV_WITH_PERMISSIONS if builtin => {
-                self.get_token_using_uv(protocol, &request, signals)
+            ClientPinRequest::ChangePin { key_agreement, pin_hash_enc, new_pin_enc, pin_uv_auth_param }
+                if pin =>
+            {
+                let pin_hash_enc = pin_hash_enc.ok_or(StatusCode::MissingParameter)?;
+                let new_pin_enc = new_pin_enc.ok_or(StatusCode::MissingParameter)?;
+                let param = pin_uv_auth_param.ok_or(StatusCode::MissingParameter)?;
+                let shared = self.shared_secret(protocol, key_agreement.as_ref())?;
+                self.change_pin(&shared, &pin_hash_enc, &new_pin_enc, &param).map(|()| Response::Empty)
             }
-            sub_command::GET_UV_RETRIES if builtin => {
+            ClientPinRequest::GetPinToken { key_agreement, pin_hash_enc, permissions_or_rp_id_sent }
+                if pin =>
+            {
+                // §6.5.5.7.1: getPinToken takes neither permissions nor an RP ID.
+                if permissions_or_rp_id_sent {
+                    return Err(StatusCode::InvalidParameter);
+                }
+                let pin_hash_enc = pin_hash_enc.ok_or(StatusCode::MissingParameter)?;
+                let shared = self.shared_secret(protocol, key_agreement.as_ref())?;
+                self.get_pin_token(&shared, &pin_hash_enc)
+            }
+            ClientPinRequest::GetTokenUsingPin { key_agreement, pin_hash_enc, permissions, rp_id } if pin => {
+                let pin_hash_enc = pin_hash_enc.ok_or(StatusCode::MissingParameter)?;
+                let permissions = requested_permissions(permissions, rp_id.as_deref())?;
+                let shared = self.shared_secret(protocol, key_agreement.as_ref())?;
+                self.get_token_using_pin(&shared, &pin_hash_enc, permissions, rp_id)
+            }
+            ClientPinRequest::GetTokenUsingUv { key_agreement, permissions, rp_id } if builtin => {
+                let permissions = requested_permissions(permissions, rp_id.as_deref())?;
+                let shared = self.shared_secret(protocol, key_agreement.as_ref())?;
+                self.get_token_using_uv(&shared, permissions, rp_id, signals)
+            }
+            ClientPinRequest::GetUvRetries if builtin => {
                 Ok(ClientPinResponse::UvRetries { uv_retries: self.state.uv_retries }.into())
             }
             _ => Err(StatusCode::InvalidSubcommand),
@@ -119,14 +137,7 @@ impl Authenticator {
     }
 
     /// §6.5.5.5 setPIN.
-    fn set_pin(
-        &mut self,
-        protocol: Option<PinUvAuthProtocol>,
-        request: &ClientPinRequest,
-    ) -> Result<(), StatusCode> {
-        let new_pin_enc = request.new_pin_enc.as_deref().ok_or(StatusCode::MissingParameter)?;
-        let param = request.pin_uv_auth_param.as_deref().ok_or(StatusCode::MissingParameter)?;
-        let shared = self.shared_secret(protocol, request.key_agreement.as_ref())?;
+    fn set_pin(&mut self, shared: &SharedSecret, new_pin_enc: &[u8], param: &[u8]) -> Result<(), StatusCode> {
         // §6.5.5.5: "If a PIN has already been set, authenticator returns
         // CTAP2_ERR_PIN_AUTH_INVALID".
         if self.state.pin.is_some() {
@@ -148,18 +159,16 @@ impl Authenticator {
     /// §6.5.5.6 changePIN.
     fn change_pin(
         &mut self,
-        protocol: Option<PinUvAuthProtocol>,
-        request: &ClientPinRequest,
+        shared: &SharedSecret,
+        pin_hash_enc: &[u8],
+        new_pin_enc: &[u8],
+        param: &[u8],
     ) -> Result<(), StatusCode> {
-        let pin_hash_enc = request.pin_hash_enc.as_deref().ok_or(StatusCode::MissingParameter)?;
-        let new_pin_enc = request.new_pin_enc.as_deref().ok_or(StatusCode::MissingParameter)?;
-        let param = request.pin_uv_auth_param.as_deref().ok_or(StatusCode::MissingParameter)?;
-        let shared = self.shared_secret(protocol, request.key_agreement.as_ref())?;
         self.check_pin_usable()?;
         // Step: verify(shared secret, newPinEnc || pinHashEnc, pinUvAuthParam).
         let message = [new_pin_enc, pin_hash_enc].concat();
         shared.verify(&message, param).map_err(|_| StatusCode::PinAuthInvalid)?;
-        self.verify_pin_hash(&shared, pin_hash_enc)?;
+        self.verify_pin_hash(shared, pin_hash_enc)?;
         let padded = shared.decrypt(new_pin_enc).map_err(|_| StatusCode::PinPolicyViolation)?;
         let new_pin = policy::check_new_pin(&padded, self.state.min_pin_length)?;
         if self.state.force_pin_change && self.state.pin.as_ref().is_some_and(|pin| pin.hash == new_pin.hash)
@@ -178,51 +187,40 @@ impl Authenticator {
     }
 
     /// §6.5.5.7.1 getPinToken (legacy): a token with mc and ga, no RP ID.
-    fn get_pin_token(
-        &mut self,
-        protocol: Option<PinUvAuthProtocol>,
-        request: &ClientPinRequest,
-    ) -> Result<Response, StatusCode> {
-        if request.permissions.is_some() || request.rp_id.is_some() {
-            return Err(StatusCode::InvalidParameter);
-        }
-        let pin_hash_enc = request.pin_hash_enc.as_deref().ok_or(StatusCode::MissingParameter)?;
-        let shared = self.shared_secret(protocol, request.key_agreement.as_ref())?;
+    fn get_pin_token(&mut self, shared: &SharedSecret, pin_hash_enc: &[u8]) -> Result<Response, StatusCode> {
         self.check_pin_usable()?;
-        self.verify_pin_hash(&shared, pin_hash_enc)?;
+        self.verify_pin_hash(shared, pin_hash_enc)?;
         if self.state.force_pin_change {
             return Err(StatusCode::PinPolicyViolation);
         }
-        let permissions = Permissions(Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION);
-        self.issue_token(&shared, permissions, None, UvMethod::Pin)
+        let permissions = Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION;
+        self.issue_token(shared, permissions, None, UvMethod::Pin)
     }
 
     /// §6.5.5.7.2 getPinUvAuthTokenUsingPinWithPermissions.
     fn get_token_using_pin(
         &mut self,
-        protocol: Option<PinUvAuthProtocol>,
-        request: &ClientPinRequest,
+        shared: &SharedSecret,
+        pin_hash_enc: &[u8],
+        permissions: Permissions,
+        rp_id: Option<String>,
     ) -> Result<Response, StatusCode> {
-        let pin_hash_enc = request.pin_hash_enc.as_deref().ok_or(StatusCode::MissingParameter)?;
-        let permissions = requested_permissions(request)?;
-        let shared = self.shared_secret(protocol, request.key_agreement.as_ref())?;
         self.check_pin_usable()?;
-        self.verify_pin_hash(&shared, pin_hash_enc)?;
+        self.verify_pin_hash(shared, pin_hash_enc)?;
         if self.state.force_pin_change {
             return Err(StatusCode::PinPolicyViolation);
         }
-        self.issue_token(&shared, permissions, request.rp_id.clone(), UvMethod::Pin)
+        self.issue_token(shared, permissions, rp_id, UvMethod::Pin)
     }
 
     /// §6.5.5.7.3 getPinUvAuthTokenUsingUvWithPermissions: built-in UV instead of the PIN.
     fn get_token_using_uv(
         &mut self,
-        protocol: Option<PinUvAuthProtocol>,
-        request: &ClientPinRequest,
+        shared: &SharedSecret,
+        permissions: Permissions,
+        rp_id: Option<String>,
         signals: &Signals,
     ) -> Result<Response, StatusCode> {
-        let permissions = requested_permissions(request)?;
-        let shared = self.shared_secret(protocol, request.key_agreement.as_ref())?;
         if !self.uv_enrolled() {
             return Err(StatusCode::NotAllowed);
         }
@@ -231,7 +229,7 @@ impl Authenticator {
             Some(method @ UvMethod::Builtin(_)) => method,
             _ => return Err(StatusCode::UvInvalid),
         };
-        self.issue_token(&shared, permissions, request.rp_id.clone(), method)
+        self.issue_token(shared, permissions, rp_id, method)
     }
 
     /// Fails when the PIN cannot be tried at all: not set, blocked, or blocked until power cycle.
@@ -296,18 +294,21 @@ impl Authenticator {
 
 /// The permissions parameter: present, non-zero, grantable, with an RP ID where mc or ga ask
 /// for one (§6.5.5.7.2 steps 1–3).
-fn requested_permissions(request: &ClientPinRequest) -> Result<Permissions, StatusCode> {
-    let bits = request.permissions.ok_or(StatusCode::MissingParameter)?;
-    let bits = u8::try_from(bits).map_err(|_| StatusCode::InvalidParameter)?;
-    if bits == 0 {
-        return Err(StatusCode::InvalidParameter);
-    }
-    if bits & !GRANTABLE != 0 {
+fn requested_permissions(
+    permissions: Option<RequestedPermissions>,
+    rp_id: Option<&str>,
+) -> Result<Permissions, StatusCode> {
+    let permissions = match permissions.ok_or(StatusCode::MissingParameter)? {
+        RequestedPermissions::Set(permissions) if !permissions.is_empty() => permissions,
+        RequestedPermissions::Set(_) | RequestedPermissions::OutOfRange => {
+            return Err(StatusCode::InvalidParameter);
+        }
+    };
+    if !permissions.difference(GRANTABLE).is_empty() {
         return Err(StatusCode::UnauthorizedPermission);
     }
-    let permissions = Permissions(bits);
-    let needs_rp_id = bits & (Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION) != 0;
-    if needs_rp_id && request.rp_id.is_none() {
+    let needs_rp_id = permissions.intersects(Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION);
+    if needs_rp_id && rp_id.is_none() {
         return Err(StatusCode::MissingParameter);
     }
     Ok(permissions)

@@ -8,21 +8,11 @@ use sha2::{Digest, Sha256};
 use super::{Authenticator, rp_id_hash};
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
-use crate::proto::cbor::{MapReader, ValueExt};
-use crate::proto::request::{RpEntity, SubcommandRequest, UserEntity};
+use crate::proto::credential_management::CredentialManagementRequest;
+use crate::proto::pin_uv_auth::SubcommandAuth;
+use crate::proto::request::{RpEntity, UserEntity};
 use crate::proto::response::{CredentialEntry, CredentialManagementResponse, Response, RpEntry};
 use crate::store::ResidentCredential;
-
-/// Subcommands (CTAP 2.1 §6.8).
-mod sub_command {
-    pub const GET_CREDS_METADATA: i64 = 0x01;
-    pub const ENUMERATE_RPS_BEGIN: i64 = 0x02;
-    pub const ENUMERATE_RPS_NEXT: i64 = 0x03;
-    pub const ENUMERATE_CREDENTIALS_BEGIN: i64 = 0x04;
-    pub const ENUMERATE_CREDENTIALS_NEXT: i64 = 0x05;
-    pub const DELETE_CREDENTIAL: i64 = 0x06;
-    pub const UPDATE_USER_INFORMATION: i64 = 0x07;
-}
 
 /// An enumeration in progress, continued by the *GetNext* subcommands.
 #[derive(Clone, Debug)]
@@ -34,19 +24,23 @@ pub enum Enumeration {
 }
 
 impl Authenticator {
+    /// authenticatorCredentialManagement (CTAP 2.1 §6.8): any subcommand ends an enumeration
+    /// in progress, except the *GetNext* one that continues it.
     pub(super) fn credential_management(
         &mut self,
-        request: SubcommandRequest,
+        request: CredentialManagementRequest,
     ) -> Result<Response, StatusCode> {
         if !self.supports_pin_uv_auth_token() {
             return Err(StatusCode::InvalidCommand);
         }
         let continuing = self.volatile.pending_enumeration.take();
-        match request.sub_command {
-            sub_command::ENUMERATE_RPS_NEXT => next(continuing, true, self),
-            sub_command::ENUMERATE_CREDENTIALS_NEXT => next(continuing, false, self),
-            sub_command::GET_CREDS_METADATA => {
-                self.authorize_cm(&request, None)?;
+        match request {
+            CredentialManagementRequest::EnumerateRpsGetNextRp => next(continuing, true, self),
+            CredentialManagementRequest::EnumerateCredentialsGetNextCredential => {
+                next(continuing, false, self)
+            }
+            CredentialManagementRequest::GetCredsMetadata { auth } => {
+                self.authorize_cm(&auth, None)?;
                 let remaining =
                     self.config.max_resident_credentials.saturating_sub(self.state.resident.len());
                 Ok(CredentialManagementResponse::CredsMetadata {
@@ -55,56 +49,56 @@ impl Authenticator {
                 }
                 .into())
             }
-            sub_command::ENUMERATE_RPS_BEGIN => {
-                self.authorize_cm(&request, None)?;
+            CredentialManagementRequest::EnumerateRpsBegin { auth } => {
+                self.authorize_cm(&auth, None)?;
                 self.enumerate_rps()
             }
-            sub_command::ENUMERATE_CREDENTIALS_BEGIN => {
-                let mut params = params(&request)?;
-                let rp_hash = rp_hash_param(&mut params)?;
-                self.authorize_cm(&request, Some(&rp_hash))?;
+            CredentialManagementRequest::EnumerateCredentialsBegin { rp_id_hash, auth } => {
+                let rp_hash = rp_id_hash?;
+                self.authorize_cm(&auth, Some(&rp_hash))?;
                 self.enumerate_credentials(&rp_hash)
             }
-            sub_command::DELETE_CREDENTIAL => {
-                let mut params = params(&request)?;
-                let id = credential_id_param(&mut params)?;
+            CredentialManagementRequest::DeleteCredential { credential_id, auth } => {
+                let id = credential_id?;
                 let credential = self.resident_by_id(&id)?;
-                self.authorize_cm(&request, Some(&rp_id_hash(&credential.rp_id)))?;
+                self.authorize_cm(&auth, Some(&rp_id_hash(&credential.rp_id)))?;
                 self.commit(|state| state.resident.retain(|c| c.credential_id != id))?;
                 tracing::info!(rp = credential.rp_id, "credential deleted");
                 Ok(Response::Empty)
             }
-            sub_command::UPDATE_USER_INFORMATION => {
-                let mut params = params(&request)?;
-                let id = credential_id_param(&mut params)?;
-                let user = user_param(&mut params)?;
-                let credential = self.resident_by_id(&id)?;
-                self.authorize_cm(&request, Some(&rp_id_hash(&credential.rp_id)))?;
-                // §6.8.7: the user handle cannot change.
-                if user.id != credential.user.id {
-                    return Err(StatusCode::InvalidParameter);
-                }
-                self.commit(|state| {
-                    if let Some(stored) = state.resident.iter_mut().find(|c| c.credential_id == id) {
-                        stored.user = user;
-                    }
-                })?;
-                Ok(Response::Empty)
+            CredentialManagementRequest::UpdateUserInformation { params, auth } => {
+                let (id, user) = params?;
+                self.update_user_information(&id, user, &auth)
             }
-            _ => Err(StatusCode::InvalidSubcommand),
+            CredentialManagementRequest::Unsupported(_) => Err(StatusCode::InvalidSubcommand),
         }
+    }
+
+    /// §6.8.6 updateUserInformation: new name and displayName for a stored credential's user.
+    fn update_user_information(
+        &mut self,
+        id: &[u8],
+        user: UserEntity,
+        auth: &SubcommandAuth,
+    ) -> Result<Response, StatusCode> {
+        let credential = self.resident_by_id(id)?;
+        self.authorize_cm(auth, Some(&rp_id_hash(&credential.rp_id)))?;
+        // §6.8.7: the user handle cannot change.
+        if user.id != credential.user.id {
+            return Err(StatusCode::InvalidParameter);
+        }
+        self.commit(|state| {
+            if let Some(stored) = state.resident.iter_mut().find(|c| c.credential_id == id) {
+                stored.user = user;
+            }
+        })?;
+        Ok(Response::Empty)
     }
 
     /// §6.8.2: pinUvAuthParam = authenticate(token, subCommand || subCommandParams), a token
     /// with the cm permission; a token bound to an RP only reaches that RP's credentials.
-    fn authorize_cm(
-        &mut self,
-        request: &SubcommandRequest,
-        rp_hash: Option<&[u8; 32]>,
-    ) -> Result<(), StatusCode> {
-        let message = request.authenticated_message();
-        let param = request.pin_uv_auth_param.as_deref();
-        let usage = self.authorize(param, request.protocol, &message, Permissions::CREDENTIAL_MANAGEMENT)?;
+    fn authorize_cm(&mut self, auth: &SubcommandAuth, rp_hash: Option<&[u8; 32]>) -> Result<(), StatusCode> {
+        let usage = self.authorize(auth, &[], Permissions::CREDENTIAL_MANAGEMENT)?;
         match (&usage.rp_id, rp_hash) {
             (None, _) => Ok(()),
             (Some(bound), Some(hash)) if rp_id_hash(bound) == *hash => Ok(()),
@@ -184,28 +178,6 @@ fn next(
         _ => return Err(StatusCode::NotAllowed),
     };
     Ok(response.into())
-}
-
-fn params(request: &SubcommandRequest) -> Result<MapReader, StatusCode> {
-    request.params.clone().ok_or(StatusCode::MissingParameter)?.map_value()
-}
-
-fn rp_hash_param(params: &mut MapReader) -> Result<[u8; 32], StatusCode> {
-    params.required(0x01)?.bytes_value()?.try_into().map_err(|_| StatusCode::InvalidLength)
-}
-
-fn credential_id_param(params: &mut MapReader) -> Result<Vec<u8>, StatusCode> {
-    let mut descriptor = params.required(0x02)?.map_value()?;
-    descriptor.take_text_key("id").ok_or(StatusCode::MissingParameter)?.bytes_value()
-}
-
-fn user_param(params: &mut MapReader) -> Result<UserEntity, StatusCode> {
-    let mut user = params.required(0x03)?.map_value()?;
-    Ok(UserEntity {
-        id: user.take_text_key("id").ok_or(StatusCode::MissingParameter)?.bytes_value()?,
-        name: user.take_text_key("name").map(ValueExt::text_value).transpose()?,
-        display_name: user.take_text_key("displayName").map(ValueExt::text_value).transpose()?,
-    })
 }
 
 #[cfg(test)]

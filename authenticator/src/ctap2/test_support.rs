@@ -237,7 +237,7 @@ pub(super) fn token(
     auth: &mut Authenticator,
     protocol: PinUvAuthProtocol,
     pin: &str,
-    permissions: u8,
+    permissions: impl PermissionBits,
     rp_id: Option<&str>,
 ) -> Result<[u8; 32], StatusCode> {
     let (key, shared) = platform(auth, protocol);
@@ -246,7 +246,7 @@ pub(super) fn token(
         .insert(2, 9)
         .insert(3, key)
         .insert(6, Value::Bytes(shared.encrypt(&pin_hash(pin.as_bytes())).unwrap()))
-        .insert(9, permissions)
+        .insert(9, permissions.permission_bits())
         .insert_opt(0x0A, rp_id)
         .build();
     let response = call(auth, code::CLIENT_PIN, Some(request))?;
@@ -281,4 +281,22 @@ pub(super) fn security_key() -> (Authenticator, ManualClock) {
 
 pub(super) fn unprovisioned() -> Config {
     Config { pin: None, ..Profile::SecurityKey.config() }
+}
+
+/// A permissions parameter for a token request: a typed set, or raw bits (malformed requests).
+pub(super) trait PermissionBits {
+    /// The number sent as the permissions parameter.
+    fn permission_bits(self) -> i64;
+}
+
+impl PermissionBits for crate::pin::token::Permissions {
+    fn permission_bits(self) -> i64 {
+        i64::from(self.bits())
+    }
+}
+
+impl PermissionBits for i32 {
+    fn permission_bits(self) -> i64 {
+        i64::from(self)
+    }
 }

@@ -3,9 +3,9 @@
 
 use super::Authenticator;
 use crate::config::{Modality, UvCapability, VerifyOutcome};
-use crate::pin::protocol::PinUvAuthProtocol;
 use crate::pin::token::{Permissions, Usage};
 use crate::proto::StatusCode;
+use crate::proto::pin_uv_auth::{PinProtocol, SubcommandAuth};
 use crate::proto::request::PinUvAuth;
 use crate::signals::Signals;
 use crate::store::MAX_UV_RETRIES;
@@ -54,7 +54,7 @@ impl Authenticator {
         &mut self,
         auth: &PinUvAuth,
         client_data_hash: &[u8],
-        permission: u8,
+        permission: Permissions,
         rp_id: &str,
         signals: &Signals,
     ) -> Result<Verification, StatusCode> {
@@ -69,8 +69,7 @@ impl Authenticator {
             });
         }
         // Step 2: the protocol must be present and supported.
-        let protocol = auth.protocol.ok_or(StatusCode::MissingParameter)?;
-        let protocol = PinUvAuthProtocol::from_id(protocol).ok_or(StatusCode::InvalidParameter)?;
+        let protocol = PinProtocol::required(auth.protocol)?;
         if !supported {
             return Err(StatusCode::PinAuthInvalid);
         }
@@ -80,7 +79,7 @@ impl Authenticator {
             .pin_token
             .verify(protocol, client_data_hash, &auth.param, now)
             .map_err(|_| StatusCode::PinAuthInvalid)?;
-        if !usage.permissions.allows(permission) || !usage.user_verified {
+        if !usage.permissions.contains(permission) || !usage.user_verified {
             return Err(StatusCode::PinAuthInvalid);
         }
         match &usage.rp_id {
@@ -94,26 +93,27 @@ impl Authenticator {
         Ok(Verification { presence, method: Some(method) })
     }
 
-    /// The token in use, when `param` = authenticate(token, `message`) under `protocol` and the
-    /// token holds `permission` (CTAP 2.1 §6.8.2, §6.11.1): the check shared by credential
-    /// management and authenticatorConfig.
+    /// The token in use, when the pinUvAuthParam = authenticate(token, `message_prefix` ||
+    /// subCommand || subCommandParams) under the request's protocol and the token holds
+    /// `permission` (CTAP 2.1 §6.8.2, §6.11.1): the check shared by credential management and
+    /// authenticatorConfig. No param is PUAT_REQUIRED, then the protocol must be present and
+    /// supported.
     pub(super) fn authorize(
         &mut self,
-        param: Option<&[u8]>,
-        protocol: Option<i64>,
-        message: &[u8],
-        permission: u8,
+        auth: &SubcommandAuth,
+        message_prefix: &[u8],
+        permission: Permissions,
     ) -> Result<&mut Usage, StatusCode> {
-        let param = param.ok_or(StatusCode::PuatRequired)?;
-        let protocol = protocol.ok_or(StatusCode::MissingParameter)?;
-        let protocol = PinUvAuthProtocol::from_id(protocol).ok_or(StatusCode::InvalidParameter)?;
+        let param = auth.param.as_deref().ok_or(StatusCode::PuatRequired)?;
+        let protocol = PinProtocol::required(auth.protocol)?;
+        let message = [message_prefix, &auth.message].concat();
         let now = self.clock.now();
         let usage = self
             .volatile
             .pin_token
-            .verify(protocol, message, param, now)
+            .verify(protocol, &message, param, now)
             .map_err(|_| StatusCode::PinAuthInvalid)?;
-        if usage.permissions.allows(permission) { Ok(usage) } else { Err(StatusCode::PinAuthInvalid) }
+        if usage.permissions.contains(permission) { Ok(usage) } else { Err(StatusCode::PinAuthInvalid) }
     }
 
     /// After a makeCredential, or a getAssertion with user presence, that used the token: its
@@ -124,7 +124,7 @@ impl Authenticator {
         if let Some(usage) = self.volatile.pin_token.usage(self.clock.now()) {
             usage.user_present = false;
             usage.user_verified = false;
-            usage.permissions = Permissions(usage.permissions.0 & Permissions::LARGE_BLOB_WRITE);
+            usage.permissions = usage.permissions & Permissions::LARGE_BLOB_WRITE;
         }
     }
 

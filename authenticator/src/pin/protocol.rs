@@ -22,6 +22,8 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+pub use crate::proto::pin_uv_auth::PinUvAuthProtocol;
+
 type HmacSha256 = Hmac<Sha256>;
 type Aes256CbcEnc = cbc::Encryptor<Aes256>;
 type Aes256CbcDec = cbc::Decryptor<Aes256>;
@@ -30,8 +32,6 @@ type Aes256CbcDec = cbc::Decryptor<Aes256>;
 const BLOCK_LEN: usize = 16;
 /// Length of an HMAC-SHA-256 output, of each derived key, and of a pinUvAuthToken.
 const KEY_LEN: usize = 32;
-/// Protocol One truncates HMAC-SHA-256 to this many bytes.
-const PROTOCOL_ONE_TAG_LEN: usize = 16;
 
 /// COSE_Key labels and values used by the key agreement key (RFC 9052/9053, CTAP 2.1 §6.5.6).
 mod cose {
@@ -82,45 +82,6 @@ impl fmt::Display for ProtocolError {
 }
 
 impl std::error::Error for ProtocolError {}
-
-/// A PIN/UV auth protocol version (the `pinUvAuthProtocol` parameter).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PinUvAuthProtocol {
-    /// PIN/UV auth protocol One (§6.5.6): SHA-256 KDF, zero IV, 16-byte tags.
-    One,
-    /// PIN/UV auth protocol Two (§6.5.7): HKDF KDF, random IV, 32-byte tags.
-    Two,
-}
-
-impl PinUvAuthProtocol {
-    /// The protocol with the given `pinUvAuthProtocol` number, if it is one we know.
-    #[must_use]
-    pub fn from_id(id: i64) -> Option<Self> {
-        match id {
-            1 => Some(Self::One),
-            2 => Some(Self::Two),
-            _ => None,
-        }
-    }
-
-    /// The `pinUvAuthProtocol` number of this protocol.
-    #[must_use]
-    pub fn id(self) -> i64 {
-        match self {
-            Self::One => 1,
-            Self::Two => 2,
-        }
-    }
-
-    /// Length in bytes of `authenticate` output and of the `signature` `verify` accepts.
-    #[must_use]
-    pub fn tag_len(self) -> usize {
-        match self {
-            Self::One => PROTOCOL_ONE_TAG_LEN,
-            Self::Two => KEY_LEN,
-        }
-    }
-}
 
 /// The authenticator's key agreement key: an ECDH P-256 key pair.
 ///

@@ -7,36 +7,13 @@
 use std::time::{Duration, Instant};
 
 use super::protocol::{PinUvAuthProtocol, verify_with_token};
+pub use crate::proto::pin_uv_auth::Permissions;
 
 /// A token not used within this time after issue expires (CTAP 2.1 §6.5.2.1: "initial usage
 /// time limit", 30 seconds suggested).
 pub const INITIAL_USAGE_TIME_LIMIT: Duration = Duration::from_secs(30);
 /// A token expires this long after issue however it is used (§6.5.2.1: at most 10 minutes).
 pub const MAX_USAGE_TIME_PERIOD: Duration = Duration::from_secs(600);
-
-/// pinUvAuthToken permissions (CTAP 2.1 §6.5.5.7 "permissions").
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Permissions(pub u8);
-
-impl Permissions {
-    /// mc: authenticatorMakeCredential.
-    pub const MAKE_CREDENTIAL: u8 = 0x01;
-    /// ga: authenticatorGetAssertion.
-    pub const GET_ASSERTION: u8 = 0x02;
-    /// cm: authenticatorCredentialManagement.
-    pub const CREDENTIAL_MANAGEMENT: u8 = 0x04;
-    /// be: authenticatorBioEnrollment.
-    pub const BIO_ENROLLMENT: u8 = 0x08;
-    /// lbw: authenticatorLargeBlobs write.
-    pub const LARGE_BLOB_WRITE: u8 = 0x10;
-    /// acfg: authenticatorConfig.
-    pub const AUTHENTICATOR_CONFIG: u8 = 0x20;
-
-    /// Whether every bit of `permission` is granted.
-    pub fn allows(self, permission: u8) -> bool {
-        self.0 & permission == permission
-    }
-}
 
 /// What an in-use token carries.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -113,7 +113,7 @@ impl WebAuthnClient {
         let client_data = self.client_data("webauthn.create", &challenge);
         let hash: [u8; 32] = Sha256::digest(&client_data).into();
         let plan = self.plan_uv(&requirement, Some(rk))?;
-        let pin_uv_auth = self.pin_uv_auth(&plan, Permissions::MAKE_CREDENTIAL, &rp_id, &hash)?;
+        let pin_uv_auth = self.pin_uv_auth(&plan, Permissions::MAKE_CREDENTIAL.bits(), &rp_id, &hash)?;
         let request = make_credential(&Registration {
             rp_id: &rp_id,
             user_id: &user_id,
@@ -180,7 +180,7 @@ impl WebAuthnClient {
         let client_data = self.client_data("webauthn.get", &challenge);
         let hash: [u8; 32] = Sha256::digest(&client_data).into();
         let plan = if up { self.plan_uv(&requirement, None)? } else { UvPlan::None };
-        let pin_uv_auth = self.pin_uv_auth(&plan, Permissions::GET_ASSERTION, &rp_id, &hash)?;
+        let pin_uv_auth = self.pin_uv_auth(&plan, Permissions::GET_ASSERTION.bits(), &rp_id, &hash)?;
         // The client's allowList filtering is out of scope: the matrix registers one credential.
         let request = get_assertion(&SignIn {
             rp_id: &rp_id,

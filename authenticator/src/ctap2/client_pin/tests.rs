@@ -339,13 +339,16 @@ fn pin_subcommands_without_a_pin() {
 }
 
 /// getPinUvAuthTokenUsingUvWithPermissions.
-pub(super) fn uv_token(auth: &mut Authenticator, permissions: u8) -> Result<[u8; 32], StatusCode> {
+pub(super) fn uv_token(
+    auth: &mut Authenticator,
+    permissions: impl PermissionBits,
+) -> Result<[u8; 32], StatusCode> {
     let (key, shared) = platform(auth, PinUvAuthProtocol::Two);
     let request = MapBuilder::new()
         .insert(1, 2)
         .insert(2, 6)
         .insert(3, key)
-        .insert(9, permissions)
+        .insert(9, permissions.permission_bits())
         .insert(0x0A, RP)
         .build();
     let response = call(auth, code::CLIENT_PIN, Some(request))?;

@@ -3,7 +3,7 @@ use crate::pin::protocol::authenticate_with_token;
 
 fn issued(now: Instant) -> PinUvAuthToken {
     let mut token = PinUvAuthToken::new();
-    token.begin_using(Permissions(Permissions::GET_ASSERTION), None, false, now);
+    token.begin_using(Permissions::GET_ASSERTION, None, false, now);
     token
 }
 
@@ -43,13 +43,13 @@ fn reset_voids_the_previous_token() {
     let mut token = issued(now);
     let param = authenticate_with_token(PinUvAuthProtocol::Two, token.secret(), b"m");
     token.reset();
-    token.begin_using(Permissions(Permissions::GET_ASSERTION), None, false, now);
+    token.begin_using(Permissions::GET_ASSERTION, None, false, now);
     assert_eq!(token.verify(PinUvAuthProtocol::Two, b"m", &param, now).unwrap_err(), TokenError::BadMac);
 }
 
 #[test]
 fn permissions_are_bit_sets() {
-    let p = Permissions(Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION);
-    assert!(p.allows(Permissions::GET_ASSERTION));
-    assert!(!p.allows(Permissions::CREDENTIAL_MANAGEMENT));
+    let p = Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION;
+    assert!(p.contains(Permissions::GET_ASSERTION));
+    assert!(!p.contains(Permissions::CREDENTIAL_MANAGEMENT));
 }
