@@ -9,7 +9,7 @@ use crate::config::Algorithm;
 use crate::keys::PrivateKey;
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
-use crate::proto::auth_data::{AttestedCredentialData, AuthenticatorData, flags};
+use crate::proto::auth_data::{AttestedCredentialData, AuthenticatorData, ExtensionOutputs, flags};
 use crate::proto::request::{MakeCredentialRequest, RpEntity, UserEntity};
 use crate::proto::response::MakeCredentialResponse;
 use crate::signals::Signals;
@@ -115,7 +115,7 @@ impl Authenticator {
         secret: &CredentialSecret,
         rp_id_hash: &[u8; 32],
         verification: &Verification,
-        extension_outputs: Option<ciborium::Value>,
+        extension_outputs: ExtensionOutputs,
         request: &MakeCredentialRequest,
     ) -> (Vec<u8>, MakeCredentialResponse) {
         let credential_id = secret.seal(&self.state.master_key, rp_id_hash);

@@ -196,3 +196,6 @@ pub struct SubcommandAuth {
     /// `subCommand || subCommandParams` as received (canonical CBOR, so re-encoding is exact).
     pub message: Vec<u8>,
 }
+
+#[cfg(test)]
+mod tests;
