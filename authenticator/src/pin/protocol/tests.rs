@@ -1,5 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use ciborium::Value;
+use p256::elliptic_curve::Generate;
+use p256::{PublicKey, SecretKey};
+
 use super::*;
 
 /// The platform side of the protocol, written against p256 directly so it does not
