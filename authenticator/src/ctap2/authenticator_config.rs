@@ -4,9 +4,10 @@
 use super::Authenticator;
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
-use crate::proto::credential_management::{ConfigRequest, MinPinLengthParams, Params};
+use crate::proto::config::{ConfigRequest, MinPinLengthParams};
 use crate::proto::pin_uv_auth::SubcommandAuth;
 use crate::proto::response::Response;
+use crate::proto::subcommand::Params;
 
 impl Authenticator {
     pub(super) fn authenticator_config(&mut self, request: ConfigRequest) -> Result<Response, StatusCode> {
