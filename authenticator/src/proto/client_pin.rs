@@ -140,3 +140,6 @@ impl ClientPinCommand {
         Ok(Self { protocol, request })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -95,3 +95,6 @@ fn user_param(params: &mut MapReader) -> Result<UserEntity, StatusCode> {
         display_name: user.take_text_key("displayName").map(ValueExt::text_value).transpose()?,
     })
 }
+
+#[cfg(test)]
+mod tests;
