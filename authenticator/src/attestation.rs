@@ -98,11 +98,6 @@ pub fn aaguid(model: Model) -> [u8; 16] {
     out
 }
 
-/// The model whose AAGUID is `aaguid`, if it is one of softfido's.
-pub fn model_for_aaguid(aaguid: &[u8; 16]) -> Option<Model> {
-    Model::all().find(|model| self::aaguid(*model) == *aaguid)
-}
-
 /// An AAGUID in the hyphenated lower-case UUID form metadata statements use
 /// (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`).
 pub fn aaguid_string(aaguid: &[u8; 16]) -> String {

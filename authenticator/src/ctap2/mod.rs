@@ -34,7 +34,6 @@ use crate::user::{ScriptedUser, User};
 
 pub use device::CtapDevice;
 pub use get_assertion::PendingAssertions;
-pub use verification::UvMethod;
 
 use self::power_on::PowerOnState;
 

@@ -110,11 +110,6 @@ impl MapBuilder {
         }
     }
 
-    /// Whether nothing was inserted.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// The finished map (not yet sorted: [`encode`] sorts).
     pub fn build(self) -> Value {
         Value::Map(self.0)
