@@ -20,8 +20,6 @@ mod pki;
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod webauthn_tests;
 
 use std::sync::OnceLock;
 
@@ -98,11 +96,6 @@ pub fn aaguid(model: Model) -> [u8; 16] {
     out[6] = (out[6] & 0x0f) | 0x80; // version 8
     out[8] = (out[8] & 0x3f) | 0x80; // variant 0b10
     out
-}
-
-/// The model whose AAGUID is `aaguid`, if it is one of softfido's.
-pub fn model_for_aaguid(aaguid: &[u8; 16]) -> Option<Model> {
-    Model::all().find(|model| self::aaguid(*model) == *aaguid)
 }
 
 /// An AAGUID in the hyphenated lower-case UUID form metadata statements use

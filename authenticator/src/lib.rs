@@ -6,10 +6,12 @@
 //! protection, attestation, backup flags, counters, extensions) is set by [`Config`].
 //!
 //! Layers, from the wire inwards:
-//! - [`transport`]: I/O adapters (UDP, the SoloKeys simulator convention);
+//! - [`transport`]: I/O adapters (UDP, the SoloKeys simulator convention) driving the
+//!   [`ctap2::CtapDevice`] port;
 //! - [`hid`]: pure CTAPHID state machines with an injected clock;
-//! - [`proto`]: wire types, parsed once into a typed [`proto::Command`];
-//! - [`ctap2`]: behaviour, one file per command.
+//! - [`proto`]: wire types: requests parsed once into a typed [`proto::Command`], responses
+//!   encoded from typed values in [`proto::response`];
+//! - [`ctap2`]: behaviour, one file per command, defining the [`ctap2::CtapDevice`] port.
 
 pub mod attestation;
 pub mod clock;

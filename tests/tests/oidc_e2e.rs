@@ -298,11 +298,7 @@ async fn par_with_private_key_jwt_and_acr_values() {
     let mut stolen = Url::parse(client.auth_uri().as_str()).expect("url");
     stolen.query_pairs_mut().append_pair("client_id", WEB).append_pair("request_uri", &request_uri);
     let stolen = user.browser.get(stolen.as_str()).await;
-    assert_eq!(
-        (stolen.status, stolen.error().as_deref()),
-        (StatusCode::BAD_REQUEST, Some("invalid_request_uri")),
-        "{stolen:?}"
-    );
+    assert_invalid_request_uri(&stolen);
 
     // The authorization request carries only client_id and request_uri (RFC 9126 §4).
     let mut authorize = Url::parse(client.auth_uri().as_str()).expect("url");
@@ -313,11 +309,7 @@ async fn par_with_private_key_jwt_and_acr_values() {
 
     // A request_uri is used once (RFC 9126 §4).
     let again = user.browser.get(authorize.as_str()).await;
-    assert_eq!(
-        (again.status, again.error().as_deref()),
-        (StatusCode::BAD_REQUEST, Some("invalid_request_uri")),
-        "{again:?}"
-    );
+    assert_invalid_request_uri(&again);
 
     // The token request authenticates with a client assertion whose aud is the token endpoint.
     let token_assertion = world.key.assertion(BACKEND, &token_url, &fresh_jti());
@@ -364,6 +356,15 @@ async fn par_with_private_key_jwt_and_acr_values() {
     // A fresh assertion whose aud is the PAR endpoint itself is accepted there.
     let at_par = push(world.key.assertion(BACKEND, &par_url, &fresh_jti())).await;
     assert_eq!(at_par.status, StatusCode::CREATED, "{at_par:?}");
+}
+
+/// RFC 9126 §4: a request_uri that is spent, expired or another client's.
+fn assert_invalid_request_uri(reply: &Reply) {
+    assert_eq!(
+        (reply.status, reply.error().as_deref()),
+        (StatusCode::BAD_REQUEST, Some("invalid_request_uri")),
+        "{reply:?}"
+    );
 }
 
 /// RFC 6749 §5.2: invalid_client, with 401 or 400 (401 is required only when the client used

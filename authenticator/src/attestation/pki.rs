@@ -223,3 +223,6 @@ pub(super) fn build_root(root: AttestationRoot) -> AttestationIdentity {
 pub(super) fn build_batch(model: Model, root: AttestationRoot) -> AttestationIdentity {
     try_build_batch(model, root).expect("softfido batch certificate from constant inputs")
 }
+
+#[cfg(test)]
+mod tests;

@@ -60,6 +60,11 @@ fn aaguids_are_distinct_uuid_v8() {
     }
 }
 
+/// The model whose AAGUID is `aaguid`, if it is one of softfido's.
+fn model_for_aaguid(aaguid: &[u8; 16]) -> Option<Model> {
+    Model::all().find(|model| super::aaguid(*model) == *aaguid)
+}
+
 #[test]
 fn aaguid_maps_back_to_its_model() {
     for model in Model::all() {

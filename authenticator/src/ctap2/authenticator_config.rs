@@ -4,35 +4,27 @@
 use super::Authenticator;
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
-use crate::proto::cbor::ValueExt;
-use crate::proto::request::SubcommandRequest;
+use crate::proto::config::{ConfigRequest, MinPinLengthParams};
+use crate::proto::pin_uv_auth::SubcommandAuth;
 use crate::proto::response::Response;
-
-/// Subcommands (CTAP 2.1 §6.11).
-mod sub_command {
-    pub const TOGGLE_ALWAYS_UV: i64 = 0x02;
-    pub const SET_MIN_PIN_LENGTH: i64 = 0x03;
-}
+use crate::proto::subcommand::Params;
 
 impl Authenticator {
-    pub(super) fn authenticator_config(
-        &mut self,
-        request: SubcommandRequest,
-    ) -> Result<Response, StatusCode> {
+    pub(super) fn authenticator_config(&mut self, request: ConfigRequest) -> Result<Response, StatusCode> {
         if !self.supports_pin_uv_auth_token() {
             return Err(StatusCode::InvalidCommand);
         }
-        match request.sub_command {
-            sub_command::TOGGLE_ALWAYS_UV => {
-                self.authorize_config(&request)?;
+        match request {
+            ConfigRequest::ToggleAlwaysUv { auth } => {
+                self.authorize_config(&auth)?;
                 let always_uv = !self.state.always_uv;
                 self.commit(|state| state.always_uv = always_uv)?;
                 tracing::info!(always_uv, "alwaysUv toggled");
                 Ok(Response::Empty)
             }
-            sub_command::SET_MIN_PIN_LENGTH if self.supports_client_pin() => {
-                self.authorize_config(&request)?;
-                self.set_min_pin_length(&request)
+            ConfigRequest::SetMinPinLength { params, auth } if self.supports_client_pin() => {
+                self.authorize_config(&auth)?;
+                self.set_min_pin_length(params)
             }
             // enableEnterpriseAttestation (0x01) and vendorPrototype (0xFF) are not offered.
             _ => Err(StatusCode::InvalidSubcommand),
@@ -41,38 +33,20 @@ impl Authenticator {
 
     /// §6.11.1: on a UV-protected device, pinUvAuthParam = authenticate(token, 32×0xff || 0x0d
     /// || subCommand || subCommandParams) with the acfg permission.
-    fn authorize_config(&mut self, request: &SubcommandRequest) -> Result<(), StatusCode> {
+    fn authorize_config(&mut self, auth: &SubcommandAuth) -> Result<(), StatusCode> {
         if !self.uv_configured() && !self.state.always_uv {
             return Ok(());
         }
-        let mut message = vec![0xFF; 32];
-        message.push(0x0D);
-        message.extend_from_slice(&request.authenticated_message());
-        let param = request.pin_uv_auth_param.as_deref();
-        self.authorize(param, request.protocol, &message, Permissions::AUTHENTICATOR_CONFIG).map(|_| ())
+        let mut prefix = vec![0xFF; 32];
+        prefix.push(0x0D);
+        self.authorize(auth, &prefix, Permissions::AUTHENTICATOR_CONFIG).map(|_| ())
     }
 
     /// §6.11.4 setMinPINLength: raise (never lower) the minimum, choose the RPs that may read it,
     /// and force a PIN change when the current PIN is now too short or when asked.
-    fn set_min_pin_length(&mut self, request: &SubcommandRequest) -> Result<Response, StatusCode> {
-        let mut params = match request.params.clone() {
-            Some(params) => Some(params.map_value()?),
-            None => None,
-        };
-        let new_length = match params.as_mut().and_then(|p| p.take(0x01)) {
-            Some(value) => u8::try_from(value.int_value()?).map_err(|_| StatusCode::PinPolicyViolation)?,
-            None => self.state.min_pin_length,
-        };
-        let rp_ids = match params.as_mut().and_then(|p| p.take(0x02)) {
-            Some(value) => Some(
-                value.array_value()?.into_iter().map(ValueExt::text_value).collect::<Result<Vec<_>, _>>()?,
-            ),
-            None => None,
-        };
-        let force = match params.as_mut().and_then(|p| p.take(0x03)) {
-            Some(value) => value.bool_value()?,
-            None => false,
-        };
+    fn set_min_pin_length(&mut self, params: Params<MinPinLengthParams>) -> Result<Response, StatusCode> {
+        let MinPinLengthParams { new_min_pin_length, rp_ids, force_change_pin: force } = params?;
+        let new_length = new_min_pin_length.unwrap_or(self.state.min_pin_length);
         if rp_ids.as_ref().is_some_and(|ids| ids.len() > super::get_info::MAX_RP_IDS_FOR_SET_MIN_PIN_LENGTH) {
             return Err(StatusCode::LimitExceeded);
         }
@@ -93,3 +67,6 @@ impl Authenticator {
         Ok(Response::Empty)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,38 +5,29 @@ use ciborium::Value;
 use subtle::ConstantTimeEq;
 
 use super::Authenticator;
+use super::verification::UvMethod;
 use crate::config::UvCapability;
 use crate::pin::policy;
 use crate::pin::protocol::{KeyAgreementKey, PinUvAuthProtocol, SharedSecret};
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
-use crate::proto::cbor::MapBuilder;
-use crate::proto::request::ClientPinRequest;
-use crate::proto::response::Response;
+use crate::proto::client_pin::{ClientPinCommand, ClientPinRequest};
+use crate::proto::pin_uv_auth::{PinProtocol, RequestedPermissions};
+use crate::proto::response::{ClientPinResponse, Response};
 use crate::signals::Signals;
 use crate::store::MAX_PIN_RETRIES;
 
 /// Consecutive wrong PINs that block PIN use until the next power cycle (CTAP 2.1 §6.5.2.2).
 pub const MAX_CONSECUTIVE_PIN_FAILURES: u8 = 3;
 
-/// clientPIN subcommands (CTAP 2.1 §6.5.5).
-mod sub_command {
-    pub const GET_PIN_RETRIES: i64 = 0x01;
-    pub const GET_KEY_AGREEMENT: i64 = 0x02;
-    pub const SET_PIN: i64 = 0x03;
-    pub const CHANGE_PIN: i64 = 0x04;
-    pub const GET_PIN_TOKEN: i64 = 0x05;
-    pub const GET_TOKEN_USING_UV_WITH_PERMISSIONS: i64 = 0x06;
-    pub const GET_UV_RETRIES: i64 = 0x07;
-    pub const GET_TOKEN_USING_PIN_WITH_PERMISSIONS: i64 = 0x09;
-}
-
 /// Permissions this authenticator can grant: mc, ga, cm, acfg. `be` needs bio enrollment and
 /// `lbw` large blobs, which it does not implement (§6.5.5.7: CTAP2_ERR_UNAUTHORIZED_PERMISSION).
-const GRANTABLE: u8 = Permissions::MAKE_CREDENTIAL
-    | Permissions::GET_ASSERTION
-    | Permissions::CREDENTIAL_MANAGEMENT
-    | Permissions::AUTHENTICATOR_CONFIG;
+const GRANTABLE: Permissions = Permissions::from_bits(
+    Permissions::MAKE_CREDENTIAL.bits()
+        | Permissions::GET_ASSERTION.bits()
+        | Permissions::CREDENTIAL_MANAGEMENT.bits()
+        | Permissions::AUTHENTICATOR_CONFIG.bits(),
+);
 
 impl Authenticator {
     /// Whether the model has clientPIN.
@@ -59,47 +50,76 @@ impl Authenticator {
         }
     }
 
+    /// authenticatorClientPIN (CTAP 2.1 §6.5.5): a model without PIN/UV auth protocols refuses
+    /// the command, then an unsupported protocol is refused, then a subcommand the model lacks.
     pub(super) fn client_pin(
         &mut self,
-        request: ClientPinRequest,
+        command: ClientPinCommand,
         signals: &Signals,
     ) -> Result<Response, StatusCode> {
         if self.pin_uv_auth_protocols().is_empty() {
             return Err(StatusCode::InvalidCommand);
         }
-        let protocol = request
-            .protocol
-            .map(|id| PinUvAuthProtocol::from_id(id).ok_or(StatusCode::InvalidParameter))
-            .transpose()?;
+        let protocol = command.protocol.map(PinProtocol::supported).transpose()?;
         let pin = self.supports_client_pin();
         let builtin = matches!(self.config.uv, UvCapability::Builtin { .. });
-        match request.sub_command {
-            sub_command::GET_PIN_RETRIES if pin => Ok(self.get_pin_retries()),
-            sub_command::GET_KEY_AGREEMENT => {
+        match command.request {
+            ClientPinRequest::GetPinRetries if pin => Ok(self.get_pin_retries().into()),
+            ClientPinRequest::GetKeyAgreement => {
                 protocol.ok_or(StatusCode::MissingParameter)?;
-                Ok(map(MapBuilder::new().insert(0x01, self.key_agreement.cose_public_key())))
+                let key_agreement = self.volatile.key_agreement.cose_public_key();
+                Ok(ClientPinResponse::KeyAgreement { key_agreement }.into())
             }
-            sub_command::SET_PIN if pin => self.set_pin(protocol, &request).map(|()| Response::Empty),
-            sub_command::CHANGE_PIN if pin => self.change_pin(protocol, &request).map(|()| Response::Empty),
-            sub_command::GET_PIN_TOKEN if pin => self.get_pin_token(protocol, &request),
-            sub_command::GET_TOKEN_USING_PIN_WITH_PERMISSIONS if pin => {
-                self.get_token_using_pin(protocol, &request)
+            ClientPinRequest::SetPin { key_agreement, new_pin_enc, pin_uv_auth_param } if pin => {
+                let new_pin_enc = new_pin_enc.ok_or(StatusCode::MissingParameter)?;
+                let param = pin_uv_auth_param.ok_or(StatusCode::MissingParameter)?;
+                let shared = self.shared_secret(protocol, key_agreement.as_ref())?;
+                self.set_pin(&shared, &new_pin_enc, &param).map(|()| Response::Empty)
             }
-            sub_command::GET_TOKEN_USING_UV_WITH_PERMISSIONS if builtin => {
-                self.get_token_using_uv(protocol, &request, signals)
+            ClientPinRequest::ChangePin { key_agreement, pin_hash_enc, new_pin_enc, pin_uv_auth_param }
+                if pin =>
+            {
+                let pin_hash_enc = pin_hash_enc.ok_or(StatusCode::MissingParameter)?;
+                let new_pin_enc = new_pin_enc.ok_or(StatusCode::MissingParameter)?;
+                let param = pin_uv_auth_param.ok_or(StatusCode::MissingParameter)?;
+                let shared = self.shared_secret(protocol, key_agreement.as_ref())?;
+                self.change_pin(&shared, &pin_hash_enc, &new_pin_enc, &param).map(|()| Response::Empty)
             }
-            sub_command::GET_UV_RETRIES if builtin => {
-                Ok(map(MapBuilder::new().insert(0x05, self.state.uv_retries)))
+            ClientPinRequest::GetPinToken { key_agreement, pin_hash_enc, permissions_or_rp_id_sent }
+                if pin =>
+            {
+                // §6.5.5.7.1: getPinToken takes neither permissions nor an RP ID.
+                if permissions_or_rp_id_sent {
+                    return Err(StatusCode::InvalidParameter);
+                }
+                let pin_hash_enc = pin_hash_enc.ok_or(StatusCode::MissingParameter)?;
+                let shared = self.shared_secret(protocol, key_agreement.as_ref())?;
+                self.get_pin_token(&shared, &pin_hash_enc)
+            }
+            ClientPinRequest::GetTokenUsingPin { key_agreement, pin_hash_enc, permissions, rp_id } if pin => {
+                let pin_hash_enc = pin_hash_enc.ok_or(StatusCode::MissingParameter)?;
+                let permissions = requested_permissions(permissions, rp_id.as_deref())?;
+                let shared = self.shared_secret(protocol, key_agreement.as_ref())?;
+                self.get_token_using_pin(&shared, &pin_hash_enc, permissions, rp_id)
+            }
+            ClientPinRequest::GetTokenUsingUv { key_agreement, permissions, rp_id } if builtin => {
+                let permissions = requested_permissions(permissions, rp_id.as_deref())?;
+                let shared = self.shared_secret(protocol, key_agreement.as_ref())?;
+                self.get_token_using_uv(&shared, permissions, rp_id, signals)
+            }
+            ClientPinRequest::GetUvRetries if builtin => {
+                Ok(ClientPinResponse::UvRetries { uv_retries: self.state.uv_retries }.into())
             }
             _ => Err(StatusCode::InvalidSubcommand),
         }
     }
 
     /// §6.5.5.2: retries left, and whether a power cycle is needed before the next attempt.
-    fn get_pin_retries(&self) -> Response {
-        map(MapBuilder::new()
-            .insert(0x03, self.state.pin_retries)
-            .insert(0x04, self.consecutive_pin_failures >= MAX_CONSECUTIVE_PIN_FAILURES))
+    fn get_pin_retries(&self) -> ClientPinResponse {
+        ClientPinResponse::PinRetries {
+            pin_retries: self.state.pin_retries,
+            power_cycle_state: self.volatile.consecutive_pin_failures >= MAX_CONSECUTIVE_PIN_FAILURES,
+        }
     }
 
     /// The shared secret with the platform's keyAgreement key.
@@ -110,18 +130,14 @@ impl Authenticator {
     ) -> Result<SharedSecret, StatusCode> {
         let protocol = protocol.ok_or(StatusCode::MissingParameter)?;
         let key_agreement = key_agreement.ok_or(StatusCode::MissingParameter)?;
-        self.key_agreement.shared_secret(protocol, key_agreement).map_err(|_| StatusCode::InvalidParameter)
+        self.volatile
+            .key_agreement
+            .shared_secret(protocol, key_agreement)
+            .map_err(|_| StatusCode::InvalidParameter)
     }
 
     /// §6.5.5.5 setPIN.
-    fn set_pin(
-        &mut self,
-        protocol: Option<PinUvAuthProtocol>,
-        request: &ClientPinRequest,
-    ) -> Result<(), StatusCode> {
-        let new_pin_enc = request.new_pin_enc.as_deref().ok_or(StatusCode::MissingParameter)?;
-        let param = request.pin_uv_auth_param.as_deref().ok_or(StatusCode::MissingParameter)?;
-        let shared = self.shared_secret(protocol, request.key_agreement.as_ref())?;
+    fn set_pin(&mut self, shared: &SharedSecret, new_pin_enc: &[u8], param: &[u8]) -> Result<(), StatusCode> {
         // §6.5.5.5: "If a PIN has already been set, authenticator returns
         // CTAP2_ERR_PIN_AUTH_INVALID".
         if self.state.pin.is_some() {
@@ -143,18 +159,16 @@ impl Authenticator {
     /// §6.5.5.6 changePIN.
     fn change_pin(
         &mut self,
-        protocol: Option<PinUvAuthProtocol>,
-        request: &ClientPinRequest,
+        shared: &SharedSecret,
+        pin_hash_enc: &[u8],
+        new_pin_enc: &[u8],
+        param: &[u8],
     ) -> Result<(), StatusCode> {
-        let pin_hash_enc = request.pin_hash_enc.as_deref().ok_or(StatusCode::MissingParameter)?;
-        let new_pin_enc = request.new_pin_enc.as_deref().ok_or(StatusCode::MissingParameter)?;
-        let param = request.pin_uv_auth_param.as_deref().ok_or(StatusCode::MissingParameter)?;
-        let shared = self.shared_secret(protocol, request.key_agreement.as_ref())?;
         self.check_pin_usable()?;
         // Step: verify(shared secret, newPinEnc || pinHashEnc, pinUvAuthParam).
         let message = [new_pin_enc, pin_hash_enc].concat();
         shared.verify(&message, param).map_err(|_| StatusCode::PinAuthInvalid)?;
-        self.verify_pin_hash(&shared, pin_hash_enc)?;
+        self.verify_pin_hash(shared, pin_hash_enc)?;
         let padded = shared.decrypt(new_pin_enc).map_err(|_| StatusCode::PinPolicyViolation)?;
         let new_pin = policy::check_new_pin(&padded, self.state.min_pin_length)?;
         if self.state.force_pin_change && self.state.pin.as_ref().is_some_and(|pin| pin.hash == new_pin.hash)
@@ -167,66 +181,55 @@ impl Authenticator {
             state.force_pin_change = false;
         })?;
         // Every token handed out under the old PIN is void.
-        self.pin_token.reset();
+        self.volatile.pin_token.reset();
         tracing::info!("PIN changed");
         Ok(())
     }
 
     /// §6.5.5.7.1 getPinToken (legacy): a token with mc and ga, no RP ID.
-    fn get_pin_token(
-        &mut self,
-        protocol: Option<PinUvAuthProtocol>,
-        request: &ClientPinRequest,
-    ) -> Result<Response, StatusCode> {
-        if request.permissions.is_some() || request.rp_id.is_some() {
-            return Err(StatusCode::InvalidParameter);
-        }
-        let pin_hash_enc = request.pin_hash_enc.as_deref().ok_or(StatusCode::MissingParameter)?;
-        let shared = self.shared_secret(protocol, request.key_agreement.as_ref())?;
+    fn get_pin_token(&mut self, shared: &SharedSecret, pin_hash_enc: &[u8]) -> Result<Response, StatusCode> {
         self.check_pin_usable()?;
-        self.verify_pin_hash(&shared, pin_hash_enc)?;
+        self.verify_pin_hash(shared, pin_hash_enc)?;
         if self.state.force_pin_change {
             return Err(StatusCode::PinPolicyViolation);
         }
-        let permissions = Permissions(Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION);
-        self.issue_token(&shared, permissions, None, TokenSource::Pin)
+        let permissions = Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION;
+        self.issue_token(shared, permissions, None, UvMethod::Pin)
     }
 
     /// §6.5.5.7.2 getPinUvAuthTokenUsingPinWithPermissions.
     fn get_token_using_pin(
         &mut self,
-        protocol: Option<PinUvAuthProtocol>,
-        request: &ClientPinRequest,
+        shared: &SharedSecret,
+        pin_hash_enc: &[u8],
+        permissions: Permissions,
+        rp_id: Option<String>,
     ) -> Result<Response, StatusCode> {
-        let pin_hash_enc = request.pin_hash_enc.as_deref().ok_or(StatusCode::MissingParameter)?;
-        let permissions = requested_permissions(request)?;
-        let shared = self.shared_secret(protocol, request.key_agreement.as_ref())?;
         self.check_pin_usable()?;
-        self.verify_pin_hash(&shared, pin_hash_enc)?;
+        self.verify_pin_hash(shared, pin_hash_enc)?;
         if self.state.force_pin_change {
             return Err(StatusCode::PinPolicyViolation);
         }
-        self.issue_token(&shared, permissions, request.rp_id.clone(), TokenSource::Pin)
+        self.issue_token(shared, permissions, rp_id, UvMethod::Pin)
     }
 
     /// §6.5.5.7.3 getPinUvAuthTokenUsingUvWithPermissions: built-in UV instead of the PIN.
     fn get_token_using_uv(
         &mut self,
-        protocol: Option<PinUvAuthProtocol>,
-        request: &ClientPinRequest,
+        shared: &SharedSecret,
+        permissions: Permissions,
+        rp_id: Option<String>,
         signals: &Signals,
     ) -> Result<Response, StatusCode> {
-        let permissions = requested_permissions(request)?;
-        let shared = self.shared_secret(protocol, request.key_agreement.as_ref())?;
         if !self.uv_enrolled() {
             return Err(StatusCode::NotAllowed);
         }
         let verification = self.verify_builtin(signals)?;
-        let source = match verification.method {
-            Some(super::verification::UvMethod::Builtin(modality)) => TokenSource::Builtin(modality),
+        let method = match verification.method {
+            Some(method @ UvMethod::Builtin(_)) => method,
             _ => return Err(StatusCode::UvInvalid),
         };
-        self.issue_token(&shared, permissions, request.rp_id.clone(), source)
+        self.issue_token(shared, permissions, rp_id, method)
     }
 
     /// Fails when the PIN cannot be tried at all: not set, blocked, or blocked until power cycle.
@@ -237,7 +240,7 @@ impl Authenticator {
         if self.state.pin_retries == 0 {
             return Err(StatusCode::PinBlocked);
         }
-        if self.consecutive_pin_failures >= MAX_CONSECUTIVE_PIN_FAILURES {
+        if self.volatile.consecutive_pin_failures >= MAX_CONSECUTIVE_PIN_FAILURES {
             return Err(StatusCode::PinAuthBlocked);
         }
         Ok(())
@@ -251,22 +254,22 @@ impl Authenticator {
         self.commit(|state| state.pin_retries = state.pin_retries.saturating_sub(1))?;
         let matches = shared.decrypt(pin_hash_enc).is_ok_and(|hash| bool::from(hash.ct_eq(&stored)));
         if !matches {
-            self.key_agreement = KeyAgreementKey::generate();
-            self.consecutive_pin_failures = self.consecutive_pin_failures.saturating_add(1);
+            self.volatile.key_agreement = KeyAgreementKey::generate();
+            self.volatile.consecutive_pin_failures = self.volatile.consecutive_pin_failures.saturating_add(1);
             tracing::info!(
                 retries = self.state.pin_retries,
-                consecutive = self.consecutive_pin_failures,
+                consecutive = self.volatile.consecutive_pin_failures,
                 "wrong PIN"
             );
             return Err(if self.state.pin_retries == 0 {
                 StatusCode::PinBlocked
-            } else if self.consecutive_pin_failures >= MAX_CONSECUTIVE_PIN_FAILURES {
+            } else if self.volatile.consecutive_pin_failures >= MAX_CONSECUTIVE_PIN_FAILURES {
                 StatusCode::PinAuthBlocked
             } else {
                 StatusCode::PinInvalid
             });
         }
-        self.consecutive_pin_failures = 0;
+        self.volatile.consecutive_pin_failures = 0;
         self.commit(|state| state.pin_retries = MAX_PIN_RETRIES)
     }
 
@@ -276,47 +279,40 @@ impl Authenticator {
         shared: &SharedSecret,
         permissions: Permissions,
         rp_id: Option<String>,
-        source: TokenSource,
+        method: UvMethod,
     ) -> Result<Response, StatusCode> {
         let now = self.clock.now();
-        self.pin_token.reset();
+        self.volatile.pin_token.reset();
         // Built-in UV includes the user's touch; a PIN typed on the platform does not.
-        let user_present = matches!(source, TokenSource::Builtin(_));
-        self.pin_token.begin_using(permissions, rp_id, user_present, now);
-        self.token_source = Some(source);
-        let encrypted = shared.encrypt(self.pin_token.secret()).map_err(|_| StatusCode::Other)?;
-        Ok(map(MapBuilder::new().insert(0x02, Value::Bytes(encrypted))))
+        let user_present = matches!(method, UvMethod::Builtin(_));
+        self.volatile.pin_token.begin_using(permissions, rp_id, user_present, now);
+        self.volatile.token_method = Some(method);
+        let encrypted = shared.encrypt(self.volatile.pin_token.secret()).map_err(|_| StatusCode::Other)?;
+        Ok(ClientPinResponse::PinUvAuthToken { encrypted_token: encrypted }.into())
     }
-}
-
-/// How the current pinUvAuthToken was obtained (for the `uvm` extension).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenSource {
-    /// The PIN, typed on the platform.
-    Pin,
-    /// Built-in user verification.
-    Builtin(crate::config::Modality),
 }
 
 /// The permissions parameter: present, non-zero, grantable, with an RP ID where mc or ga ask
 /// for one (§6.5.5.7.2 steps 1–3).
-fn requested_permissions(request: &ClientPinRequest) -> Result<Permissions, StatusCode> {
-    let bits = request.permissions.ok_or(StatusCode::MissingParameter)?;
-    let bits = u8::try_from(bits).map_err(|_| StatusCode::InvalidParameter)?;
-    if bits == 0 {
-        return Err(StatusCode::InvalidParameter);
-    }
-    if bits & !GRANTABLE != 0 {
+fn requested_permissions(
+    permissions: Option<RequestedPermissions>,
+    rp_id: Option<&str>,
+) -> Result<Permissions, StatusCode> {
+    let permissions = match permissions.ok_or(StatusCode::MissingParameter)? {
+        RequestedPermissions::Set(permissions) if !permissions.is_empty() => permissions,
+        RequestedPermissions::Set(_) | RequestedPermissions::OutOfRange => {
+            return Err(StatusCode::InvalidParameter);
+        }
+    };
+    if !permissions.difference(GRANTABLE).is_empty() {
         return Err(StatusCode::UnauthorizedPermission);
     }
-    let permissions = Permissions(bits);
-    let needs_rp_id = bits & (Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION) != 0;
-    if needs_rp_id && request.rp_id.is_none() {
+    let needs_rp_id = permissions.intersects(Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION);
+    if needs_rp_id && rp_id.is_none() {
         return Err(StatusCode::MissingParameter);
     }
     Ok(permissions)
 }
 
-fn map(builder: MapBuilder) -> Response {
-    Response::Map(builder.build())
-}
+#[cfg(test)]
+mod tests;

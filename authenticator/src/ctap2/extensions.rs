@@ -1,14 +1,12 @@
 //! Extension processing (CTAP 2.1 §12; `uvm`: WebAuthn L2 §10.3).
 
-use ciborium::Value;
-
 use super::Authenticator;
 use super::credential::{CredProtect, CredentialSecret};
 use super::get_info::MAX_CRED_BLOB_LENGTH;
 use super::verification::{UvMethod, Verification};
 use crate::config::KeyProtection;
 use crate::proto::StatusCode;
-use crate::proto::cbor::MapBuilder;
+use crate::proto::auth_data::{CredBlobOutput, ExtensionOutputs, HmacSecretOutput, UvmEntry};
 use crate::proto::request::{CredBlobInput, ExtensionInputs, HmacSecretInput};
 
 /// FIDO Registry §3.1 `USER_VERIFY_PRESENCE_INTERNAL`.
@@ -32,7 +30,7 @@ pub(super) struct CreationExtensions {
     /// credBlob to store.
     pub cred_blob: Option<Vec<u8>>,
     /// The extension outputs for authenticator data.
-    pub outputs: Option<Value>,
+    pub outputs: ExtensionOutputs,
 }
 
 impl Authenticator {
@@ -44,16 +42,14 @@ impl Authenticator {
         verification: &Verification,
     ) -> CreationExtensions {
         let supported = self.config.extensions;
-        let mut outputs = MapBuilder::new();
+        let mut outputs = ExtensionOutputs::default();
         // CTAP 2.1 §12.1: an unknown level is ignored like an unknown extension.
         let requested_protect =
             inputs.cred_protect.and_then(CredProtect::from_level).filter(|_| supported.cred_protect);
-        if let Some(level) = requested_protect {
-            outputs = outputs.insert("credProtect", level as i64);
-        }
+        outputs.cred_protect = requested_protect.map(|level| level as u8);
         let hmac_secret = supported.hmac_secret && inputs.hmac_secret == Some(HmacSecretInput::Create);
         if hmac_secret {
-            outputs = outputs.insert("hmac-secret", true);
+            outputs.hmac_secret = Some(HmacSecretOutput::Created);
         }
         // CTAP 2.1 §12.2: store the blob when it fits; say whether it was stored.
         let mut cred_blob = None;
@@ -62,23 +58,23 @@ impl Authenticator {
             if fits {
                 cred_blob = Some(blob.clone());
             }
-            outputs = outputs.insert("credBlob", fits);
+            outputs.cred_blob = Some(CredBlobOutput::Stored(fits));
         }
         if supported.uvm && inputs.uvm {
-            outputs = outputs.insert("uvm", self.uvm_output(verification));
+            outputs.uvm = Some(self.uvm_output(verification));
         }
         // CTAP 2.1 §12.4: the minimum PIN length, only to RPs the owner allowed.
         if inputs.min_pin_length
             && self.supports_client_pin()
             && self.state.min_pin_length_rp_ids.iter().any(|allowed| allowed == rp_id)
         {
-            outputs = outputs.insert("minPinLength", self.state.min_pin_length);
+            outputs.min_pin_length = Some(self.state.min_pin_length);
         }
         CreationExtensions {
             cred_protect: requested_protect.unwrap_or(CredProtect::UvOptional),
             hmac_secret,
             cred_blob,
-            outputs: (!outputs.is_empty()).then(|| outputs.build()),
+            outputs,
         }
     }
 
@@ -89,11 +85,11 @@ impl Authenticator {
         secret: &CredentialSecret,
         credential_id: &[u8],
         verification: &Verification,
-    ) -> Result<Option<Value>, StatusCode> {
+    ) -> Result<ExtensionOutputs, StatusCode> {
         let supported = self.config.extensions;
-        let mut outputs = MapBuilder::new();
+        let mut outputs = ExtensionOutputs::default();
         if supported.cred_blob && inputs.cred_blob == Some(CredBlobInput::Retrieve) {
-            outputs = outputs.insert("credBlob", Value::Bytes(secret.cred_blob.clone().unwrap_or_default()));
+            outputs.cred_blob = Some(CredBlobOutput::Blob(secret.cred_blob.clone().unwrap_or_default()));
         }
         if let (true, true, Some(HmacSecretInput::Get { key_agreement, salt_enc, salt_auth, protocol })) =
             (supported.hmac_secret, secret.hmac_secret, &inputs.hmac_secret)
@@ -106,17 +102,17 @@ impl Authenticator {
                 salt_auth,
                 *protocol,
             )?;
-            outputs = outputs.insert("hmac-secret", Value::Bytes(output));
+            outputs.hmac_secret = Some(HmacSecretOutput::Output(output));
         }
         if supported.uvm && inputs.uvm {
-            outputs = outputs.insert("uvm", self.uvm_output(verification));
+            outputs.uvm = Some(self.uvm_output(verification));
         }
-        Ok((!outputs.is_empty()).then(|| outputs.build()))
+        Ok(outputs)
     }
 
     /// The `uvm` output: one entry `[userVerificationMethod, keyProtectionType,
     /// matcherProtectionType]` for the method used in this ceremony (WebAuthn L2 §10.3).
-    fn uvm_output(&self, verification: &Verification) -> Value {
+    fn uvm_output(&self, verification: &Verification) -> UvmEntry {
         let method = match (verification.method, verification.presence) {
             (Some(UvMethod::Builtin(modality)), _) => modality.fido_uvm_bit(),
             (Some(UvMethod::Pin), _) => USER_VERIFY_PASSCODE_EXTERNAL,
@@ -129,7 +125,10 @@ impl Authenticator {
             KeyProtection::Tee => MATCHER_PROTECTION_TEE,
             KeyProtection::Hardware | KeyProtection::SecureElement => MATCHER_PROTECTION_ON_CHIP,
         };
-        let entry = vec![Value::from(method), Value::from(key_protection.fido_bits()), Value::from(matcher)];
-        Value::Array(vec![Value::Array(entry)])
+        UvmEntry {
+            user_verification_method: method,
+            key_protection_type: key_protection.fido_bits(),
+            matcher_protection_type: matcher,
+        }
     }
 }

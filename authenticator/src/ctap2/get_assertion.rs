@@ -121,7 +121,7 @@ impl Authenticator {
         }
         if !candidates.is_empty() {
             response.number_of_credentials = Some(number_of_credentials);
-            self.pending_assertions = Some(PendingAssertions {
+            self.volatile.pending_assertions = Some(PendingAssertions {
                 context,
                 remaining: candidates,
                 deadline: self.clock.now() + NEXT_ASSERTION_WINDOW,
@@ -131,14 +131,14 @@ impl Authenticator {
     }
 
     pub(super) fn get_next_assertion(&mut self) -> Result<GetAssertionResponse, StatusCode> {
-        let mut pending = self.pending_assertions.take().ok_or(StatusCode::NotAllowed)?;
+        let mut pending = self.volatile.pending_assertions.take().ok_or(StatusCode::NotAllowed)?;
         if self.clock.now() > pending.deadline {
             return Err(StatusCode::NotAllowed);
         }
         let candidate = pending.remaining.pop_front().ok_or(StatusCode::NotAllowed)?;
         let response = self.sign_assertion(&pending.context, &candidate)?;
         if !pending.remaining.is_empty() {
-            self.pending_assertions = Some(pending);
+            self.volatile.pending_assertions = Some(pending);
         }
         Ok(response)
     }
@@ -241,3 +241,6 @@ fn counter_key(credential_id: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(&Sha256::digest(credential_id)[..16])
 }
+
+#[cfg(test)]
+mod tests;

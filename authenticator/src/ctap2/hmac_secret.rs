@@ -6,8 +6,8 @@ use sha2::Sha256;
 
 use super::Authenticator;
 use super::credential::cred_random;
-use crate::pin::protocol::PinUvAuthProtocol;
 use crate::proto::StatusCode;
+use crate::proto::pin_uv_auth::PinProtocol;
 
 impl Authenticator {
     /// hmac-secret (CTAP 2.1 §12.5): decrypt the salts with the shared secret, HMAC them with
@@ -19,10 +19,11 @@ impl Authenticator {
         key_agreement: &Value,
         salt_enc: &[u8],
         salt_auth: &[u8],
-        protocol: i64,
+        protocol: PinProtocol,
     ) -> Result<Vec<u8>, StatusCode> {
-        let protocol = PinUvAuthProtocol::from_id(protocol).ok_or(StatusCode::InvalidParameter)?;
+        let protocol = protocol.supported()?;
         let shared = self
+            .volatile
             .key_agreement
             .shared_secret(protocol, key_agreement)
             .map_err(|_| StatusCode::InvalidParameter)?;
@@ -42,3 +43,6 @@ impl Authenticator {
         shared.encrypt(&outputs).map_err(|_| StatusCode::Other)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,8 +9,8 @@ use crate::config::Algorithm;
 use crate::keys::PrivateKey;
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
-use crate::proto::auth_data::{AttestedCredentialData, AuthenticatorData, flags};
-use crate::proto::request::MakeCredentialRequest;
+use crate::proto::auth_data::{AttestedCredentialData, AuthenticatorData, ExtensionOutputs, flags};
+use crate::proto::request::{MakeCredentialRequest, RpEntity, UserEntity};
 use crate::proto::response::MakeCredentialResponse;
 use crate::signals::Signals;
 use crate::store::ResidentCredential;
@@ -88,7 +88,7 @@ impl Authenticator {
         self.ensure_presence(&mut verification, signals)?;
         // Step 13: extensions (after presence, so that `uvm` reports what really happened).
         let extensions = self.make_credential_extensions(&request.extensions, &request.rp.id, &verification);
-        // Step 15: the key pair and its credential ID.
+        // Step 15: the key pair, its credential ID, authenticator data and attestation.
         let secret = CredentialSecret {
             key: PrivateKey::generate(algorithm),
             cred_protect: extensions.cred_protect,
@@ -96,7 +96,29 @@ impl Authenticator {
             hmac_secret: extensions.hmac_secret,
             cred_blob: extensions.cred_blob.clone(),
         };
-        let credential_id = secret.seal(&self.state.master_key, &rp_id_hash);
+        let (credential_id, response) =
+            self.attested_credential(&secret, &rp_id_hash, &verification, extensions.outputs, &request);
+        // Steps 16-17: a discoverable credential replaces any older one for the same RP and user.
+        if rk {
+            self.store_resident(credential_id, request.rp, request.user)?;
+        }
+        if token.is_some() {
+            self.spend_token();
+        }
+        Ok(response)
+    }
+
+    /// Step 15: seals `secret` into a credential ID and builds the authenticator data (UP, UV
+    /// as verified, the backup flags) and its attestation statement.
+    fn attested_credential(
+        &self,
+        secret: &CredentialSecret,
+        rp_id_hash: &[u8; 32],
+        verification: &Verification,
+        extension_outputs: ExtensionOutputs,
+        request: &MakeCredentialRequest,
+    ) -> (Vec<u8>, MakeCredentialResponse) {
+        let credential_id = secret.seal(&self.state.master_key, rp_id_hash);
         let sign_count = self.initial_counter();
         let mut flag_bits = flags::UP;
         if verification.verified() {
@@ -104,7 +126,7 @@ impl Authenticator {
         }
         flag_bits |= self.backup_flags();
         let auth_data = AuthenticatorData {
-            rp_id_hash,
+            rp_id_hash: *rp_id_hash,
             flags: flag_bits,
             sign_count,
             attested_credential: Some(AttestedCredentialData {
@@ -112,30 +134,33 @@ impl Authenticator {
                 credential_id: credential_id.clone(),
                 public_key: secret.key.cose_public_key(),
             }),
-            extensions: extensions.outputs,
+            extensions: extension_outputs,
         }
         .to_bytes();
-        let (format, att_stmt) =
-            self.attestation_statement(&secret.key, &auth_data, &request.client_data_hash);
-        // Steps 16-17: a discoverable credential replaces any older one for the same RP and user.
-        if rk {
-            let resident = ResidentCredential {
-                credential_id,
-                rp_id: request.rp.id,
-                rp_name: request.rp.name,
-                user: request.user,
-                sequence: self.state.next_sequence,
-            };
-            self.commit(|state| {
-                state.resident.retain(|c| !(c.rp_id == resident.rp_id && c.user.id == resident.user.id));
-                state.resident.push(resident);
-                state.next_sequence += 1;
-            })?;
-        }
-        if token.is_some() {
-            self.spend_token();
-        }
-        Ok(MakeCredentialResponse { format, auth_data, att_stmt })
+        let statement = self.attestation_statement(&secret.key, &auth_data, &request.client_data_hash);
+        (credential_id, MakeCredentialResponse { auth_data, statement })
+    }
+
+    /// Steps 16-17: stores a discoverable credential, replacing any older one for the same RP
+    /// and user.
+    fn store_resident(
+        &mut self,
+        credential_id: Vec<u8>,
+        rp: RpEntity,
+        user: UserEntity,
+    ) -> Result<(), StatusCode> {
+        let resident = ResidentCredential {
+            credential_id,
+            rp_id: rp.id,
+            rp_name: rp.name,
+            user,
+            sequence: self.state.next_sequence,
+        };
+        self.commit(|state| {
+            state.resident.retain(|c| !(c.rp_id == resident.rp_id && c.user.id == resident.user.id));
+            state.resident.push(resident);
+            state.next_sequence += 1;
+        })
     }
 
     fn resident_count_after_insert(&self, request: &MakeCredentialRequest) -> usize {
@@ -159,3 +184,6 @@ impl Authenticator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

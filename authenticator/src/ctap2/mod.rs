@@ -6,34 +6,36 @@ mod authenticator_config;
 mod client_pin;
 pub mod credential;
 mod credential_management;
+mod device;
 mod extensions;
 mod get_assertion;
 pub mod get_info;
 mod hmac_secret;
 mod make_credential;
+mod power_on;
 mod reset;
 mod verification;
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
-
-use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, UvCapability, VerifyOutcome};
-use crate::pin::protocol::KeyAgreementKey;
-use crate::pin::token::PinUvAuthToken;
 use crate::proto::request::{UserEntity, code};
 use crate::proto::response::Response;
 use crate::proto::{Command, StatusCode};
 use crate::signals::Signals;
 use crate::store::{CredentialStore, PersistentState, StoreError};
-use crate::transport::CtapDevice;
 use crate::user::{ScriptedUser, User};
 
+pub use device::CtapDevice;
 pub use get_assertion::PendingAssertions;
+
+use self::power_on::PowerOnState;
 
 use self::credential::CredentialSecret;
 
@@ -62,20 +64,8 @@ pub struct Authenticator {
     clock: Box<dyn Clock>,
     /// The committed persistent state (mirrors what the store holds).
     state: PersistentState,
-    /// When the device was last powered up (authenticatorReset window).
-    powered_up_at: Instant,
-    /// Continuation of a getAssertion with several discoverable credentials.
-    pending_assertions: Option<PendingAssertions>,
-    /// Continuation of a credential management enumeration.
-    pending_enumeration: Option<credential_management::Enumeration>,
-    /// The pinUvAuthToken (regenerated at power-up).
-    pin_token: PinUvAuthToken,
-    /// How the token in use was obtained.
-    token_source: Option<client_pin::TokenSource>,
-    /// Wrong PINs in a row since power-up (three block PIN use until a power cycle).
-    consecutive_pin_failures: u8,
-    /// The ECDH key of the PIN/UV auth protocols, regenerated at every power-up (§6.5.4).
-    key_agreement: KeyAgreementKey,
+    /// What lives only until the next power cycle.
+    volatile: PowerOnState,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -106,21 +96,8 @@ impl Authenticator {
             }
         };
         let user = Box::new(scripted_user(&config));
-        let powered_up_at = clock.now();
-        let mut authenticator = Self {
-            config,
-            user,
-            store,
-            clock,
-            state,
-            powered_up_at,
-            pending_assertions: None,
-            pending_enumeration: None,
-            pin_token: PinUvAuthToken::new(),
-            token_source: None,
-            consecutive_pin_failures: 0,
-            key_agreement: KeyAgreementKey::generate(),
-        };
+        let volatile = PowerOnState::new(clock.now());
+        let mut authenticator = Self { config, user, store, clock, state, volatile };
         authenticator.provision_pin()?;
         Ok(authenticator)
     }
@@ -146,11 +123,6 @@ impl Authenticator {
         .map_err(|_| StartError::PinNotStored)
     }
 
-    /// Replaces the user (the default is scripted from the configuration).
-    pub fn set_user(&mut self, user: impl User + 'static) {
-        self.user = Box::new(user);
-    }
-
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
@@ -173,11 +145,11 @@ impl Authenticator {
     pub fn process(&mut self, request: &[u8], signals: &Signals) -> Vec<u8> {
         // CTAP 2.1 §6.3: the getNextAssertion state is discarded when any other command arrives.
         if request.first() != Some(&code::GET_NEXT_ASSERTION) {
-            self.pending_assertions = None;
+            self.volatile.pending_assertions = None;
         }
         // §6.8: likewise the state of a credential management enumeration.
         if request.first() != Some(&code::CREDENTIAL_MANAGEMENT) {
-            self.pending_enumeration = None;
+            self.volatile.pending_enumeration = None;
         }
         let result = Command::parse(request).and_then(|command| self.process_parsed(command, signals));
         let command = request.first().copied().unwrap_or_default();
@@ -210,13 +182,7 @@ impl Authenticator {
 
     /// Simulates unplugging and plugging in: volatile state goes, persistent state stays.
     pub fn power_cycle(&mut self) {
-        self.powered_up_at = self.clock.now();
-        self.pending_assertions = None;
-        self.pending_enumeration = None;
-        self.key_agreement = KeyAgreementKey::generate();
-        self.pin_token = PinUvAuthToken::new();
-        self.token_source = None;
-        self.consecutive_pin_failures = 0;
+        self.volatile = PowerOnState::new(self.clock.now());
         tracing::info!("power cycle: volatile state dropped");
     }
 

@@ -11,16 +11,16 @@ impl Authenticator {
         // §6.6: "the authenticator MAY restrict reset to the first 10 seconds after power-up";
         // outside the window it answers CTAP2_ERR_NOT_ALLOWED.
         if let Some(window) = self.config.reset_window
-            && self.clock.now().saturating_duration_since(self.powered_up_at) > window
+            && self.clock.now().saturating_duration_since(self.volatile.powered_up_at) > window
         {
             return Err(StatusCode::NotAllowed);
         }
         // §6.6: reset requires user presence (denied → OPERATION_DENIED, none → USER_ACTION_TIMEOUT).
         self.user.presence(signals)?;
         self.commit(|state| *state = PersistentState::new())?;
-        self.pin_token.reset();
-        self.token_source = None;
-        self.consecutive_pin_failures = 0;
+        self.volatile.pin_token.reset();
+        self.volatile.token_method = None;
+        self.volatile.consecutive_pin_failures = 0;
         tracing::info!("reset: credentials and master key erased");
         Ok(())
     }

@@ -2,16 +2,15 @@
 //! UV through the `uv` option, or a pinUvAuthToken through pinUvAuthParam.
 
 use super::Authenticator;
-use super::client_pin::TokenSource;
 use crate::config::{Modality, UvCapability, VerifyOutcome};
-use crate::pin::protocol::PinUvAuthProtocol;
 use crate::pin::token::{Permissions, Usage};
 use crate::proto::StatusCode;
+use crate::proto::pin_uv_auth::{PinProtocol, SubcommandAuth};
 use crate::proto::request::PinUvAuth;
 use crate::signals::Signals;
 use crate::store::MAX_UV_RETRIES;
 
-/// How the user was verified in this ceremony.
+/// How the user was verified: in this ceremony, or to obtain the pinUvAuthToken in use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UvMethod {
     /// A built-in biometric.
@@ -55,7 +54,7 @@ impl Authenticator {
         &mut self,
         auth: &PinUvAuth,
         client_data_hash: &[u8],
-        permission: u8,
+        permission: Permissions,
         rp_id: &str,
         signals: &Signals,
     ) -> Result<Verification, StatusCode> {
@@ -70,17 +69,17 @@ impl Authenticator {
             });
         }
         // Step 2: the protocol must be present and supported.
-        let protocol = auth.protocol.ok_or(StatusCode::MissingParameter)?;
-        let protocol = PinUvAuthProtocol::from_id(protocol).ok_or(StatusCode::InvalidParameter)?;
+        let protocol = PinProtocol::required(auth.protocol)?;
         if !supported {
             return Err(StatusCode::PinAuthInvalid);
         }
         let now = self.clock.now();
         let usage = self
+            .volatile
             .pin_token
             .verify(protocol, client_data_hash, &auth.param, now)
             .map_err(|_| StatusCode::PinAuthInvalid)?;
-        if !usage.permissions.allows(permission) || !usage.user_verified {
+        if !usage.permissions.contains(permission) || !usage.user_verified {
             return Err(StatusCode::PinAuthInvalid);
         }
         match &usage.rp_id {
@@ -89,30 +88,32 @@ impl Authenticator {
             None => usage.rp_id = Some(rp_id.to_owned()),
         }
         let presence = usage.user_present;
-        let method = match self.token_source {
-            Some(TokenSource::Builtin(modality)) => UvMethod::Builtin(modality),
-            _ => UvMethod::Pin,
-        };
+        // A token obtained with built-in UV verifies the user by that modality, else by the PIN.
+        let method = self.volatile.token_method.unwrap_or(UvMethod::Pin);
         Ok(Verification { presence, method: Some(method) })
     }
 
-    /// The token in use, when `param` = authenticate(token, `message`) under `protocol` and the
-    /// token holds `permission` (CTAP 2.1 §6.8.2, §6.11.1): the check shared by credential
-    /// management and authenticatorConfig.
+    /// The token in use, when the pinUvAuthParam = authenticate(token, `message_prefix` ||
+    /// subCommand || subCommandParams) under the request's protocol and the token holds
+    /// `permission` (CTAP 2.1 §6.8.2, §6.11.1): the check shared by credential management and
+    /// authenticatorConfig. No param is PUAT_REQUIRED, then the protocol must be present and
+    /// supported.
     pub(super) fn authorize(
         &mut self,
-        param: Option<&[u8]>,
-        protocol: Option<i64>,
-        message: &[u8],
-        permission: u8,
+        auth: &SubcommandAuth,
+        message_prefix: &[u8],
+        permission: Permissions,
     ) -> Result<&mut Usage, StatusCode> {
-        let param = param.ok_or(StatusCode::PuatRequired)?;
-        let protocol = protocol.ok_or(StatusCode::MissingParameter)?;
-        let protocol = PinUvAuthProtocol::from_id(protocol).ok_or(StatusCode::InvalidParameter)?;
+        let param = auth.param.as_deref().ok_or(StatusCode::PuatRequired)?;
+        let protocol = PinProtocol::required(auth.protocol)?;
+        let message = [message_prefix, &auth.message].concat();
         let now = self.clock.now();
-        let usage =
-            self.pin_token.verify(protocol, message, param, now).map_err(|_| StatusCode::PinAuthInvalid)?;
-        if usage.permissions.allows(permission) { Ok(usage) } else { Err(StatusCode::PinAuthInvalid) }
+        let usage = self
+            .volatile
+            .pin_token
+            .verify(protocol, &message, param, now)
+            .map_err(|_| StatusCode::PinAuthInvalid)?;
+        if usage.permissions.contains(permission) { Ok(usage) } else { Err(StatusCode::PinAuthInvalid) }
     }
 
     /// After a makeCredential, or a getAssertion with user presence, that used the token: its
@@ -120,10 +121,10 @@ impl Authenticator {
     /// §6.1.2, §6.2.2: clearUserPresentFlag, clearUserVerifiedFlag,
     /// clearPinUvAuthTokenPermissionsExceptLbw).
     pub(super) fn spend_token(&mut self) {
-        if let Some(usage) = self.pin_token.usage(self.clock.now()) {
+        if let Some(usage) = self.volatile.pin_token.usage(self.clock.now()) {
             usage.user_present = false;
             usage.user_verified = false;
-            usage.permissions = Permissions(usage.permissions.0 & Permissions::LARGE_BLOB_WRITE);
+            usage.permissions = usage.permissions & Permissions::LARGE_BLOB_WRITE;
         }
     }
 

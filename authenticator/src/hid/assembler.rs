@@ -89,3 +89,6 @@ impl Partial {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -99,3 +99,6 @@ impl ChannelTable {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

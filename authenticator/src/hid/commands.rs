@@ -114,3 +114,6 @@ fn reply(cid: u32, command: HidCommand, payload: &[u8]) -> Output {
         .unwrap_or_else(|| vec![error_report(cid, HidError::Other)]);
     Output::Send { cid, reports }
 }
+
+#[cfg(test)]
+mod tests;

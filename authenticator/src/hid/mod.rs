@@ -17,6 +17,8 @@ mod commands;
 mod packet;
 mod receive;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 
 use std::time::{Duration, Instant};

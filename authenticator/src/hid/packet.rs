@@ -99,3 +99,6 @@ pub(super) fn single(cid: u32, cmd: u8, data: &[u8]) -> Report {
     report[7..7 + data.len()].copy_from_slice(data);
     report
 }
+
+#[cfg(test)]
+mod tests;

@@ -7,36 +7,13 @@
 use std::time::{Duration, Instant};
 
 use super::protocol::{PinUvAuthProtocol, verify_with_token};
+pub use crate::proto::pin_uv_auth::Permissions;
 
 /// A token not used within this time after issue expires (CTAP 2.1 §6.5.2.1: "initial usage
 /// time limit", 30 seconds suggested).
 pub const INITIAL_USAGE_TIME_LIMIT: Duration = Duration::from_secs(30);
 /// A token expires this long after issue however it is used (§6.5.2.1: at most 10 minutes).
 pub const MAX_USAGE_TIME_PERIOD: Duration = Duration::from_secs(600);
-
-/// pinUvAuthToken permissions (CTAP 2.1 §6.5.5.7 "permissions").
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Permissions(pub u8);
-
-impl Permissions {
-    /// mc: authenticatorMakeCredential.
-    pub const MAKE_CREDENTIAL: u8 = 0x01;
-    /// ga: authenticatorGetAssertion.
-    pub const GET_ASSERTION: u8 = 0x02;
-    /// cm: authenticatorCredentialManagement.
-    pub const CREDENTIAL_MANAGEMENT: u8 = 0x04;
-    /// be: authenticatorBioEnrollment.
-    pub const BIO_ENROLLMENT: u8 = 0x08;
-    /// lbw: authenticatorLargeBlobs write.
-    pub const LARGE_BLOB_WRITE: u8 = 0x10;
-    /// acfg: authenticatorConfig.
-    pub const AUTHENTICATOR_CONFIG: u8 = 0x20;
-
-    /// Whether every bit of `permission` is granted.
-    pub fn allows(self, permission: u8) -> bool {
-        self.0 & permission == permission
-    }
-}
 
 /// What an in-use token carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,11 +87,6 @@ impl PinUvAuthToken {
         });
     }
 
-    /// stopUsingPinUvAuthToken.
-    pub fn stop_using(&mut self) {
-        self.usage = None;
-    }
-
     /// The in-use state, after applying the timers at `now` (pinUvAuthTokenUsageTimerObserver).
     pub fn usage(&mut self, now: Instant) -> Option<&mut Usage> {
         let expired = self.usage.as_ref().is_some_and(|usage| {
@@ -144,63 +116,4 @@ impl PinUvAuthToken {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::pin::protocol::authenticate_with_token;
-
-    fn issued(now: Instant) -> PinUvAuthToken {
-        let mut token = PinUvAuthToken::new();
-        token.begin_using(Permissions(Permissions::GET_ASSERTION), None, false, now);
-        token
-    }
-
-    #[test]
-    fn a_correct_mac_verifies_and_a_wrong_one_does_not() {
-        let now = Instant::now();
-        for protocol in [PinUvAuthProtocol::One, PinUvAuthProtocol::Two] {
-            let mut token = issued(now);
-            let param = authenticate_with_token(protocol, token.secret(), b"message");
-            assert!(token.verify(protocol, b"message", &param, now).is_ok());
-            assert_eq!(token.verify(protocol, b"other", &param, now).unwrap_err(), TokenError::BadMac);
-        }
-    }
-
-    #[test]
-    fn an_unused_token_expires_after_the_initial_usage_limit() {
-        let now = Instant::now();
-        let mut token = issued(now);
-        assert!(token.usage(now + INITIAL_USAGE_TIME_LIMIT).is_some());
-        assert!(token.usage(now + INITIAL_USAGE_TIME_LIMIT + Duration::from_secs(1)).is_none());
-    }
-
-    #[test]
-    fn a_used_token_lives_until_the_maximum_usage_period() {
-        let now = Instant::now();
-        let mut token = issued(now);
-        let param = authenticate_with_token(PinUvAuthProtocol::Two, token.secret(), b"m");
-        token.verify(PinUvAuthProtocol::Two, b"m", &param, now).unwrap();
-        assert!(token.usage(now + Duration::from_secs(300)).is_some());
-        let late = now + MAX_USAGE_TIME_PERIOD + Duration::from_secs(1);
-        assert_eq!(
-            token.verify(PinUvAuthProtocol::Two, b"m", &param, late).unwrap_err(),
-            TokenError::NotInUse
-        );
-    }
-
-    #[test]
-    fn reset_voids_the_previous_token() {
-        let now = Instant::now();
-        let mut token = issued(now);
-        let param = authenticate_with_token(PinUvAuthProtocol::Two, token.secret(), b"m");
-        token.reset();
-        token.begin_using(Permissions(Permissions::GET_ASSERTION), None, false, now);
-        assert_eq!(token.verify(PinUvAuthProtocol::Two, b"m", &param, now).unwrap_err(), TokenError::BadMac);
-    }
-
-    #[test]
-    fn permissions_are_bit_sets() {
-        let p = Permissions(Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION);
-        assert!(p.allows(Permissions::GET_ASSERTION));
-        assert!(!p.allows(Permissions::CREDENTIAL_MANAGEMENT));
-    }
-}
+mod tests;

@@ -2,7 +2,7 @@
 
 use ciborium::Value;
 
-use super::cbor;
+use super::cbor::{self, MapBuilder};
 
 /// Flag bits of authenticator data (WebAuthn L3 §6.1, table "flags").
 pub mod flags {
@@ -42,8 +42,90 @@ pub struct AuthenticatorData {
     pub sign_count: u32,
     /// Present at registration.
     pub attested_credential: Option<AttestedCredentialData>,
-    /// Extension outputs (a CBOR map), when any.
-    pub extensions: Option<Value>,
+    /// Extension outputs; ED is set and the map appended when any is present.
+    pub extensions: ExtensionOutputs,
+}
+
+/// The `uvm` output entry (WebAuthn L2 §10.3): FIDO Registry bits of the method used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UvmEntry {
+    /// userVerificationMethod (FIDO Registry §3.1).
+    pub user_verification_method: u32,
+    /// keyProtectionType (FIDO Registry §3.2).
+    pub key_protection_type: u16,
+    /// matcherProtectionType (FIDO Registry §3.3).
+    pub matcher_protection_type: u16,
+}
+
+/// The `hmac-secret` output (CTAP 2.1 §12.5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HmacSecretOutput {
+    /// makeCredential: the credential has its secrets (`true`).
+    Created,
+    /// getAssertion: the encrypted HMAC output(s).
+    Output(Vec<u8>),
+}
+
+/// The `credBlob` output (CTAP 2.1 §12.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CredBlobOutput {
+    /// makeCredential: whether the blob was stored.
+    Stored(bool),
+    /// getAssertion: the stored blob (empty when none).
+    Blob(Vec<u8>),
+}
+
+/// Extension outputs in authenticator data (CTAP 2.1 §12, WebAuthn L2 §10.3); absent ones are
+/// not sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExtensionOutputs {
+    /// `credProtect`: the credential's policy level.
+    pub cred_protect: Option<u8>,
+    /// `hmac-secret`.
+    pub hmac_secret: Option<HmacSecretOutput>,
+    /// `credBlob`.
+    pub cred_blob: Option<CredBlobOutput>,
+    /// `uvm`: the method of this ceremony.
+    pub uvm: Option<UvmEntry>,
+    /// `minPinLength`: the minimum PIN length, for an RP allowed to read it.
+    pub min_pin_length: Option<u8>,
+}
+
+impl ExtensionOutputs {
+    /// Whether no output is present (authenticator data then carries no extension map).
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The extension output map, `None` when empty.
+    pub fn to_value(&self) -> Option<Value> {
+        if self.is_empty() {
+            return None;
+        }
+        let hmac_secret = self.hmac_secret.as_ref().map(|output| match output {
+            HmacSecretOutput::Created => Value::Bool(true),
+            HmacSecretOutput::Output(bytes) => Value::Bytes(bytes.clone()),
+        });
+        let cred_blob = self.cred_blob.as_ref().map(|output| match output {
+            CredBlobOutput::Stored(stored) => Value::Bool(*stored),
+            CredBlobOutput::Blob(blob) => Value::Bytes(blob.clone()),
+        });
+        let uvm = self.uvm.map(|entry| {
+            let entry = vec![
+                Value::from(entry.user_verification_method),
+                Value::from(entry.key_protection_type),
+                Value::from(entry.matcher_protection_type),
+            ];
+            Value::Array(vec![Value::Array(entry)])
+        });
+        let map = MapBuilder::new()
+            .insert_opt("credProtect", self.cred_protect)
+            .insert_opt("hmac-secret", hmac_secret)
+            .insert_opt("credBlob", cred_blob)
+            .insert_opt("uvm", uvm)
+            .insert_opt("minPinLength", self.min_pin_length);
+        Some(map.build())
+    }
 }
 
 impl AuthenticatorData {
@@ -53,7 +135,8 @@ impl AuthenticatorData {
         if self.attested_credential.is_some() {
             flags |= flags::AT;
         }
-        if self.extensions.is_some() {
+        let extensions = self.extensions.to_value();
+        if extensions.is_some() {
             flags |= flags::ED;
         }
         let mut out = Vec::with_capacity(256);
@@ -67,9 +150,12 @@ impl AuthenticatorData {
             out.extend_from_slice(&attested.credential_id);
             out.extend_from_slice(&cbor::encode(&attested.public_key));
         }
-        if let Some(extensions) = &self.extensions {
+        if let Some(extensions) = &extensions {
             out.extend_from_slice(&cbor::encode(extensions));
         }
         out
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,9 +4,19 @@
 
 pub mod auth_data;
 pub mod cbor;
+pub mod client_pin;
+pub mod config;
+pub mod credential_management;
+pub mod entities;
+pub mod pin_uv_auth;
 pub mod request;
 pub mod response;
 mod status;
+pub mod subcommand;
 
+pub use client_pin::{ClientPinCommand, ClientPinRequest};
+pub use config::ConfigRequest;
+pub use credential_management::CredentialManagementRequest;
+pub use pin_uv_auth::{Permissions, PinProtocol, PinUvAuthProtocol};
 pub use request::Command;
 pub use status::StatusCode;

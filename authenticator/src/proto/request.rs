@@ -4,6 +4,12 @@ use ciborium::Value;
 
 use super::StatusCode;
 use super::cbor::{self, MapReader, ValueExt};
+use super::client_pin::ClientPinCommand;
+use super::config::ConfigRequest;
+use super::credential_management::CredentialManagementRequest;
+pub use super::entities::{CredentialDescriptor, MAX_USER_ID_LENGTH, RpEntity, UserEntity};
+use super::entities::{parse_rp, parse_user};
+use super::pin_uv_auth::{PinProtocol, PinUvAuthProtocol};
 
 /// Command bytes (CTAP 2.1 §6 table "Command codes").
 pub mod code {
@@ -43,9 +49,6 @@ pub mod code {
     }
 }
 
-/// Longest user handle WebAuthn allows (WebAuthn L3 §5.4.3: at most 64 bytes).
-pub const MAX_USER_ID_LENGTH: usize = 64;
-
 /// A parsed CTAP2 command.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command {
@@ -56,17 +59,17 @@ pub enum Command {
     /// authenticatorGetInfo (0x04).
     GetInfo,
     /// authenticatorClientPIN (0x06).
-    ClientPin(ClientPinRequest),
+    ClientPin(ClientPinCommand),
     /// authenticatorReset (0x07).
     Reset,
     /// authenticatorGetNextAssertion (0x08).
     GetNextAssertion,
     /// authenticatorCredentialManagement (0x0A).
-    CredentialManagement(SubcommandRequest),
+    CredentialManagement(CredentialManagementRequest),
     /// authenticatorSelection (0x0B).
     Selection,
     /// authenticatorConfig (0x0D).
-    Config(SubcommandRequest),
+    Config(ConfigRequest),
 }
 
 impl Command {
@@ -78,11 +81,11 @@ impl Command {
                 Ok(Self::MakeCredential(MakeCredentialRequest::parse(params_map(params)?)?))
             }
             code::GET_ASSERTION => Ok(Self::GetAssertion(GetAssertionRequest::parse(params_map(params)?)?)),
-            code::CLIENT_PIN => Ok(Self::ClientPin(ClientPinRequest::parse(params_map(params)?)?)),
+            code::CLIENT_PIN => Ok(Self::ClientPin(ClientPinCommand::parse(params_map(params)?)?)),
             code::CREDENTIAL_MANAGEMENT => {
-                Ok(Self::CredentialManagement(SubcommandRequest::parse(params_map(params)?)?))
+                Ok(Self::CredentialManagement(CredentialManagementRequest::parse(params_map(params)?)?))
             }
-            code::CONFIG => Ok(Self::Config(SubcommandRequest::parse(params_map(params)?)?)),
+            code::CONFIG => Ok(Self::Config(ConfigRequest::parse(params_map(params)?)?)),
             code::GET_INFO => no_params(params, Self::GetInfo),
             code::RESET => no_params(params, Self::Reset),
             code::GET_NEXT_ASSERTION => no_params(params, Self::GetNextAssertion),
@@ -104,33 +107,6 @@ fn params_map(params: &[u8]) -> Result<MapReader, StatusCode> {
     MapReader::new(cbor::decode_strict(params)?)
 }
 
-/// PublicKeyCredentialRpEntity (WebAuthn L3 §5.4.2).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RpEntity {
-    /// The RP ID.
-    pub id: String,
-    /// A human-palatable name.
-    pub name: Option<String>,
-}
-
-/// PublicKeyCredentialUserEntity (WebAuthn L3 §5.4.3).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct UserEntity {
-    /// The user handle (at most 64 bytes).
-    pub id: Vec<u8>,
-    /// The user name.
-    pub name: Option<String>,
-    /// The display name.
-    pub display_name: Option<String>,
-}
-
-/// PublicKeyCredentialDescriptor (WebAuthn L3 §5.8.3); only `public-key` ones are kept.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CredentialDescriptor {
-    /// The credential ID.
-    pub id: Vec<u8>,
-}
-
 /// The `options` map of makeCredential / getAssertion; `None` means absent.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Options {
@@ -148,7 +124,7 @@ pub struct PinUvAuth {
     /// pinUvAuthParam (may be empty: the "probe" of CTAP 2.1 §6.1.2 step 1).
     pub param: Vec<u8>,
     /// pinUvAuthProtocol, if sent.
-    pub protocol: Option<i64>,
+    pub protocol: Option<PinProtocol>,
 }
 
 /// Extension inputs the authenticator understands; others are ignored (CTAP 2.1 §12).
@@ -179,8 +155,8 @@ pub enum HmacSecretInput {
         salt_enc: Vec<u8>,
         /// Authentication of `salt_enc`.
         salt_auth: Vec<u8>,
-        /// PIN/UV auth protocol (1 when absent).
-        protocol: i64,
+        /// PIN/UV auth protocol (One when absent).
+        protocol: PinProtocol,
     },
 }
 
@@ -272,110 +248,9 @@ impl GetAssertionRequest {
     }
 }
 
-/// authenticatorClientPIN parameters (CTAP 2.1 §6.5.5); which are required depends on the
-/// subcommand, so the handler checks them.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClientPinRequest {
-    /// 0x01 pinUvAuthProtocol.
-    pub protocol: Option<i64>,
-    /// 0x02 subCommand.
-    pub sub_command: i64,
-    /// 0x03 keyAgreement (the platform's COSE key).
-    pub key_agreement: Option<Value>,
-    /// 0x04 pinUvAuthParam.
-    pub pin_uv_auth_param: Option<Vec<u8>>,
-    /// 0x05 newPinEnc.
-    pub new_pin_enc: Option<Vec<u8>>,
-    /// 0x06 pinHashEnc.
-    pub pin_hash_enc: Option<Vec<u8>>,
-    /// 0x09 permissions.
-    pub permissions: Option<i64>,
-    /// 0x0A rpId.
-    pub rp_id: Option<String>,
-}
-
-impl ClientPinRequest {
-    fn parse(mut map: MapReader) -> Result<Self, StatusCode> {
-        let protocol = map.take(0x01).map(ValueExt::int_value).transpose()?;
-        let sub_command = map.required(0x02)?.int_value()?;
-        let key_agreement = map.take(0x03);
-        if key_agreement.as_ref().is_some_and(|k| !matches!(k, Value::Map(_))) {
-            return Err(StatusCode::CborUnexpectedType);
-        }
-        Ok(Self {
-            protocol,
-            sub_command,
-            key_agreement,
-            pin_uv_auth_param: map.take(0x04).map(ValueExt::bytes_value).transpose()?,
-            new_pin_enc: map.take(0x05).map(ValueExt::bytes_value).transpose()?,
-            pin_hash_enc: map.take(0x06).map(ValueExt::bytes_value).transpose()?,
-            permissions: map.take(0x09).map(ValueExt::int_value).transpose()?,
-            rp_id: map.take(0x0A).map(ValueExt::text_value).transpose()?,
-        })
-    }
-}
-
-/// The common shape of authenticatorCredentialManagement (CTAP 2.1 §6.8) and
-/// authenticatorConfig (§6.11): `{1: subCommand, 2: subCommandParams, 3: pinUvAuthProtocol,
-/// 4: pinUvAuthParam}`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubcommandRequest {
-    /// 0x01 subCommand.
-    pub sub_command: i64,
-    /// 0x02 subCommandParams, kept as sent: pinUvAuthParam authenticates its encoding.
-    pub params: Option<Value>,
-    /// 0x03 pinUvAuthProtocol.
-    pub protocol: Option<i64>,
-    /// 0x04 pinUvAuthParam.
-    pub pin_uv_auth_param: Option<Vec<u8>>,
-}
-
-impl SubcommandRequest {
-    fn parse(mut map: MapReader) -> Result<Self, StatusCode> {
-        let sub_command = map.required(0x01)?.int_value()?;
-        let params = map.take(0x02);
-        if params.as_ref().is_some_and(|p| !matches!(p, Value::Map(_))) {
-            return Err(StatusCode::CborUnexpectedType);
-        }
-        Ok(Self {
-            sub_command,
-            params,
-            protocol: map.take(0x03).map(ValueExt::int_value).transpose()?,
-            pin_uv_auth_param: map.take(0x04).map(ValueExt::bytes_value).transpose()?,
-        })
-    }
-
-    /// `subCommand || subCommandParams` as authenticated by pinUvAuthParam (§6.8.2).
-    pub fn authenticated_message(&self) -> Vec<u8> {
-        let mut message = vec![u8::try_from(self.sub_command).unwrap_or(0xFF)];
-        if let Some(params) = &self.params {
-            message.extend_from_slice(&cbor::encode(params));
-        }
-        message
-    }
-}
-
 /// clientDataHash is a SHA-256 output (CTAP 2.1 §6.1: "Hash of the ClientData").
 fn check_client_data_hash(hash: &[u8]) -> Result<(), StatusCode> {
     if hash.len() == 32 { Ok(()) } else { Err(StatusCode::InvalidLength) }
-}
-
-fn parse_rp(value: Value) -> Result<RpEntity, StatusCode> {
-    let mut map = value.map_value()?;
-    let id = map.take_text_key("id").ok_or(StatusCode::MissingParameter)?.text_value()?;
-    let name = map.take_text_key("name").map(ValueExt::text_value).transpose()?;
-    Ok(RpEntity { id, name })
-}
-
-fn parse_user(value: Value) -> Result<UserEntity, StatusCode> {
-    let mut map = value.map_value()?;
-    let id = map.take_text_key("id").ok_or(StatusCode::MissingParameter)?.bytes_value()?;
-    if id.len() > MAX_USER_ID_LENGTH {
-        return Err(StatusCode::InvalidLength);
-    }
-    let name = map.take_text_key("name").map(ValueExt::text_value).transpose()?;
-    let display_name = map.take_text_key("displayName").map(ValueExt::text_value).transpose()?;
-    Ok(UserEntity { id, name, display_name })
 }
 
 /// pubKeyCredParams: every element must be well formed; only `public-key` entries are kept.
@@ -420,7 +295,7 @@ fn parse_pin_uv_auth(
     protocol_key: i64,
 ) -> Result<Option<PinUvAuth>, StatusCode> {
     let param = map.take(param_key).map(ValueExt::bytes_value).transpose()?;
-    let protocol = map.take(protocol_key).map(ValueExt::int_value).transpose()?;
+    let protocol = map.take(protocol_key).map(PinProtocol::parse).transpose()?;
     Ok(param.map(|param| PinUvAuth { param, protocol }))
 }
 
@@ -463,6 +338,10 @@ fn parse_hmac_secret_get(value: Value) -> Result<HmacSecretInput, StatusCode> {
     }
     let salt_enc = map.required(0x02)?.bytes_value()?;
     let salt_auth = map.required(0x03)?.bytes_value()?;
-    let protocol = map.take(0x04).map(ValueExt::int_value).transpose()?.unwrap_or(1);
+    let protocol = map
+        .take(0x04)
+        .map(PinProtocol::parse)
+        .transpose()?
+        .unwrap_or(PinProtocol::Supported(PinUvAuthProtocol::One));
     Ok(HmacSecretInput::Get { key_agreement, salt_enc, salt_auth, protocol })
 }

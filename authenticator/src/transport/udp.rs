@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use tracing::{debug, info, warn};
 
-use super::CtapDevice;
+use crate::ctap2::CtapDevice;
 use crate::hid::{CtapHid, HidCommand, HidConfig, Output, REPORT_LEN, Report, RequestId};
 use crate::signals::{KeepaliveStatus, Signals};
 
@@ -63,20 +63,12 @@ const SW_INS_NOT_SUPPORTED: [u8; 2] = [0x6d, 0x00];
 #[derive(Debug)]
 pub struct UdpServer {
     socket: UdpSocket,
-    config: HidConfig,
 }
 
 impl UdpServer {
     /// Binds the socket (e.g. [`DEFAULT_ADDR`], or `127.0.0.1:0` in tests).
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Self> {
-        Ok(Self { socket: UdpSocket::bind(addr)?, config: HidConfig::default() })
-    }
-
-    /// Replaces the CTAPHID configuration; `supports_msg` is taken from the device at
-    /// [`UdpServer::run`].
-    pub fn with_hid_config(mut self, config: HidConfig) -> Self {
-        self.config = config;
-        self
+        Ok(Self { socket: UdpSocket::bind(addr)? })
     }
 
     /// The address the socket is bound to.
@@ -87,7 +79,7 @@ impl UdpServer {
     /// Serves `device` until `shutdown` is set (noticed within about 50 ms), or until the socket
     /// fails. A request still running at shutdown is cancelled and waited for.
     pub fn run<D: CtapDevice>(self, device: D, shutdown: Arc<AtomicBool>) -> io::Result<()> {
-        let config = HidConfig { supports_msg: device.supports_msg(), ..self.config };
+        let config = HidConfig { supports_msg: device.supports_msg(), ..HidConfig::default() };
         let reader_socket = self.socket.try_clone()?;
         reader_socket.set_read_timeout(Some(POLL_INTERVAL))?;
         let (event_tx, event_rx) = mpsc::sync_channel(EVENT_QUEUE_LEN);

@@ -8,6 +8,7 @@
 use ciborium::Value;
 use sha2::{Digest, Sha256};
 use softfido_authenticator::pin::protocol::{KeyAgreementKey, PinUvAuthProtocol, authenticate_with_token};
+use softfido_authenticator::pin::token::Permissions;
 
 use super::{Reply, field, parse_reply};
 
@@ -50,7 +51,7 @@ pub fn token_with_pin(
     mut exchange: impl FnMut(&[u8]) -> Vec<u8>,
     protocol: PinUvAuthProtocol,
     pin: &str,
-    permissions: u8,
+    permissions: Permissions,
     rp_id: &str,
 ) -> Result<Token, u8> {
     let reply = exchange(&request(vec![(int(1), int(protocol.id())), (int(2), int(2))]));
@@ -65,7 +66,7 @@ pub fn token_with_pin(
         (int(2), int(9)),
         (int(3), platform.cose_public_key()),
         (int(6), Value::Bytes(pin_hash_enc)),
-        (int(9), int(i64::from(permissions))),
+        (int(9), int(i64::from(permissions.bits()))),
         (int(10), Value::Text(rp_id.to_owned())),
     ]));
     match parse_reply(&reply) {

@@ -255,7 +255,7 @@ impl WebAuthnClient {
     fn pin_uv_auth(
         &mut self,
         plan: &UvPlan,
-        permission: u8,
+        permission: Permissions,
         rp_id: &str,
         client_data_hash: &[u8; 32],
     ) -> Result<Option<(Vec<u8>, i64)>, ClientError> {

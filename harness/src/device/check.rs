@@ -149,7 +149,7 @@ fn pin_token(
     auth: &mut Authenticator,
     s: &DeviceScenario,
     pin: &str,
-    permission: u8,
+    permission: Permissions,
 ) -> Option<Result<Token, u8>> {
     let Uv::ClientPin(protocol, _) = s.uv else { return None };
     let signals = Signals::new();

@@ -94,7 +94,7 @@ impl Browser {
             request.push((int(5), Value::Array(exclude.iter().map(|d| descriptor(&d.id)).collect())));
         }
         let (uv_option, pin_auth) =
-            self.user_verification(policy, &rp_id, &hash, Permissions::MAKE_CREDENTIAL);
+            self.user_verification(policy, &rp_id, &hash, Permissions::MAKE_CREDENTIAL.bits());
         let mut flags = vec![(text("rk"), Value::Bool(rk))];
         if uv_option {
             flags.push((text("uv"), Value::Bool(true)));
@@ -142,8 +142,12 @@ impl Browser {
             ));
         }
         request.push((int(4), Value::Map(vec![(text("uvm"), Value::Bool(true))])));
-        let (uv_option, pin_auth) =
-            self.user_verification(options.user_verification, &rp_id, &hash, Permissions::GET_ASSERTION);
+        let (uv_option, pin_auth) = self.user_verification(
+            options.user_verification,
+            &rp_id,
+            &hash,
+            Permissions::GET_ASSERTION.bits(),
+        );
         let mut flags = Vec::new();
         if self.silent {
             flags.push((text("up"), Value::Bool(false)));

@@ -1,0 +1,54 @@
+//! The volatile state of a powered-up authenticator.
+//!
+//! CTAP 2.1 ties this state to power: it is created at power-up and lost when the device loses
+//! power, so a power cycle replaces it whole while the persistent state stays. What a power
+//! cycle drops:
+//! - the key agreement key: `initialize()` at power-up generates a fresh one (§6.5.4);
+//! - the pinUvAuthToken and its in-use state: `resetPinUvAuthToken()` at power-up (§6.5.2.1,
+//!   §6.5.5.1), and with it how the token was obtained;
+//! - the count of consecutive wrong PINs, which blocks PIN use until the next power cycle after
+//!   three (§6.5.2.2: `CTAP2_ERR_PIN_AUTH_BLOCKED`);
+//! - the getNextAssertion state (§6.3) and the credential management enumeration state (§6.8);
+//! - the power-up time, from which authenticatorReset's window is measured (§6.6).
+
+use std::time::Instant;
+
+use super::credential_management::Enumeration;
+use super::get_assertion::PendingAssertions;
+use super::verification::UvMethod;
+use crate::pin::protocol::KeyAgreementKey;
+use crate::pin::token::PinUvAuthToken;
+
+/// Everything an authenticator holds only until the next power cycle.
+#[derive(Debug)]
+pub(super) struct PowerOnState {
+    /// When the device was powered up (authenticatorReset window).
+    pub(super) powered_up_at: Instant,
+    /// Continuation of a getAssertion with several discoverable credentials.
+    pub(super) pending_assertions: Option<PendingAssertions>,
+    /// Continuation of a credential management enumeration.
+    pub(super) pending_enumeration: Option<Enumeration>,
+    /// The pinUvAuthToken.
+    pub(super) pin_token: PinUvAuthToken,
+    /// How the token in use was obtained (for `uvm` and the UV flag's method).
+    pub(super) token_method: Option<UvMethod>,
+    /// Wrong PINs in a row since power-up (three block PIN use until a power cycle).
+    pub(super) consecutive_pin_failures: u8,
+    /// The ECDH key of the PIN/UV auth protocols.
+    pub(super) key_agreement: KeyAgreementKey,
+}
+
+impl PowerOnState {
+    /// The state of a device powered up at `now`: fresh keys and token, nothing pending.
+    pub(super) fn new(now: Instant) -> Self {
+        Self {
+            powered_up_at: now,
+            pending_assertions: None,
+            pending_enumeration: None,
+            pin_token: PinUvAuthToken::new(),
+            token_method: None,
+            consecutive_pin_failures: 0,
+            key_agreement: KeyAgreementKey::generate(),
+        }
+    }
+}
