@@ -300,3 +300,25 @@ impl PermissionBits for i32 {
         i64::from(self)
     }
 }
+
+/// A request of the shape credential management and config share (CTAP 2.1 §6.8, §6.11),
+/// authenticated with protocol two over `prefix || subCommand || subCommandParams`.
+pub(super) fn signed_request(
+    prefix: &[u8],
+    token: &[u8; 32],
+    sub_command: u8,
+    params: Option<Value>,
+) -> Value {
+    let mut message = prefix.to_vec();
+    message.push(sub_command);
+    if let Some(params) = &params {
+        message.extend_from_slice(&cbor::encode(params));
+    }
+    let param = authenticate_with_token(PinUvAuthProtocol::Two, token, &message);
+    MapBuilder::new()
+        .insert(1, sub_command)
+        .insert_opt(2, params)
+        .insert(3, 2)
+        .insert(4, Value::Bytes(param))
+        .build()
+}

@@ -291,17 +291,7 @@ fn wire_bytes_of_client_pin() {
 
 /// A credential management request under `token` (CTAP 2.1 §6.8.2).
 fn cm(token: &[u8; 32], sub_command: u8, params: Option<Value>) -> Value {
-    let mut message = vec![sub_command];
-    if let Some(params) = &params {
-        message.extend_from_slice(&cbor::encode(params));
-    }
-    let param = authenticate_with_token(PinUvAuthProtocol::Two, token, &message);
-    MapBuilder::new()
-        .insert(1, sub_command)
-        .insert_opt(2, params)
-        .insert(3, 2)
-        .insert(4, Value::Bytes(param))
-        .build()
+    signed_request(&[], token, sub_command, params)
 }
 
 #[test]

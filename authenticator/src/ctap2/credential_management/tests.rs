@@ -10,23 +10,6 @@ use crate::pin::token::Permissions;
 
 const CM: u8 = 0x0A;
 
-/// A request of the shape credential management and config share, authenticated over
-/// `prefix || subCommand || subCommandParams`.
-fn signed_request(prefix: &[u8], token: &[u8; 32], sub_command: u8, params: Option<Value>) -> Value {
-    let mut message = prefix.to_vec();
-    message.push(sub_command);
-    if let Some(params) = &params {
-        message.extend_from_slice(&cbor::encode(params));
-    }
-    let param = authenticate_with_token(PinUvAuthProtocol::Two, token, &message);
-    MapBuilder::new()
-        .insert(1, sub_command)
-        .insert_opt(2, params)
-        .insert(3, 2)
-        .insert(4, Value::Bytes(param))
-        .build()
-}
-
 fn cm_request(token: &[u8; 32], sub_command: u8, params: Option<Value>) -> Value {
     signed_request(&[], token, sub_command, params)
 }
