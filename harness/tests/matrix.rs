@@ -1,6 +1,6 @@
 //! The end-to-end matrix as a library and as the `softfido matrix` command: the quick subset
 //! passes against softfido's IdP, an IdP with ASP.NET Core's amr behaviour is caught (exit 1,
-//! readable mismatches), and the reports have the shape DESIGN.md fixes.
+//! readable mismatches), and the reports have the shape docs/matrix.md fixes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 

@@ -3,7 +3,7 @@
 //!
 //! A claim that raises assurance (hardware-bound key) needs trusted attestation; a claim that
 //! lowers it (software key, synced key) is believed from any source. Rule numbers refer to the
-//! table in DESIGN.md ("amr and acr: the rule table").
+//! table in docs/amr-acr.md.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! What each scenario must end in, read from DESIGN.md's rule table (R0–R12) on its own: this
+//! What each scenario must end in, read from the rule table (R0–R12) in docs/amr-acr.md on its own: this
 //! file never calls the relying party's policy code, so the IdP and the oracle are two
 //! independent readings of the same table, and the matrix compares them.
 //!

@@ -1,5 +1,5 @@
 //! What a run shows: the terminal summary (per axis value: passed/failed, then each mismatch),
-//! and with `--report DIR` the JSON report whose shape DESIGN.md fixes, JUnit XML for CI, and a
+//! and with `--report DIR` the JSON report whose shape docs/matrix.md fixes, JUnit XML for CI, and a
 //! Markdown report with the amr/acr table.
 
 use std::collections::BTreeMap;
@@ -138,7 +138,7 @@ fn verdict_json(verdict: &Verdict) -> Value {
     json!({ "outcome": verdict.outcome, "amr": verdict.amr, "acr": verdict.acr, "error": verdict.error })
 }
 
-/// The JSON report (DESIGN.md, "The JSON report").
+/// The JSON report (docs/matrix.md, "Reports").
 pub fn json_report(records: &[Record], totals: Totals) -> Value {
     let scenarios: Vec<Value> = records
         .iter()

@@ -1,4 +1,4 @@
-//! The rule table, row by row (DESIGN.md "amr and acr: the rule table").
+//! The rule table, row by row (docs/amr-acr.md).
 
 use super::*;
 use crate::evidence::{MetadataFacts, UvmReport};
