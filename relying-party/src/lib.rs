@@ -15,6 +15,7 @@
 //!   with errors as [`error::AppError`]; [`AppState::builder`] assembles the provider.
 
 pub mod authenticator_data;
+pub mod clock;
 pub mod error;
 pub mod evidence;
 pub mod expiring;

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::extract::CurrentSession;
-use super::{AppState, now, session};
+use super::{AppState, session};
 use crate::error::AppError;
 use crate::evidence::Evidence;
 use crate::oidc::flow::Session;
@@ -45,7 +45,7 @@ pub async fn signup(
         StoreError::UsernameTaken(_) => AppError::bad_request("username_taken", "that username is taken"),
         other => AppError::internal(other),
     })?;
-    let now = now();
+    let now = state.now();
     // A new account is signed in: with its password (R10), or for a passkey-only account,
     // just long enough to register its first passkey (no amr yet).
     let evidence = Evidence { assertion: None, password: body.password.is_some() };
@@ -73,7 +73,7 @@ pub async fn password_sign_in(
     if !crate::password::verify(password, hash) {
         return Err(refused());
     }
-    let now = now();
+    let now = state.now();
     let context =
         auth_context(&Evidence { assertion: None, password: true }, state.policy).map_err(|_| refused())?;
     let (name, cookie) =

@@ -6,7 +6,10 @@ use p256::ecdsa::SigningKey;
 use p256::elliptic_curve::Generate;
 use url::Url;
 
+use std::sync::Arc;
+
 use super::AppState;
+use crate::clock::{Clock, SystemClock};
 use crate::metadata::Metadata;
 use crate::oidc::clients::ProviderConfig;
 use crate::oidc::id_token::{IdTokenError, SigningKeys};
@@ -39,7 +42,7 @@ pub enum BuildError {
 
 /// Assembles an [`AppState`]. Defaults: the WebAuthn origin is the issuer (exact port), UV
 /// preferred, no trusted metadata, the RFC 8176 policy, an in-memory store, a fresh random
-/// signing key, standard password hashes.
+/// signing key, standard password hashes, the system clock.
 #[derive(Debug)]
 pub struct AppStateBuilder {
     config: ProviderConfig,
@@ -50,6 +53,7 @@ pub struct AppStateBuilder {
     store: Option<Store>,
     signing_key: Option<SigningKey>,
     password_cost: Cost,
+    clock: Arc<dyn Clock>,
 }
 
 impl AppStateBuilder {
@@ -64,6 +68,7 @@ impl AppStateBuilder {
             store: None,
             signing_key: None,
             password_cost: Cost::Standard,
+            clock: Arc::new(SystemClock),
         }
     }
 
@@ -109,6 +114,12 @@ impl AppStateBuilder {
         self
     }
 
+    /// Where the time comes from (instead of the system clock).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
     /// The state.
     pub fn build(self) -> Result<AppState, BuildError> {
         let issuer = self.config.issuer;
@@ -134,6 +145,7 @@ impl AppStateBuilder {
             ceremonies,
             self.policy,
             self.password_cost,
+            self.clock,
         ))
     }
 }

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{AppState, now, session};
+use super::{AppState, session};
 use crate::error::AppError;
 use crate::oidc::OAuthError;
 use crate::oidc::client_auth::{ClientCredentials, ClientId, authenticate};
@@ -23,7 +23,7 @@ impl FromRequestParts<AppState> for CurrentSession {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(Self(session::current(state, &parts.headers, now())))
+        Ok(Self(session::current(state, &parts.headers, state.now())))
     }
 }
 
@@ -35,7 +35,7 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        session::current(state, &parts.headers, now()).map(Self).ok_or_else(|| AppError::BadRequest {
+        session::current(state, &parts.headers, state.now()).map(Self).ok_or_else(|| AppError::BadRequest {
             status: StatusCode::UNAUTHORIZED,
             code: "not_signed_in",
             message: "sign in first".into(),
@@ -80,7 +80,7 @@ impl FromRequest<AppState> for AuthenticatedClient {
             parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let endpoints = client_assertion_endpoints(parts.uri.path());
         let OAuthParams(params) = OAuthParams::from_request(Request::from_parts(parts, body), state).await?;
-        let client = authenticate_client(state, authorization.as_deref(), &params, endpoints, now())
+        let client = authenticate_client(state, authorization.as_deref(), &params, endpoints, state.now())
             .map_err(IntoResponse::into_response)?;
         Ok(Self { client, params })
     }

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::Router;
 use axum::routing::{get, post};
 
+use crate::clock::Clock;
 use crate::error::AppError;
 use crate::expiring::ExpiringMap;
 use crate::oidc::authorize::ValidRequest;
@@ -65,6 +66,8 @@ pub struct Inner {
     pub registrations: ExpiringMap<(String, RegistrationState, bool)>,
     /// Sign-in ceremonies in progress.
     pub authentications: ExpiringMap<AuthenticationState>,
+    /// Where the time comes from.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl AppState {
@@ -74,6 +77,7 @@ impl AppState {
     }
 
     /// State from its parts.
+    #[allow(clippy::too_many_arguments)]
     fn new(
         issuer: impl Into<String>,
         keys: SigningKeys,
@@ -82,6 +86,7 @@ impl AppState {
         ceremonies: Ceremonies,
         policy: Policy,
         password_cost: crate::password::Cost,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         Self(Arc::new(Inner {
             issuer: issuer.into().trim_end_matches('/').to_owned(),
@@ -95,7 +100,13 @@ impl AppState {
             pending: ExpiringMap::new(CEREMONY_TTL),
             registrations: ExpiringMap::new(CEREMONY_TTL),
             authentications: ExpiringMap::new(CEREMONY_TTL),
+            clock,
         }))
+    }
+
+    /// Seconds since the Unix epoch, by the provider's clock.
+    pub fn now(&self) -> u64 {
+        self.clock.now()
     }
 
     /// The store, locked.
@@ -109,11 +120,6 @@ impl std::ops::Deref for AppState {
     fn deref(&self) -> &Inner {
         &self.0
     }
-}
-
-/// Seconds since the Unix epoch.
-pub fn now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// The relying party and OpenID provider as an axum router.

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde_json::json;
 
+use super::AppState;
 use super::extract::{AuthenticatedClient, CurrentSession, OAuthParams};
-use super::{AppState, now};
 use crate::error::AppError;
 use crate::oidc::OAuthError;
 use crate::oidc::authorize::{AuthorizeError, ValidRequest, validate};
@@ -74,7 +74,7 @@ pub async fn authorize(
     CurrentSession(session): CurrentSession,
     OAuthParams(mut params): OAuthParams,
 ) -> Result<Response, AppError> {
-    let now = now();
+    let now = state.now();
     // RFC 9126 §4: a request_uri stands for the parameters pushed by that client.
     if let Some(request_uri) = params.get("request_uri") {
         let client_id = params.get("client_id").map(String::as_str).unwrap_or_default();
@@ -135,7 +135,7 @@ pub async fn resume(
     CurrentSession(session): CurrentSession,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let now = now();
+    let now = state.now();
     let id = params.get("request").map(String::as_str).unwrap_or_default();
     let request = state.pending.take(id, now).ok_or_else(|| {
         AppError::bad_request("unknown_request", "no authorization request is waiting under that id")
@@ -193,7 +193,7 @@ pub async fn par(
     State(state): State<AppState>,
     AuthenticatedClient { client, params: mut form }: AuthenticatedClient,
 ) -> Result<Response, AppError> {
-    let now = now();
+    let now = state.now();
     for credential in CLIENT_CREDENTIAL_PARAMS {
         form.remove(credential);
     }
@@ -224,7 +224,7 @@ pub async fn token(
     State(state): State<AppState>,
     AuthenticatedClient { client, params }: AuthenticatedClient,
 ) -> Result<Response, AppError> {
-    let now = now();
+    let now = state.now();
     let request = TokenRequest::parse(&params)?;
     let stored = match state.store()?.redeem_code(&request.code, now as i64)? {
         RedeemOutcome::Fresh { grant, .. } => StoredCode::Fresh(grant),
@@ -269,7 +269,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resu
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    match state.store()?.access_token(token, now() as i64)? {
+    match state.store()?.access_token(token, state.now() as i64)? {
         Some(token) => Ok(Json(token.claims).into_response()),
         // RFC 6750 §3.1.
         None => Ok((

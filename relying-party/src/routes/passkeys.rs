@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use webauthn_rs_core::proto::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use super::extract::{CurrentSession, SignedIn};
-use super::{AppState, now, session};
+use super::{AppState, session};
 use crate::error::AppError;
 use crate::evidence::Evidence;
 use crate::oidc::flow::Session;
@@ -51,7 +51,7 @@ pub async fn register_start(
     let identity =
         UserIdentity { id: user.id.as_bytes(), name: &user.username, display_name: &user.username };
     let (options, ceremony) = state.ceremonies.start_registration(identity, &exclude, discoverability)?;
-    let ceremony_id = state.registrations.insert((user.id, ceremony, discoverable), now());
+    let ceremony_id = state.registrations.insert((user.id, ceremony, discoverable), state.now());
     Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
 }
 
@@ -72,7 +72,7 @@ pub async fn register_finish(
     Json(body): Json<Finish<RegisterPublicKeyCredential>>,
 ) -> Result<Json<Value>, AppError> {
     let (user_id, ceremony, discoverable) =
-        state.registrations.take(&body.ceremony, now()).ok_or_else(|| {
+        state.registrations.take(&body.ceremony, state.now()).ok_or_else(|| {
             AppError::bad_request("unknown_ceremony", "no registration in progress with that id")
         })?;
     let registered = state.ceremonies.finish_registration(&body.credential, ceremony)?;
@@ -124,7 +124,7 @@ pub async fn login_start(
         }
         None => state.ceremonies.start_discoverable_authentication()?,
     };
-    let ceremony_id = state.authentications.insert(ceremony, now());
+    let ceremony_id = state.authentications.insert(ceremony, state.now());
     Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
 }
 
@@ -134,7 +134,7 @@ pub async fn login_finish(
     CurrentSession(earlier): CurrentSession,
     Json(body): Json<Finish<PublicKeyCredential>>,
 ) -> Result<impl IntoResponse, AppError> {
-    let now = now();
+    let now = state.now();
     let ceremony = state
         .authentications
         .take(&body.ceremony, now)
