@@ -10,13 +10,38 @@ use serde_json::Value;
 
 use crate::policy::Acr;
 
+/// One acr value a client asked for: one this provider can achieve, or one it does not know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestedAcr {
+    /// An acr value of this provider (`acr_values_supported`).
+    Known(Acr),
+    /// A value this provider never achieves: it cannot meet an essential request for it
+    /// (OIDC Core §5.5.1.1), and a voluntary request for it is ignored (§3.1.2.1).
+    Unknown(String),
+}
+
+impl RequestedAcr {
+    /// Classifies one requested value.
+    pub fn parse(value: &str) -> Self {
+        Acr::parse(value).map_or_else(|| Self::Unknown(value.to_owned()), Self::Known)
+    }
+
+    /// The provider's acr, when it knows the value.
+    pub fn known(&self) -> Option<Acr> {
+        match self {
+            Self::Known(acr) => Some(*acr),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+
 /// The acr demands of one authorization request.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AcrRequest {
-    /// `acr_values`, in the client's order of preference (unknown values dropped).
-    pub voluntary: Vec<Acr>,
+    /// `acr_values`, in the client's order of preference.
+    pub voluntary: Vec<RequestedAcr>,
     /// An essential `acr` from the `claims` parameter: one of these values must be achieved.
-    pub essential: Option<Vec<Acr>>,
+    pub essential: Option<Vec<RequestedAcr>>,
 }
 
 /// Why a request's acr demands are malformed (OAuth `invalid_request`).
@@ -40,7 +65,7 @@ impl AcrRequest {
     /// Reads `acr_values` (space-separated) and the `claims` parameter (JSON).
     pub fn parse(acr_values: Option<&str>, claims: Option<&str>) -> Result<Self, AcrRequestError> {
         let voluntary =
-            acr_values.map(|v| v.split_whitespace().filter_map(Acr::parse).collect()).unwrap_or_default();
+            acr_values.map(|v| v.split_whitespace().map(RequestedAcr::parse).collect()).unwrap_or_default();
         let essential = match claims {
             None => None,
             Some(text) => essential_acr(text)?,
@@ -49,24 +74,28 @@ impl AcrRequest {
     }
 
     /// R11/R12: an essential acr must be met by the achieved one; a voluntary one never blocks.
+    /// OIDC Core §5.5.1.1: an essential acr none of whose values this provider knows can never be
+    /// met, so it is [`AcrOutcome::Unmet`] whatever was achieved.
     pub fn outcome(&self, achieved: Option<Acr>) -> AcrOutcome {
+        let met_by = |wanted: &RequestedAcr| {
+            wanted.known().is_some_and(|wanted| achieved.is_some_and(|a| a.satisfies(wanted)))
+        };
         match &self.essential {
-            Some(wanted) if !wanted.iter().any(|w| achieved.is_some_and(|a| a.satisfies(*w))) => {
-                AcrOutcome::Unmet
-            }
+            Some(wanted) if !wanted.iter().any(met_by) => AcrOutcome::Unmet,
             _ => AcrOutcome::Met,
         }
     }
 
     /// The strongest acr the request asks for, essential or voluntary (what a step-up aims at).
     pub fn highest(&self) -> Option<Acr> {
-        self.essential.iter().flatten().chain(&self.voluntary).copied().max()
+        self.essential.iter().flatten().chain(&self.voluntary).filter_map(RequestedAcr::known).max()
     }
 }
 
 /// `{"id_token": {"acr": {"essential": true, "value": "phrh"}}}` or `"values": [...]`
-/// (OIDC Core §5.5.1); also under `userinfo`. Only an essential request with known values is kept.
-fn essential_acr(text: &str) -> Result<Option<Vec<Acr>>, AcrRequestError> {
+/// (OIDC Core §5.5.1); also under `userinfo`. Only an essential request is kept, with every
+/// value it names, known or not.
+fn essential_acr(text: &str) -> Result<Option<Vec<RequestedAcr>>, AcrRequestError> {
     let claims: Value = serde_json::from_str(text).map_err(|e| AcrRequestError::Claims(e.to_string()))?;
     let Value::Object(members) = &claims else {
         return Err(AcrRequestError::Claims("not a JSON object".into()));
@@ -83,10 +112,10 @@ fn essential_acr(text: &str) -> Result<Option<Vec<Acr>>, AcrRequestError> {
         };
         essential |= request.get("essential").and_then(Value::as_bool).unwrap_or(false);
         if let Some(value) = request.get("value").and_then(Value::as_str) {
-            wanted.extend(Acr::parse(value));
+            wanted.push(RequestedAcr::parse(value));
         }
         if let Some(values) = request.get("values").and_then(Value::as_array) {
-            wanted.extend(values.iter().filter_map(Value::as_str).filter_map(Acr::parse));
+            wanted.extend(values.iter().filter_map(Value::as_str).map(RequestedAcr::parse));
         }
     }
     Ok((essential && !wanted.is_empty()).then_some(wanted))

@@ -104,14 +104,30 @@ pub fn validate(
         }
         None => return Err(redirect(OAuthError::InvalidRequest, "response_type is required".into())),
     }
-    // 4. An OpenID Connect request has the openid scope (OIDC Core §3.1.2.1).
+    // 4. Request objects are not supported (OIDC Core §6.1; §3.1.2.6 names the errors); a
+    //    request_uri reaches here only when it is not a pushed request's (RFC 9126 §4).
+    if params.contains_key("request") {
+        return Err(redirect(OAuthError::RequestNotSupported, "request objects are not supported".into()));
+    }
+    if params.contains_key("request_uri") {
+        return Err(redirect(
+            OAuthError::RequestUriNotSupported,
+            "request_uri is supported only for pushed authorization requests".into(),
+        ));
+    }
+    // 5. Only the query response mode (OAuth 2.0 Multiple Response Type Encoding Practices §2.1;
+    //    `response_modes_supported` in discovery).
+    if get("response_mode").is_some_and(|mode| mode != "query") {
+        return Err(redirect(OAuthError::InvalidRequest, "only response_mode=query is supported".into()));
+    }
+    // 6. An OpenID Connect request has the openid scope (OIDC Core §3.1.2.1).
     if !get("scope").is_some_and(|scope| scope.split(' ').any(|s| s == "openid")) {
         return Err(redirect(OAuthError::InvalidScope, "scope must include openid".into()));
     }
-    // 5. PKCE with S256 is required.
+    // 7. PKCE with S256 is required.
     let code_challenge = CodeChallenge::from_request(get("code_challenge"), get("code_challenge_method"))
         .map_err(|e| redirect(OAuthError::InvalidRequest, e.to_string()))?;
-    // 6. max_age is a non-negative integer.
+    // 8. max_age is a non-negative integer.
     let max_age = get("max_age")
         .map(|v| {
             v.parse::<u64>().map_err(|_| {
@@ -119,7 +135,7 @@ pub fn validate(
             })
         })
         .transpose()?;
-    // 7. prompt: login and none are understood, and cannot be combined (OIDC Core §3.1.2.1).
+    // 9. prompt: login and none are understood, and cannot be combined (OIDC Core §3.1.2.1).
     let prompts: Vec<&str> = get("prompt").map(|p| p.split(' ').collect()).unwrap_or_default();
     let prompt_none = prompts.contains(&"none");
     if prompt_none && prompts.len() > 1 {
@@ -128,7 +144,7 @@ pub fn validate(
             "prompt=none cannot be combined with other values".into(),
         ));
     }
-    // 8. The acr demands.
+    // 10. The acr demands.
     let acr = AcrRequest::parse(get("acr_values"), get("claims"))
         .map_err(|e| redirect(OAuthError::InvalidRequest, e.to_string()))?;
     Ok(ValidRequest {

@@ -27,6 +27,9 @@ pub enum Decision {
     SignIn {
         /// A passkey that can earn the essential acr is needed.
         step_up: bool,
+        /// The session's authentication no longer counts (`prompt=login`, an exceeded
+        /// `max_age`, a step-up): only a sign-in made since the request may answer it.
+        reauthenticate: bool,
     },
     /// Redirect this OAuth error to the client.
     Error(OAuthError),
@@ -44,15 +47,21 @@ pub fn decide(
         if request.prompt_none {
             Decision::Error(OAuthError::LoginRequired)
         } else {
-            Decision::SignIn { step_up }
+            Decision::SignIn { step_up, reauthenticate: true }
         }
     };
-    // A session that authenticated nothing yet (a passkey-only sign-up) is not a sign-in.
-    let Some(session) = session.filter(|s| !s.context.amr.is_empty()) else {
-        return needs_interaction(false);
+    // OIDC Core §3.1.2.3: a session that authenticated nothing yet (a passkey-only sign-up) is
+    // not a sign-in.
+    let Some(session) = session.filter(|s| s.authenticated()) else {
+        return if request.prompt_none {
+            Decision::Error(OAuthError::LoginRequired)
+        } else {
+            Decision::SignIn { step_up: false, reauthenticate: false }
+        };
     };
+    // OIDC Core §3.1.2.1: prompt=login "MUST reauthenticate the End-User".
     if request.prompt_login {
-        return Decision::SignIn { step_up: false };
+        return Decision::SignIn { step_up: false, reauthenticate: true };
     }
     if request.max_age.is_some_and(|max_age| now.saturating_sub(session.auth_time) > max_age) {
         return needs_interaction(false);
@@ -69,10 +78,38 @@ pub fn decide(
     Decision::IssueCode
 }
 
-/// After a sign-in: the essential acr must now be met, or the client gets
-/// `unmet_authentication_requirements` (R11); a voluntary acr never blocks (R12).
-pub fn after_sign_in(request: &ValidRequest, context: &AuthContext) -> Decision {
-    match request.acr.outcome(context.acr) {
+impl Session {
+    /// Whether the session authenticated the user at all: a sign-up that has not yet signed in
+    /// with a password or a passkey has no amr and is not an authentication (OIDC Core §3.1.2.3).
+    pub fn authenticated(&self) -> bool {
+        !self.context.amr.is_empty()
+    }
+}
+
+/// An authorization request waiting for the user to sign in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingRequest {
+    /// The checked request.
+    pub request: ValidRequest,
+    /// When the provider sent the user to sign in (seconds since the epoch).
+    pub requested_at: u64,
+    /// Whether only a sign-in made at or after `requested_at` may answer it
+    /// (`prompt=login`, an exceeded `max_age`, a step-up).
+    pub reauthenticate: bool,
+}
+
+/// After a sign-in (`/authorize/continue`): the session must have authenticated the user
+/// (OIDC Core §3.1.2.3), since the request when it demanded a new authentication (§3.1.2.1:
+/// prompt=login and max_age "MUST" re-authenticate), and must meet the essential acr, or the
+/// client gets `unmet_authentication_requirements` (R11); a voluntary acr never blocks (R12).
+pub fn after_sign_in(pending: &PendingRequest, session: &Session) -> Decision {
+    if !session.authenticated() {
+        return Decision::Error(OAuthError::LoginRequired);
+    }
+    if pending.reauthenticate && session.auth_time < pending.requested_at {
+        return Decision::Error(OAuthError::LoginRequired);
+    }
+    match pending.request.acr.outcome(session.context.acr) {
         AcrOutcome::Met => Decision::IssueCode,
         AcrOutcome::Unmet => Decision::Error(OAuthError::UnmetAuthenticationRequirements),
     }

@@ -17,6 +17,8 @@ pub async fn configuration(State(state): State<AppState>) -> Json<Value> {
         "jwks_uri": format!("{issuer}/jwks"),
         "pushed_authorization_request_endpoint": format!("{issuer}/par"),
         "response_types_supported": ["code"],
+        // OAuth 2.0 Multiple Response Type Encoding Practices: only the query response mode.
+        "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["ES256"],

@@ -18,8 +18,8 @@ use axum::routing::{get, post};
 use crate::clock::Clock;
 use crate::error::AppError;
 use crate::expiring::ExpiringMap;
-use crate::oidc::authorize::ValidRequest;
 use crate::oidc::clients::ClientRegistry;
+use crate::oidc::flow::PendingRequest;
 use crate::oidc::flow::Session;
 use crate::oidc::id_token::SigningKeys;
 use crate::policy::Policy;
@@ -61,7 +61,7 @@ pub struct Inner {
     /// Browser sessions by cookie value.
     pub sessions: ExpiringMap<Session>,
     /// Authorization requests waiting for a sign-in.
-    pub pending: ExpiringMap<ValidRequest>,
+    pub pending: ExpiringMap<PendingRequest>,
     /// Registration ceremonies in progress: the user id, the state, discoverable.
     pub registrations: ExpiringMap<(String, RegistrationState, bool)>,
     /// Sign-in ceremonies in progress.

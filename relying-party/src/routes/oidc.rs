@@ -16,7 +16,7 @@ use super::extract::{AuthenticatedClient, CurrentSession, OAuthParams};
 use crate::error::AppError;
 use crate::oidc::OAuthError;
 use crate::oidc::authorize::{AuthorizeError, ValidRequest, validate};
-use crate::oidc::flow::{Decision, Session, after_sign_in, decide};
+use crate::oidc::flow::{Decision, PendingRequest, Session, after_sign_in, decide};
 use crate::oidc::grant::Grant;
 use crate::oidc::params::with_query;
 use crate::oidc::token::{StoredCode, TOKEN_TTL, TokenRequest, redeem};
@@ -75,8 +75,9 @@ pub async fn authorize(
     OAuthParams(mut params): OAuthParams,
 ) -> Result<Response, AppError> {
     let now = state.now();
-    // RFC 9126 §4: a request_uri stands for the parameters pushed by that client.
-    if let Some(request_uri) = params.get("request_uri") {
+    // RFC 9126 §4: a request_uri of ours stands for the parameters pushed by that client; any
+    // other is refused by `validate` (request_uri_not_supported, OIDC Core §3.1.2.6).
+    if let Some(request_uri) = params.get("request_uri").filter(|uri| uri.starts_with(REQUEST_URI_PREFIX)) {
         let client_id = params.get("client_id").map(String::as_str).unwrap_or_default();
         let pushed = state.store()?.take_par(request_uri, client_id, now as i64)?;
         let Some(pushed) = pushed else {
@@ -102,8 +103,9 @@ pub async fn authorize(
             Some(session) => issue_code(&state, &request, &session, now),
             None => Err(AppError::internal("a code without a session")),
         },
-        Decision::SignIn { step_up } => {
-            let id = state.pending.insert(request, now);
+        Decision::SignIn { step_up, reauthenticate } => {
+            let pending = PendingRequest { request, requested_at: now, reauthenticate };
+            let id = state.pending.insert(pending, now);
             let mut location = format!("/signin?request={id}");
             if step_up {
                 location.push_str("&step_up=1");
@@ -137,9 +139,10 @@ pub async fn resume(
 ) -> Result<Response, AppError> {
     let now = state.now();
     let id = params.get("request").map(String::as_str).unwrap_or_default();
-    let request = state.pending.take(id, now).ok_or_else(|| {
+    let pending = state.pending.take(id, now).ok_or_else(|| {
         AppError::bad_request("unknown_request", "no authorization request is waiting under that id")
     })?;
+    let request = &pending.request;
     let Some(session) = session else {
         return Ok(redirect_error(
             &state.issuer,
@@ -149,15 +152,21 @@ pub async fn resume(
             request.state.as_deref(),
         ));
     };
-    match after_sign_in(&request, &session.context) {
-        Decision::IssueCode => issue_code(&state, &request, &session, now),
-        Decision::Error(error) => Ok(redirect_error(
-            &state.issuer,
-            &request.redirect_uri,
-            error,
-            "the authentication does not meet the essential acr",
-            request.state.as_deref(),
-        )),
+    match after_sign_in(&pending, &session) {
+        Decision::IssueCode => issue_code(&state, request, &session, now),
+        Decision::Error(error) => {
+            let description = match error {
+                OAuthError::LoginRequired => "the request needs a sign-in made after it",
+                _ => "the authentication does not meet the essential acr",
+            };
+            Ok(redirect_error(
+                &state.issuer,
+                &request.redirect_uri,
+                error,
+                description,
+                request.state.as_deref(),
+            ))
+        }
         Decision::SignIn { .. } => Err(AppError::internal("a sign-in after a sign-in")),
     }
 }
@@ -169,6 +178,10 @@ fn issue_code(
     session: &Session,
     now: u64,
 ) -> Result<Response, AppError> {
+    // OIDC Core §3.1.2.3: never a code for a session that authenticated nothing.
+    if !session.authenticated() {
+        return Err(AppError::internal("a code for a session that authenticated nothing"));
+    }
     let grant = Grant::new(
         &request.client_id,
         &request.redirect_uri,

@@ -50,7 +50,7 @@ fn a_complete_request_is_valid() {
         &clients(),
     )
     .expect("valid");
-    assert_eq!(valid.acr.voluntary, vec![Acr::Phr]);
+    assert_eq!(valid.acr.voluntary, vec![crate::oidc::acr_request::RequestedAcr::Known(Acr::Phr)]);
     assert_eq!(valid.max_age, Some(60));
     assert!(valid.prompt_login && !valid.prompt_none);
     assert_eq!(valid.nonce.as_deref(), Some("n1"));
@@ -84,4 +84,30 @@ fn later_errors_are_redirected_with_state() {
     for (edit, expected) in cases {
         assert_eq!(error_code(validate(&params(edit), &clients())), (expected, true), "{edit:?}");
     }
+}
+
+fn redirected_error(result: Result<ValidRequest, AuthorizeError>) -> OAuthError {
+    match result {
+        Err(AuthorizeError::Redirect { error, .. }) => error,
+        other => panic!("expected a redirected error, got {other:?}"),
+    }
+}
+
+/// OIDC Core §6.1, §3.1.2.6: request objects are not supported, by value or by reference.
+#[test]
+fn request_and_request_uri_are_refused_as_not_supported() {
+    let by_value = params(&[("request", Some("eyJhbGciOiJub25lIn0.e30."))]);
+    assert_eq!(redirected_error(validate(&by_value, &clients())), OAuthError::RequestNotSupported);
+    let by_reference = params(&[("request_uri", Some("https://app.example/request.jwt"))]);
+    assert_eq!(redirected_error(validate(&by_reference, &clients())), OAuthError::RequestUriNotSupported);
+}
+
+/// OAuth 2.0 Multiple Response Type Encoding Practices §2.1: only the query response mode.
+#[test]
+fn response_mode_other_than_query_is_invalid_request() {
+    for mode in ["fragment", "form_post", "jwt"] {
+        let request = params(&[("response_mode", Some(mode))]);
+        assert_eq!(redirected_error(validate(&request, &clients())), OAuthError::InvalidRequest, "{mode}");
+    }
+    assert!(validate(&params(&[("response_mode", Some("query"))]), &clients()).is_ok());
 }

@@ -15,6 +15,9 @@ async fn discovery_names_the_endpoints_and_acr_values() {
     assert_eq!(body["acr_values_supported"], serde_json::json!(["phrh", "phr"]));
     assert_eq!(body["claims_parameter_supported"], true);
     assert_eq!(body["code_challenge_methods_supported"], serde_json::json!(["S256"]));
+    // OIDC Core §6.1 and the response mode: request objects and other response modes are refused.
+    assert_eq!(body["response_modes_supported"], serde_json::json!(["query"]));
+    assert_eq!(body["request_parameter_supported"], false);
 }
 
 #[tokio::test]
