@@ -74,10 +74,13 @@ impl TokenRequest {
 /// What the store holds under a code at redemption.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoredCode {
-    /// First redemption of an unexpired code, which the store has now spent.
+    /// An unexpired code never redeemed; the store spends it only if the redemption succeeds.
     Fresh(Grant),
     /// The code was redeemed before.
-    Replayed,
+    Replayed {
+        /// The client the code was issued to.
+        client_id: String,
+    },
     /// The code was never redeemed and has expired.
     Expired,
     /// No such code.
@@ -111,8 +114,9 @@ pub struct Issuance {
 }
 
 /// RFC 6749 §4.1.3 for an authenticated client: a fresh code issued to that client, with the
-/// same redirect URI and a matching PKCE verifier, yields tokens; a replayed code is refused and
-/// revokes what it issued (§4.1.2).
+/// same redirect URI and a matching PKCE verifier, yields tokens; a replayed code is refused and,
+/// when the client it was issued to replays it, revokes what it issued (§4.1.2). A refusal of a
+/// fresh code leaves it unspent: only a successful redemption spends it.
 pub fn redeem(
     request: &TokenRequest,
     client: &ClientId,
@@ -122,9 +126,12 @@ pub fn redeem(
 ) -> Result<Issuance, TokenError> {
     let grant = match stored {
         StoredCode::Fresh(grant) => grant,
-        StoredCode::Replayed => {
+        StoredCode::Replayed { client_id } => {
+            // RFC 6749 §4.1.2: a replay revokes the code's tokens, but only when the client the
+            // code was issued to replays it; another client (RFC 6749 §4.1.3: the code is bound
+            // to its client) learns nothing and revokes nothing.
             return Err(TokenError {
-                revoke_tokens_of_code: true,
+                revoke_tokens_of_code: client_id == client.as_str(),
                 ..TokenError::new(OAuthError::InvalidGrant, "the code was already used")
             });
         }

@@ -239,13 +239,17 @@ pub async fn token(
 ) -> Result<Response, AppError> {
     let now = state.now();
     let request = TokenRequest::parse(&params)?;
-    let stored = match state.store()?.redeem_code(&request.code, now as i64)? {
-        RedeemOutcome::Fresh { grant, .. } => StoredCode::Fresh(grant),
-        RedeemOutcome::Replayed { .. } => StoredCode::Replayed,
-        RedeemOutcome::Expired => StoredCode::Expired,
-        RedeemOutcome::Unknown => StoredCode::Unknown,
-    };
-    let issued = match redeem(&request, &client, stored, &state.issuer, now) {
+    // RFC 6749 §4.1.3, RFC 7636 §4.6: the store spends the code only if the redemption succeeds.
+    let redemption = state.store()?.redeem_code_with(&request.code, now as i64, |outcome| {
+        let stored = match outcome {
+            RedeemOutcome::Fresh { grant, .. } => StoredCode::Fresh(grant),
+            RedeemOutcome::Replayed { client_id, .. } => StoredCode::Replayed { client_id },
+            RedeemOutcome::Expired => StoredCode::Expired,
+            RedeemOutcome::Unknown => StoredCode::Unknown,
+        };
+        redeem(&request, &client, stored, &state.issuer, now)
+    })?;
+    let issued = match redemption {
         Ok(issued) => issued,
         Err(refusal) => {
             if refusal.revoke_tokens_of_code {
@@ -275,12 +279,19 @@ pub async fn token(
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response())
 }
 
+/// The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1). The scheme name is
+/// case-insensitive (RFC 9110 §11.1).
+fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("Bearer").then_some(token)
+}
+
 /// `GET /userinfo` (OIDC Core §5.3) with a bearer access token.
 pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(bearer_token)
         .unwrap_or_default();
     match state.store()?.access_token(token, state.now() as i64)? {
         Some(token) => Ok(Json(token.claims).into_response()),
@@ -293,3 +304,6 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resu
             .into_response()),
     }
 }
+
+#[cfg(test)]
+mod tests;

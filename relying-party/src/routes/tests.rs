@@ -21,10 +21,10 @@ use crate::oidc::clients::ProviderConfig;
 use crate::policy::Policy;
 use crate::webauthn::test_client::Browser;
 
-const CLIENT_ID: &str = "app";
-const CLIENT_SECRET: &str = "s3cret-value";
-const REDIRECT_URI: &str = "https://app.example/cb";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub(crate) const CLIENT_ID: &str = "app";
+pub(crate) const CLIENT_SECRET: &str = "s3cret-value";
+pub(crate) const REDIRECT_URI: &str = "https://app.example/cb";
+pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
 /// An IdP at http://localhost:8080 trusting softfido's metadata, with one client.
 pub fn state() -> AppState {
@@ -54,7 +54,7 @@ pub async fn json_body(router: Router, request: Request<Body>) -> (StatusCode, V
     (status, body)
 }
 
-fn post_json(uri: &str, cookie: Option<&str>, body: &Value) -> Request<Body> {
+pub(crate) fn post_json(uri: &str, cookie: Option<&str>, body: &Value) -> Request<Body> {
     let mut builder = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
     if let Some(cookie) = cookie {
         builder = builder.header(header::COOKIE, cookie);
@@ -62,7 +62,7 @@ fn post_json(uri: &str, cookie: Option<&str>, body: &Value) -> Request<Body> {
     builder.body(Body::from(body.to_string())).expect("request")
 }
 
-fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
+pub(crate) fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
     let mut builder = Request::get(uri);
     if let Some(cookie) = cookie {
         builder = builder.header(header::COOKIE, cookie);
@@ -70,21 +70,21 @@ fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
     builder.body(Body::empty()).expect("request")
 }
 
-fn cookie_of(headers: &axum::http::HeaderMap) -> String {
+pub(crate) fn cookie_of(headers: &axum::http::HeaderMap) -> String {
     let set = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).expect("a session cookie");
     set.split(';').next().expect("name=value").to_owned()
 }
 
-fn location(headers: &axum::http::HeaderMap) -> String {
+pub(crate) fn location(headers: &axum::http::HeaderMap) -> String {
     headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).expect("a redirect").to_owned()
 }
 
-fn query_of(location: &str) -> HashMap<String, String> {
+pub(crate) fn query_of(location: &str) -> HashMap<String, String> {
     let url = Url::parse(&format!("http://x{location}")).or_else(|_| Url::parse(location)).expect("url");
     url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
-fn authorize_uri(extra: &str) -> String {
+pub(crate) fn authorize_uri(extra: &str) -> String {
     let challenge = Base64UrlUnpadded::encode_string(&Sha256::digest(VERIFIER.as_bytes()));
     format!(
         "/authorize?client_id={CLIENT_ID}&redirect_uri={}&response_type=code&scope=openid&state=st&nonce=nn\
@@ -94,7 +94,7 @@ fn authorize_uri(extra: &str) -> String {
 }
 
 /// Signs up `alice` and registers a passkey from `browser`.
-async fn register(state: &AppState, browser: &mut Browser) {
+pub(crate) async fn register(state: &AppState, browser: &mut Browser) {
     let signup = json!({ "username": "alice", "password": "correct horse battery" });
     let (status, headers, _) = send(app(state.clone()), post_json("/account/signup", None, &signup)).await;
     assert_eq!(status, StatusCode::OK);
@@ -112,7 +112,7 @@ async fn register(state: &AppState, browser: &mut Browser) {
 }
 
 /// Signs in with the passkey (discoverable) and returns the session cookie.
-async fn passkey_sign_in(
+pub(crate) async fn passkey_sign_in(
     state: &AppState,
     browser: &mut Browser,
     cookie: Option<&str>,
@@ -130,7 +130,7 @@ async fn passkey_sign_in(
 }
 
 /// The token request with client_secret_basic.
-fn token_request(code: &str, verifier: &str) -> Request<Body> {
+pub(crate) fn token_request(code: &str, verifier: &str) -> Request<Body> {
     let basic = Base64::encode_string(format!("{CLIENT_ID}:{CLIENT_SECRET}").as_bytes());
     let form = format!(
         "grant_type=authorization_code&code={code}&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&code_verifier={verifier}"

@@ -13,8 +13,8 @@ use crate::oidc::token::UserInfo;
 /// What [`Store::redeem_code`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RedeemOutcome {
-    /// First redemption of an unexpired code; it is now marked redeemed. The caller still checks
-    /// `client_id`, the redirect URI and PKCE against the grant: the code stays spent either way.
+    /// An unexpired code never redeemed. [`Store::redeem_code_with`] spends it only when the
+    /// caller's checks of `client_id`, the redirect URI and PKCE accept the redemption.
     Fresh {
         /// The grant the code stands for, as given to [`Store::insert_code`].
         grant: Grant,
@@ -131,6 +131,21 @@ impl Store {
     /// [`RedeemOutcome::Fresh`] and spends the code, in the same transaction that read it; any
     /// later one is [`RedeemOutcome::Replayed`].
     pub fn redeem_code(&mut self, code: &str, now: i64) -> Result<RedeemOutcome, StoreError> {
+        self.redeem_code_with(code, now, Ok::<_, std::convert::Infallible>)
+            .map(|decision| decision.unwrap_or_else(|never| match never {}))
+    }
+
+    /// Redeems an authorization code if `decide` accepts what the store holds under it: `decide`
+    /// sees the [`RedeemOutcome`] and the code is spent, in the same transaction that read it,
+    /// only when it was [`RedeemOutcome::Fresh`] and `decide` returned `Ok` (RFC 6749 §4.1.3,
+    /// RFC 7636 §4.6: a redemption that fails its checks does not spend the code). Returns what
+    /// `decide` returned.
+    pub fn redeem_code_with<T, E>(
+        &mut self,
+        code: &str,
+        now: i64,
+        decide: impl FnOnce(RedeemOutcome) -> Result<T, E>,
+    ) -> Result<Result<T, E>, StoreError> {
         // IMMEDIATE: take the write lock before reading, so two redeemers cannot both see it fresh.
         let tx = self
             .conn
@@ -161,14 +176,18 @@ impl Store {
             }
             Some((_, _, expires_at, None)) if now >= expires_at => RedeemOutcome::Expired,
             Some((grant_json, client_id, _, None)) => {
-                tx.prepare_cached("UPDATE authorization_codes SET redeemed_at = ?2 WHERE code = ?1")
-                    .and_then(|mut statement| statement.execute(params![code, now]))
-                    .op("mark an authorization code redeemed")?;
                 RedeemOutcome::Fresh { grant: decode("grant_json", &grant_json)?, client_id }
             }
         };
+        let fresh = matches!(outcome, RedeemOutcome::Fresh { .. });
+        let decision = decide(outcome);
+        if fresh && decision.is_ok() {
+            tx.prepare_cached("UPDATE authorization_codes SET redeemed_at = ?2 WHERE code = ?1")
+                .and_then(|mut statement| statement.execute(params![code, now]))
+                .op("mark an authorization code redeemed")?;
+        }
         tx.commit().op("commit redeeming an authorization code")?;
-        Ok(outcome)
+        Ok(decision)
     }
 
     /// Records an access token. [`StoreError::Duplicate`] if the token exists;

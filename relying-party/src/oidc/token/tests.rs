@@ -59,7 +59,8 @@ fn a_fresh_code_issues_the_grant_s_claims() {
 
 #[test]
 fn a_replayed_code_is_refused_and_revokes_its_tokens() {
-    let error = redeem(&request(), &app(), StoredCode::Replayed, "i", 100).expect_err("refused");
+    let replayed = StoredCode::Replayed { client_id: "app".into() };
+    let error = redeem(&request(), &app(), replayed, "i", 100).expect_err("refused");
     assert_eq!((error.error, error.revoke_tokens_of_code), (OAuthError::InvalidGrant, true));
     for stored in [StoredCode::Expired, StoredCode::Unknown] {
         let error = redeem(&request(), &app(), stored, "i", 100).expect_err("refused");
@@ -80,4 +81,14 @@ fn another_client_or_a_wrong_verifier_is_invalid_grant() {
     missing.redirect_uri = None;
     let error = redeem(&missing, &app(), StoredCode::Fresh(grant()), "i", 100).expect_err("refused");
     assert_eq!(error.error, OAuthError::InvalidRequest);
+}
+
+/// RFC 6749 §4.1.2, §4.1.3: a replay by a client the code was not issued to is refused and
+/// revokes nothing.
+#[test]
+fn a_replay_by_another_client_revokes_nothing() {
+    let other = ClientId::authenticated_for_tests("other");
+    let replayed = StoredCode::Replayed { client_id: "app".into() };
+    let error = redeem(&request(), &other, replayed, "i", 100).expect_err("refused");
+    assert_eq!((error.error, error.revoke_tokens_of_code), (OAuthError::InvalidGrant, false));
 }
