@@ -311,8 +311,9 @@ async fn par_with_private_key_jwt_and_acr_values() {
     let again = user.browser.get(authorize.as_str()).await;
     assert_invalid_request_uri(&again);
 
-    // The token request authenticates with a client assertion whose aud is the token endpoint.
-    let token_assertion = world.key.assertion(BACKEND, &token_url, &fresh_jti());
+    // The token request authenticates with a client assertion whose aud is the issuer
+    // (draft-ietf-oauth-rfc7523bis: the issuer alone, never an endpoint URL).
+    let token_assertion = world.key.assertion(BACKEND, &world.idp.issuer, &fresh_jti());
     let tokens = client
         .exchange_code(AuthorizationCode::new(code.clone()))
         .expect("a token endpoint")
@@ -326,7 +327,7 @@ async fn par_with_private_key_jwt_and_acr_values() {
     assert_eq!(got, (strings(&["face", "mfa", "pop", "swk", "user"]), Some("phr".to_owned())));
 
     // A replayed assertion (same jti) is refused, at the token endpoint and at PAR; the jti of
-    // the PAR assertion (aud = issuer, valid at both) is spent at the token endpoint too. The code
+    // the PAR assertion (aud = issuer, as at both) is spent at the token endpoint too. The code
     // is spent already, so a client authentication that wrongly passed would say invalid_grant.
     let token_request = |assertion: String| {
         let (backend, token_url, code) = (&world.backend, &token_url, &code);
@@ -353,8 +354,11 @@ async fn par_with_private_key_jwt_and_acr_values() {
     let elsewhere = world.key.assertion(BACKEND, "https://other-idp.example/token", &fresh_jti());
     assert_invalid_client(&token_request(elsewhere).await);
 
-    // A fresh assertion whose aud is the PAR endpoint itself is accepted there.
-    let at_par = push(world.key.assertion(BACKEND, &par_url, &fresh_jti())).await;
+    // An endpoint URL is not an audience (draft-ietf-oauth-rfc7523bis): the PAR endpoint's own
+    // URL is refused there, the token endpoint's at the token endpoint; the issuer is accepted.
+    assert_invalid_client(&push(world.key.assertion(BACKEND, &par_url, &fresh_jti())).await);
+    assert_invalid_client(&token_request(world.key.assertion(BACKEND, &token_url, &fresh_jti())).await);
+    let at_par = push(world.key.assertion(BACKEND, &world.idp.issuer, &fresh_jti())).await;
     assert_eq!(at_par.status, StatusCode::CREATED, "{at_par:?}");
 }
 
@@ -375,10 +379,10 @@ fn assert_invalid_client(reply: &Reply) {
 }
 
 #[tokio::test]
-async fn an_assertion_for_the_token_endpoint_is_accepted_at_par() {
-    // RFC 9126 §2: the authorization server MUST accept its issuer identifier, its token endpoint
-    // URL or its PAR endpoint URL as the audience of a client assertion sent to the PAR endpoint.
-    // (draft-ietf-oauth-rfc7523bis, work in progress, would move everyone to the issuer alone.)
+async fn private_key_jwt_audience_other_than_the_issuer_is_refused_at_par() {
+    // draft-ietf-oauth-rfc7523bis and the OpenID Foundation's 2025 advisory on client-assertion
+    // audiences replace RFC 9126 §2's list (issuer, token endpoint URL, PAR endpoint URL): the
+    // audience is the issuer identifier alone, so the token endpoint's URL is refused at PAR.
     let world = World::start(UserVerificationRequirement::Preferred).await;
     let (challenge, _verifier) = PkceCodeChallenge::new_random_sha256();
     let assertion = world.key.assertion(BACKEND, &world.token_url(), &fresh_jti());
@@ -398,7 +402,7 @@ async fn an_assertion_for_the_token_endpoint_is_accepted_at_par() {
             ],
         )
         .await;
-    assert_eq!(pushed.status, StatusCode::CREATED, "{pushed:?}");
+    assert_invalid_client(&pushed);
 }
 
 #[tokio::test]

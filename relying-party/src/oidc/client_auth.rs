@@ -162,14 +162,14 @@ fn present(value: &Option<String>) -> Option<&str> {
 
 /// Authenticates the client of a token or PAR request.
 ///
-/// `expected_audience` lists the values a client assertion's `aud` may name: the issuer and the
-/// URL of the endpoint being called. `now` is in seconds since the epoch. `remember_jti(client_id,
+/// `issuer` is the one value a client assertion's `aud` may name (draft-ietf-oauth-rfc7523bis:
+/// the issuer identifier, as a single string or a one-element array; no endpoint URL). `now` is in seconds since the epoch. `remember_jti(client_id,
 /// jti, exp)` records an assertion's `jti` and returns `true` when it is fresh; it is called only
 /// for an assertion that passed every other check.
 pub fn authenticate(
     registry: &ClientRegistry,
     request: &ClientCredentials,
-    expected_audience: &[&str],
+    issuer: &str,
     now: u64,
     remember_jti: impl FnMut(&str, &str, u64) -> bool,
 ) -> Result<ClientId, ClientAuthError> {
@@ -192,7 +192,7 @@ pub fn authenticate(
             assertion: present(&request.client_assertion),
             form_client_id,
         };
-        return authenticate_jwt(registry, &assertion, expected_audience, now, remember_jti);
+        return authenticate_jwt(registry, &assertion, issuer, now, remember_jti);
     }
     if secret_post {
         return Err(invalid_client(
@@ -287,7 +287,7 @@ struct Assertion<'a> {
 fn authenticate_jwt(
     registry: &ClientRegistry,
     request: &Assertion<'_>,
-    expected_audience: &[&str],
+    issuer: &str,
     now: u64,
     mut remember_jti: impl FnMut(&str, &str, u64) -> bool,
 ) -> Result<ClientId, ClientAuthError> {
@@ -328,7 +328,7 @@ fn authenticate_jwt(
         ClientAuthMethod::SecretBasic { .. } => return Err(wrong_method(client, "private_key_jwt")),
     };
     let claims = verify_signature(token, header.kid.as_deref(), keys)?;
-    let exp = check_claims(&claims, &client.id, expected_audience, now)?;
+    let exp = check_claims(&claims, &client.id, issuer, now)?;
     // RFC 7523 §3 item 7: the jti may be used only once. Checked last, so that a refused
     // assertion does not use up its jti.
     let jti = string_claim(&claims, "jti")?.ok_or_else(|| invalid_client("client_assertion has no jti"))?;
@@ -392,7 +392,7 @@ fn verify_signature(
 fn check_claims(
     claims: &Map<String, Value>,
     client_id: &str,
-    expected_audience: &[&str],
+    issuer: &str,
     now: u64,
 ) -> Result<u64, ClientAuthError> {
     // 1. iss: "MUST contain the client_id of the OAuth client" (OIDC Core §9).
@@ -404,19 +404,21 @@ fn check_claims(
     if string_claim(claims, "sub")? != Some(client_id) {
         return Err(invalid_client(format!("client_assertion sub must be the client_id {client_id:?}")));
     }
-    // 3. aud: "MUST contain a value that identifies the authorization server" (RFC 7523 §3 item 3).
-    let audience: Vec<&str> = match claims.get("aud") {
+    // 3. aud: "MUST contain a value that identifies the authorization server" (RFC 7523 §3 item 3),
+    //    narrowed by draft-ietf-oauth-rfc7523bis and the OpenID Foundation's 2025 advisory on
+    //    client-assertion audiences: the issuer identifier as a single string (a one-element
+    //    array holding exactly it is accepted too); an endpoint URL or a foreign member is refused.
+    let audience: Vec<&Value> = match claims.get("aud") {
         None => return Err(invalid_client("client_assertion has no aud")),
-        Some(Value::String(aud)) => vec![aud.as_str()],
-        Some(Value::Array(values)) => values.iter().filter_map(Value::as_str).collect(),
+        Some(aud @ Value::String(_)) => vec![aud],
+        Some(Value::Array(values)) => values.iter().collect(),
         Some(_) => {
             return Err(invalid_client("client_assertion aud must be a string or an array of strings"));
         }
     };
-    if !audience.iter().any(|aud| expected_audience.contains(aud)) {
+    if !matches!(audience.as_slice(), [Value::String(aud)] if aud == issuer) {
         return Err(invalid_client(format!(
-            "client_assertion aud must name this provider: one of {}",
-            expected_audience.join(", ")
+            "client_assertion aud must name this provider: exactly the issuer {issuer}"
         )));
     }
     // 4. exp: required; "MUST reject any JWT with an expiration time that has passed, subject to

@@ -78,18 +78,11 @@ impl FromRequest<AppState> for AuthenticatedClient {
         let (parts, body) = request.into_parts();
         let authorization =
             parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let endpoints = client_assertion_endpoints(parts.uri.path());
         let OAuthParams(params) = OAuthParams::from_request(Request::from_parts(parts, body), state).await?;
-        let client = authenticate_client(state, authorization.as_deref(), &params, endpoints, state.now())
+        let client = authenticate_client(state, authorization.as_deref(), &params, state.now())
             .map_err(IntoResponse::into_response)?;
         Ok(Self { client, params })
     }
-}
-
-/// The endpoints a client assertion's `aud` may name besides the issuer: RFC 7523 §3, the token
-/// endpoint; RFC 9126 §2, at the PAR endpoint also the PAR endpoint itself.
-fn client_assertion_endpoints(path: &str) -> &'static [&'static str] {
-    if path == "/par" { &["/token", "/par"] } else { &["/token"] }
 }
 
 /// Authenticates the client of a token or PAR request; the `jti` of a client assertion is
@@ -98,15 +91,12 @@ fn authenticate_client(
     state: &AppState,
     authorization: Option<&str>,
     params: &Params,
-    endpoints: &[&str],
     now: u64,
 ) -> Result<ClientId, AppError> {
     let credentials = ClientCredentials::from_request(authorization, params);
-    let urls: Vec<String> = endpoints.iter().map(|endpoint| format!("{}{endpoint}", state.issuer)).collect();
-    let audience: Vec<&str> =
-        std::iter::once(state.issuer.as_str()).chain(urls.iter().map(String::as_str)).collect();
     let mut store = state.store()?;
-    Ok(authenticate(&state.clients, &credentials, &audience, now, |client, jti, exp| {
+    // A client assertion's aud is the issuer alone (draft-ietf-oauth-rfc7523bis).
+    Ok(authenticate(&state.clients, &credentials, &state.issuer, now, |client, jti, exp| {
         store.remember_jti(client, jti, exp as i64 + 60, now as i64).unwrap_or(false)
     })?)
 }

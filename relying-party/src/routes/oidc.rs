@@ -192,7 +192,11 @@ fn issue_code(
         &session.context,
     );
     let code = random_token();
-    state.store()?.insert_code(&code, &grant, (now + CODE_TTL) as i64)?;
+    let mut store = state.store()?;
+    // Expired codes are purged on the way, a bounded batch per insert.
+    store.purge_expired_grants(now as i64)?;
+    store.insert_code(&code, &grant, (now + CODE_TTL) as i64)?;
+    drop(store);
     let mut pairs = vec![("code", code.as_str())];
     if let Some(state_param) = &request.state {
         pairs.push(("state", state_param));
@@ -227,7 +231,11 @@ pub async fn par(
         return Err(AppError::oauth(error, description));
     }
     let request_uri = format!("{REQUEST_URI_PREFIX}{}", random_token());
-    state.store()?.insert_par(&request_uri, client.as_str(), &form, (now + PAR_TTL) as i64)?;
+    let mut store = state.store()?;
+    // Expired pushed requests are purged on the way, a bounded batch per insert.
+    store.purge_expired_grants(now as i64)?;
+    store.insert_par(&request_uri, client.as_str(), &form, (now + PAR_TTL) as i64)?;
+    drop(store);
     Ok((StatusCode::CREATED, Json(json!({ "request_uri": request_uri, "expires_in": PAR_TTL })))
         .into_response())
 }

@@ -10,6 +10,10 @@ use crate::oidc::grant::Grant;
 use crate::oidc::params::Params;
 use crate::oidc::token::UserInfo;
 
+/// The most expired rows of each kind one [`Store::purge_expired_grants`] deletes, so that the
+/// purge on the way to an insert does bounded work.
+pub const GRANT_PURGE_BATCH: i64 = 64;
+
 /// What [`Store::redeem_code`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RedeemOutcome {
@@ -314,6 +318,37 @@ impl Store {
         Ok(inserted == 1)
     }
 
+    /// Deletes up to [`GRANT_PURGE_BATCH`] expired pushed authorization requests and as many
+    /// expired authorization codes that no access token refers to (such a code is useless: a
+    /// replay of it finds it [`RedeemOutcome::Unknown`], refused alike, and nothing it issued is
+    /// still recorded). The authorization and PAR endpoints call it before each insert, so the
+    /// tables do not grow with expired rows. Returns the number of rows deleted.
+    pub fn purge_expired_grants(&mut self, now: i64) -> Result<usize, StoreError> {
+        const PURGES: [(&str, &str); 2] = [
+            (
+                "purge a batch of expired pushed authorization requests",
+                "DELETE FROM pushed_authorization_requests WHERE request_uri IN \
+                 (SELECT request_uri FROM pushed_authorization_requests WHERE expires_at <= ?1 LIMIT ?2)",
+            ),
+            (
+                "purge a batch of expired authorization codes",
+                "DELETE FROM authorization_codes WHERE code IN \
+                 (SELECT code FROM authorization_codes WHERE expires_at <= ?1 AND NOT EXISTS \
+                 (SELECT 1 FROM access_tokens WHERE access_tokens.code = authorization_codes.code) LIMIT ?2)",
+            ),
+        ];
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .op("begin purging expired grants")?;
+        let mut deleted = 0;
+        for (op, sql) in PURGES {
+            deleted += tx.execute(sql, params![now, GRANT_PURGE_BATCH]).op(op)?;
+        }
+        tx.commit().op("commit purging expired grants")?;
+        Ok(deleted)
+    }
+
     /// Deletes what has expired at `now`: pushed requests, client assertion `jti`s, access tokens,
     /// and authorization codes that no remaining access token refers to (a replay of such a code
     /// finds it [`RedeemOutcome::Unknown`], which the token endpoint rejects alike, and nothing it
@@ -347,3 +382,6 @@ impl Store {
         Ok(deleted)
     }
 }
+
+#[cfg(test)]
+mod tests;

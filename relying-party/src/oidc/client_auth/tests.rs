@@ -14,8 +14,6 @@ const NOW: u64 = 4_000_000_000;
 const ISSUER: &str = "http://localhost:8080";
 const TOKEN_ENDPOINT: &str = "http://localhost:8080/token";
 const PAR_ENDPOINT: &str = "http://localhost:8080/par";
-/// What the token endpoint accepts as `aud`.
-const AUDIENCE: &[&str] = &[ISSUER, TOKEN_ENDPOINT];
 const JWT_CLIENT: &str = "jwt-app";
 const BASIC_CLIENT: &str = "basic app:1";
 /// A secret that needs form-urlencoding.
@@ -88,16 +86,8 @@ impl Fixture {
     }
 
     fn authenticate(&mut self, request: &ClientCredentials) -> Result<ClientId, ClientAuthError> {
-        self.authenticate_for(request, AUDIENCE)
-    }
-
-    fn authenticate_for(
-        &mut self,
-        request: &ClientCredentials,
-        audience: &[&str],
-    ) -> Result<ClientId, ClientAuthError> {
         let seen = &mut self.seen;
-        authenticate(&self.registry, request, audience, NOW, |client, jti, exp| {
+        authenticate(&self.registry, request, ISSUER, NOW, |client, jti, exp| {
             seen.insert((client.to_owned(), jti.to_owned()), exp).is_none()
         })
     }
@@ -118,7 +108,7 @@ fn claims(edit: Value) -> Value {
     let mut claims = json!({
         "iss": JWT_CLIENT,
         "sub": JWT_CLIENT,
-        "aud": TOKEN_ENDPOINT,
+        "aud": ISSUER,
         "exp": NOW + 60,
         "iat": NOW,
         "jti": unique_jti(),
@@ -186,15 +176,31 @@ fn a_valid_assertion_authenticates_the_client() {
 }
 
 #[test]
-fn the_audience_may_be_the_issuer_the_endpoint_or_a_list() {
+fn the_audience_may_be_the_issuer_or_a_list_of_just_the_issuer() {
     let mut fixture = Fixture::new();
-    for aud in [json!(ISSUER), json!(TOKEN_ENDPOINT), json!(["https://other.example", ISSUER])] {
+    for aud in [json!(ISSUER), json!([ISSUER])] {
         let token = fixture.assertion(json!({ "aud": aud }));
         fixture.authenticate(&jwt_request(&token)).expect("authenticated");
     }
-    // At the PAR endpoint, its own URL is accepted.
-    let token = fixture.assertion(json!({ "aud": PAR_ENDPOINT }));
-    fixture.authenticate_for(&jwt_request(&token), &[ISSUER, PAR_ENDPOINT]).expect("authenticated at PAR");
+}
+
+/// draft-ietf-oauth-rfc7523bis and the OpenID Foundation's 2025 advisory: an endpoint URL, or
+/// an array with any member besides the issuer, is not an audience of this provider.
+#[test]
+fn private_key_jwt_audience_other_than_the_issuer_is_refused() {
+    let mut fixture = Fixture::new();
+    for aud in [
+        json!(TOKEN_ENDPOINT),
+        json!(PAR_ENDPOINT),
+        json!([TOKEN_ENDPOINT]),
+        json!(["https://other.example", ISSUER]),
+        json!([ISSUER, ISSUER]),
+        json!([ISSUER, 1]),
+        json!(format!("{ISSUER}/")),
+    ] {
+        let token = fixture.assertion(json!({ "aud": aud }));
+        assert_refused(fixture.authenticate(&jwt_request(&token)), "invalid_client", "aud must name");
+    }
 }
 
 #[test]

@@ -313,3 +313,20 @@ async fn parameters_sent_twice_are_refused_at_token() {
     }
     assert_eq!(send(app(state.clone()), token_request(&code, VERIFIER)).await.0, StatusCode::OK);
 }
+
+/// Expired codes are purged when a new one is issued: the old one is then unknown.
+#[tokio::test]
+async fn an_expired_code_row_is_gone_after_the_purge() {
+    let (state, clock) = provider();
+    let cookie = signed_in(&state).await;
+    let old = code(&state, &cookie).await;
+    clock.advance(61);
+    let (_, _, body) = send(app(state.clone()), token_request(&old, VERIFIER)).await;
+    assert_eq!(body["error_description"], "the code expired");
+    let _new = code(&state, &cookie).await;
+    let (_, _, body) = send(app(state.clone()), token_request(&old, VERIFIER)).await;
+    assert_eq!(
+        (body["error"].as_str(), body["error_description"].as_str()),
+        (Some("invalid_grant"), Some("unknown code"))
+    );
+}
