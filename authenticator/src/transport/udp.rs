@@ -2,7 +2,8 @@
 //!
 //! Each datagram is exactly one 64-byte HID report, without a report-ID byte; replies go to the
 //! address the channel's last datagram came from. A datagram equal to [`POWER_CYCLE_PACKET`]
-//! unplugs and plugs the device back in. Other lengths are dropped with a warning.
+//! unplugs and plugs the device back in. Other lengths are dropped, with at most one warning
+//! (counting the others) every ten seconds and each one logged at debug level.
 //!
 //! Three threads share the work, and only the event loop touches protocol state:
 //! - a reader blocks on the socket and forwards datagrams as events;
@@ -24,6 +25,8 @@ use tracing::{debug, info, warn};
 use crate::ctap2::CtapDevice;
 use crate::hid::{CtapHid, HidCommand, HidConfig, Output, REPORT_LEN, Report, RequestId};
 use crate::signals::{KeepaliveStatus, Signals};
+
+mod throttle;
 
 #[cfg(test)]
 mod tests;
@@ -336,12 +339,16 @@ impl EventLoop {
 fn read(socket: UdpSocket, events: SyncSender<Event>, stop: &AtomicBool) {
     // Larger than a report so that oversized datagrams are seen as such rather than truncated.
     let mut buffer = [0u8; 2048];
+    let mut malformed_warnings = throttle::WarnThrottle::new(throttle::MALFORMED_WARN_INTERVAL);
     while !stop.load(Ordering::SeqCst) {
         let event = match socket.recv_from(&mut buffer) {
             Ok((len, peer)) => match Report::try_from(&buffer[..len]) {
                 Ok(report) => Event::Datagram { report, peer },
                 Err(_) => {
-                    warn!(%peer, len, expected = REPORT_LEN, "dropping a datagram that is not one HID report");
+                    debug!(%peer, len, expected = REPORT_LEN, "dropping a datagram that is not one HID report");
+                    if let Some(suppressed) = malformed_warnings.admit(Instant::now()) {
+                        warn!(%peer, len, expected = REPORT_LEN, suppressed, "dropping datagrams that are not one HID report");
+                    }
                     continue;
                 }
             },
