@@ -145,6 +145,31 @@ def test_no_pin_set(start_daemon):
     assert client_pin.get_pin_retries()[0] == 8
 
 
+def _pin_is_provisioned(daemon, pin):
+    ctap = daemon.ctap2()
+    assert ctap.info.options["clientPin"] is True
+    ClientPin(ctap, PinProtocolV2()).get_pin_token(pin, PERM.MAKE_CREDENTIAL, RP_ID)
+    assert ctap_error(ClientPin(ctap, PinProtocolV2()).get_pin_token, DEFAULT_PIN) == ERR.PIN_INVALID
+
+
+def test_pin_is_visible_in_the_process_list(start_daemon, tmp_path):
+    """The PIN to provision can stay off the command line: --pin-file FILE (its first line) or
+    the SOFTFIDO_PIN environment variable; --pin still works but logs a warning."""
+    pin_file = tmp_path / "pin"
+    pin_file.write_text("4321\n")
+    from_file = start_daemon("security-key", pin_file=pin_file)
+    assert "4321" not in " ".join(from_file.proc.args)
+    _pin_is_provisioned(from_file, "4321")
+
+    from_env = start_daemon("security-key", pin_env="8642")
+    assert "8642" not in " ".join(from_env.proc.args)
+    _pin_is_provisioned(from_env, "8642")
+
+    from_argument = start_daemon("security-key", pin="9753")
+    _pin_is_provisioned(from_argument, "9753")
+    assert "visible in the process list" in from_argument.log_path.read_text()
+
+
 # -- tokens ---------------------------------------------------------------------------------
 
 
