@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use softfido_authenticator::store::{CredentialStore, FileStore, MemoryStore};
-use softfido_authenticator::transport::udp::UdpServer;
+use softfido_authenticator::transport::udp::{PowerCyclePolicy, UdpServer};
 use softfido_authenticator::{Authenticator, Profile, metadata};
 
 use softfido_harness::{device, matrix};
@@ -74,6 +74,18 @@ struct AuthenticatorArgs {
     /// Start a clientPIN device without a PIN.
     #[arg(long)]
     no_pin: bool,
+    /// Who may send the power-cycle datagram: `owner` (a loopback sender that allocated a
+    /// channel) or `any` (every sender, as the SoloKeys simulator).
+    #[arg(long, default_value = "owner", value_parser = parse_power_cycle)]
+    power_cycle: PowerCyclePolicy,
+}
+
+fn parse_power_cycle(name: &str) -> Result<PowerCyclePolicy, String> {
+    match name {
+        "owner" => Ok(PowerCyclePolicy::ChannelOwner),
+        "any" => Ok(PowerCyclePolicy::Any),
+        _ => Err(format!("unknown power-cycle policy {name:?}; expected owner or any")),
+    }
 }
 
 /// The environment variable that may hold the clientPIN to provision.
@@ -168,7 +180,9 @@ fn serve_authenticator(args: AuthenticatorArgs) -> anyhow::Result<()> {
     let authenticator =
         Authenticator::with_parts(config, store, Box::new(softfido_authenticator::clock::SystemClock))
             .context("loading the authenticator state")?;
-    let server = UdpServer::bind(&args.udp).with_context(|| format!("binding UDP {}", args.udp))?;
+    let server = UdpServer::bind(&args.udp)
+        .with_context(|| format!("binding UDP {}", args.udp))?
+        .with_power_cycle(args.power_cycle);
     let address = server.local_addr()?;
     tracing::info!(%address, profile = args.profile.name(), state = ?args.state, "authenticator listening");
     let shutdown = Arc::new(AtomicBool::new(false));

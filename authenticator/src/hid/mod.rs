@@ -352,7 +352,7 @@ impl CtapHid {
 }
 
 /// A one-report CTAPHID_ERROR (CTAP 2.1 §11.2.9.1.6).
-fn error_report(cid: u32, error: HidError) -> Report {
+pub(crate) fn error_report(cid: u32, error: HidError) -> Report {
     packet::single(cid, HidCommand::Error.code(), &[error as u8])
 }
 
