@@ -4,6 +4,8 @@ retry counters and power-cycle blocking, and built-in UV tokens."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from fido2.ctap import CtapError
 from fido2.ctap2 import Ctap2
@@ -394,6 +396,26 @@ def test_three_wrong_pins_need_a_power_cycle(daemon):
     assert client_pin.get_pin_retries() == (5, False)
     client_pin.get_pin_token(DEFAULT_PIN, PERM.GET_ASSERTION, RP_ID)
     assert client_pin.get_pin_retries() == (8, False)
+
+
+def test_power_cycle_packet_from_a_stranger_is_ignored(daemon):
+    """Only a loopback sender that owns a channel may power-cycle the device: a datagram from
+    another port does not reset the three-wrong-PINs-per-power-up limit (CTAP 2.1 §6.5.2.2)."""
+    import socket
+
+    from udp_hid import POWER_CYCLE_PACKET
+
+    device = daemon.device()
+    client_pin = ClientPin(Ctap2(device), PinProtocolV1())
+    for pin in ("0000", "0001", "0002"):
+        ctap_error(client_pin.get_pin_token, pin, PERM.GET_ASSERTION, RP_ID)
+    assert client_pin.get_pin_retries() == (5, True)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as stranger:
+        stranger.sendto(POWER_CYCLE_PACKET, ("127.0.0.1", daemon.port))
+    time.sleep(0.2)
+    assert client_pin.get_pin_retries() == (5, True), "a stranger's power cycle is ignored"
+    connection_of(device).power_cycle()
+    assert client_pin.get_pin_retries() == (5, False)
 
 
 def test_retries_survive_a_restart(start_daemon, tmp_path):
