@@ -154,7 +154,7 @@ def _pin_is_provisioned(daemon, pin):
     assert ctap_error(ClientPin(ctap, PinProtocolV2()).get_pin_token, DEFAULT_PIN) == ERR.PIN_INVALID
 
 
-def test_pin_is_visible_in_the_process_list(start_daemon, tmp_path):
+def test_pin_from_a_file_or_the_environment_stays_off_the_command_line(start_daemon, tmp_path):
     """The PIN to provision can stay off the command line: --pin-file FILE (its first line) or
     the SOFTFIDO_PIN environment variable; --pin still works but logs a warning."""
     pin_file = tmp_path / "pin"
