@@ -295,7 +295,8 @@ pub struct Config {
     pub reset_window: Option<Duration>,
     /// Number of discoverable credentials the store accepts (CTAP2_ERR_KEY_STORE_FULL beyond).
     pub max_resident_credentials: usize,
-    /// A clientPIN set when the device starts without one (as a key in use has one).
+    /// A clientPIN provisioned into a brand-new state (as a key in use has one); a device that
+    /// already has a state, even one reset to no PIN, keeps what its state says.
     pub pin: Option<String>,
 }
 

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use softfido_authenticator::store::{CredentialStore, FileStore, MemoryStore};
-use softfido_authenticator::transport::udp::UdpServer;
+use softfido_authenticator::transport::udp::{PowerCyclePolicy, UdpServer};
 use softfido_authenticator::{Authenticator, Profile, metadata};
 
 use softfido_harness::{device, matrix};
@@ -63,13 +63,52 @@ struct AuthenticatorArgs {
     /// Allow authenticatorReset at any time instead of only within 10 s of power-up.
     #[arg(long)]
     reset_anytime: bool,
-    /// Set this clientPIN at start when the device has none (the security-key profile starts
-    /// with 1234 unless told otherwise).
-    #[arg(long, conflicts_with = "no_pin")]
+    /// Provision this clientPIN into a brand-new state (the security-key profile starts with
+    /// 1234 unless told otherwise). Visible in the process list: prefer --pin-file or the
+    /// SOFTFIDO_PIN environment variable.
+    #[arg(long, conflicts_with_all = ["no_pin", "pin_file"])]
     pin: Option<String>,
+    /// Read the clientPIN to provision from this file (its first line).
+    #[arg(long, conflicts_with = "no_pin")]
+    pin_file: Option<PathBuf>,
     /// Start a clientPIN device without a PIN.
     #[arg(long)]
     no_pin: bool,
+    /// Who may send the power-cycle datagram: `owner` (a loopback sender that allocated a
+    /// channel) or `any` (every sender, as the SoloKeys simulator).
+    #[arg(long, default_value = "owner", value_parser = parse_power_cycle)]
+    power_cycle: PowerCyclePolicy,
+}
+
+fn parse_power_cycle(name: &str) -> Result<PowerCyclePolicy, String> {
+    match name {
+        "owner" => Ok(PowerCyclePolicy::ChannelOwner),
+        "any" => Ok(PowerCyclePolicy::Any),
+        _ => Err(format!("unknown power-cycle policy {name:?}; expected owner or any")),
+    }
+}
+
+/// The environment variable that may hold the clientPIN to provision.
+const PIN_ENV: &str = "SOFTFIDO_PIN";
+
+impl AuthenticatorArgs {
+    /// The PIN to provision, from --pin-file, --pin or SOFTFIDO_PIN (in that order); `None`
+    /// when none is given. --pin is accepted with a warning, since every user of the machine
+    /// can read a process's arguments.
+    fn configured_pin(&self) -> anyhow::Result<Option<String>> {
+        if let Some(path) = &self.pin_file {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the PIN from {}", path.display()))?;
+            let pin = text.lines().next().unwrap_or_default().to_owned();
+            anyhow::ensure!(!pin.is_empty(), "{} holds no PIN", path.display());
+            return Ok(Some(pin));
+        }
+        if let Some(pin) = &self.pin {
+            tracing::warn!("--pin is visible in the process list; prefer --pin-file or {PIN_ENV}");
+            return Ok(Some(pin.clone()));
+        }
+        Ok(std::env::var(PIN_ENV).ok().filter(|pin| !pin.is_empty()))
+    }
 }
 
 fn parse_profile(name: &str) -> Result<Profile, String> {
@@ -128,8 +167,8 @@ fn serve_authenticator(args: AuthenticatorArgs) -> anyhow::Result<()> {
     if args.reset_anytime {
         config.reset_window = None;
     }
-    if args.pin.is_some() {
-        config.pin = args.pin.clone();
+    if let Some(pin) = args.configured_pin()? {
+        config.pin = Some(pin);
     }
     if args.no_pin {
         config.pin = None;
@@ -141,7 +180,9 @@ fn serve_authenticator(args: AuthenticatorArgs) -> anyhow::Result<()> {
     let authenticator =
         Authenticator::with_parts(config, store, Box::new(softfido_authenticator::clock::SystemClock))
             .context("loading the authenticator state")?;
-    let server = UdpServer::bind(&args.udp).with_context(|| format!("binding UDP {}", args.udp))?;
+    let server = UdpServer::bind(&args.udp)
+        .with_context(|| format!("binding UDP {}", args.udp))?
+        .with_power_cycle(args.power_cycle);
     let address = server.local_addr()?;
     tracing::info!(%address, profile = args.profile.name(), state = ?args.state, "authenticator listening");
     let shutdown = Arc::new(AtomicBool::new(false));

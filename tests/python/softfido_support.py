@@ -111,6 +111,8 @@ class Daemon:
         reset_anytime: bool = False,
         pin: str | None = None,
         no_pin: bool = False,
+        pin_file: Path | None = None,
+        pin_env: str | None = None,
     ):
         self.binary = binary
         self.profile = profile
@@ -118,11 +120,13 @@ class Daemon:
         self.reset_anytime = reset_anytime
         self.pin_option = pin  # --pin PIN
         self.no_pin = no_pin  # --no-pin
+        self.pin_file = pin_file  # --pin-file FILE
+        self.pin_env = pin_env  # SOFTFIDO_PIN
         #: The PIN the tests believe the device has (tests that change it update this): what
         #: `client()`'s user types when asked. The security-key profile starts with 1234.
         self.pin: str | None = None
         if not no_pin and PROFILES[profile].uv_kind == "client_pin":
-            self.pin = pin or DEFAULT_PIN
+            self.pin = pin or (pin_file.read_text().splitlines()[0] if pin_file else None) or pin_env or DEFAULT_PIN
         self.log_path = log_path
         self.port: int | None = None
         self.proc: subprocess.Popen | None = None
@@ -144,8 +148,13 @@ class Daemon:
                 cmd += ["--pin", self.pin_option]
             if self.no_pin:
                 cmd.append("--no-pin")
+            if self.pin_file is not None:
+                cmd += ["--pin-file", str(self.pin_file)]
             log = open(self.log_path, "ab")
             env = dict(os.environ)
+            env.pop("SOFTFIDO_PIN", None)
+            if self.pin_env is not None:
+                env["SOFTFIDO_PIN"] = self.pin_env
             env.setdefault("RUST_LOG", "info")
             env["NO_COLOR"] = "1"
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)

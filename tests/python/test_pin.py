@@ -4,6 +4,8 @@ retry counters and power-cycle blocking, and built-in UV tokens."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from fido2.ctap import CtapError
 from fido2.ctap2 import Ctap2
@@ -143,6 +145,31 @@ def test_no_pin_set(start_daemon):
     assert ctap_error(client_pin.get_pin_token, DEFAULT_PIN) == ERR.PIN_NOT_SET  # legacy getPinToken
     assert ctap_error(client_pin.change_pin, DEFAULT_PIN, "5678") == ERR.PIN_NOT_SET
     assert client_pin.get_pin_retries()[0] == 8
+
+
+def _pin_is_provisioned(daemon, pin):
+    ctap = daemon.ctap2()
+    assert ctap.info.options["clientPin"] is True
+    ClientPin(ctap, PinProtocolV2()).get_pin_token(pin, PERM.MAKE_CREDENTIAL, RP_ID)
+    assert ctap_error(ClientPin(ctap, PinProtocolV2()).get_pin_token, DEFAULT_PIN) == ERR.PIN_INVALID
+
+
+def test_pin_from_a_file_or_the_environment_stays_off_the_command_line(start_daemon, tmp_path):
+    """The PIN to provision can stay off the command line: --pin-file FILE (its first line) or
+    the SOFTFIDO_PIN environment variable; --pin still works but logs a warning."""
+    pin_file = tmp_path / "pin"
+    pin_file.write_text("4321\n")
+    from_file = start_daemon("security-key", pin_file=pin_file)
+    assert "4321" not in " ".join(from_file.proc.args)
+    _pin_is_provisioned(from_file, "4321")
+
+    from_env = start_daemon("security-key", pin_env="8642")
+    assert "8642" not in " ".join(from_env.proc.args)
+    _pin_is_provisioned(from_env, "8642")
+
+    from_argument = start_daemon("security-key", pin="9753")
+    _pin_is_provisioned(from_argument, "9753")
+    assert "visible in the process list" in from_argument.log_path.read_text()
 
 
 # -- tokens ---------------------------------------------------------------------------------
@@ -369,6 +396,26 @@ def test_three_wrong_pins_need_a_power_cycle(daemon):
     assert client_pin.get_pin_retries() == (5, False)
     client_pin.get_pin_token(DEFAULT_PIN, PERM.GET_ASSERTION, RP_ID)
     assert client_pin.get_pin_retries() == (8, False)
+
+
+def test_power_cycle_packet_from_a_stranger_is_ignored(daemon):
+    """Only a loopback sender that owns a channel may power-cycle the device: a datagram from
+    another port does not reset the three-wrong-PINs-per-power-up limit (CTAP 2.1 §6.5.2.2)."""
+    import socket
+
+    from udp_hid import POWER_CYCLE_PACKET
+
+    device = daemon.device()
+    client_pin = ClientPin(Ctap2(device), PinProtocolV1())
+    for pin in ("0000", "0001", "0002"):
+        ctap_error(client_pin.get_pin_token, pin, PERM.GET_ASSERTION, RP_ID)
+    assert client_pin.get_pin_retries() == (5, True)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as stranger:
+        stranger.sendto(POWER_CYCLE_PACKET, ("127.0.0.1", daemon.port))
+    time.sleep(0.2)
+    assert client_pin.get_pin_retries() == (5, True), "a stranger's power cycle is ignored"
+    connection_of(device).power_cycle()
+    assert client_pin.get_pin_retries() == (5, False)
 
 
 def test_retries_survive_a_restart(start_daemon, tmp_path):

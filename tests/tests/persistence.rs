@@ -111,3 +111,27 @@ fn a_corrupt_state_file_refuses_to_start_rather_than_erase() {
         "the file is left alone"
     );
 }
+
+/// getInfo's `options.clientPin` (CTAP 2.1 §6.4: true once a PIN is set).
+fn client_pin_is_set(auth: &mut Authenticator, signals: &Signals) -> bool {
+    let info = body(&auth.process(&[0x04], signals));
+    let options = field(&info, 4).as_map().unwrap();
+    let (_, value) = options.iter().find(|(key, _)| key.as_text() == Some("clientPin")).unwrap();
+    value.as_bool().unwrap()
+}
+
+#[test]
+fn a_reset_device_stays_without_a_pin_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let signals = Signals::new();
+    let security_key = Profile::SecurityKey.config();
+    {
+        let mut auth = Authenticator::new(security_key.clone(), FileStore::new(&path)).unwrap();
+        assert!(client_pin_is_set(&mut auth, &signals), "a brand-new device gets the default PIN");
+        assert_eq!(auth.process(&[0x07], &signals), vec![0x00], "authenticatorReset");
+        assert!(!client_pin_is_set(&mut auth, &signals));
+    }
+    let mut auth = Authenticator::new(security_key, FileStore::new(&path)).unwrap();
+    assert!(!client_pin_is_set(&mut auth, &signals), "the reset device has no PIN after a restart");
+}

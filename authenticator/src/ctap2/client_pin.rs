@@ -2,7 +2,6 @@
 //! pinUvAuthTokens obtained with the PIN or with built-in user verification.
 
 use ciborium::Value;
-use subtle::ConstantTimeEq;
 
 use super::Authenticator;
 use super::verification::UvMethod;
@@ -147,8 +146,7 @@ impl Authenticator {
         let padded = shared.decrypt(new_pin_enc).map_err(|_| StatusCode::PinPolicyViolation)?;
         let new_pin = policy::check_new_pin(&padded, self.state.min_pin_length)?;
         self.commit(|state| {
-            state.pin =
-                Some(crate::store::StoredPin { hash: new_pin.hash, code_points: new_pin.code_points });
+            state.pin = Some(crate::store::StoredPin::new(&new_pin.hash, new_pin.code_points));
             state.pin_retries = MAX_PIN_RETRIES;
             state.force_pin_change = false;
         })?;
@@ -171,13 +169,13 @@ impl Authenticator {
         self.verify_pin_hash(shared, pin_hash_enc)?;
         let padded = shared.decrypt(new_pin_enc).map_err(|_| StatusCode::PinPolicyViolation)?;
         let new_pin = policy::check_new_pin(&padded, self.state.min_pin_length)?;
-        if self.state.force_pin_change && self.state.pin.as_ref().is_some_and(|pin| pin.hash == new_pin.hash)
+        if self.state.force_pin_change
+            && self.state.pin.as_ref().is_some_and(|pin| pin.matches(&new_pin.hash))
         {
             return Err(StatusCode::PinPolicyViolation);
         }
         self.commit(|state| {
-            state.pin =
-                Some(crate::store::StoredPin { hash: new_pin.hash, code_points: new_pin.code_points });
+            state.pin = Some(crate::store::StoredPin::new(&new_pin.hash, new_pin.code_points));
             state.force_pin_change = false;
         })?;
         // Every token handed out under the old PIN is void.
@@ -250,9 +248,9 @@ impl Authenticator {
     /// mid-attempt cannot save a guess), compare the PIN hash, and on a mismatch regenerate the
     /// key agreement key and count the consecutive failure.
     fn verify_pin_hash(&mut self, shared: &SharedSecret, pin_hash_enc: &[u8]) -> Result<(), StatusCode> {
-        let stored = self.state.pin.as_ref().map(|pin| pin.hash).ok_or(StatusCode::PinNotSet)?;
+        let stored = self.state.pin.clone().ok_or(StatusCode::PinNotSet)?;
         self.commit(|state| state.pin_retries = state.pin_retries.saturating_sub(1))?;
-        let matches = shared.decrypt(pin_hash_enc).is_ok_and(|hash| bool::from(hash.ct_eq(&stored)));
+        let matches = shared.decrypt(pin_hash_enc).is_ok_and(|hash| stored.matches(&hash));
         if !matches {
             self.volatile.key_agreement = KeyAgreementKey::generate();
             self.volatile.consecutive_pin_failures = self.volatile.consecutive_pin_failures.saturating_add(1);

@@ -51,9 +51,6 @@ pub enum StartError {
     /// The configured PIN breaks the PIN policy (4 to 63 bytes of UTF-8, at least the minimum length).
     #[error("the PIN must be 4 to 63 bytes of UTF-8 and at least the minimum PIN length in characters")]
     PinPolicy,
-    /// The configured PIN could not be saved.
-    #[error("the PIN could not be saved in the state")]
-    PinNotStored,
 }
 
 /// A virtual CTAP 2.1 authenticator.
@@ -87,40 +84,20 @@ impl Authenticator {
         mut store: Box<dyn CredentialStore>,
         clock: Box<dyn Clock>,
     ) -> Result<Self, StartError> {
+        if config.pin.is_some() && config.uv != UvCapability::ClientPin {
+            return Err(StartError::PinWithoutClientPin);
+        }
         let state = match store.load()? {
             Some(state) => state,
             None => {
-                let state = PersistentState::new();
+                let state = factory_state(&config)?;
                 store.commit(&state)?;
                 state
             }
         };
         let user = Box::new(scripted_user(&config));
         let volatile = PowerOnState::new(clock.now());
-        let mut authenticator = Self { config, user, store, clock, state, volatile };
-        authenticator.provision_pin()?;
-        Ok(authenticator)
-    }
-
-    /// Sets the configured PIN on a device that has none yet (a restart keeps the PIN the
-    /// state file holds, which may have been changed since).
-    fn provision_pin(&mut self) -> Result<(), StartError> {
-        let Some(pin) = self.config.pin.clone() else { return Ok(()) };
-        if !self.supports_client_pin() {
-            return Err(StartError::PinWithoutClientPin);
-        }
-        if self.state.pin.is_some() {
-            return Ok(());
-        }
-        let mut padded = pin.into_bytes();
-        padded.resize(crate::pin::policy::PADDED_PIN_LENGTH.max(padded.len()), 0);
-        let new_pin = crate::pin::policy::check_new_pin(&padded, self.state.min_pin_length)
-            .map_err(|_| StartError::PinPolicy)?;
-        self.commit(|state| {
-            state.pin =
-                Some(crate::store::StoredPin { hash: new_pin.hash, code_points: new_pin.code_points });
-        })
-        .map_err(|_| StartError::PinNotStored)
+        Ok(Self { config, user, store, clock, state, volatile })
     }
 
     /// The configuration.
@@ -198,6 +175,23 @@ impl Authenticator {
         self.state = next;
         Ok(())
     }
+}
+
+/// A brand-new device's state: a fresh master key and, when configured, the provisioned PIN.
+///
+/// The PIN is provisioned once, into the very first state the device commits: a device that
+/// already has a state keeps what that state says, so one that authenticatorReset left without
+/// a PIN (CTAP 2.1 §6.6) stays without one across restarts, as a real key does.
+fn factory_state(config: &Config) -> Result<PersistentState, StartError> {
+    let mut state = PersistentState::new();
+    if let Some(pin) = &config.pin {
+        let mut padded = pin.clone().into_bytes();
+        padded.resize(crate::pin::policy::PADDED_PIN_LENGTH.max(padded.len()), 0);
+        let new_pin = crate::pin::policy::check_new_pin(&padded, state.min_pin_length)
+            .map_err(|_| StartError::PinPolicy)?;
+        state.pin = Some(crate::store::StoredPin::new(&new_pin.hash, new_pin.code_points));
+    }
+    Ok(state)
 }
 
 fn scripted_user(config: &Config) -> ScriptedUser {

@@ -20,16 +20,17 @@ pub(super) struct ChannelTable {
     max: usize,
     live: Vec<Entry>,
     clock: u64,
-    /// The last CID handed out; CIDs are issued in order from 1.
-    issued: u32,
-    /// CIDs `1..=adoptable_up_to` were issued before the last power cycle.
-    adoptable_up_to: u32,
+    /// CIDs live before a power cycle, most recent last, adopted on their next use.
+    adoptable: Vec<u32>,
 }
+
+/// How many CIDs from before power cycles stay adoptable.
+const MAX_ADOPTABLE: usize = 64;
 
 impl ChannelTable {
     /// An empty table holding at most `max` channels (at least one).
     pub(super) fn new(max: usize) -> Self {
-        Self { max: max.max(1), live: Vec::new(), clock: 0, issued: 0, adoptable_up_to: 0 }
+        Self { max: max.max(1), live: Vec::new(), clock: 0, adoptable: Vec::new() }
     }
 
     /// How many channels are live.
@@ -42,7 +43,7 @@ impl ChannelTable {
         self.live.iter().any(|entry| entry.cid == cid)
     }
 
-    /// Records a use of `cid`, adopting it if this device issued it before the last power cycle.
+    /// Records a use of `cid`, adopting it if it was live before a power cycle.
     ///
     /// Simulator clients keep their CID across the power-cycle packet, as a host keeps its
     /// handle across a USB re-enumeration it did not notice, so those CIDs stay usable; a CID
@@ -53,34 +54,46 @@ impl ChannelTable {
             entry.last_use = self.clock;
             return Ok(());
         }
-        if cid == RESERVED_CID || cid == BROADCAST_CID || cid > self.adoptable_up_to {
+        let Some(index) = self.adoptable.iter().position(|&known| known == cid) else {
             return Err(HidError::InvalidChannel);
-        }
-        self.insert(cid, pinned)
+        };
+        self.insert(cid, pinned)?;
+        self.adoptable.remove(index);
+        Ok(())
     }
 
     /// Allocates a fresh channel, evicting the least recently used one if the table is full.
     ///
-    /// CTAP 2.1 §11.2.3: CID 0 is reserved and 0xffffffff is the broadcast channel; neither is
-    /// ever handed out. Fails with ERR_CHANNEL_BUSY only when every live channel is pinned.
+    /// CTAP 2.1 §11.2.9.1.3 leaves the choice of CID to the device: it is drawn at random, so
+    /// that another client cannot guess a channel it was not given. CTAP 2.1 §11.2.3: CID 0 is
+    /// reserved and 0xffffffff is the broadcast channel; neither is ever handed out, nor a CID
+    /// that is live or adoptable. Fails with ERR_CHANNEL_BUSY only when every live channel is
+    /// pinned.
     pub(super) fn allocate(&mut self, pinned: &[u32]) -> Result<u32, HidError> {
-        let mut candidate = self.issued;
         let cid = loop {
-            candidate = candidate.wrapping_add(1);
-            if candidate != RESERVED_CID && candidate != BROADCAST_CID && !self.is_live(candidate) {
+            let candidate: u32 = rand::random();
+            if candidate != RESERVED_CID
+                && candidate != BROADCAST_CID
+                && !self.is_live(candidate)
+                && !self.adoptable.contains(&candidate)
+            {
                 break candidate;
             }
         };
         self.clock += 1;
         self.insert(cid, pinned)?;
-        self.issued = cid;
         Ok(cid)
     }
 
-    /// Forgets every live channel but remembers which CIDs were issued, so they can be adopted.
+    /// Forgets every live channel but remembers their CIDs, so their clients can go on using
+    /// them.
     pub(super) fn power_cycle(&mut self) {
-        self.live.clear();
-        self.adoptable_up_to = self.adoptable_up_to.max(self.issued);
+        let mut live: Vec<Entry> = std::mem::take(&mut self.live);
+        live.sort_by_key(|entry| entry.last_use);
+        self.adoptable.retain(|cid| !live.iter().any(|entry| entry.cid == *cid));
+        self.adoptable.extend(live.iter().map(|entry| entry.cid));
+        let excess = self.adoptable.len().saturating_sub(MAX_ADOPTABLE);
+        self.adoptable.drain(..excess);
     }
 
     fn insert(&mut self, cid: u32, pinned: &[u32]) -> Result<(), HidError> {

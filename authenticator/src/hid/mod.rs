@@ -326,9 +326,9 @@ impl CtapHid {
     }
 
     /// Simulates unplugging and plugging in: channels, locks, partial messages and the pending
-    /// request are forgotten. A CID issued before is adopted on its first use afterwards,
-    /// because simulator clients keep their CID across the power-cycle packet; a CID never
-    /// issued stays ERR_INVALID_CHANNEL.
+    /// request are forgotten. A CID live before is adopted on its first use afterwards,
+    /// because simulator clients keep their CID across the power-cycle packet; any other CID
+    /// stays ERR_INVALID_CHANNEL. (The UDP transport lets only the CID's owner adopt it.)
     pub fn power_cycle(&mut self) {
         self.channels.power_cycle();
         self.assembly = None;
@@ -352,7 +352,7 @@ impl CtapHid {
 }
 
 /// A one-report CTAPHID_ERROR (CTAP 2.1 §11.2.9.1.6).
-fn error_report(cid: u32, error: HidError) -> Report {
+pub(crate) fn error_report(cid: u32, error: HidError) -> Report {
     packet::single(cid, HidCommand::Error.code(), &[error as u8])
 }
 

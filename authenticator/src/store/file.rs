@@ -1,10 +1,19 @@
 //! A file store written atomically: temporary file, fsync, rename, fsync of the directory.
+//!
+//! The state holds the master key that wraps every credential ID and the PIN's verifier, so
+//! the file and its temporary sibling are readable by their owner alone (mode 0600). The
+//! temporary file has a random name and is created exclusively without following symlinks, so
+//! a file or symlink planted in the directory is never written through.
 
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 use super::{CredentialStore, PersistentState, StoreError};
+
+/// Owner read and write only: the state is a secret.
+const STATE_FILE_MODE: u32 = 0o600;
 
 /// Persists the state as JSON in one file. A kill at any instant leaves either the previous or
 /// the new file in place: the new content is written to a sibling temporary file, flushed to
@@ -29,10 +38,23 @@ impl FileStore {
         StoreError::Io { path: self.path.clone(), source }
     }
 
+    /// A fresh, unpredictable sibling name: `.state.json.<random>.tmp`.
     fn temp_path(&self) -> PathBuf {
-        let mut name = self.path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-        name.push(".tmp");
+        let mut name = std::ffi::OsString::from(".");
+        name.push(self.path.file_name().unwrap_or_default());
+        name.push(format!(".{}.tmp", hex::encode(rand::random::<[u8; 8]>())));
         self.path.with_file_name(name)
+    }
+
+    /// Creates `temp` owner-only; fails rather than open anything already there (O_EXCL) or
+    /// follow a symlink (O_NOFOLLOW).
+    fn create_temp(temp: &Path) -> std::io::Result<File> {
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(STATE_FILE_MODE)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(temp)
     }
 }
 
@@ -59,7 +81,7 @@ impl CredentialStore for FileStore {
             .map_err(|e| StoreError::Corrupt { path: self.path.clone(), reason: e.to_string() })?;
         let temp = self.temp_path();
         let write = || -> std::io::Result<()> {
-            let mut file = File::create(&temp)?;
+            let mut file = Self::create_temp(&temp)?;
             file.write_all(&bytes)?;
             file.sync_all()?;
             fs::rename(&temp, &self.path)?;

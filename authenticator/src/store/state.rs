@@ -65,14 +65,73 @@ fn default_min_pin_length() -> u8 {
     DEFAULT_MIN_PIN_LENGTH
 }
 
-/// A set PIN: only LEFT(SHA-256(PIN), 16) is kept (CTAP 2.1 §6.5.5.5 step 7).
+/// A set PIN, stored so that a copy of the state does not give it back quickly.
+///
+/// CTAP 2.1 §6.5.5.5 has the authenticator store LEFT(SHA-256(PIN), 16) and compare it with
+/// the platform's pinHashEnc (§6.5.5.7.2); but an unsalted SHA-256 of a short PIN is reversed
+/// by trying every PIN in milliseconds. Only a verifier of that value is kept instead:
+/// PBKDF2-HMAC-SHA-256 (RFC 8018 §5.2) of LEFT(SHA-256(PIN), 16) with a random salt and
+/// [`StoredPin::ITERATIONS`] rounds. The comparison still starts from LEFT(SHA-256(PIN), 16),
+/// as the protocol hands the authenticator nothing else.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredPinRecord")]
 pub struct StoredPin {
-    /// LEFT(SHA-256(PIN), 16).
+    /// The random salt of the verifier.
     #[serde(with = "hex_array")]
-    pub hash: [u8; 16],
+    salt: [u8; 16],
+    /// PBKDF2-HMAC-SHA-256(LEFT(SHA-256(PIN), 16), salt, ITERATIONS).
+    #[serde(with = "hex_array")]
+    verifier: [u8; 32],
     /// The PIN's length in Unicode code points (for setMinPINLength's forced change).
     pub code_points: usize,
+}
+
+impl StoredPin {
+    /// PBKDF2 rounds: a few milliseconds per PIN check, so that trying every four-digit PIN
+    /// against a copied state takes about a CPU-minute instead of milliseconds.
+    pub const ITERATIONS: u32 = 10_000;
+
+    /// The verifier of a PIN given as LEFT(SHA-256(PIN), 16), with a fresh random salt.
+    pub fn new(pin_hash: &[u8; 16], code_points: usize) -> Self {
+        let salt = rand::random();
+        Self { salt, verifier: verifier(pin_hash, &salt), code_points }
+    }
+
+    /// Whether `pin_hash` (LEFT(SHA-256(PIN), 16), from pinHashEnc) is this PIN's, compared in
+    /// constant time (CTAP 2.1 §6.5.5.7.2).
+    pub fn matches(&self, pin_hash: &[u8]) -> bool {
+        use subtle::ConstantTimeEq as _;
+        let Ok(pin_hash) = <&[u8; 16]>::try_from(pin_hash) else { return false };
+        bool::from(verifier(pin_hash, &self.salt).ct_eq(&self.verifier))
+    }
+}
+
+fn verifier(pin_hash: &[u8; 16], salt: &[u8; 16]) -> [u8; 32] {
+    pbkdf2::pbkdf2_hmac_array::<sha2::Sha256, 32>(pin_hash, salt, StoredPin::ITERATIONS)
+}
+
+/// A stored PIN as read: the verifier, or the bare LEFT(SHA-256(PIN), 16) that earlier
+/// versions stored (turned into a verifier on load, and written as one at the next commit).
+#[derive(Deserialize)]
+struct StoredPinRecord {
+    #[serde(default, with = "hex_option_16")]
+    salt: Option<[u8; 16]>,
+    #[serde(default, with = "hex_option_32")]
+    verifier: Option<[u8; 32]>,
+    #[serde(default, with = "hex_option_16")]
+    hash: Option<[u8; 16]>,
+    code_points: usize,
+}
+
+impl From<StoredPinRecord> for StoredPin {
+    fn from(record: StoredPinRecord) -> Self {
+        match (record.salt, record.verifier, record.hash) {
+            (Some(salt), Some(verifier), _) => Self { salt, verifier, code_points: record.code_points },
+            (_, _, Some(hash)) => Self::new(&hash, record.code_points),
+            // Neither form: a PIN nobody can match, rather than no PIN at all.
+            _ => Self { salt: [0; 16], verifier: [0; 32], code_points: record.code_points },
+        }
+    }
 }
 
 impl PersistentState {
@@ -120,6 +179,30 @@ pub struct ResidentCredential {
     /// Creation order: getAssertion returns the newest first (CTAP 2.1 §6.2.2 step 9).
     pub sequence: u64,
 }
+
+#[cfg(test)]
+mod tests;
+
+/// Optional fixed-size hex fields, for [`StoredPinRecord`].
+macro_rules! hex_option {
+    ($name:ident, $len:literal) => {
+        mod $name {
+            use serde::{Deserialize, Deserializer};
+
+            pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; $len]>, D::Error> {
+                let Some(text) = Option::<String>::deserialize(d)? else { return Ok(None) };
+                let bytes = hex::decode(text).map_err(serde::de::Error::custom)?;
+                let array = bytes
+                    .try_into()
+                    .map_err(|_| serde::de::Error::custom(concat!("expected ", $len, " bytes")))?;
+                Ok(Some(array))
+            }
+        }
+    };
+}
+
+hex_option!(hex_option_16, 16);
+hex_option!(hex_option_32, 32);
 
 mod hex_vec {
     use serde::{Deserialize, Deserializer, Serializer};

@@ -1,8 +1,11 @@
 //! CTAPHID over UDP, the convention of the SoloKeys simulator.
 //!
-//! Each datagram is exactly one 64-byte HID report, without a report-ID byte; replies go to the
-//! address the channel's last datagram came from. A datagram equal to [`POWER_CYCLE_PACKET`]
-//! unplugs and plugs the device back in. Other lengths are dropped with a warning.
+//! Each datagram is exactly one 64-byte HID report, without a report-ID byte. Each channel
+//! belongs to the address that allocated it: replies go there, and a datagram for the channel
+//! from any other address gets ERR_INVALID_CHANNEL and changes nothing. A datagram equal to
+//! [`POWER_CYCLE_PACKET`] unplugs and plugs the device back in, when the [`PowerCyclePolicy`]
+//! lets its sender. Other lengths are dropped, with at most one warning
+//! (counting the others) every ten seconds and each one logged at debug level.
 //!
 //! Three threads share the work, and only the event loop touches protocol state:
 //! - a reader blocks on the socket and forwards datagrams as events;
@@ -21,9 +24,13 @@ use std::time::{Duration, Instant};
 
 use tracing::{debug, info, warn};
 
+use self::owners::ChannelOwners;
 use crate::ctap2::CtapDevice;
-use crate::hid::{CtapHid, HidCommand, HidConfig, Output, REPORT_LEN, Report, RequestId};
+use crate::hid::{CtapHid, HidCommand, HidConfig, HidError, Output, REPORT_LEN, Report, RequestId};
 use crate::signals::{KeepaliveStatus, Signals};
+
+mod owners;
+mod throttle;
 
 #[cfg(test)]
 mod tests;
@@ -52,23 +59,52 @@ const POLL_INTERVAL: Duration = Duration::from_millis(50);
 /// buffers (then drops) datagrams, as a HID endpoint would NAK.
 const EVENT_QUEUE_LEN: usize = 256;
 
-/// How many channels' client addresses are remembered, for answers sent after the datagram
-/// that caused them (timeouts, CBOR answers).
-const PEER_BOOK_LEN: usize = 64;
-
 /// ISO 7816 status word SW_INS_NOT_SUPPORTED, the answer to an APDU a device cannot process.
 const SW_INS_NOT_SUPPORTED: [u8; 2] = [0x6d, 0x00];
+
+/// Who may send [`POWER_CYCLE_PACKET`].
+///
+/// A power cycle ends the 10-second window after power-up in which authenticatorReset is
+/// allowed (CTAP 2.1 §6.6) and resets the three-wrong-PINs-per-power-up limit (§6.5.2.2), so
+/// it must not be in the hands of every sender on the port.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PowerCyclePolicy {
+    /// A loopback sender that owns a channel (allocated one with CTAPHID_INIT from that very
+    /// address and port): the client using the device, as the one who could unplug it.
+    #[default]
+    ChannelOwner,
+    /// Any sender, as the SoloKeys simulator accepts it.
+    Any,
+}
+
+impl PowerCyclePolicy {
+    /// Whether `peer`, owning a channel or not, may power-cycle the device.
+    fn allows(self, peer: SocketAddr, owns_a_channel: bool) -> bool {
+        match self {
+            Self::ChannelOwner => peer.ip().is_loopback() && owns_a_channel,
+            Self::Any => true,
+        }
+    }
+}
 
 /// A CTAPHID device on a UDP socket.
 #[derive(Debug)]
 pub struct UdpServer {
     socket: UdpSocket,
+    power_cycle: PowerCyclePolicy,
 }
 
 impl UdpServer {
-    /// Binds the socket (e.g. [`DEFAULT_ADDR`], or `127.0.0.1:0` in tests).
+    /// Binds the socket (e.g. [`DEFAULT_ADDR`], or `127.0.0.1:0` in tests), with the default
+    /// [`PowerCyclePolicy`].
     pub fn bind(addr: impl ToSocketAddrs) -> io::Result<Self> {
-        Ok(Self { socket: UdpSocket::bind(addr)? })
+        Ok(Self { socket: UdpSocket::bind(addr)?, power_cycle: PowerCyclePolicy::default() })
+    }
+
+    /// Who may send the power-cycle packet.
+    #[must_use]
+    pub fn with_power_cycle(self, power_cycle: PowerCyclePolicy) -> Self {
+        Self { power_cycle, ..self }
     }
 
     /// The address the socket is bound to.
@@ -96,7 +132,8 @@ impl UdpServer {
                 hid: CtapHid::new(config),
                 events: event_rx,
                 jobs: job_tx,
-                peers: Vec::new(),
+                owners: ChannelOwners::default(),
+                power_cycle: self.power_cycle,
                 current: None,
             };
             let result = event_loop.run(&shutdown);
@@ -143,8 +180,8 @@ struct EventLoop {
     hid: CtapHid,
     events: Receiver<Event>,
     jobs: Sender<Job>,
-    /// Most recent first: which address each channel last wrote from.
-    peers: Vec<(u32, SocketAddr)>,
+    owners: ChannelOwners,
+    power_cycle: PowerCyclePolicy,
     current: Option<InFlight>,
 }
 
@@ -196,14 +233,28 @@ impl EventLoop {
 
     fn on_datagram(&mut self, report: &Report, peer: SocketAddr) -> io::Result<()> {
         if *report == POWER_CYCLE_PACKET {
-            self.power_cycle(peer);
+            if self.power_cycle.allows(peer, self.owners.owns_a_channel(peer)) {
+                self.power_cycle(peer);
+            } else {
+                debug!(%peer, policy = ?self.power_cycle, "power-cycle packet ignored");
+            }
             return Ok(());
         }
         debug!(%peer, frame = %Hex(report), "CTAPHID frame received");
         let cid = u32::from_be_bytes([report[0], report[1], report[2], report[3]]);
-        self.remember(cid, peer);
+        // CTAP 2.1 §11.2.3, §11.2.9.1.6: a channel is its allocator's; to anyone else it is
+        // not allocated, so ERR_INVALID_CHANNEL, and the state machine never sees the packet.
+        if !self.owners.may_use(cid, peer) {
+            debug!(%peer, cid = %format_args!("{cid:08x}"), "packet on another address's channel refused");
+            self.send(&[crate::hid::error_report(cid, HidError::InvalidChannel)], peer);
+            return Ok(());
+        }
+        self.owners.record(cid, peer);
         let now = Instant::now();
         let outputs = self.hid.handle_report(report, now);
+        if let Some(allocated) = outputs.iter().find_map(owners::allocated_cid) {
+            self.owners.record(allocated, peer);
+        }
         self.apply(outputs, Some(peer), now)
     }
 
@@ -321,14 +372,8 @@ impl EventLoop {
         self.jobs.send(job).is_ok()
     }
 
-    fn remember(&mut self, cid: u32, peer: SocketAddr) {
-        self.peers.retain(|(known, _)| *known != cid);
-        self.peers.insert(0, (cid, peer));
-        self.peers.truncate(PEER_BOOK_LEN);
-    }
-
     fn peer(&self, cid: u32) -> Option<SocketAddr> {
-        self.peers.iter().find(|(known, _)| *known == cid).map(|(_, peer)| *peer)
+        self.owners.owner(cid)
     }
 }
 
@@ -336,12 +381,16 @@ impl EventLoop {
 fn read(socket: UdpSocket, events: SyncSender<Event>, stop: &AtomicBool) {
     // Larger than a report so that oversized datagrams are seen as such rather than truncated.
     let mut buffer = [0u8; 2048];
+    let mut malformed_warnings = throttle::WarnThrottle::new(throttle::MALFORMED_WARN_INTERVAL);
     while !stop.load(Ordering::SeqCst) {
         let event = match socket.recv_from(&mut buffer) {
             Ok((len, peer)) => match Report::try_from(&buffer[..len]) {
                 Ok(report) => Event::Datagram { report, peer },
                 Err(_) => {
-                    warn!(%peer, len, expected = REPORT_LEN, "dropping a datagram that is not one HID report");
+                    debug!(%peer, len, expected = REPORT_LEN, "dropping a datagram that is not one HID report");
+                    if let Some(suppressed) = malformed_warnings.admit(Instant::now()) {
+                        warn!(%peer, len, expected = REPORT_LEN, suppressed, "dropping datagrams that are not one HID report");
+                    }
                     continue;
                 }
             },

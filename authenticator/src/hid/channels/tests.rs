@@ -168,3 +168,13 @@ fn issued_channels_survive_repeated_power_cycles() {
     bench.hid.power_cycle();
     assert!(bench.answers_ping(a));
 }
+
+#[test]
+fn channel_ids_are_allocated_at_random() {
+    let mut bench = Bench::new();
+    let cids: Vec<u32> = (0..8).map(|_| bench.open()).collect();
+    let consecutive = cids.windows(2).filter(|pair| pair[1] == pair[0].wrapping_add(1)).count();
+    // Random 32-bit CIDs: one consecutive pair in eight allocations has odds of about 2^-29.
+    assert_eq!(consecutive, 0, "CTAP 2.1 §11.2.9.1.3: unpredictable CIDs, got {cids:?}");
+    assert!(!cids.contains(&RESERVED_CID) && !cids.contains(&BROADCAST_CID));
+}

@@ -50,3 +50,25 @@ fn a_commit_into_a_missing_directory_fails_cleanly() {
     let mut store = FileStore::new(dir.path().join("absent").join("state.json"));
     assert!(matches!(store.commit(&PersistentState::new()), Err(StoreError::Io { .. })));
 }
+
+#[test]
+fn state_file_is_not_world_readable() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    FileStore::new(&path).commit(&PersistentState::new()).unwrap();
+    let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the state holds the master key: owner-only");
+}
+
+#[test]
+fn planted_symlink_at_the_old_temporary_name_is_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let victim = dir.path().join("victim");
+    fs::write(&victim, b"untouched").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.path().join("state.json.tmp")).unwrap();
+    FileStore::new(&path).commit(&PersistentState::new()).unwrap();
+    assert_eq!(fs::read(&victim).unwrap(), b"untouched");
+    assert!(FileStore::new(&path).load().unwrap().is_some());
+}

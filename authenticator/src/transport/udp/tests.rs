@@ -67,7 +67,11 @@ struct Running {
 
 impl Running {
     fn start(device: Scripted) -> Self {
-        let server = UdpServer::bind("127.0.0.1:0").unwrap();
+        Self::start_with(device, PowerCyclePolicy::default())
+    }
+
+    fn start_with(device: Scripted, power_cycle: PowerCyclePolicy) -> Self {
+        let server = UdpServer::bind("127.0.0.1:0").unwrap().with_power_cycle(power_cycle);
         let addr = server.local_addr().unwrap();
         let shutdown = Arc::new(AtomicBool::new(false));
         let flag = shutdown.clone();
@@ -319,4 +323,64 @@ fn init_resynchronises_a_channel_with_a_request_in_progress() {
     let reply = client.call(cid, CBOR, &[0x04]);
     assert_eq!((reply.cmd, &reply.payload[..]), (CBOR, &[0x00, 0x04][..]));
     assert!(reply.keepalives.len() <= 1, "no keepalives for the abandoned request");
+}
+
+const ERR_INVALID_CHANNEL: u8 = 0x0b;
+
+#[test]
+fn another_port_cannot_resync_cancel_or_use_a_clients_channel() {
+    let device = Scripted::default();
+    let server = Running::start(device.clone());
+    let (owner, intruder) = (server.client(), server.client());
+    let cid = owner.open();
+    owner.send(cid, CBOR, &[WAIT_FOR_USER, 30]);
+    assert_eq!(owner.report()[4], KEEPALIVE | 0x80);
+    // CTAP 2.1 §11.2.9.1.6: ERR_INVALID_CHANNEL for a channel the sender was not given.
+    for (cmd, payload) in [(CANCEL, &b""[..]), (INIT, &b"resync!!"[..]), (PING, &b"hello"[..])] {
+        let reply = intruder.call(cid, cmd, payload);
+        assert_eq!((reply.cid, reply.cmd, &reply.payload[..]), (cid, ERROR, &[ERR_INVALID_CHANNEL][..]));
+    }
+    let reply = owner.reply();
+    assert_eq!((reply.cid, reply.cmd, &reply.payload[..]), (cid, CBOR, &[0x00][..]), "the request ran on");
+    assert_eq!(device.cancelled.load(Ordering::SeqCst), 0);
+    assert_eq!(owner.call(cid, PING, b"mine").payload, b"mine");
+}
+
+#[test]
+fn only_a_channel_owner_can_power_cycle_the_device() {
+    let device = Scripted::default();
+    let server = Running::start(device.clone());
+    let (owner, stranger) = (server.client(), server.client());
+    let cid = owner.open();
+    stranger.send_report(&POWER_CYCLE_PACKET);
+    thread::sleep(Duration::from_millis(150));
+    assert_eq!(owner.call(cid, PING, b"up").payload, b"up");
+    assert_eq!(
+        device.power_cycles.load(Ordering::SeqCst),
+        0,
+        "a sender without a channel cannot power cycle"
+    );
+    owner.send_report(&POWER_CYCLE_PACKET);
+    eventually("the owner's power cycle", || device.power_cycles.load(Ordering::SeqCst) == 1);
+}
+
+#[test]
+fn a_stranger_cannot_adopt_a_channel_after_a_power_cycle() {
+    let device = Scripted::default();
+    let server = Running::start(device.clone());
+    let (owner, stranger) = (server.client(), server.client());
+    let cid = owner.open();
+    owner.send_report(&POWER_CYCLE_PACKET);
+    eventually("the power cycle", || device.power_cycles.load(Ordering::SeqCst) == 1);
+    let reply = stranger.call(cid, PING, b"mine now");
+    assert_eq!((reply.cmd, &reply.payload[..]), (ERROR, &[ERR_INVALID_CHANNEL][..]));
+    assert_eq!(owner.call(cid, PING, b"still mine").payload, b"still mine");
+}
+
+#[test]
+fn power_cycle_any_accepts_every_sender() {
+    let device = Scripted::default();
+    let server = Running::start_with(device.clone(), PowerCyclePolicy::Any);
+    server.client().send_report(&POWER_CYCLE_PACKET);
+    eventually("the power cycle", || device.power_cycles.load(Ordering::SeqCst) == 1);
 }

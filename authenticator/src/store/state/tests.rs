@@ -1,0 +1,33 @@
+#![allow(clippy::unwrap_used)]
+
+use sha2::{Digest as _, Sha256};
+
+use super::*;
+
+fn left_sha256(pin: &str) -> [u8; 16] {
+    Sha256::digest(pin.as_bytes())[..16].try_into().unwrap()
+}
+
+#[test]
+fn state_file_does_not_give_the_pin_back() {
+    let mut state = PersistentState::new();
+    state.pin = Some(StoredPin::new(&left_sha256("1234"), 4));
+    let json = serde_json::to_string(&state).unwrap();
+    assert!(!json.contains(&hex::encode(left_sha256("1234"))), "LEFT(SHA-256(PIN), 16) is not stored");
+    let again = StoredPin::new(&left_sha256("1234"), 4);
+    assert_ne!(state.pin.as_ref(), Some(&again), "salted: the same PIN is stored differently");
+    let loaded: PersistentState = serde_json::from_str(&json).unwrap();
+    let pin = loaded.pin.unwrap();
+    assert!(pin.matches(&left_sha256("1234")));
+    assert!(!pin.matches(&left_sha256("1235")));
+}
+
+#[test]
+fn a_state_with_the_former_pin_hash_still_loads() {
+    let mut json = serde_json::to_value(PersistentState::new()).unwrap();
+    json["pin"] = serde_json::json!({ "hash": hex::encode(left_sha256("1234")), "code_points": 4 });
+    let state: PersistentState = serde_json::from_value(json).unwrap();
+    let pin = state.pin.unwrap();
+    assert!(pin.matches(&left_sha256("1234")));
+    assert_eq!(pin.code_points, 4);
+}
