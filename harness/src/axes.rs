@@ -120,8 +120,28 @@ axis!(
     /// What the OIDC client asks for.
     AcrRequest "acr_request" {
         None => "none", AcrValuesPhr => "acr_values_phr", AcrValuesPhrh => "acr_values_phrh",
-        EssentialPhrh => "essential_phrh",
+        EssentialPhrh => "essential_phrh", EssentialUnknown => "essential_unknown",
+        VoluntaryUnknown => "voluntary_unknown",
     }
+);
+axis!(
+    /// The session the browser already has when the authorization request arrives, by the
+    /// evidence class of its sign-in: `weaker_passkey` earns a lower acr than the scenario's key
+    /// (`phr` against `phrh`), `stronger_passkey` a higher one (`phrh` against `phr` or none).
+    Session "session" {
+        None => "none", Password => "password", WeakerPasskey => "weaker_passkey",
+        StrongerPasskey => "stronger_passkey",
+    }
+);
+axis!(
+    /// The request's `prompt` (OIDC Core §3.1.2.1). `absent` is a value of its own: with a
+    /// usable session it means single sign-on, where `none` and `login` differ.
+    Prompt "prompt" { Absent => "absent", None => "none", Login => "login" }
+);
+axis!(
+    /// The request's `max_age` (OIDC Core §3.1.2.1); `elapsed` is smaller than the time since
+    /// the session's `auth_time`.
+    MaxAge "max_age" { Absent => "absent", Zero => "0", Elapsed => "elapsed" }
 );
 
 /// `uvm`: the authenticator supports the extension (the client always asks for it).
@@ -130,8 +150,8 @@ pub const UVM: &str = "uvm";
 pub const DISCOVERABLE: &str = "discoverable";
 
 /// The axis names, in report order: the authenticator's axes (the device matrix's, the first
-/// nine), then the sign-in's.
-pub const AXIS_NAMES: [&str; 12] = [
+/// nine), then the sign-in's, then the session's.
+pub const AXIS_NAMES: [&str; 15] = [
     Up::AXIS,
     UvCapability::AXIS,
     UvPerformed::AXIS,
@@ -144,6 +164,9 @@ pub const AXIS_NAMES: [&str; 12] = [
     FirstFactor::AXIS,
     RpUv::AXIS,
     AcrRequest::AXIS,
+    Session::AXIS,
+    Prompt::AXIS,
+    MaxAge::AXIS,
 ];
 
 /// How an axis that cannot matter for a scenario is written.

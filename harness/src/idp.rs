@@ -4,6 +4,7 @@
 use anyhow::Context as _;
 use serde_json::json;
 use softfido_authenticator::config::Model;
+use softfido_rp::clock::ManualClock;
 use softfido_rp::metadata::{Metadata, Statement};
 use softfido_rp::oidc::clients::ProviderConfig;
 use softfido_rp::password::Cost;
@@ -56,20 +57,27 @@ pub struct LocalIdp {
 impl LocalIdp {
     /// Starts an IdP requiring `uv` in both ceremonies and deciding amr/acr by `policy`, trusting
     /// softfido's metadata statements, with an in-memory store and minimal-cost password hashes
-    /// (its accounts are throwaway).
-    pub async fn start(uv: UserVerificationRequirement, policy: Policy) -> anyhow::Result<Self> {
+    /// (its accounts are throwaway); reading the time from `clock` when one is given, else from
+    /// the system.
+    pub async fn start(
+        uv: UserVerificationRequirement,
+        policy: Policy,
+        clock: Option<ManualClock>,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await.context("binding a loopback port")?;
         let port = listener.local_addr().context("bound address")?.port();
         let issuer = format!("http://localhost:{port}");
         let config = ProviderConfig::from_json(&matrix_provider_config(&issuer).to_string())
             .context("provider configuration")?;
-        let state = AppState::builder(config)
+        let mut builder = AppState::builder(config)
             .metadata(softfido_metadata()?)
             .user_verification(uv)
             .policy(policy)
-            .password_cost(Cost::Minimal)
-            .build()
-            .context("the IdP's state")?;
+            .password_cost(Cost::Minimal);
+        if let Some(clock) = clock {
+            builder = builder.clock(clock);
+        }
+        let state = builder.build().context("the IdP's state")?;
         let server = tokio::spawn(async move {
             if let Err(error) = axum::serve(listener, app(state)).await {
                 tracing::error!(%error, "the in-process IdP stopped");

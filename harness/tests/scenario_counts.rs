@@ -1,5 +1,6 @@
-//! The scenario products, selected without running anything: the end-to-end matrix's 57,136
-//! scenarios (its `n/a` collapse rules), its `--quick` and `--filter` selections, and the device
+//! The scenario products, selected without running anything: the end-to-end matrix's 57,696
+//! scenarios (its `n/a` collapse rules: 57,136 of the authenticator product, 560 of the session
+//! product), its `--quick` and `--filter` selections, and the device
 //! matrix's 13,824 combinations, each counted and fingerprinted (SHA-256 of the scenario
 //! identifiers in order), so that no change to the axes or the selection goes unnoticed.
 
@@ -7,9 +8,9 @@
 
 use sha2::{Digest, Sha256};
 use softfido_harness::args::{Selection, Threads};
-use softfido_harness::axes::RpUv;
+use softfido_harness::axes::{AcrRequest, MaxAge, Prompt, RpUv, Session};
 use softfido_harness::device::scenario::{DeviceScenario, scenarios};
-use softfido_harness::matrix::scenario::{Scenario, all_scenarios};
+use softfido_harness::matrix::scenario::{Scenario, all_scenarios, session_scenarios};
 use softfido_harness::matrix::{MatrixArgs, select};
 use softfido_rp::policy::Policy;
 
@@ -46,23 +47,29 @@ fn device_id(scenario: &DeviceScenario) -> String {
 }
 
 #[test]
-fn the_end_to_end_matrix_has_57136_scenarios() {
+fn the_end_to_end_matrix_has_57696_scenarios() {
     assert_eq!(
         end_to_end(&all_scenarios()),
-        (57_136, "2631b9099c96047445c596ccfbf1a688639ff745eba4e405a4aff822c965b875".to_owned())
+        (57_696, "23dc6a109f2d6ca3bef5b76db95a6d8c1d6f12be961b51f2efe278a65e829767".to_owned())
     );
+    let fresh_browser = |s: &&Scenario| {
+        (s.session, s.prompt, s.max_age) == (Session::None, Prompt::Absent, MaxAge::Absent)
+            && !matches!(s.acr_request, Some(AcrRequest::EssentialUnknown | AcrRequest::VoluntaryUnknown))
+    };
+    assert_eq!(all_scenarios().iter().filter(fresh_browser).count(), 57_136);
+    assert_eq!(session_scenarios().len(), 576);
     assert_eq!(end_to_end(&selected(None, false)), end_to_end(&all_scenarios()));
 }
 
 #[test]
-fn the_quick_subset_and_a_filter_select_the_same_scenarios_as_ever() {
+fn the_quick_subset_and_a_filter_are_pinned() {
     assert_eq!(
         end_to_end(&selected(None, true)),
-        (99, "7b35d9ae603c0f0bd2f9c342f0250870ca8199f4e67f5e3cf83e9e55a091c0e6".to_owned())
+        (159, "3cdcdc6316a3141ca1dee924378f09fb8b7c4498256caa34be859497107bfe18".to_owned())
     );
     assert_eq!(
         end_to_end(&selected(Some("uv_capability=none"), false)),
-        (2898, "85df5177f48d4fbf852ff62bd6a8dd43762bff98d82d698c62ce76e9d79d182d".to_owned())
+        (3038, "e2617c8a06ca483755bc8229f3af9c5c298b895df81cff21d90651b89a7d6af4".to_owned())
     );
 }
 
@@ -74,4 +81,22 @@ fn the_device_matrix_has_13824_combinations() {
         fingerprint(all.iter().map(device_id)),
         "66ffbe627f8cc0689f6f1c1a2d7c7a46f54ed32e6605641108cc38ae00f4fb61"
     );
+}
+
+#[test]
+fn another_idp_runs_no_scenario_that_moves_the_clock() {
+    let mut args = MatrixArgs {
+        selection: Selection { filter: Some("max_age=elapsed|0".into()), threads: Threads::default() },
+        quick: false,
+        report: None,
+        rp_url: None,
+        rp_uv: RpUv::Preferred,
+        rp_policy: Policy::Rfc8176,
+        print_client_config: None,
+    };
+    let local = select(&args).expect("selection");
+    assert!(local.iter().any(Scenario::moves_the_clock));
+    args.rp_url = Some("http://localhost:8080".into());
+    let remote = select(&args).expect("selection");
+    assert!(!remote.is_empty() && !remote.iter().any(Scenario::moves_the_clock));
 }

@@ -55,6 +55,9 @@ fn measured_scenario() -> anyhow::Result<Scenario> {
         ("first_factor", "passkey"),
         ("rp_uv", "preferred"),
         ("acr_request", "none"),
+        ("session", "none"),
+        ("prompt", "absent"),
+        ("max_age", "absent"),
     ])
 }
 
@@ -140,7 +143,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     println!("ceremony: {}", scenario.id());
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(jobs).enable_all().build()?;
     let (crypto, measurements) = runtime.block_on(async {
-        let idp = LocalIdp::start(RpUv::Preferred.into(), Policy::Rfc8176).await?;
+        let idp = LocalIdp::start(RpUv::Preferred.into(), Policy::Rfc8176, None).await?;
         let target = Arc::new(Target::discover(&idp.issuer).await?);
         let browsers = jobs * BROWSERS_PER_THREAD;
         let mut measurements = [

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::core::{CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
     AuthenticationContextClass, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet,
     EndpointNotSet, EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
@@ -20,12 +20,14 @@ use softfido_authenticator::config::{
 };
 use softfido_authenticator::store::MemoryStore;
 use softfido_authenticator::{Authenticator, Config, Profile};
+use softfido_rp::clock::ManualClock;
 use url::Url;
 
 use super::oracle::{Outcome, Verdict};
 use super::scenario::Scenario;
 use crate::axes::{
-    AcrRequest, Attestation, Backup, FirstFactor, KeyProtection, PinProtocol, Up, UvCapability, UvPerformed,
+    AcrRequest, Attestation, Backup, FirstFactor, KeyProtection, MaxAge, PinProtocol, Prompt, Session, Up,
+    UvCapability, UvPerformed,
 };
 use crate::client::webauthn::{ClientError, WebAuthnClient};
 use crate::http::{Http, Reply};
@@ -49,6 +51,16 @@ const WRONG_PIN: &str = "135799";
 const PASSWORD: &str = "matrix password 1";
 /// The essential acr request of OIDC Core §5.5.1.1.
 const ESSENTIAL_PHRH: &str = r#"{"id_token":{"acr":{"essential":true,"value":"phrh"}}}"#;
+/// An acr no IdP knows.
+const UNKNOWN_ACR: &str = "urn:softfido:matrix:unknown-acr";
+/// An essential acr request (OIDC Core §5.5.1.1) of [`UNKNOWN_ACR`].
+const ESSENTIAL_UNKNOWN: &str =
+    r#"{"id_token":{"acr":{"essential":true,"value":"urn:softfido:matrix:unknown-acr"}}}"#;
+/// The `max_age` of `max_age=elapsed`, in seconds.
+const ELAPSED_MAX_AGE: u64 = 60;
+/// How far an `elapsed` scenario moves the IdP's clock after the session's sign-in: past
+/// [`ELAPSED_MAX_AGE`], within the second-factor window (R9).
+const ELAPSED_SECONDS: u64 = ELAPSED_MAX_AGE + 1;
 
 /// An IdP the matrix signs in to.
 #[derive(Clone, Debug)]
@@ -61,6 +73,8 @@ pub struct Target {
     pub http: Http,
     /// Prefix of usernames, unique per run, so a shared IdP never sees a name twice.
     pub run: String,
+    /// The IdP's clock, when the harness can move it (`max_age=elapsed`).
+    pub clock: Option<ManualClock>,
 }
 
 impl Target {
@@ -78,7 +92,7 @@ impl Target {
         )
         .set_redirect_uri(RedirectUrl::new(MATRIX_REDIRECT_URI.into()).context("redirect URI")?);
         let run = format!("m{:08x}", rand::random::<u32>());
-        Ok(Self { issuer: issuer.trim_end_matches('/').to_owned(), client, http, run })
+        Ok(Self { issuer: issuer.trim_end_matches('/').to_owned(), client, http, run, clock: None })
     }
 
     fn url(&self, path: &str) -> String {
@@ -125,10 +139,30 @@ fn device_config(s: &Scenario, up: Up, uv_fails: bool) -> Config {
 
 static ACCOUNTS: AtomicU64 = AtomicU64::new(0);
 
-/// A registered user: the account name and, unless password-only, the browser's authenticator.
+/// A registered user: the account name and, unless password-only, the browser's authenticator;
+/// with a passkey session, the authenticator that session signs in with.
 pub struct Registered {
     username: String,
-    client: Option<WebAuthnClient>,
+    client: Option<Passkey>,
+    session_client: Option<Passkey>,
+}
+
+/// A browser's authenticator and the credential it registered.
+pub struct Passkey {
+    client: WebAuthnClient,
+    credential_id: Value,
+}
+
+/// Sign-in options with the allowList cut to `credential_id`, as a browser's silent pre-flight
+/// (CTAP 2.1 §6.2.2, `up=false`) finds the authenticator's credential among the account's.
+fn only_credential(options: &Value, credential_id: &Value) -> Value {
+    let mut options = options.clone();
+    let public_key =
+        if options.get("publicKey").is_some() { &mut options["publicKey"] } else { &mut options };
+    if let Some(list) = public_key.get_mut("allowCredentials").and_then(Value::as_array_mut) {
+        list.retain(|c| c["id"] == *credential_id);
+    }
+    options
 }
 
 /// Signs up an account for `key` and, unless password-only, registers its authenticator; a
@@ -136,7 +170,8 @@ pub struct Registered {
 pub async fn register(target: &Target, key: &Scenario) -> Result<Registered, Verdict> {
     let username = format!("{}-{}", target.run, ACCOUNTS.fetch_add(1, Ordering::Relaxed));
     let browser = target.http.fresh_browser();
-    let password = (key.first_factor != FirstFactor::Passkey).then_some(PASSWORD);
+    let password =
+        (key.first_factor != FirstFactor::Passkey || key.session == Session::Password).then_some(PASSWORD);
     let signup = post(
         &browser,
         &target.url("/account/signup"),
@@ -144,9 +179,19 @@ pub async fn register(target: &Target, key: &Scenario) -> Result<Registered, Ver
     )
     .await?;
     expect_ok(&signup, "account")?;
-    if key.first_factor == FirstFactor::Password {
-        return Ok(Registered { username, client: None });
-    }
+    let session_client = match key.session_passkey() {
+        Some(passkey) => Some(register_passkey(target, &browser, &passkey).await?),
+        None => None,
+    };
+    let client = match key.first_factor {
+        FirstFactor::Password => None,
+        _ => Some(register_passkey(target, &browser, key).await?),
+    };
+    Ok(Registered { username, client, session_client })
+}
+
+/// Registers the authenticator `key` describes on the account `browser` is signed in to.
+async fn register_passkey(target: &Target, browser: &Http, key: &Scenario) -> Result<Passkey, Verdict> {
     let authenticator = Authenticator::new(device_config(key, Up::Approve, false), MemoryStore::new())
         .map_err(|e| refused(format!("harness:authenticator does not start ({e:?})")))?;
     let mut client = WebAuthnClient::new(authenticator, &target.issuer);
@@ -155,15 +200,15 @@ pub async fn register(target: &Target, key: &Scenario) -> Result<Registered, Ver
     client.pin_protocol = key.pin_protocol.unwrap_or(PinProtocol::Two).into();
     let discoverable = key.discoverable == Some(true);
     let start =
-        post(&browser, &target.url("/webauthn/register/start"), &json!({ "discoverable": discoverable }))
+        post(browser, &target.url("/webauthn/register/start"), &json!({ "discoverable": discoverable }))
             .await?;
     expect_ok(&start, "webauthn")?;
     let start = start.json();
     let credential = client.create(&start["options"]).map_err(|e| refused(e.to_string()))?;
     let finish = json!({ "ceremony": start["ceremony"], "credential": credential, "name": "matrix key" });
-    let finish = post(&browser, &target.url("/webauthn/register/finish"), &finish).await?;
+    let finish = post(browser, &target.url("/webauthn/register/finish"), &finish).await?;
     expect_ok(&finish, "webauthn")?;
-    Ok(Registered { username, client: Some(client) })
+    Ok(Passkey { client, credential_id: credential["id"].clone() })
 }
 
 async fn post(browser: &Http, url: &str, body: &Value) -> Result<Reply, Verdict> {
@@ -191,12 +236,12 @@ struct AuthorizationRequest {
     verifier: PkceCodeVerifier,
 }
 
-fn authorization_request(client: &OidcClient, acr: Option<AcrRequest>) -> AuthorizationRequest {
+fn authorization_request(client: &OidcClient, s: &Scenario) -> AuthorizationRequest {
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client
         .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
         .set_pkce_challenge(challenge);
-    request = match acr {
+    request = match s.acr_request {
         Some(AcrRequest::AcrValuesPhr) => {
             request.add_auth_context_value(AuthenticationContextClass::new("phr".into()))
         }
@@ -204,7 +249,21 @@ fn authorization_request(client: &OidcClient, acr: Option<AcrRequest>) -> Author
             request.add_auth_context_value(AuthenticationContextClass::new("phrh".into()))
         }
         Some(AcrRequest::EssentialPhrh) => request.add_extra_param("claims", ESSENTIAL_PHRH),
+        Some(AcrRequest::EssentialUnknown) => request.add_extra_param("claims", ESSENTIAL_UNKNOWN),
+        Some(AcrRequest::VoluntaryUnknown) => {
+            request.add_auth_context_value(AuthenticationContextClass::new(UNKNOWN_ACR.into()))
+        }
         Some(AcrRequest::None) | None => request,
+    };
+    request = match s.prompt {
+        Prompt::Absent => request,
+        Prompt::None => request.add_prompt(CoreAuthPrompt::None),
+        Prompt::Login => request.add_prompt(CoreAuthPrompt::Login),
+    };
+    request = match s.max_age {
+        MaxAge::Absent => request,
+        MaxAge::Zero => request.set_max_age(Duration::ZERO),
+        MaxAge::Elapsed => request.set_max_age(Duration::from_secs(ELAPSED_MAX_AGE)),
     };
     let (url, state, nonce) = request.url();
     AuthorizationRequest { url, state, nonce, verifier }
@@ -223,39 +282,74 @@ async fn sign_in_steps(
     registered: &mut Registered,
 ) -> Result<Verdict, Verdict> {
     let browser = target.http.fresh_browser();
-    let request = authorization_request(&target.client, s.acr_request);
+    establish_session(target, s, registered, &browser).await?;
+    if s.max_age == MaxAge::Elapsed {
+        let clock = target.clock.as_ref().ok_or_else(|| refused("harness:max_age=elapsed needs a clock"))?;
+        clock.advance(ELAPSED_SECONDS);
+    }
+    let request = authorization_request(&target.client, s);
     let reply = get(&browser, request.url.as_str()).await?;
-    let signin = redirect(target, &reply)?;
-    let pending = signin
-        .query_pairs()
-        .find(|(k, _)| k == "request")
-        .map(|(_, v)| v.into_owned())
-        .ok_or_else(|| refused(format!("harness:expected the sign-in page, got {}", reply.summary())))?;
-    if s.first_factor != FirstFactor::Passkey {
-        let body = json!({ "username": registered.username, "password": PASSWORD });
-        expect_ok(&post(&browser, &target.url("/account/password"), &body).await?, "account")?;
+    let mut answer = redirect(target, &reply)?;
+    if !answer.as_str().starts_with(MATRIX_REDIRECT_URI) {
+        // The sign-in page: the user signs in with the scenario's key, then the IdP continues.
+        let pending =
+            answer.query_pairs().find(|(k, _)| k == "request").map(|(_, v)| v.into_owned()).ok_or_else(
+                || refused(format!("harness:expected the sign-in page, got {}", reply.summary())),
+            )?;
+        if s.first_factor != FirstFactor::Passkey {
+            let body = json!({ "username": registered.username, "password": PASSWORD });
+            expect_ok(&post(&browser, &target.url("/account/password"), &body).await?, "account")?;
+        }
+        if let Some(passkey) = registered.client.as_mut() {
+            passkey_step(target, s, &registered.username, passkey, &browser).await?;
+        }
+        let reply = get(&browser, &target.url(&format!("/authorize/continue?request={pending}"))).await?;
+        answer = redirect(target, &reply)?;
     }
-    if let Some(client) = registered.client.as_mut() {
-        passkey_step(target, s, &registered.username, client, &browser).await?;
-    }
-    let reply = get(&browser, &target.url(&format!("/authorize/continue?request={pending}"))).await?;
-    let back = redirect(target, &reply)?;
     let params: std::collections::HashMap<String, String> =
-        back.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        answer.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
     if params.get("state") != Some(request.state.secret()) {
-        return Err(refused(format!("harness:state did not come back: {back}")));
+        return Err(refused(format!("harness:state did not come back: {answer}")));
     }
     if let Some(error) = params.get("error") {
-        let outcome = if error == "unmet_authentication_requirements" {
-            Outcome::UnmetAuthenticationRequirements
-        } else {
-            Outcome::Rejected
+        let outcome = match error.as_str() {
+            "unmet_authentication_requirements" => Outcome::UnmetAuthenticationRequirements,
+            "login_required" => Outcome::LoginRequired,
+            _ => Outcome::Rejected,
         };
         return Ok(Verdict { outcome, amr: Vec::new(), acr: None, error: Some(format!("oauth:{error}")) });
     }
     let code =
-        params.get("code").ok_or_else(|| refused(format!("harness:neither code nor error: {back}")))?;
+        params.get("code").ok_or_else(|| refused(format!("harness:neither code nor error: {answer}")))?;
     redeem(target, code, request.verifier, &request.nonce).await
+}
+
+/// Signs `browser` in as the scenario's session says, before the client's request arrives: a
+/// password, or the session's passkey.
+async fn establish_session(
+    target: &Target,
+    s: &Scenario,
+    registered: &mut Registered,
+    browser: &Http,
+) -> Result<(), Verdict> {
+    if s.session == Session::Password {
+        let body = json!({ "username": registered.username, "password": PASSWORD });
+        return expect_ok(&post(browser, &target.url("/account/password"), &body).await?, "session");
+    }
+    let Some(Passkey { client, credential_id }) = registered.session_client.as_mut() else {
+        return Ok(());
+    };
+    client.authenticator.power_cycle();
+    client.pin = Some(PIN.to_owned());
+    let start =
+        post(browser, &target.url("/webauthn/login/start"), &json!({ "username": registered.username }))
+            .await?;
+    expect_ok(&start, "session")?;
+    let start = start.json();
+    let options = only_credential(&start["options"], credential_id);
+    let credential = client.get(&options).map_err(|e| refused(format!("session:{e}")))?;
+    let finish = json!({ "ceremony": start["ceremony"], "credential": credential });
+    expect_ok(&post(browser, &target.url("/webauthn/login/finish"), &finish).await?, "session")
 }
 
 /// The passkey part of the sign-in: username-first or discoverable options, the authenticator,
@@ -265,7 +359,7 @@ async fn passkey_step(
     target: &Target,
     s: &Scenario,
     username: &str,
-    client: &mut WebAuthnClient,
+    Passkey { client, credential_id }: &mut Passkey,
     browser: &Http,
 ) -> Result<(), Verdict> {
     if s.uv_capability == Some(UvCapability::ClientPin) {
@@ -279,12 +373,12 @@ async fn passkey_step(
     let start = post(browser, &target.url("/webauthn/login/start"), &body).await?;
     expect_ok(&start, "webauthn")?;
     let start = start.json();
-    let (credential, absent) = match client.get(&start["options"]) {
+    let options = only_credential(&start["options"], credential_id);
+    let (credential, absent) = match client.get(&options) {
         Ok(credential) => (credential, None),
         Err(error @ ClientError::Ctap(0x27 | 0x2F)) => {
-            let silent = client
-                .get_without_presence(&start["options"])
-                .map_err(|e| refused(format!("{error} {e}")))?;
+            let silent =
+                client.get_without_presence(&options).map_err(|e| refused(format!("{error} {e}")))?;
             (silent, Some(error))
         }
         Err(error) => return Err(refused(error.to_string())),

@@ -1,7 +1,7 @@
 //! `harness/golden/amr.csv`: hand-checked scenarios with the verdict the rule table gives
 //! them. Both the oracle and the real IdP must reproduce every row (`harness/tests/golden.rs`).
 //!
-//! Columns: the twelve axes (as in the JSON report), then `outcome`, `amr` (space-separated,
+//! Columns: the fifteen axes (as in the JSON report), then `outcome`, `amr` (space-separated,
 //! sorted), `acr`, `error` (empty for none) and `rules`. Lines starting with `#` are comments.
 
 use super::oracle::{Outcome, Verdict};

@@ -20,6 +20,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
+use softfido_rp::clock::ManualClock;
 use softfido_rp::policy::Policy;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -70,7 +71,8 @@ pub fn select(args: &MatrixArgs) -> anyhow::Result<Vec<Scenario>> {
         scenarios.retain(|s| filter.matches(s));
     }
     if args.rp_url.is_some() {
-        scenarios.retain(|s| s.rp_uv.is_none_or(|v| v == args.rp_uv));
+        // Another IdP's clock cannot be moved: `max_age=elapsed` cannot run there.
+        scenarios.retain(|s| s.rp_uv.is_none_or(|v| v == args.rp_uv) && !s.moves_the_clock());
     }
     if args.quick {
         scenarios = selection::pairwise(&scenarios);
@@ -99,6 +101,13 @@ pub fn run(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
         other => format!(", IdP policy {other:?}"),
     };
     let target = args.rp_url.as_deref().unwrap_or("in-process IdP");
+    if args.rp_url.is_some() {
+        let selection = MatrixArgs { rp_url: None, ..args.clone() };
+        let elapsed = select(&selection)?.iter().filter(|s| s.moves_the_clock()).count();
+        if elapsed > 0 {
+            println!("skipped {elapsed} max_age=elapsed scenarios: the clock of {target} cannot be moved");
+        }
+    }
     println!("softfido matrix: {} scenarios against {target}{policy_note}, {jobs} threads", scenarios.len());
     let started = Instant::now();
     let records = runtime.block_on(run_all(args, scenarios, jobs))?;
@@ -128,7 +137,7 @@ pub async fn run_all(
         let issuer = match &args.rp_url {
             Some(url) => url.clone(),
             None => {
-                let idp = LocalIdp::start(rp_uv.into(), args.rp_policy).await?;
+                let idp = LocalIdp::start(rp_uv.into(), args.rp_policy, None).await?;
                 let issuer = idp.issuer.clone();
                 local.push(idp);
                 issuer
@@ -155,7 +164,17 @@ pub async fn run_all(
             Some(rp_uv) => targets.get(&rp_uv),
             None => targets.values().next(),
         };
-        let target = target.cloned().context("no IdP for this userVerification")?;
+        let mut target = target.cloned().context("no IdP for this userVerification")?;
+        if key.moves_the_clock() && args.rp_url.is_none() {
+            // An IdP of its own, so no other scenario's ceremony sees its clock jump.
+            let clock = ManualClock::starting_now();
+            let rp_uv = key.rp_uv.unwrap_or(RpUv::Preferred);
+            let idp = LocalIdp::start(rp_uv.into(), args.rp_policy, Some(clock.clone())).await?;
+            let mut own = Target::discover(&idp.issuer).await?;
+            own.clock = Some(clock);
+            local.push(idp);
+            target = Arc::new(own);
+        }
         let permits = Arc::clone(&permits);
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;

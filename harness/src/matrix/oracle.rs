@@ -8,8 +8,13 @@
 
 use serde::{Deserialize, Serialize};
 
+mod session;
+
 use super::scenario::Scenario;
-use crate::axes::{AcrRequest, Attestation, FirstFactor, KeyProtection, RpUv, Up, UvCapability, UvPerformed};
+use crate::axes::{
+    AcrRequest, Attestation, FirstFactor, KeyProtection, MaxAge, Prompt, RpUv, Session, Up, UvCapability,
+    UvPerformed,
+};
 
 /// How a scenario ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +26,8 @@ pub enum Outcome {
     Rejected,
     /// The IdP answered `unmet_authentication_requirements`.
     UnmetAuthenticationRequirements,
+    /// The IdP answered `login_required` (`prompt=none` and the user must sign in).
+    LoginRequired,
 }
 
 /// What a scenario ended in: expected (from the oracle) or actual (from the ID token or error).
@@ -71,6 +78,12 @@ fn unmet_requirements(rules: Vec<&'static str>) -> Expectation {
 
 /// The expected end of `scenario`.
 pub fn expect(scenario: &Scenario) -> Expectation {
+    let fresh_browser = scenario.session == Session::None
+        && scenario.prompt == Prompt::Absent
+        && scenario.max_age == MaxAge::Absent;
+    if !fresh_browser {
+        return session::expect_with_session(scenario);
+    }
     match scenario.first_factor {
         FirstFactor::Password => password_only(scenario.acr_request),
         FirstFactor::Passkey | FirstFactor::PasswordAndKey => with_key(scenario),
@@ -80,11 +93,11 @@ pub fn expect(scenario: &Scenario) -> Expectation {
 /// R10: a password alone gives `pwd` and no acr; R11/R12 for what the client asked.
 fn password_only(acr_request: Option<AcrRequest>) -> Expectation {
     let mut rules = vec!["R10"];
-    if acr_request == Some(AcrRequest::EssentialPhrh) {
+    if matches!(acr_request, Some(AcrRequest::EssentialPhrh | AcrRequest::EssentialUnknown)) {
         rules.push("R11");
         return unmet_requirements(rules);
     }
-    if matches!(acr_request, Some(AcrRequest::AcrValuesPhr | AcrRequest::AcrValuesPhrh)) {
+    if voluntary(acr_request) {
         rules.push("R12");
     }
     Expectation {
@@ -175,12 +188,17 @@ fn key_context(s: &Scenario) -> Expectation {
     amr.sort();
     amr.dedup();
     match s.acr_request {
+        // OIDC Core §5.5.1.1: an essential acr the IdP does not know is never achieved.
         Some(AcrRequest::EssentialPhrh) if acr != "phrh" => {
             rules.push("R11");
             unmet_requirements(rules)
         }
+        Some(AcrRequest::EssentialUnknown) => {
+            rules.push("R11");
+            unmet_requirements(rules)
+        }
         request => {
-            if matches!(request, Some(AcrRequest::AcrValuesPhr | AcrRequest::AcrValuesPhrh)) {
+            if voluntary(request) {
                 rules.push("R12");
             }
             Expectation {
@@ -190,3 +208,14 @@ fn key_context(s: &Scenario) -> Expectation {
         }
     }
 }
+
+/// R12: `acr_values` (known or not) never blocks; the ID token says what was achieved.
+fn voluntary(request: Option<AcrRequest>) -> bool {
+    matches!(
+        request,
+        Some(AcrRequest::AcrValuesPhr | AcrRequest::AcrValuesPhrh | AcrRequest::VoluntaryUnknown)
+    )
+}
+
+#[cfg(test)]
+mod tests;

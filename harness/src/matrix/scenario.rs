@@ -3,8 +3,9 @@
 //! no two scenarios that would run the same ceremony.
 
 use crate::axes::{
-    AXIS_NAMES, AcrRequest, Attestation, Backup, DISCOVERABLE, FirstFactor, KeyProtection, NOT_APPLICABLE,
-    PinProtocol, RpUv, UVM, Up, UvCapability, UvPerformed, or_not_applicable, yes_no,
+    AXIS_NAMES, AcrRequest, Attestation, Backup, DISCOVERABLE, FirstFactor, KeyProtection, MaxAge,
+    NOT_APPLICABLE, PinProtocol, Prompt, RpUv, Session, UVM, Up, UvCapability, UvPerformed,
+    or_not_applicable, yes_no,
 };
 use crate::filter::AxisValues;
 
@@ -35,11 +36,17 @@ pub struct Scenario {
     pub rp_uv: Option<RpUv>,
     /// `acr_request`.
     pub acr_request: Option<AcrRequest>,
+    /// `session`: what the browser is signed in with when the request arrives.
+    pub session: Session,
+    /// `prompt`.
+    pub prompt: Prompt,
+    /// `max_age`.
+    pub max_age: MaxAge,
 }
 
 impl Scenario {
     /// The axis values by name, in [`AXIS_NAMES`] order.
-    pub fn values(&self) -> [(&'static str, &'static str); 12] {
+    pub fn values(&self) -> [(&'static str, &'static str); 15] {
         [
             (Up::AXIS, or_not_applicable(self.up, Up::name)),
             (UvCapability::AXIS, or_not_applicable(self.uv_capability, UvCapability::name)),
@@ -53,6 +60,9 @@ impl Scenario {
             (FirstFactor::AXIS, self.first_factor.name()),
             (RpUv::AXIS, or_not_applicable(self.rp_uv, RpUv::name)),
             (AcrRequest::AXIS, or_not_applicable(self.acr_request, AcrRequest::name)),
+            (Session::AXIS, self.session.name()),
+            (Prompt::AXIS, self.prompt.name()),
+            (MaxAge::AXIS, self.max_age.name()),
         ]
     }
 
@@ -80,10 +90,18 @@ impl Scenario {
         self.backup != Some(Backup::Be0Bs1) && (self.rp_uv != Some(RpUv::Required) || uv_possible)
     }
 
-    /// The scenario with its sign-in axes (`up`, `acr_request`) cleared: scenarios with the same
-    /// registration key share one authenticator, account and registration.
+    /// The scenario with its sign-in axes (`up`, `acr_request`, `prompt`, `max_age`) cleared:
+    /// scenarios with the same registration key share one authenticator, account and
+    /// registration (the session's passkey too). `max_age=elapsed` stays: those scenarios move
+    /// the clock, so they run on an IdP of their own.
     pub fn registration_key(&self) -> Self {
-        Self { up: None, acr_request: None, ..*self }
+        let max_age = if self.max_age == MaxAge::Elapsed { MaxAge::Elapsed } else { MaxAge::Absent };
+        Self { up: None, acr_request: None, prompt: Prompt::Absent, max_age, ..*self }
+    }
+
+    /// Whether the scenario moves the IdP's clock (`max_age=elapsed`).
+    pub fn moves_the_clock(&self) -> bool {
+        self.max_age == MaxAge::Elapsed
     }
 }
 
@@ -140,17 +158,31 @@ fn sign_in_axes(key: &Scenario) -> Vec<(Option<Up>, Option<AcrRequest>)> {
         if refused {
             out.push((Some(up), None));
         } else {
-            out.extend(AcrRequest::ALL.iter().map(|&acr| (Some(up), Some(acr))));
+            out.extend(BASE_ACR_REQUESTS.iter().map(|&acr| (Some(up), Some(acr))));
         }
     }
     out
 }
 
-/// Every scenario: the full product of the axes, collapsed where an axis cannot matter.
+/// The acr requests of the authenticator product; the unknown values are crossed with the
+/// session axes only (see [`session_scenarios`]).
+const BASE_ACR_REQUESTS: &[AcrRequest] =
+    &[AcrRequest::None, AcrRequest::AcrValuesPhr, AcrRequest::AcrValuesPhrh, AcrRequest::EssentialPhrh];
+
+/// Every scenario: the authenticator product (no session, no prompt, no max_age), collapsed
+/// where an axis cannot matter, then the session product.
 pub fn all_scenarios() -> Vec<Scenario> {
+    let mut out = authenticator_scenarios();
+    let known: std::collections::HashSet<Scenario> = out.iter().copied().collect();
+    out.extend(session_scenarios().into_iter().filter(|s| !known.contains(s)));
+    out
+}
+
+/// The product of the authenticator and sign-in axes, with no session, prompt or max_age.
+fn authenticator_scenarios() -> Vec<Scenario> {
     let mut out = Vec::new();
     // Password only: no authenticator is involved.
-    for &acr in AcrRequest::ALL {
+    for &acr in BASE_ACR_REQUESTS {
         out.push(Scenario {
             up: None,
             uv_capability: None,
@@ -164,6 +196,9 @@ pub fn all_scenarios() -> Vec<Scenario> {
             first_factor: FirstFactor::Password,
             rp_uv: None,
             acr_request: Some(acr),
+            session: Session::None,
+            prompt: Prompt::Absent,
+            max_age: MaxAge::Absent,
         });
     }
     // A passkey, alone or as the second factor after a password (then always username-first).
@@ -190,10 +225,116 @@ pub fn all_scenarios() -> Vec<Scenario> {
                             first_factor,
                             rp_uv: Some(rp_uv),
                             acr_request: None,
+                            session: Session::None,
+                            prompt: Prompt::Absent,
+                            max_age: MaxAge::Absent,
                         };
                         for (up, acr_request) in sign_in_axes(&key) {
                             out.push(Scenario { up, acr_request, ..key });
                         }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A passkey sign-in (username-first, `rp_uv=preferred`, the user approving) of one evidence
+/// class; the other authenticator axes at their plainest.
+fn passkey(
+    uv_capability: UvCapability,
+    protection: Option<KeyProtection>,
+    attestation: Attestation,
+    backup: Backup,
+) -> Scenario {
+    let pin = uv_capability == UvCapability::ClientPin;
+    Scenario {
+        up: Some(Up::Approve),
+        uv_capability: Some(uv_capability),
+        uv_performed: pin.then_some(UvPerformed::Yes),
+        pin_protocol: pin.then_some(PinProtocol::Two),
+        key_protection: protection,
+        attestation: Some(attestation),
+        backup: Some(backup),
+        uvm: Some(false),
+        discoverable: Some(false),
+        first_factor: FirstFactor::Passkey,
+        rp_uv: Some(RpUv::Preferred),
+        acr_request: Some(AcrRequest::None),
+        session: Session::None,
+        prompt: Prompt::Absent,
+        max_age: MaxAge::Absent,
+    }
+}
+
+/// hwk + pin: a hardware key proven by a trusted attestation, PIN verified (`phrh`).
+pub fn hardware_passkey() -> Scenario {
+    passkey(UvCapability::ClientPin, Some(KeyProtection::Hardware), Attestation::BasicTrusted, Backup::Be0Bs0)
+}
+
+/// swk + pin: a synced (backup-eligible) key, PIN verified (`phr`).
+pub fn software_passkey() -> Scenario {
+    passkey(UvCapability::ClientPin, Some(KeyProtection::Software), Attestation::BasicTrusted, Backup::Be1Bs1)
+}
+
+/// pop only: no UV, no attestation (`phr`).
+pub fn proof_of_possession_passkey() -> Scenario {
+    passkey(UvCapability::None, None, Attestation::None, Backup::Be0Bs0)
+}
+
+/// A password alone (`pwd`, no acr).
+pub fn password_sign_in() -> Scenario {
+    Scenario {
+        up: None,
+        uv_capability: None,
+        uv_performed: None,
+        pin_protocol: None,
+        key_protection: None,
+        attestation: None,
+        backup: None,
+        uvm: None,
+        discoverable: None,
+        first_factor: FirstFactor::Password,
+        rp_uv: None,
+        ..hardware_passkey()
+    }
+}
+
+impl Scenario {
+    /// The passkey the browser's session was signed in with, registered on the same account:
+    /// the software passkey below a hardware one, the hardware passkey above the others.
+    pub fn session_passkey(&self) -> Option<Scenario> {
+        match self.session {
+            Session::None | Session::Password => None,
+            Session::WeakerPasskey => Some(software_passkey()),
+            Session::StrongerPasskey => Some(hardware_passkey()),
+        }
+    }
+}
+
+/// The session axes interact with the key only through the evidence class its sign-in earns,
+/// so they are crossed with one key per class: hwk+pin (`phrh`), swk+pin (`phr`), pop only
+/// (`phr`) and a password (no acr). A hardware key has a weaker passkey session, the others a
+/// stronger one. A session-less browser has no `auth_time` to exceed: `max_age=elapsed` is
+/// crossed with a session only.
+pub fn session_scenarios() -> Vec<Scenario> {
+    let classes = [
+        (hardware_passkey(), Session::WeakerPasskey),
+        (software_passkey(), Session::StrongerPasskey),
+        (proof_of_possession_passkey(), Session::StrongerPasskey),
+        (password_sign_in(), Session::StrongerPasskey),
+    ];
+    let mut out = Vec::new();
+    for (key, passkey_session) in classes {
+        for session in [Session::None, Session::Password, passkey_session] {
+            for &prompt in Prompt::ALL {
+                for &max_age in MaxAge::ALL {
+                    if session == Session::None && max_age == MaxAge::Elapsed {
+                        continue;
+                    }
+                    for &acr in AcrRequest::ALL {
+                        out.push(Scenario { session, prompt, max_age, acr_request: Some(acr), ..key });
                     }
                 }
             }

@@ -10,7 +10,7 @@ use crate::filter::axis_index;
 /// The scenario of the product with exactly these axis values (every axis named; `n/a` where
 /// it does not apply).
 pub fn scenario_from_values(values: &[(&str, &str)]) -> anyhow::Result<Scenario> {
-    let mut wanted: [Option<&str>; 12] = [None; 12];
+    let mut wanted: [Option<&str>; AXIS_NAMES.len()] = [None; AXIS_NAMES.len()];
     for (axis, value) in values {
         wanted[axis_index::<Scenario>(axis)?] = Some(value);
     }
