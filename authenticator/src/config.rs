@@ -298,6 +298,36 @@ pub struct Config {
     /// A clientPIN provisioned into a brand-new state (as a key in use has one); a device that
     /// already has a state, even one reset to no PIN, keeps what its state says.
     pub pin: Option<String>,
+    /// How much work the stored PIN verifier costs (see [`PinHashCost`]).
+    #[serde(default)]
+    pub pin_hash_cost: PinHashCost,
+}
+
+/// How much work the verifier of a stored PIN costs to compute: what a copy of the state costs an
+/// attacker per guessed PIN, and what every PIN check costs the authenticator.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PinHashCost {
+    /// PBKDF2 with [`PinHashCost::STANDARD_ROUNDS`] rounds: a few milliseconds per PIN check.
+    #[default]
+    Standard,
+    /// One round, for throwaway in-memory authenticators in test rigs such as the matrix, which
+    /// checks tens of thousands of PINs; never for a state kept in a file.
+    Minimal,
+}
+
+impl PinHashCost {
+    /// PBKDF2 rounds of [`PinHashCost::Standard`]: trying every four-digit PIN against a copied
+    /// state takes about a CPU-minute instead of milliseconds.
+    pub const STANDARD_ROUNDS: u32 = 10_000;
+
+    /// The PBKDF2 rounds.
+    pub fn rounds(self) -> u32 {
+        match self {
+            Self::Standard => Self::STANDARD_ROUNDS,
+            Self::Minimal => 1,
+        }
+    }
 }
 
 impl Default for Config {
@@ -390,6 +420,7 @@ impl Profile {
             reset_window: Some(Duration::from_secs(10)),
             max_resident_credentials: 100,
             pin: None,
+            pin_hash_cost: PinHashCost::Standard,
         };
         match self {
             Self::SecurityKey => Config {

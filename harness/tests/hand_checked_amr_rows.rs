@@ -76,21 +76,9 @@ fn the_oracle_reproduces_every_golden_row() {
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
 
-/// Rows the IdP meets once it refuses an unknown essential acr (OIDC Core §5.5.1.1) and signs
-/// the user in again on `max_age=0` (OIDC Core §3.1.2.1).
-fn awaits_the_idp(row: &GoldenRow) -> bool {
-    row.scenario.acr_request == Some(AcrRequest::EssentialUnknown) || row.scenario.max_age == MaxAge::Zero
-}
-
 #[test]
 fn the_idp_reproduces_every_golden_row() {
-    idp_reproduces(rows().into_iter().filter(|row| !awaits_the_idp(row)).collect());
-}
-
-#[test]
-#[ignore = "the IdP issues a code for an unknown essential acr and for max_age=0 within the session's second"]
-fn the_idp_reproduces_the_unknown_essential_acr_and_max_age_zero_rows() {
-    idp_reproduces(rows().into_iter().filter(awaits_the_idp).collect());
+    idp_reproduces(rows());
 }
 
 fn idp_reproduces(rows: Vec<GoldenRow>) {

@@ -8,10 +8,9 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use softfido_harness::args::{Selection, Threads};
-use softfido_harness::axes::{AXIS_NAMES, AcrRequest, MaxAge, RpUv};
+use softfido_harness::axes::{AXIS_NAMES, RpUv};
 use softfido_harness::matrix::oracle::Outcome;
 use softfido_harness::matrix::report::{self, Totals};
-use softfido_harness::matrix::scenario::Scenario;
 use softfido_harness::matrix::{MatrixArgs, run_all, select};
 use softfido_rp::policy::Policy;
 
@@ -33,26 +32,12 @@ fn run(args: &MatrixArgs) -> Vec<report::Record> {
     runtime.block_on(run_all(args, scenarios, 2)).expect("the matrix runs")
 }
 
-/// Scenarios the IdP meets once it refuses an unknown essential acr (OIDC Core §5.5.1.1) and
-/// signs the user in again on `max_age=0` (OIDC Core §3.1.2.1).
-fn awaits_the_idp(scenario: &Scenario) -> bool {
-    scenario.acr_request == Some(AcrRequest::EssentialUnknown) || scenario.max_age == MaxAge::Zero
-}
-
-#[test]
-#[ignore = "the IdP issues a code for an unknown essential acr and for max_age=0 within the session's second"]
-fn the_quick_subset_passes_entirely() {
-    let records = run(&args(None, true, Policy::Rfc8176));
-    let failures: Vec<String> = records.iter().filter(|r| !r.pass()).map(|r| r.scenario.id()).collect();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
 #[test]
 fn the_quick_subset_passes_and_touches_every_axis_value() {
     let records = run(&args(None, true, Policy::Rfc8176));
     let failures: Vec<String> = records
         .iter()
-        .filter(|r| !r.pass() && !awaits_the_idp(&r.scenario))
+        .filter(|r| !r.pass())
         .map(|r| {
             format!(
                 "{}: expected {} actual {}",

@@ -145,8 +145,9 @@ impl Authenticator {
         shared.verify(new_pin_enc, param).map_err(|_| StatusCode::PinAuthInvalid)?;
         let padded = shared.decrypt(new_pin_enc).map_err(|_| StatusCode::PinPolicyViolation)?;
         let new_pin = policy::check_new_pin(&padded, self.state.min_pin_length)?;
+        let cost = self.config.pin_hash_cost;
         self.commit(|state| {
-            state.pin = Some(crate::store::StoredPin::new(&new_pin.hash, new_pin.code_points));
+            state.pin = Some(crate::store::StoredPin::new(&new_pin.hash, new_pin.code_points, cost));
             state.pin_retries = MAX_PIN_RETRIES;
             state.force_pin_change = false;
         })?;
@@ -174,8 +175,9 @@ impl Authenticator {
         {
             return Err(StatusCode::PinPolicyViolation);
         }
+        let cost = self.config.pin_hash_cost;
         self.commit(|state| {
-            state.pin = Some(crate::store::StoredPin::new(&new_pin.hash, new_pin.code_points));
+            state.pin = Some(crate::store::StoredPin::new(&new_pin.hash, new_pin.code_points, cost));
             state.force_pin_change = false;
         })?;
         // Every token handed out under the old PIN is void.

@@ -189,7 +189,8 @@ fn factory_state(config: &Config) -> Result<PersistentState, StartError> {
         padded.resize(crate::pin::policy::PADDED_PIN_LENGTH.max(padded.len()), 0);
         let new_pin = crate::pin::policy::check_new_pin(&padded, state.min_pin_length)
             .map_err(|_| StartError::PinPolicy)?;
-        state.pin = Some(crate::store::StoredPin::new(&new_pin.hash, new_pin.code_points));
+        state.pin =
+            Some(crate::store::StoredPin::new(&new_pin.hash, new_pin.code_points, config.pin_hash_cost));
     }
     Ok(state)
 }

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::PinHashCost;
 use crate::proto::request::UserEntity;
 
 /// Everything that survives a power cycle: the master key that wraps credential IDs, the
@@ -70,8 +71,8 @@ fn default_min_pin_length() -> u8 {
 /// CTAP 2.1 §6.5.5.5 has the authenticator store LEFT(SHA-256(PIN), 16) and compare it with
 /// the platform's pinHashEnc (§6.5.5.7.2); but an unsalted SHA-256 of a short PIN is reversed
 /// by trying every PIN in milliseconds. Only a verifier of that value is kept instead:
-/// PBKDF2-HMAC-SHA-256 (RFC 8018 §5.2) of LEFT(SHA-256(PIN), 16) with a random salt and
-/// [`StoredPin::ITERATIONS`] rounds. The comparison still starts from LEFT(SHA-256(PIN), 16),
+/// PBKDF2-HMAC-SHA-256 (RFC 8018 §5.2) of LEFT(SHA-256(PIN), 16) with a random salt and the
+/// rounds of the device's [`PinHashCost`], recorded beside it. The comparison still starts from LEFT(SHA-256(PIN), 16),
 /// as the protocol hands the authenticator nothing else.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "StoredPinRecord")]
@@ -79,7 +80,9 @@ pub struct StoredPin {
     /// The random salt of the verifier.
     #[serde(with = "hex_array")]
     salt: [u8; 16],
-    /// PBKDF2-HMAC-SHA-256(LEFT(SHA-256(PIN), 16), salt, ITERATIONS).
+    /// The PBKDF2 rounds the verifier took.
+    rounds: u32,
+    /// PBKDF2-HMAC-SHA-256(LEFT(SHA-256(PIN), 16), salt, rounds).
     #[serde(with = "hex_array")]
     verifier: [u8; 32],
     /// The PIN's length in Unicode code points (for setMinPINLength's forced change).
@@ -87,14 +90,12 @@ pub struct StoredPin {
 }
 
 impl StoredPin {
-    /// PBKDF2 rounds: a few milliseconds per PIN check, so that trying every four-digit PIN
-    /// against a copied state takes about a CPU-minute instead of milliseconds.
-    pub const ITERATIONS: u32 = 10_000;
-
-    /// The verifier of a PIN given as LEFT(SHA-256(PIN), 16), with a fresh random salt.
-    pub fn new(pin_hash: &[u8; 16], code_points: usize) -> Self {
+    /// The verifier of a PIN given as LEFT(SHA-256(PIN), 16), with a fresh random salt and the
+    /// rounds of `cost`.
+    pub fn new(pin_hash: &[u8; 16], code_points: usize, cost: PinHashCost) -> Self {
         let salt = rand::random();
-        Self { salt, verifier: verifier(pin_hash, &salt), code_points }
+        let rounds = cost.rounds();
+        Self { salt, rounds, verifier: verifier(pin_hash, &salt, rounds), code_points }
     }
 
     /// Whether `pin_hash` (LEFT(SHA-256(PIN), 16), from pinHashEnc) is this PIN's, compared in
@@ -102,12 +103,16 @@ impl StoredPin {
     pub fn matches(&self, pin_hash: &[u8]) -> bool {
         use subtle::ConstantTimeEq as _;
         let Ok(pin_hash) = <&[u8; 16]>::try_from(pin_hash) else { return false };
-        bool::from(verifier(pin_hash, &self.salt).ct_eq(&self.verifier))
+        bool::from(verifier(pin_hash, &self.salt, self.rounds).ct_eq(&self.verifier))
     }
 }
 
-fn verifier(pin_hash: &[u8; 16], salt: &[u8; 16]) -> [u8; 32] {
-    pbkdf2::pbkdf2_hmac_array::<sha2::Sha256, 32>(pin_hash, salt, StoredPin::ITERATIONS)
+fn verifier(pin_hash: &[u8; 16], salt: &[u8; 16], rounds: u32) -> [u8; 32] {
+    pbkdf2::pbkdf2_hmac_array::<sha2::Sha256, 32>(pin_hash, salt, rounds)
+}
+
+fn standard_rounds() -> u32 {
+    PinHashCost::STANDARD_ROUNDS
 }
 
 /// A stored PIN as read: the verifier, or the bare LEFT(SHA-256(PIN), 16) that earlier
@@ -116,6 +121,9 @@ fn verifier(pin_hash: &[u8; 16], salt: &[u8; 16]) -> [u8; 32] {
 struct StoredPinRecord {
     #[serde(default, with = "hex_option_16")]
     salt: Option<[u8; 16]>,
+    /// Absent in states written before the rounds were recorded, which used the standard ones.
+    #[serde(default = "standard_rounds")]
+    rounds: u32,
     #[serde(default, with = "hex_option_32")]
     verifier: Option<[u8; 32]>,
     #[serde(default, with = "hex_option_16")]
@@ -126,10 +134,12 @@ struct StoredPinRecord {
 impl From<StoredPinRecord> for StoredPin {
     fn from(record: StoredPinRecord) -> Self {
         match (record.salt, record.verifier, record.hash) {
-            (Some(salt), Some(verifier), _) => Self { salt, verifier, code_points: record.code_points },
-            (_, _, Some(hash)) => Self::new(&hash, record.code_points),
+            (Some(salt), Some(verifier), _) => {
+                Self { salt, rounds: record.rounds, verifier, code_points: record.code_points }
+            }
+            (_, _, Some(hash)) => Self::new(&hash, record.code_points, PinHashCost::Standard),
             // Neither form: a PIN nobody can match, rather than no PIN at all.
-            _ => Self { salt: [0; 16], verifier: [0; 32], code_points: record.code_points },
+            _ => Self { salt: [0; 16], rounds: 1, verifier: [0; 32], code_points: record.code_points },
         }
     }
 }

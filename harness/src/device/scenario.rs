@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use softfido_authenticator::config::{
-    ExtensionSupport, PresenceOutcome, UvCapability as DeviceUv, VerifyOutcome,
+    ExtensionSupport, PinHashCost, PresenceOutcome, UvCapability as DeviceUv, VerifyOutcome,
 };
 use softfido_authenticator::{Config, Profile};
 
@@ -148,6 +148,8 @@ impl DeviceScenario {
             backup: self.backup.into(),
             extensions: ExtensionSupport { uvm: self.uvm, ..ExtensionSupport::ALL },
             pin: self.client_uses_pin().then(|| MATRIX_PIN.to_owned()),
+            // Throwaway in-memory devices: a slow PIN verifier would only slow the matrix.
+            pin_hash_cost: PinHashCost::Minimal,
             ..Profile::SoftwareToken.config()
         }
     }

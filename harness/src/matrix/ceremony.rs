@@ -16,7 +16,7 @@ use openidconnect::{
 };
 use serde_json::{Value, json};
 use softfido_authenticator::config::{
-    CounterMode, ExtensionSupport, UvCapability as DeviceUv, VerifyOutcome,
+    CounterMode, ExtensionSupport, PinHashCost, UvCapability as DeviceUv, VerifyOutcome,
 };
 use softfido_authenticator::store::MemoryStore;
 use softfido_authenticator::{Authenticator, Config, Profile};
@@ -133,6 +133,8 @@ fn device_config(s: &Scenario, up: Up, uv_fails: bool) -> Config {
         extensions: ExtensionSupport { uvm: s.uvm == Some(true), ..ExtensionSupport::ALL },
         pin: (s.uv_capability == Some(UvCapability::ClientPin) && configured).then(|| PIN.to_owned()),
         reset_window: None,
+        // Throwaway in-memory devices: a slow PIN verifier would only slow the matrix.
+        pin_hash_cost: PinHashCost::Minimal,
         ..Profile::SecurityKey.config()
     }
 }

@@ -63,7 +63,10 @@ pub fn decide(
     if request.prompt_login {
         return Decision::SignIn { step_up: false, reauthenticate: true };
     }
-    if request.max_age.is_some_and(|max_age| now.saturating_sub(session.auth_time) > max_age) {
+    // OIDC Core §3.1.2.1: an authentication older than max_age "MUST" be made again, and
+    // max_age=0 is equivalent to prompt=login (errata set 2), even within the same second.
+    let too_old = |max_age: u64| max_age == 0 || now.saturating_sub(session.auth_time) > max_age;
+    if request.max_age.is_some_and(too_old) {
         return needs_interaction(false);
     }
     if request.acr.outcome(session.context.acr) == AcrOutcome::Unmet {

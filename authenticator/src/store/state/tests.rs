@@ -11,10 +11,10 @@ fn left_sha256(pin: &str) -> [u8; 16] {
 #[test]
 fn state_file_does_not_give_the_pin_back() {
     let mut state = PersistentState::new();
-    state.pin = Some(StoredPin::new(&left_sha256("1234"), 4));
+    state.pin = Some(StoredPin::new(&left_sha256("1234"), 4, PinHashCost::Standard));
     let json = serde_json::to_string(&state).unwrap();
     assert!(!json.contains(&hex::encode(left_sha256("1234"))), "LEFT(SHA-256(PIN), 16) is not stored");
-    let again = StoredPin::new(&left_sha256("1234"), 4);
+    let again = StoredPin::new(&left_sha256("1234"), 4, PinHashCost::Standard);
     assert_ne!(state.pin.as_ref(), Some(&again), "salted: the same PIN is stored differently");
     let loaded: PersistentState = serde_json::from_str(&json).unwrap();
     let pin = loaded.pin.unwrap();
@@ -30,4 +30,23 @@ fn a_state_with_the_former_pin_hash_still_loads() {
     let pin = state.pin.unwrap();
     assert!(pin.matches(&left_sha256("1234")));
     assert_eq!(pin.code_points, 4);
+}
+
+#[test]
+fn a_minimal_cost_pin_records_its_rounds_and_still_matches_after_a_reload() {
+    let mut state = PersistentState::new();
+    state.pin = Some(StoredPin::new(&left_sha256("1234"), 4, PinHashCost::Minimal));
+    let json = serde_json::to_value(&state).unwrap();
+    assert_eq!(json["pin"]["rounds"], 1);
+    let loaded: PersistentState = serde_json::from_value(json).unwrap();
+    let pin = loaded.pin.unwrap();
+    assert!(pin.matches(&left_sha256("1234")));
+    assert!(!pin.matches(&left_sha256("1235")));
+}
+
+#[test]
+fn the_standard_cost_is_recorded_with_its_rounds() {
+    let pin = StoredPin::new(&left_sha256("1234"), 4, PinHashCost::Standard);
+    let json = serde_json::to_value(&pin).unwrap();
+    assert_eq!(json["rounds"], PinHashCost::STANDARD_ROUNDS);
 }

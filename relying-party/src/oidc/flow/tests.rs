@@ -62,6 +62,18 @@ fn a_fresh_enough_session_gets_a_code() {
     assert_eq!(decide(&request(&[("prompt", "login")]), Some(&s), 100, None), REAUTHENTICATE);
 }
 
+/// OIDC Core §3.1.2.1 (errata set 2): max_age=0 is equivalent to prompt=login, even for a
+/// session made in the same second; with prompt=none it is `login_required`.
+#[test]
+fn max_age_zero_forces_a_new_sign_in_like_prompt_login() {
+    let s = session(Some(Acr::Phr), 100);
+    assert_eq!(decide(&request(&[("max_age", "0")]), Some(&s), 100, None), REAUTHENTICATE);
+    assert_eq!(
+        decide(&request(&[("max_age", "0"), ("prompt", "none")]), Some(&s), 100, None),
+        Decision::Error(OAuthError::LoginRequired)
+    );
+}
+
 #[test]
 fn r12_voluntary_acr_values_do_not_block() {
     let s = session(Some(Acr::Phr), 90);
