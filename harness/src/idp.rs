@@ -55,7 +55,8 @@ pub struct LocalIdp {
 
 impl LocalIdp {
     /// Starts an IdP requiring `uv` in both ceremonies and deciding amr/acr by `policy`, trusting
-    /// softfido's metadata statements, with an in-memory store and minimal-cost password hashes
+    /// softfido's metadata statements and their test root explicitly (it listens on loopback
+    /// only), with an in-memory store and minimal-cost password hashes
     /// (its accounts are throwaway).
     pub async fn start(uv: UserVerificationRequirement, policy: Policy) -> anyhow::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await.context("binding a loopback port")?;
@@ -65,6 +66,7 @@ impl LocalIdp {
             .context("provider configuration")?;
         let state = AppState::builder(config)
             .metadata(softfido_metadata()?)
+            .trusts_softfido_test_root(true)
             .user_verification(uv)
             .policy(policy)
             .password_cost(Cost::Minimal)

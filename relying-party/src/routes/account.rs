@@ -91,3 +91,16 @@ pub async fn current_session(CurrentSession(session): CurrentSession) -> Result<
         "acr": session.context.acr.map(|a| a.as_str()),
     })))
 }
+
+/// `POST /account/signout`: ends the session, server side (its id no longer signs in) and in the
+/// browser (the cookie is cleared). Signing out without a session is not an error.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<impl IntoResponse, AppError> {
+    let (name, cookie) = session::end(&state, &headers, state.now());
+    Ok(([(name, cookie)], Json(json!({ "signed_out": true }))))
+}
+
+#[cfg(test)]
+mod tests;

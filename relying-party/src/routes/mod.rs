@@ -24,7 +24,7 @@ use crate::oidc::flow::Session;
 use crate::oidc::id_token::SigningKeys;
 use crate::policy::Policy;
 use crate::store::Store;
-use crate::webauthn::{AuthenticationState, Ceremonies, RegistrationState};
+use crate::webauthn::{AuthenticationState, Ceremonies};
 
 pub use builder::{AppStateBuilder, BuildError};
 pub use session::SESSION_COOKIE;
@@ -62,12 +62,14 @@ pub struct Inner {
     pub sessions: ExpiringMap<Session>,
     /// Authorization requests waiting for a sign-in.
     pub pending: ExpiringMap<ValidRequest>,
-    /// Registration ceremonies in progress: the user id, the state, discoverable.
-    pub registrations: ExpiringMap<(String, RegistrationState, bool)>,
+    /// Registration ceremonies in progress, each bound to the session that started it.
+    pub registrations: ExpiringMap<passkeys::PendingRegistration>,
     /// Sign-in ceremonies in progress.
     pub authentications: ExpiringMap<AuthenticationState>,
     /// Where the time comes from.
     pub clock: Arc<dyn Clock>,
+    /// Whether the trust list holds softfido's test root (the sign-in page warns of it).
+    pub trusts_softfido_test_root: bool,
 }
 
 impl AppState {
@@ -87,6 +89,7 @@ impl AppState {
         policy: Policy,
         password_cost: crate::password::Cost,
         clock: Arc<dyn Clock>,
+        trusts_softfido_test_root: bool,
     ) -> Self {
         Self(Arc::new(Inner {
             issuer: issuer.into().trim_end_matches('/').to_owned(),
@@ -101,6 +104,7 @@ impl AppState {
             registrations: ExpiringMap::new(CEREMONY_TTL),
             authentications: ExpiringMap::new(CEREMONY_TTL),
             clock,
+            trusts_softfido_test_root,
         }))
     }
 
@@ -135,6 +139,7 @@ pub fn app(state: AppState) -> Router {
         .route("/account/signup", post(account::signup))
         .route("/account/password", post(account::password_sign_in))
         .route("/account/session", get(account::current_session))
+        .route("/account/signout", post(account::sign_out))
         .route("/webauthn/register/start", post(passkeys::register_start))
         .route("/webauthn/register/finish", post(passkeys::register_finish))
         .route("/webauthn/login/start", post(passkeys::login_start))

@@ -15,7 +15,8 @@ pub fn current(state: &AppState, headers: &HeaderMap, now: u64) -> Option<Sessio
     state.sessions.get(&id, now)
 }
 
-fn session_id(headers: &HeaderMap) -> Option<String> {
+/// The session id the request's cookie carries, live or not.
+pub fn session_id(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -30,4 +31,13 @@ fn session_id(headers: &HeaderMap) -> Option<String> {
 pub fn start(state: &AppState, session: Session, now: u64) -> (axum::http::HeaderName, String) {
     let id = state.sessions.insert(session, now);
     (SET_COOKIE, format!("{SESSION_COOKIE}={id}; HttpOnly; SameSite=Lax; Path=/"))
+}
+
+/// Ends the session of the request's cookie on the server and returns the header that clears
+/// the cookie (RFC 6265 §5.3: an expiry in the past removes it).
+pub fn end(state: &AppState, headers: &HeaderMap, now: u64) -> (axum::http::HeaderName, String) {
+    if let Some(id) = session_id(headers) {
+        state.sessions.take(&id, now);
+    }
+    (SET_COOKIE, format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0"))
 }

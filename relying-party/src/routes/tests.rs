@@ -54,7 +54,7 @@ pub async fn json_body(router: Router, request: Request<Body>) -> (StatusCode, V
     (status, body)
 }
 
-fn post_json(uri: &str, cookie: Option<&str>, body: &Value) -> Request<Body> {
+pub(crate) fn post_json(uri: &str, cookie: Option<&str>, body: &Value) -> Request<Body> {
     let mut builder = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
     if let Some(cookie) = cookie {
         builder = builder.header(header::COOKIE, cookie);
@@ -62,7 +62,7 @@ fn post_json(uri: &str, cookie: Option<&str>, body: &Value) -> Request<Body> {
     builder.body(Body::from(body.to_string())).expect("request")
 }
 
-fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
+pub(crate) fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
     let mut builder = Request::get(uri);
     if let Some(cookie) = cookie {
         builder = builder.header(header::COOKIE, cookie);
@@ -70,7 +70,7 @@ fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
     builder.body(Body::empty()).expect("request")
 }
 
-fn cookie_of(headers: &axum::http::HeaderMap) -> String {
+pub(crate) fn cookie_of(headers: &axum::http::HeaderMap) -> String {
     let set = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).expect("a session cookie");
     set.split(';').next().expect("name=value").to_owned()
 }
