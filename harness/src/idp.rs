@@ -73,7 +73,8 @@ impl LocalIdp {
             .build()
             .context("the IdP's state")?;
         let server = tokio::spawn(async move {
-            if let Err(error) = axum::serve(listener, app(state)).await {
+            let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+            if let Err(error) = axum::serve(listener, service).await {
                 tracing::error!(%error, "the in-process IdP stopped");
             }
         });

@@ -142,7 +142,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         if args.trust_softfido_test_root {
             println!("{TEST_ROOT_WARNING}");
         }
-        axum::serve(listener, router)
+        // The client's address feeds the password sign-in's per-address throttle.
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

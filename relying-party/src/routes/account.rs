@@ -2,17 +2,18 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::IntoResponse;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::extract::CurrentSession;
+use super::extract::{ClientAddress, CurrentSession};
 use super::{AppState, session};
 use crate::error::AppError;
 use crate::evidence::Evidence;
 use crate::oidc::flow::Session;
 use crate::policy::auth_context;
-use crate::store::StoreError;
+use crate::store::{StoreError, User};
 
 /// Username and password.
 #[derive(Debug, Deserialize)]
@@ -56,29 +57,57 @@ pub async fn signup(
     Ok(([(name, cookie)], Json(json!({ "user_id": user.id, "username": user.username }))))
 }
 
-/// `POST /account/password`: password sign-in (R10: `amr=["pwd"]`, no acr).
+/// `POST /account/password`: password sign-in (R10: `amr=["pwd"]`, no acr). An unknown user, a
+/// user without a password and a wrong password get the same answer after the same work; failures
+/// are throttled per username and per client address (429 with `Retry-After`).
 pub async fn password_sign_in(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     Json(body): Json<Credentials>,
-) -> Result<impl IntoResponse, AppError> {
-    let refused = || AppError::BadRequest {
-        status: axum::http::StatusCode::UNAUTHORIZED,
-        code: "invalid_credentials",
-        message: "unknown user or wrong password".into(),
-    };
-    let user = state.store()?.user_by_name(&body.username)?.ok_or_else(refused)?;
-    let (Some(password), Some(hash)) = (body.password.as_deref(), user.password_hash.as_deref()) else {
-        return Err(refused());
-    };
-    if !crate::password::verify(password, hash) {
-        return Err(refused());
-    }
+) -> Result<Response, Response> {
     let now = state.now();
-    let context =
-        auth_context(&Evidence { assertion: None, password: true }, state.policy).map_err(|_| refused())?;
+    let throttle = &state.password_throttle;
+    // NIST SP 800-63B §5.2.2: a key that failed too often waits; RFC 6585 §4: 429 and
+    // Retry-After. Nothing is verified meanwhile, so waiting attempts teach nothing.
+    if let Some(wait) = throttle.retry_after(&body.username, address, now) {
+        let error = AppError::BadRequest {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "too_many_attempts",
+            message: format!("too many failed sign-ins; try again in {wait} s"),
+        };
+        return Err(([(header::RETRY_AFTER, wait.to_string())], error).into_response());
+    }
+    let Some(user) = verified_user(&state, &body).map_err(IntoResponse::into_response)? else {
+        throttle.record_failure(&body.username, address, now);
+        return Err(refused().into_response());
+    };
+    throttle.succeeded(&body.username);
+    let context = auth_context(&Evidence { assertion: None, password: true }, state.policy)
+        .map_err(|_| refused().into_response())?;
     let (name, cookie) =
         session::start(&state, Session { user_id: user.id.clone(), auth_time: now, context }, now);
-    Ok(([(name, cookie)], Json(json!({ "user_id": user.id }))))
+    Ok(([(name, cookie)], Json(json!({ "user_id": user.id }))).into_response())
+}
+
+/// The one answer to every failed password sign-in: it does not tell which part was wrong.
+fn refused() -> AppError {
+    AppError::BadRequest {
+        status: StatusCode::UNAUTHORIZED,
+        code: "invalid_credentials",
+        message: "unknown user or wrong password".into(),
+    }
+}
+
+/// The user whose password `body` gives, if any. Every path verifies one Argon2 hash: an unknown
+/// user and a user without a password are checked against a dummy hash of the same cost.
+fn verified_user(state: &AppState, body: &Credentials) -> Result<Option<User>, AppError> {
+    let password = body.password.as_deref().unwrap_or_default();
+    let user = state.store()?.user_by_name(&body.username)?;
+    let verified = match user.as_ref().and_then(|user| user.password_hash.as_deref()) {
+        Some(hash) => crate::password::verify(password, hash),
+        None => crate::password::verify_for_unknown_user(password, state.password_cost),
+    };
+    Ok(user.filter(|_| verified && body.password.is_some()))
 }
 
 /// `GET /account/session`: the signed-in user's session as the IdP sees it.

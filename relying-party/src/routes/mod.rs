@@ -27,7 +27,7 @@ use crate::store::Store;
 use crate::webauthn::{AuthenticationState, Ceremonies};
 
 pub use builder::{AppStateBuilder, BuildError};
-pub use session::SESSION_COOKIE;
+pub use session::{CookieSecurity, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 
 #[cfg(test)]
 mod tests;
@@ -66,8 +66,12 @@ pub struct Inner {
     pub registrations: ExpiringMap<passkeys::PendingRegistration>,
     /// Sign-in ceremonies in progress.
     pub authentications: ExpiringMap<AuthenticationState>,
+    /// Failed password sign-ins, per username and per client address.
+    pub password_throttle: crate::password::throttle::PasswordThrottle,
     /// Where the time comes from.
     pub clock: Arc<dyn Clock>,
+    /// The session cookie's name and flags, by the pages' origin.
+    pub cookie_security: CookieSecurity,
     /// Whether the trust list holds softfido's test root (the sign-in page warns of it).
     pub trusts_softfido_test_root: bool,
 }
@@ -90,6 +94,7 @@ impl AppState {
         password_cost: crate::password::Cost,
         clock: Arc<dyn Clock>,
         trusts_softfido_test_root: bool,
+        cookie_security: CookieSecurity,
     ) -> Self {
         Self(Arc::new(Inner {
             issuer: issuer.into().trim_end_matches('/').to_owned(),
@@ -103,8 +108,10 @@ impl AppState {
             pending: ExpiringMap::new(CEREMONY_TTL),
             registrations: ExpiringMap::new(CEREMONY_TTL),
             authentications: ExpiringMap::new(CEREMONY_TTL),
+            password_throttle: crate::password::throttle::PasswordThrottle::default(),
             clock,
             trusts_softfido_test_root,
+            cookie_security,
         }))
     }
 

@@ -79,7 +79,7 @@ pub async fn register_start(
     let identity =
         UserIdentity { id: user.id.as_bytes(), name: &user.username, display_name: &user.username };
     let (options, ceremony) = state.ceremonies.start_registration(identity, &exclude, discoverability)?;
-    let session_id = session::session_id(&headers).unwrap_or_default();
+    let session_id = session::session_id(&state, &headers).unwrap_or_default();
     let pending = PendingRegistration { user_id: user.id, ceremony, discoverable, session_id };
     let ceremony_id = state.registrations.insert(pending, state.now());
     Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
@@ -110,7 +110,7 @@ pub async fn register_finish(
     // The ceremony belongs to the session that started it (WebAuthn L3 §13.4.3: the RP binds
     // the challenge to the user's session); another session cannot finish it, and the attempt
     // spends the ceremony.
-    let same_session = session::session_id(&headers)
+    let same_session = session::session_id(&state, &headers)
         .is_some_and(|id| bool::from(id.as_bytes().ct_eq(session_id.as_bytes())));
     if !same_session {
         return Err(AppError::BadRequest {

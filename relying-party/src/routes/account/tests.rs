@@ -1,10 +1,13 @@
 //! Sign-up, password sign-in and sign-out through the HTTP surface.
 
-use axum::http::{StatusCode, header};
-use serde_json::json;
+use axum::http::{HeaderMap, StatusCode, header};
+use serde_json::{Value, json};
 
-use crate::routes::app;
+use crate::clock::ManualClock;
+use crate::oidc::clients::ProviderConfig;
+use crate::password::Cost;
 use crate::routes::tests::{cookie_of, get, post_json, send, state};
+use crate::routes::{AppState, app};
 
 #[tokio::test]
 async fn sign_out_ends_the_session_on_the_server() {
@@ -25,4 +28,87 @@ async fn sign_out_ends_the_session_on_the_server() {
     let (status, _, body) = send(app(state.clone()), get("/account/session", Some(&cookie))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"], "not_signed_in");
+}
+
+/// An IdP with a hand-moved clock and cheap password hashes, and `alice` signed up.
+async fn with_alice() -> (AppState, ManualClock) {
+    let clock = ManualClock::starting_at(1_000_000);
+    let config =
+        ProviderConfig::from_json(r#"{"issuer":"http://localhost:8080","clients":[]}"#).expect("config");
+    let state =
+        AppState::builder(config).password_cost(Cost::Minimal).clock(clock.clone()).build().expect("state");
+    let signup = json!({ "username": "alice", "password": "correct horse battery" });
+    let (status, _, _) = send(app(state.clone()), post_json("/account/signup", None, &signup)).await;
+    assert_eq!(status, StatusCode::OK);
+    (state, clock)
+}
+
+async fn password_sign_in(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> (StatusCode, HeaderMap, Value) {
+    let body = json!({ "username": username, "password": password });
+    send(app(state.clone()), post_json("/account/password", None, &body)).await
+}
+
+#[tokio::test]
+async fn unknown_user_and_wrong_password_get_the_same_answer() {
+    let (state, _) = with_alice().await;
+    let (unknown_status, _, unknown) = password_sign_in(&state, "mallory", "correct horse battery").await;
+    let (wrong_status, _, wrong) = password_sign_in(&state, "alice", "not her password").await;
+    assert_eq!(unknown_status, StatusCode::UNAUTHORIZED);
+    assert_eq!((unknown_status, &unknown), (wrong_status, &wrong));
+    assert_eq!(unknown["error"], "invalid_credentials");
+}
+
+#[tokio::test]
+async fn the_sixth_rapid_failure_is_429_and_the_password_works_after_the_backoff() {
+    let (state, clock) = with_alice().await;
+    for attempt in 1..=5 {
+        let (status, _, body) = password_sign_in(&state, "alice", "guess").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {attempt}: {body}");
+    }
+    let (status, headers, body) = password_sign_in(&state, "alice", "guess").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"], "too_many_attempts");
+    let retry_after: u64 = headers
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After in seconds");
+    // Even the right password waits: nothing is verified during the back-off.
+    let (status, _, _) = password_sign_in(&state, "alice", "correct horse battery").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+
+    clock.advance(retry_after);
+    let (status, headers, body) = password_sign_in(&state, "alice", "correct horse battery").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(headers.contains_key(header::SET_COOKIE));
+    // The success forgets the failures.
+    let (status, _, _) = password_sign_in(&state, "alice", "guess").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_and_host_prefixed_on_an_https_origin() {
+    for (issuer, name, secure) in [
+        ("https://idp.example", "__Host-softfido_session=", true),
+        ("http://localhost:8080", "softfido_session=", false),
+    ] {
+        let config =
+            ProviderConfig::from_json(&format!(r#"{{"issuer":"{issuer}","clients":[]}}"#)).expect("config");
+        let state = AppState::builder(config).password_cost(Cost::Minimal).build().expect("state");
+        let signup = json!({ "username": "alice", "password": "correct horse battery" });
+        let (status, headers, _) =
+            send(app(state.clone()), post_json("/account/signup", None, &signup)).await;
+        assert_eq!(status, StatusCode::OK);
+        let set = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).expect("a cookie").to_owned();
+        assert!(set.starts_with(name), "{set}");
+        assert_eq!(set.split("; ").any(|attribute| attribute == "Secure"), secure, "{set}");
+        assert!(set.contains("Path=/") && !set.contains("Domain"), "{set}");
+        let (status, _, _) =
+            send(app(state.clone()), get("/account/session", Some(&cookie_of(&headers)))).await;
+        assert_eq!(status, StatusCode::OK, "{issuer}: the cookie signs in");
+    }
 }
