@@ -8,7 +8,7 @@ use url::Url;
 
 use std::sync::Arc;
 
-use super::{AppState, CookieSecurity};
+use super::AppState;
 use crate::clock::{Clock, SystemClock};
 use crate::metadata::Metadata;
 use crate::oidc::clients::ProviderConfig;
@@ -139,7 +139,7 @@ impl AppStateBuilder {
                 Url::parse(&issuer).map_err(|source| BuildError::Issuer { issuer: issuer.clone(), source })?
             }
         };
-        let cookie_security = CookieSecurity::for_scheme(origin.scheme());
+        let web = origin.clone();
         let rp = RpConfig { user_verification: self.user_verification, ..RpConfig::for_origin(origin) };
         let ceremonies = Ceremonies::new(rp, self.metadata)?;
         let key = self.signing_key.unwrap_or_else(|| SigningKey::generate_from_rng(&mut rand::rng()));
@@ -158,7 +158,7 @@ impl AppStateBuilder {
             self.password_cost,
             self.clock,
             self.trusts_softfido_test_root,
-            cookie_security,
+            &web,
         ))
     }
 }

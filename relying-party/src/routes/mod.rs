@@ -8,6 +8,7 @@ pub mod extract;
 pub mod oidc;
 pub mod pages;
 pub mod passkeys;
+pub mod same_origin;
 mod session;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -70,6 +71,8 @@ pub struct Inner {
     pub password_throttle: crate::password::throttle::PasswordThrottle,
     /// Where the time comes from.
     pub clock: Arc<dyn Clock>,
+    /// The pages' origin as `Origin` headers carry it (`scheme://host[:port]`).
+    pub web_origin: String,
     /// The session cookie's name and flags, by the pages' origin.
     pub cookie_security: CookieSecurity,
     /// Whether the trust list holds softfido's test root (the sign-in page warns of it).
@@ -94,7 +97,7 @@ impl AppState {
         password_cost: crate::password::Cost,
         clock: Arc<dyn Clock>,
         trusts_softfido_test_root: bool,
-        cookie_security: CookieSecurity,
+        web: &url::Url,
     ) -> Self {
         Self(Arc::new(Inner {
             issuer: issuer.into().trim_end_matches('/').to_owned(),
@@ -111,7 +114,8 @@ impl AppState {
             password_throttle: crate::password::throttle::PasswordThrottle::default(),
             clock,
             trusts_softfido_test_root,
-            cookie_security,
+            web_origin: web.origin().ascii_serialization(),
+            cookie_security: CookieSecurity::for_scheme(web.scheme()),
         }))
     }
 
@@ -143,6 +147,20 @@ pub fn app(state: AppState) -> Router {
         .route("/par", post(oidc::par))
         .route("/token", post(oidc::token))
         .route("/userinfo", get(oidc::userinfo))
+        .merge(browser_api(state.clone()))
+        .route("/", get(pages::root))
+        .route("/signin", get(pages::signin))
+        .route("/signup", get(pages::signup))
+        .route("/passkeys/manage", get(pages::manage_passkeys))
+        .route("/me", get(pages::me))
+        .route("/static/style.css", get(pages::style))
+        .route("/static/passkeys.js", get(pages::script))
+        .with_state(state)
+}
+
+/// The JSON API of the pages, whose state-changing requests must come from the pages' origin.
+fn browser_api(state: AppState) -> Router<AppState> {
+    Router::new()
         .route("/account/signup", post(account::signup))
         .route("/account/password", post(account::password_sign_in))
         .route("/account/session", get(account::current_session))
@@ -153,12 +171,5 @@ pub fn app(state: AppState) -> Router {
         .route("/webauthn/login/finish", post(passkeys::login_finish))
         .route("/passkeys", get(passkeys::list))
         .route("/passkeys/{id}", post(passkeys::rename).delete(passkeys::delete))
-        .route("/", get(pages::root))
-        .route("/signin", get(pages::signin))
-        .route("/signup", get(pages::signup))
-        .route("/passkeys/manage", get(pages::manage_passkeys))
-        .route("/me", get(pages::me))
-        .route("/static/style.css", get(pages::style))
-        .route("/static/passkeys.js", get(pages::script))
-        .with_state(state)
+        .route_layer(axum::middleware::from_fn_with_state(state, same_origin::require_same_origin))
 }
