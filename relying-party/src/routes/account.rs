@@ -53,7 +53,7 @@ pub async fn signup(
     let context = auth_context(&evidence, state.policy)
         .unwrap_or(crate::policy::AuthContext { amr: Vec::new(), acr: None });
     let (name, cookie) =
-        session::start(&state, Session { user_id: user.id.clone(), auth_time: now, context }, now);
+        session::start(&state, Session { user_id: user.id.clone(), auth_time: now, context }, now)?;
     Ok(([(name, cookie)], Json(json!({ "user_id": user.id, "username": user.username }))))
 }
 
@@ -85,7 +85,8 @@ pub async fn password_sign_in(
     let context = auth_context(&Evidence { assertion: None, password: true }, state.policy)
         .map_err(|_| refused().into_response())?;
     let (name, cookie) =
-        session::start(&state, Session { user_id: user.id.clone(), auth_time: now, context }, now);
+        session::start(&state, Session { user_id: user.id.clone(), auth_time: now, context }, now)
+            .map_err(|full| AppError::from(full).into_response())?;
     Ok(([(name, cookie)], Json(json!({ "user_id": user.id }))).into_response())
 }
 

@@ -36,7 +36,14 @@ mod tests;
 /// How long a sign-in session lives.
 const SESSION_TTL: u64 = 3600;
 /// How long a WebAuthn ceremony or a pending authorization request may take.
-const CEREMONY_TTL: u64 = 600;
+pub const CEREMONY_TTL: u64 = 600;
+/// At most this many live sessions.
+const MAX_SESSIONS: usize = 100_000;
+/// At most this many authorization requests waiting for a sign-in (each holds the whole request,
+/// up to tens of kilobytes).
+const MAX_PENDING_REQUESTS: usize = 2_000;
+/// At most this many ceremonies of each kind in progress.
+const MAX_CEREMONIES: usize = 10_000;
 
 /// What every handler shares.
 #[derive(Clone, Debug)]
@@ -107,10 +114,10 @@ impl AppState {
             ceremonies,
             policy,
             password_cost,
-            sessions: ExpiringMap::new(SESSION_TTL),
-            pending: ExpiringMap::new(CEREMONY_TTL),
-            registrations: ExpiringMap::new(CEREMONY_TTL),
-            authentications: ExpiringMap::new(CEREMONY_TTL),
+            sessions: ExpiringMap::new(SESSION_TTL, MAX_SESSIONS),
+            pending: ExpiringMap::new(CEREMONY_TTL, MAX_PENDING_REQUESTS),
+            registrations: ExpiringMap::new(CEREMONY_TTL, MAX_CEREMONIES),
+            authentications: ExpiringMap::new(CEREMONY_TTL, MAX_CEREMONIES),
             password_throttle: crate::password::throttle::PasswordThrottle::default(),
             clock,
             trusts_softfido_test_root,

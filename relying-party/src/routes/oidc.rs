@@ -103,7 +103,7 @@ pub async fn authorize(
             None => Err(AppError::internal("a code without a session")),
         },
         Decision::SignIn { step_up } => {
-            let id = state.pending.insert(request, now);
+            let id = state.pending.insert(request, now)?;
             let mut location = format!("/signin?request={id}");
             if step_up {
                 location.push_str("&step_up=1");

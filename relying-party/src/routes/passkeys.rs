@@ -81,7 +81,7 @@ pub async fn register_start(
     let (options, ceremony) = state.ceremonies.start_registration(identity, &exclude, discoverability)?;
     let session_id = session::session_id(&state, &headers).unwrap_or_default();
     let pending = PendingRegistration { user_id: user.id, ceremony, discoverable, session_id };
-    let ceremony_id = state.registrations.insert(pending, state.now());
+    let ceremony_id = state.registrations.insert(pending, state.now())?;
     Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
 }
 
@@ -167,7 +167,7 @@ pub async fn login_start(
         }
         None => state.ceremonies.start_discoverable_authentication()?,
     };
-    let ceremony_id = state.authentications.insert(ceremony, state.now());
+    let ceremony_id = state.authentications.insert(ceremony, state.now())?;
     Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
 }
 
@@ -207,7 +207,7 @@ pub async fn login_finish(
         "amr": context.amr_strings(),
         "acr": context.acr.map(|a| a.as_str()),
     });
-    let (name, cookie) = session::start(&state, Session { user_id, auth_time: now, context }, now);
+    let (name, cookie) = session::start(&state, Session { user_id, auth_time: now, context }, now)?;
     Ok(([(name, cookie)], Json(response)))
 }
 

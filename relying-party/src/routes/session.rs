@@ -4,6 +4,7 @@ use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderName};
 
 use super::AppState;
+use crate::expiring::MapFull;
 use crate::oidc::flow::Session;
 
 /// The session cookie's name on an http origin (local testing).
@@ -63,11 +64,12 @@ pub fn session_id(state: &AppState, headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// Starts a session and returns the header that sets its cookie.
-pub fn start(state: &AppState, session: Session, now: u64) -> (HeaderName, String) {
-    let id = state.sessions.insert(session, now);
+/// Starts a session and returns the header that sets its cookie; refused while the sessions are
+/// at their capacity.
+pub fn start(state: &AppState, session: Session, now: u64) -> Result<(HeaderName, String), MapFull> {
+    let id = state.sessions.insert(session, now)?;
     let security = state.cookie_security;
-    (SET_COOKIE, format!("{}={id}; {}", security.name(), security.attributes()))
+    Ok((SET_COOKIE, format!("{}={id}; {}", security.name(), security.attributes())))
 }
 
 /// Ends the session of the request's cookie on the server and returns the header that clears
