@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::extract::{ClientAddress, CurrentSession};
-use super::{AppState, session};
+use super::{AppState, CEREMONY_TTL, session};
 use crate::error::AppError;
 use crate::evidence::Evidence;
 use crate::oidc::flow::Session;
@@ -42,11 +42,17 @@ pub async fn signup(
         }
         None => None,
     };
-    let user = state.store()?.create_user(username, hash.as_deref()).map_err(|e| match e {
+    let now = state.now();
+    let mut store = state.store()?;
+    // A password-less account has the ceremony's lifetime to register its first passkey; after
+    // that it is removed, so sign-ups without a password leave nothing behind.
+    let cutoff = i64::try_from(now.saturating_sub(CEREMONY_TTL)).unwrap_or(i64::MAX);
+    store.remove_abandoned_accounts(cutoff)?;
+    let user = store.create_user(username, hash.as_deref()).map_err(|e| match e {
         StoreError::UsernameTaken(_) => AppError::bad_request("username_taken", "that username is taken"),
         other => AppError::internal(other),
     })?;
-    let now = state.now();
+    drop(store);
     // A new account is signed in: with its password (R10), or for a passkey-only account,
     // just long enough to register its first passkey (no amr yet).
     let evidence = Evidence { assertion: None, password: body.password.is_some() };

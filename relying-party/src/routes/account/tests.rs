@@ -112,3 +112,24 @@ async fn the_session_cookie_is_secure_and_host_prefixed_on_an_https_origin() {
         assert_eq!(status, StatusCode::OK, "{issuer}: the cookie signs in");
     }
 }
+
+#[tokio::test]
+async fn a_passwordless_account_without_a_passkey_is_removed_after_the_ceremony_ttl() {
+    let clock = ManualClock::starting_now();
+    let config =
+        ProviderConfig::from_json(r#"{"issuer":"http://localhost:8080","clients":[]}"#).expect("config");
+    let state = AppState::builder(config).clock(clock.clone()).build().expect("state");
+    for username in ["squatter", "idler"] {
+        let signup = json!({ "username": username });
+        let (status, _, body) = send(app(state.clone()), post_json("/account/signup", None, &signup)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let taken = json!({ "username": "squatter" });
+    let (status, _, body) = send(app(state.clone()), post_json("/account/signup", None, &taken)).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("username_taken")));
+
+    clock.advance(crate::routes::CEREMONY_TTL + 1);
+    let (status, _, body) = send(app(state.clone()), post_json("/account/signup", None, &taken)).await;
+    assert_eq!(status, StatusCode::OK, "the abandoned name is free again: {body}");
+    assert!(state.store().expect("store").user_by_name("idler").expect("query").is_none());
+}
