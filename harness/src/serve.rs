@@ -142,17 +142,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         if args.trust_softfido_test_root {
             println!("{TEST_ROOT_WARNING}");
         }
-        // The client's address feeds the password sign-in's per-address throttle.
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("serving")
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        connections::serve(listener, router, connections::DEFAULT_LIMITS, shutdown).await;
+        anyhow::Ok(())
     })?;
     tracing::info!("server stopped");
     Ok(())
 }
+
+pub mod connections;
 
 #[cfg(test)]
 mod tests;
