@@ -15,6 +15,8 @@ use crate::oidc::flow::Session;
 use crate::policy::auth_context;
 use crate::store::{StoreError, User};
 
+pub mod username;
+
 /// Username and password.
 #[derive(Debug, Deserialize)]
 pub struct Credentials {
@@ -29,10 +31,8 @@ pub async fn signup(
     State(state): State<AppState>,
     Json(body): Json<Credentials>,
 ) -> Result<impl IntoResponse, AppError> {
-    let username = body.username.trim();
-    if username.is_empty() || username.len() > 64 {
-        return Err(AppError::bad_request("invalid_username", "a username is 1 to 64 characters"));
-    }
+    let username = username::canonical(&body.username)?;
+    let username = username.as_str();
     let hash = match body.password.as_deref() {
         Some(password) if password.len() < 8 => {
             return Err(AppError::bad_request("weak_password", "a password is at least 8 characters"));
@@ -73,6 +73,10 @@ pub async fn password_sign_in(
 ) -> Result<Response, Response> {
     let now = state.now();
     let throttle = &state.password_throttle;
+    // RFC 8265 §3.3: the name as stored; an invalid one is throttled and refused like an unknown
+    // user (its raw form is the throttle key).
+    let name = username::canonical(&body.username).unwrap_or_else(|_| body.username.clone());
+    let body = Credentials { username: name, password: body.password };
     // NIST SP 800-63B §5.2.2: a key that failed too often waits; RFC 6585 §4: 429 and
     // Retry-After. Nothing is verified meanwhile, so waiting attempts teach nothing.
     if let Some(wait) = throttle.retry_after(&body.username, address, now) {
@@ -109,7 +113,10 @@ fn refused() -> AppError {
 /// user and a user without a password are checked against a dummy hash of the same cost.
 fn verified_user(state: &AppState, body: &Credentials) -> Result<Option<User>, AppError> {
     let password = body.password.as_deref().unwrap_or_default();
-    let user = state.store()?.user_by_name(&body.username)?;
+    let user = match username::canonical(&body.username) {
+        Ok(name) => state.store()?.user_by_name(&name)?,
+        Err(_) => None,
+    };
     let verified = match user.as_ref().and_then(|user| user.password_hash.as_deref()) {
         Some(hash) => crate::password::verify(password, hash),
         None => crate::password::verify_for_unknown_user(password, state.password_cost),

@@ -158,6 +158,9 @@ pub async fn login_start(
     let username = body.and_then(|Json(b)| b.username);
     let (options, ceremony) = match username {
         Some(name) => {
+            // RFC 8265 §3.3: looked up in its canonical form; an invalid name has no passkey.
+            let name = super::account::username::canonical(&name)
+                .map_err(|_| AppError::bad_request("no_credentials", "no passkey for that user"))?;
             let user = state
                 .store()?
                 .user_by_name(&name)?

@@ -133,3 +133,21 @@ async fn a_passwordless_account_without_a_passkey_is_removed_after_the_ceremony_
     assert_eq!(status, StatusCode::OK, "the abandoned name is free again: {body}");
     assert!(state.store().expect("store").user_by_name("idler").expect("query").is_none());
 }
+
+#[tokio::test]
+async fn look_alike_usernames_cannot_make_distinct_accounts() {
+    let (state, _) = with_alice().await;
+    for (username, error) in [
+        ("\u{FF21}LICE", "username_taken"),
+        ("ali\u{200B}ce", "invalid_username"),
+        ("ali\u{202E}ce", "invalid_username"),
+        ("\u{212A}im", "invalid_username"),
+    ] {
+        let signup = json!({ "username": username, "password": "correct horse battery" });
+        let (status, _, body) = send(app(state.clone()), post_json("/account/signup", None, &signup)).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some(error)), "{username:?}");
+    }
+    // The canonical form signs in whatever spelling is typed.
+    let (status, _, body) = password_sign_in(&state, "ALICE", "correct horse battery").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
