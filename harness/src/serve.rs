@@ -31,6 +31,10 @@ pub struct ServeArgs {
     /// attestation is untrusted).
     #[arg(long)]
     pub metadata: Option<PathBuf>,
+    /// ID-token signing key file (PKCS#8 DER, created 0600 if missing; default: beside --db,
+    /// none for an in-memory database, whose key lasts one run).
+    #[arg(long)]
+    pub signing_key: Option<PathBuf>,
     /// Also trust softfido's own models and their test attestation root, whose private keys
     /// anyone can derive: a forged attestation then passes as hardware. For test rigs only;
     /// refused unless --addr is a loopback address.
@@ -119,8 +123,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!("{TEST_ROOT_WARNING}");
     }
     let store = Store::open(&args.db).with_context(|| format!("opening {}", args.db))?;
+    let key_path = args.signing_key.clone().or_else(|| signing_key::default_path(&args.db));
     let issuer = config.issuer.clone();
-    let state = AppState::builder(config)
+    let mut builder = AppState::builder(config);
+    if let Some(path) = &key_path {
+        builder = builder.signing_key(signing_key::load_or_create(path)?);
+    }
+    let state = builder
         .origin(origin.clone())
         .user_verification(args.uv)
         .metadata(metadata)
@@ -153,6 +162,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 pub mod connections;
+pub mod signing_key;
 
 #[cfg(test)]
 mod tests;
