@@ -56,9 +56,9 @@ pub struct LocalIdp {
 
 impl LocalIdp {
     /// Starts an IdP requiring `uv` in both ceremonies and deciding amr/acr by `policy`, trusting
-    /// softfido's metadata statements, with an in-memory store and minimal-cost password hashes
-    /// (its accounts are throwaway); reading the time from `clock` when one is given, else from
-    /// the system.
+    /// softfido's metadata statements and their test root explicitly (it listens on loopback
+    /// only), with an in-memory store and minimal-cost password hashes (its accounts are
+    /// throwaway); reading the time from `clock` when one is given, else from the system.
     pub async fn start(
         uv: UserVerificationRequirement,
         policy: Policy,
@@ -71,6 +71,7 @@ impl LocalIdp {
             .context("provider configuration")?;
         let mut builder = AppState::builder(config)
             .metadata(softfido_metadata()?)
+            .trusts_softfido_test_root(true)
             .user_verification(uv)
             .policy(policy)
             .password_cost(Cost::Minimal);
@@ -79,7 +80,8 @@ impl LocalIdp {
         }
         let state = builder.build().context("the IdP's state")?;
         let server = tokio::spawn(async move {
-            if let Err(error) = axum::serve(listener, app(state)).await {
+            let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+            if let Err(error) = axum::serve(listener, service).await {
                 tracing::error!(%error, "the in-process IdP stopped");
             }
         });

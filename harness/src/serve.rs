@@ -27,9 +27,19 @@ pub struct ServeArgs {
     /// Provider configuration: issuer and clients (see examples/idp.json).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Directory of FIDO MDS3 metadata statements to trust (default: softfido's own models).
+    /// Directory of FIDO MDS3 metadata statements to trust (default: none, so every
+    /// attestation is untrusted).
     #[arg(long)]
     pub metadata: Option<PathBuf>,
+    /// ID-token signing key file (PKCS#8 DER, created 0600 if missing; default: beside --db,
+    /// none for an in-memory database, whose key lasts one run).
+    #[arg(long)]
+    pub signing_key: Option<PathBuf>,
+    /// Also trust softfido's own models and their test attestation root, whose private keys
+    /// anyone can derive: a forged attestation then passes as hardware. For test rigs only;
+    /// refused unless --addr is a loopback address.
+    #[arg(long)]
+    pub trust_softfido_test_root: bool,
     /// The WebAuthn origin (default: http://localhost:PORT of --addr).
     #[arg(long)]
     pub origin: Option<Url>,
@@ -52,9 +62,51 @@ fn parse_uv(value: &str) -> Result<UserVerificationRequirement, String> {
     }
 }
 
+/// Why `serve` refuses its options.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ServeError {
+    /// `--trust-softfido-test-root` on an address other machines can reach.
+    #[error(
+        "--trust-softfido-test-root is refused on the non-loopback address {0}: softfido's test \
+         attestation root has public private keys, so anyone reaching this server could register \
+         a forged \"hardware\" passkey; listen on 127.0.0.1 or ::1, or drop the flag"
+    )]
+    TestRootOffLoopback(SocketAddr),
+}
+
+/// Whether trusting softfido's test root is allowed on `addr`: only where no other machine can
+/// connect (a loopback address), since its keys are public.
+pub fn check_test_root_address(addr: SocketAddr, trust_test_root: bool) -> Result<(), ServeError> {
+    if trust_test_root && !addr.ip().is_loopback() {
+        return Err(ServeError::TestRootOffLoopback(addr));
+    }
+    Ok(())
+}
+
+/// The attestation trust list: the statements of `--metadata`, and softfido's models (with its
+/// test root) only under `--trust-softfido-test-root`.
+pub fn trust_list(args: &ServeArgs) -> anyhow::Result<Metadata> {
+    check_test_root_address(args.addr, args.trust_softfido_test_root)?;
+    let mut metadata = match &args.metadata {
+        Some(dir) => {
+            Metadata::load_dir(dir).with_context(|| format!("loading metadata from {}", dir.display()))?
+        }
+        None => Metadata::default(),
+    };
+    if args.trust_softfido_test_root {
+        for statement in softfido_metadata()?.statements() {
+            metadata.insert(statement.clone()).map_err(anyhow::Error::msg).context("softfido's models")?;
+        }
+    }
+    Ok(metadata)
+}
+
+const TEST_ROOT_WARNING: &str = "WARNING: trusting softfido's test attestation root (--trust-softfido-test-root): \
+     its private keys are public, so any attestation it vouches for may be forged; never for real accounts";
+
 /// Runs the server until Ctrl-C.
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let origin = match args.origin {
+    let origin = match args.origin.clone() {
         Some(origin) => origin,
         None => Url::parse(&format!("http://localhost:{}", args.addr.port())).context("origin")?,
     };
@@ -66,19 +118,23 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         ))
         .context("default configuration")?,
     };
-    let metadata = match &args.metadata {
-        Some(dir) => {
-            Metadata::load_dir(dir).with_context(|| format!("loading metadata from {}", dir.display()))?
-        }
-        None => softfido_metadata()?,
-    };
+    let metadata = trust_list(&args)?;
+    if args.trust_softfido_test_root {
+        tracing::warn!("{TEST_ROOT_WARNING}");
+    }
     let store = Store::open(&args.db).with_context(|| format!("opening {}", args.db))?;
+    let key_path = args.signing_key.clone().or_else(|| signing_key::default_path(&args.db));
     let issuer = config.issuer.clone();
-    let state = AppState::builder(config)
+    let mut builder = AppState::builder(config);
+    if let Some(path) = &key_path {
+        builder = builder.signing_key(signing_key::load_or_create(path)?);
+    }
+    let state = builder
         .origin(origin.clone())
         .user_verification(args.uv)
         .metadata(metadata)
         .policy(args.policy)
+        .trusts_softfido_test_root(args.trust_softfido_test_root)
         .store(store)
         .build()
         .context("the provider's state")?;
@@ -92,13 +148,21 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             .with_context(|| format!("binding {}", args.addr))?;
         tracing::info!(address = %args.addr, %issuer, %origin, "relying party and OpenID provider listening");
         println!("softfido relying party listening on {}; open {origin}", args.addr);
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .context("serving")
+        if args.trust_softfido_test_root {
+            println!("{TEST_ROOT_WARNING}");
+        }
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        connections::serve(listener, router, connections::DEFAULT_LIMITS, shutdown).await;
+        anyhow::Ok(())
     })?;
     tracing::info!("server stopped");
     Ok(())
 }
+
+pub mod connections;
+pub mod signing_key;
+
+#[cfg(test)]
+mod tests;

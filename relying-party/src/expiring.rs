@@ -1,5 +1,9 @@
 //! Short-lived server-side state under unguessable keys: browser sessions, authorization
 //! requests waiting for a sign-in, WebAuthn ceremony states. Time is passed in.
+//!
+//! Each map holds at most its capacity. When it is full, expired entries are swept out at once;
+//! if it is still full the insert is refused ([`MapFull`], answered 503 with `Retry-After`): a
+//! live entry, a user's session or ceremony in flight, is never evicted to make room.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -11,6 +15,26 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 pub struct ExpiringMap<V> {
     entries: Mutex<Entries<V>>,
     ttl_seconds: u64,
+    capacity: usize,
+}
+
+/// The map holds its capacity of live entries: nothing more is taken until some expire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("too many requests in progress; try again in {retry_after_seconds} s")]
+pub struct MapFull {
+    /// Seconds until the oldest entry expires and frees a place.
+    pub retry_after_seconds: u64,
+}
+
+impl From<MapFull> for crate::error::AppError {
+    /// RFC 9110 §15.6.4: 503 for a temporary overload.
+    fn from(full: MapFull) -> Self {
+        Self::BadRequest {
+            status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            code: "temporarily_unavailable",
+            message: full.to_string(),
+        }
+    }
 }
 
 /// How often expired entries are swept out. A sweep visits every entry, so sweeping on every
@@ -25,9 +49,9 @@ struct Entries<V> {
 }
 
 impl<V> ExpiringMap<V> {
-    /// An empty map whose entries live `ttl_seconds`.
-    pub fn new(ttl_seconds: u64) -> Self {
-        Self { entries: Mutex::new(Entries { map: HashMap::new(), purged_at: 0 }), ttl_seconds }
+    /// An empty map whose entries live `ttl_seconds`, holding at most `capacity` of them.
+    pub fn new(ttl_seconds: u64, capacity: usize) -> Self {
+        Self { entries: Mutex::new(Entries { map: HashMap::new(), purged_at: 0 }), ttl_seconds, capacity }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries<V>> {
@@ -35,16 +59,22 @@ impl<V> ExpiringMap<V> {
     }
 
     /// Stores `value` under a fresh random key, returned; expired entries are purged at most
-    /// once per `PURGE_INTERVAL_SECONDS`.
-    pub fn insert(&self, value: V, now: u64) -> String {
+    /// once per `PURGE_INTERVAL_SECONDS`, or at once when the map is full. A map full of live
+    /// entries refuses the value.
+    pub fn insert(&self, value: V, now: u64) -> Result<String, MapFull> {
         let key = Base64UrlUnpadded::encode_string(&rand::random::<[u8; 32]>());
         let mut entries = self.lock();
-        if now >= entries.purged_at.saturating_add(PURGE_INTERVAL_SECONDS) {
+        let full = entries.map.len() >= self.capacity;
+        if full || now >= entries.purged_at.saturating_add(PURGE_INTERVAL_SECONDS) {
             entries.map.retain(|_, (_, expires)| *expires > now);
             entries.purged_at = now;
         }
+        if entries.map.len() >= self.capacity {
+            let first_expiry = entries.map.values().map(|(_, expires)| *expires).min().unwrap_or(now);
+            return Err(MapFull { retry_after_seconds: first_expiry.saturating_sub(now).max(1) });
+        }
         entries.map.insert(key.clone(), (value, now + self.ttl_seconds));
-        key
+        Ok(key)
     }
 
     /// How many entries are held (expired ones not yet purged included).

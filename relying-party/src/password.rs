@@ -1,5 +1,9 @@
 //! Password hashing with Argon2id (RFC 9106), PHC string format.
 
+pub mod throttle;
+
+use std::sync::OnceLock;
+
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
@@ -37,6 +41,21 @@ pub fn hash(password: &str, cost: Cost) -> Result<String, String> {
 pub fn verify(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
         .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// Verifies `password` against a hash of no one's password at `cost`, and answers `false`: the
+/// work a sign-in does for an unknown user (or one without a password), so that its time does not
+/// tell which usernames exist (OWASP Authentication Cheat Sheet, "Authentication Responses").
+pub fn verify_for_unknown_user(password: &str, cost: Cost) -> bool {
+    static STANDARD: OnceLock<String> = OnceLock::new();
+    static MINIMAL: OnceLock<String> = OnceLock::new();
+    let cell = match cost {
+        Cost::Standard => &STANDARD,
+        Cost::Minimal => &MINIMAL,
+    };
+    let dummy = cell.get_or_init(|| hash("no one's password", cost).unwrap_or_default());
+    verify(password, dummy);
+    false
 }
 
 #[cfg(test)]

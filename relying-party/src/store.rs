@@ -53,6 +53,7 @@ impl Store {
         if path == ":memory:" {
             return Self::in_memory();
         }
+        create_private(path);
         let conn =
             Connection::open(path).map_err(|source| StoreError::Open { path: path.to_owned(), source })?;
         // Before the first statement that needs a lock: another process may hold it briefly.
@@ -85,5 +86,16 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true).op("turn on foreign keys")?;
         schema::migrate(&mut conn)?;
         Ok(Self { conn })
+    }
+}
+
+/// Creates the database file, if it does not exist, readable and writable by its owner only
+/// (mode 0600): it holds password hashes and tokens. SQLite gives its `-wal` and `-shm` files the
+/// same mode. A failure here is left to `Connection::open`, which reports it.
+fn create_private(path: &str) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let _ = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path);
     }
 }

@@ -542,6 +542,7 @@ async function loadPasskeys() {
 }
 
 function passkeysPage() {
+  offerSignOut();
   loadPasskeys().catch((error) => showMessage(describeError(error)));
   const addForm = $("add-passkey-form");
   addForm.addEventListener("submit", (event) => {
@@ -609,7 +610,21 @@ function meaningRow(tag, value, [meaning, source]) {
   return row;
 }
 
+/** The page's sign-out button: ends the session (server side too), then goes to the sign-in page. */
+function offerSignOut() {
+  const button = $("signout");
+  if (!button) return;
+  button.addEventListener("click", () => {
+    clearMessage();
+    busy(button.parentElement, async () => {
+      await api("POST", "/account/signout");
+      window.location.assign("/signin");
+    });
+  });
+}
+
 async function mePage() {
+  offerSignOut();
   let session;
   try {
     session = await api("GET", "/account/session");

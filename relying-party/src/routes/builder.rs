@@ -54,6 +54,7 @@ pub struct AppStateBuilder {
     signing_key: Option<SigningKey>,
     password_cost: Cost,
     clock: Arc<dyn Clock>,
+    trusts_softfido_test_root: bool,
 }
 
 impl AppStateBuilder {
@@ -69,6 +70,7 @@ impl AppStateBuilder {
             signing_key: None,
             password_cost: Cost::Standard,
             clock: Arc::new(SystemClock),
+            trusts_softfido_test_root: false,
         }
     }
 
@@ -120,6 +122,14 @@ impl AppStateBuilder {
         self
     }
 
+    /// Declares that the trust list holds softfido's own test attestation root, whose private
+    /// keys anyone can derive: the sign-in page then says so in a visible notice, since its
+    /// `hwk` and `phrh` prove nothing about real hardware.
+    pub fn trusts_softfido_test_root(mut self, trusted: bool) -> Self {
+        self.trusts_softfido_test_root = trusted;
+        self
+    }
+
     /// The state.
     pub fn build(self) -> Result<AppState, BuildError> {
         let issuer = self.config.issuer;
@@ -129,6 +139,7 @@ impl AppStateBuilder {
                 Url::parse(&issuer).map_err(|source| BuildError::Issuer { issuer: issuer.clone(), source })?
             }
         };
+        let web = origin.clone();
         let rp = RpConfig { user_verification: self.user_verification, ..RpConfig::for_origin(origin) };
         let ceremonies = Ceremonies::new(rp, self.metadata)?;
         let key = self.signing_key.unwrap_or_else(|| SigningKey::generate_from_rng(&mut rand::rng()));
@@ -146,6 +157,8 @@ impl AppStateBuilder {
             self.policy,
             self.password_cost,
             self.clock,
+            self.trusts_softfido_test_root,
+            &web,
         ))
     }
 }

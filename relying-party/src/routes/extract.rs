@@ -27,6 +27,20 @@ impl FromRequestParts<AppState> for CurrentSession {
     }
 }
 
+/// The client's IP address, when the server was started with connect info
+/// (`into_make_service_with_connect_info::<SocketAddr>`); `None` otherwise (in-process tests).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let connect_info = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+        Ok(Self(connect_info.map(|info| info.0.ip())))
+    }
+}
+
 /// A signed-in user's session; without one the request is refused with 401 `not_signed_in`.
 #[derive(Clone, Debug)]
 pub struct SignedIn(pub Session);

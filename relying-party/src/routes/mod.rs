@@ -8,6 +8,7 @@ pub mod extract;
 pub mod oidc;
 pub mod pages;
 pub mod passkeys;
+pub mod same_origin;
 mod session;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -24,10 +25,10 @@ use crate::oidc::flow::Session;
 use crate::oidc::id_token::SigningKeys;
 use crate::policy::Policy;
 use crate::store::Store;
-use crate::webauthn::{AuthenticationState, Ceremonies, RegistrationState};
+use crate::webauthn::{AuthenticationState, Ceremonies};
 
 pub use builder::{AppStateBuilder, BuildError};
-pub use session::SESSION_COOKIE;
+pub use session::{CookieSecurity, SECURE_SESSION_COOKIE, SESSION_COOKIE};
 
 #[cfg(test)]
 mod tests;
@@ -35,7 +36,14 @@ mod tests;
 /// How long a sign-in session lives.
 const SESSION_TTL: u64 = 3600;
 /// How long a WebAuthn ceremony or a pending authorization request may take.
-const CEREMONY_TTL: u64 = 600;
+pub const CEREMONY_TTL: u64 = 600;
+/// At most this many live sessions.
+const MAX_SESSIONS: usize = 100_000;
+/// At most this many authorization requests waiting for a sign-in (each holds the whole request,
+/// up to tens of kilobytes).
+const MAX_PENDING_REQUESTS: usize = 2_000;
+/// At most this many ceremonies of each kind in progress.
+const MAX_CEREMONIES: usize = 10_000;
 
 /// What every handler shares.
 #[derive(Clone, Debug)]
@@ -62,12 +70,20 @@ pub struct Inner {
     pub sessions: ExpiringMap<Session>,
     /// Authorization requests waiting for a sign-in.
     pub pending: ExpiringMap<PendingRequest>,
-    /// Registration ceremonies in progress: the user id, the state, discoverable.
-    pub registrations: ExpiringMap<(String, RegistrationState, bool)>,
+    /// Registration ceremonies in progress, each bound to the session that started it.
+    pub registrations: ExpiringMap<passkeys::PendingRegistration>,
     /// Sign-in ceremonies in progress.
     pub authentications: ExpiringMap<AuthenticationState>,
+    /// Failed password sign-ins, per username and per client address.
+    pub password_throttle: crate::password::throttle::PasswordThrottle,
     /// Where the time comes from.
     pub clock: Arc<dyn Clock>,
+    /// The pages' origin as `Origin` headers carry it (`scheme://host[:port]`).
+    pub web_origin: String,
+    /// The session cookie's name and flags, by the pages' origin.
+    pub cookie_security: CookieSecurity,
+    /// Whether the trust list holds softfido's test root (the sign-in page warns of it).
+    pub trusts_softfido_test_root: bool,
 }
 
 impl AppState {
@@ -87,6 +103,8 @@ impl AppState {
         policy: Policy,
         password_cost: crate::password::Cost,
         clock: Arc<dyn Clock>,
+        trusts_softfido_test_root: bool,
+        web: &url::Url,
     ) -> Self {
         Self(Arc::new(Inner {
             issuer: issuer.into().trim_end_matches('/').to_owned(),
@@ -96,11 +114,15 @@ impl AppState {
             ceremonies,
             policy,
             password_cost,
-            sessions: ExpiringMap::new(SESSION_TTL),
-            pending: ExpiringMap::new(CEREMONY_TTL),
-            registrations: ExpiringMap::new(CEREMONY_TTL),
-            authentications: ExpiringMap::new(CEREMONY_TTL),
+            sessions: ExpiringMap::new(SESSION_TTL, MAX_SESSIONS),
+            pending: ExpiringMap::new(CEREMONY_TTL, MAX_PENDING_REQUESTS),
+            registrations: ExpiringMap::new(CEREMONY_TTL, MAX_CEREMONIES),
+            authentications: ExpiringMap::new(CEREMONY_TTL, MAX_CEREMONIES),
+            password_throttle: crate::password::throttle::PasswordThrottle::default(),
             clock,
+            trusts_softfido_test_root,
+            web_origin: web.origin().ascii_serialization(),
+            cookie_security: CookieSecurity::for_scheme(web.scheme()),
         }))
     }
 
@@ -132,15 +154,7 @@ pub fn app(state: AppState) -> Router {
         .route("/par", post(oidc::par))
         .route("/token", post(oidc::token))
         .route("/userinfo", get(oidc::userinfo))
-        .route("/account/signup", post(account::signup))
-        .route("/account/password", post(account::password_sign_in))
-        .route("/account/session", get(account::current_session))
-        .route("/webauthn/register/start", post(passkeys::register_start))
-        .route("/webauthn/register/finish", post(passkeys::register_finish))
-        .route("/webauthn/login/start", post(passkeys::login_start))
-        .route("/webauthn/login/finish", post(passkeys::login_finish))
-        .route("/passkeys", get(passkeys::list))
-        .route("/passkeys/{id}", post(passkeys::rename).delete(passkeys::delete))
+        .merge(browser_api(state.clone()))
         .route("/", get(pages::root))
         .route("/signin", get(pages::signin))
         .route("/signup", get(pages::signup))
@@ -149,4 +163,20 @@ pub fn app(state: AppState) -> Router {
         .route("/static/style.css", get(pages::style))
         .route("/static/passkeys.js", get(pages::script))
         .with_state(state)
+}
+
+/// The JSON API of the pages, whose state-changing requests must come from the pages' origin.
+fn browser_api(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/account/signup", post(account::signup))
+        .route("/account/password", post(account::password_sign_in))
+        .route("/account/session", get(account::current_session))
+        .route("/account/signout", post(account::sign_out))
+        .route("/webauthn/register/start", post(passkeys::register_start))
+        .route("/webauthn/register/finish", post(passkeys::register_finish))
+        .route("/webauthn/login/start", post(passkeys::login_start))
+        .route("/webauthn/login/finish", post(passkeys::login_finish))
+        .route("/passkeys", get(passkeys::list))
+        .route("/passkeys/{id}", post(passkeys::rename).delete(passkeys::delete))
+        .route_layer(axum::middleware::from_fn_with_state(state, same_origin::require_same_origin))
 }

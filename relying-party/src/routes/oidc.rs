@@ -105,7 +105,7 @@ pub async fn authorize(
         },
         Decision::SignIn { step_up, reauthenticate } => {
             let pending = PendingRequest { request, requested_at: now, reauthenticate };
-            let id = state.pending.insert(pending, now);
+            let id = state.pending.insert(pending, now)?;
             let mut location = format!("/signin?request={id}");
             if step_up {
                 location.push_str("&step_up=1");

@@ -5,8 +5,11 @@
 //! or style: the pages load `/static/passkeys.js` and `/static/style.css`). HTML is `no-store`: a
 //! sign-in page may carry a pending authorization request id.
 
+use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
+
+use super::AppState;
 
 const SIGNIN_HTML: &str = include_str!("../../web/signin.html");
 const SIGNUP_HTML: &str = include_str!("../../web/signup.html");
@@ -23,8 +26,16 @@ const HTML: &str = "text/html; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
 
+/// The notice the sign-in page shows while softfido's test attestation root is trusted.
+const TEST_ROOT_NOTICE: &str = r#"<p id="test-root-notice" class="message error" role="note">
+      Test server: this sign-in trusts softfido's <strong>test attestation root</strong>, whose
+      private keys are public. Any "hardware" passkey it accepts may be forged; do not use it for
+      real accounts.
+    </p>
+"#;
+
 /// A file with its content type, caching rule and the security headers.
-fn page(content_type: &'static str, cache_control: &'static str, body: &'static str) -> Response {
+fn page(content_type: &'static str, cache_control: &'static str, body: impl IntoResponse) -> Response {
     let headers: [(HeaderName, HeaderValue); 6] = [
         (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
         (header::CACHE_CONTROL, HeaderValue::from_static(cache_control)),
@@ -37,13 +48,18 @@ fn page(content_type: &'static str, cache_control: &'static str, body: &'static 
     (headers, body).into_response()
 }
 
-fn html(body: &'static str) -> Response {
+fn html(body: impl IntoResponse) -> Response {
     page(HTML, "no-store", body)
 }
 
-/// `GET /signin`: passkey (autofill, discoverable, username-first), password, password + key.
-pub async fn signin() -> Response {
-    html(SIGNIN_HTML)
+/// `GET /signin`: passkey (autofill, discoverable, username-first), password, password + key;
+/// with a visible notice while softfido's test root is trusted.
+pub async fn signin(State(state): State<AppState>) -> Response {
+    if state.trusts_softfido_test_root {
+        html(SIGNIN_HTML.replacen("<main>\n", &format!("<main>\n    {TEST_ROOT_NOTICE}"), 1))
+    } else {
+        html(SIGNIN_HTML)
+    }
 }
 
 /// `GET /signup`: creates an account, then offers to add a passkey.

@@ -3,10 +3,12 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use subtle::ConstantTimeEq;
 use webauthn_rs_core::proto::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use super::extract::{CurrentSession, SignedIn};
@@ -16,10 +18,35 @@ use crate::evidence::Evidence;
 use crate::oidc::flow::Session;
 use crate::policy::{EarlierSignIn, auth_context, password_is_second_factor};
 use crate::store::NewCredential;
-use crate::webauthn::{Discoverability, RegisteredCredential, UserIdentity};
+use crate::webauthn::{Discoverability, RegisteredCredential, RegistrationState, UserIdentity};
 
 fn stored_credentials(state: &AppState, user_id: &str) -> Result<Vec<RegisteredCredential>, AppError> {
     Ok(state.store()?.credentials_of(user_id)?.into_iter().map(|stored| stored.credential).collect())
+}
+
+/// The longest passkey name, in characters, at registration and at rename.
+pub const MAX_PASSKEY_NAME_CHARS: usize = 64;
+
+/// A passkey name, trimmed: 1 to [`MAX_PASSKEY_NAME_CHARS`] characters, else 400 `invalid_name`.
+fn passkey_name(name: &str) -> Result<&str, AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_PASSKEY_NAME_CHARS {
+        return Err(AppError::bad_request(
+            "invalid_name",
+            format!("a passkey name is 1 to {MAX_PASSKEY_NAME_CHARS} characters"),
+        ));
+    }
+    Ok(name)
+}
+
+/// A registration in progress: whose, the ceremony state, whether discoverable, and the session
+/// that started it (only that session may finish it).
+#[derive(Debug)]
+pub struct PendingRegistration {
+    user_id: String,
+    ceremony: RegistrationState,
+    discoverable: bool,
+    session_id: String,
 }
 
 /// Options of a registration.
@@ -37,6 +64,7 @@ fn yes() -> bool {
 /// `POST /webauthn/register/start`: creation options for the signed-in user.
 pub async fn register_start(
     State(state): State<AppState>,
+    headers: HeaderMap,
     SignedIn(session): SignedIn,
     body: Option<Json<RegisterStart>>,
 ) -> Result<Json<Value>, AppError> {
@@ -51,7 +79,9 @@ pub async fn register_start(
     let identity =
         UserIdentity { id: user.id.as_bytes(), name: &user.username, display_name: &user.username };
     let (options, ceremony) = state.ceremonies.start_registration(identity, &exclude, discoverability)?;
-    let ceremony_id = state.registrations.insert((user.id, ceremony, discoverable), state.now());
+    let session_id = session::session_id(&state, &headers).unwrap_or_default();
+    let pending = PendingRegistration { user_id: user.id, ceremony, discoverable, session_id };
+    let ceremony_id = state.registrations.insert(pending, state.now())?;
     Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
 }
 
@@ -69,15 +99,28 @@ pub struct Finish<T> {
 /// `POST /webauthn/register/finish`: verifies and stores the new passkey.
 pub async fn register_finish(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Json(body): Json<Finish<RegisterPublicKeyCredential>>,
 ) -> Result<Json<Value>, AppError> {
-    let (user_id, ceremony, discoverable) =
+    let name = passkey_name(body.name.as_deref().unwrap_or("passkey"))?.to_owned();
+    let PendingRegistration { user_id, ceremony, discoverable, session_id } =
         state.registrations.take(&body.ceremony, state.now()).ok_or_else(|| {
             AppError::bad_request("unknown_ceremony", "no registration in progress with that id")
         })?;
+    // The ceremony belongs to the session that started it (WebAuthn L3 §13.4.3: the RP binds
+    // the challenge to the user's session); another session cannot finish it, and the attempt
+    // spends the ceremony.
+    let same_session = session::session_id(&state, &headers)
+        .is_some_and(|id| bool::from(id.as_bytes().ct_eq(session_id.as_bytes())));
+    if !same_session {
+        return Err(AppError::BadRequest {
+            status: axum::http::StatusCode::FORBIDDEN,
+            code: "wrong_session",
+            message: "this registration was started by another session".into(),
+        });
+    }
     let registered = state.ceremonies.finish_registration(&body.credential, ceremony)?;
     let attestation = format!("{:?}", registered.attestation);
-    let name = body.name.unwrap_or_else(|| "passkey".into());
     state
         .store()?
         .add_credential(NewCredential {
@@ -115,6 +158,9 @@ pub async fn login_start(
     let username = body.and_then(|Json(b)| b.username);
     let (options, ceremony) = match username {
         Some(name) => {
+            // RFC 8265 §3.3: looked up in its canonical form; an invalid name has no passkey.
+            let name = super::account::username::canonical(&name)
+                .map_err(|_| AppError::bad_request("no_credentials", "no passkey for that user"))?;
             let user = state
                 .store()?
                 .user_by_name(&name)?
@@ -124,7 +170,7 @@ pub async fn login_start(
         }
         None => state.ceremonies.start_discoverable_authentication()?,
     };
-    let ceremony_id = state.authentications.insert(ceremony, state.now());
+    let ceremony_id = state.authentications.insert(ceremony, state.now())?;
     Ok(Json(json!({ "ceremony": ceremony_id, "options": options })))
 }
 
@@ -164,7 +210,7 @@ pub async fn login_finish(
         "amr": context.amr_strings(),
         "acr": context.acr.map(|a| a.as_str()),
     });
-    let (name, cookie) = session::start(&state, Session { user_id, auth_time: now, context }, now);
+    let (name, cookie) = session::start(&state, Session { user_id, auth_time: now, context }, now)?;
     Ok(([(name, cookie)], Json(response)))
 }
 
@@ -219,10 +265,7 @@ pub async fn rename(
     Path(id): Path<String>,
     Json(body): Json<Rename>,
 ) -> Result<Json<Value>, AppError> {
-    let name = body.name.trim();
-    if name.is_empty() || name.len() > 64 {
-        return Err(AppError::bad_request("invalid_name", "a name is 1 to 64 characters"));
-    }
+    let name = passkey_name(&body.name)?;
     state.store()?.rename_credential(&session.user_id, &credential_id(&id)?, name).map_err(not_found)?;
     Ok(Json(json!({ "id": id, "name": name })))
 }
@@ -236,3 +279,6 @@ pub async fn delete(
     state.store()?.delete_credential(&session.user_id, &credential_id(&id)?).map_err(not_found)?;
     Ok(Json(json!({ "deleted": id })))
 }
+
+#[cfg(test)]
+mod tests;

@@ -146,6 +146,19 @@ impl Store {
             })
     }
 
+    /// Removes the password-less accounts created before `created_before` (seconds since the
+    /// epoch) that have no passkey: a sign-up without a password that never finished registering
+    /// its first passkey. Returns how many were removed.
+    pub fn remove_abandoned_accounts(&mut self, created_before: i64) -> Result<usize, StoreError> {
+        self.conn
+            .prepare_cached(
+                "DELETE FROM users WHERE password_hash IS NULL AND created_at < ?1 \
+                 AND NOT EXISTS (SELECT 1 FROM credentials WHERE credentials.user_id = users.id)",
+            )
+            .and_then(|mut statement| statement.execute([created_before]))
+            .op("remove abandoned password-less accounts")
+    }
+
     /// The account with this username, compared case-insensitively.
     pub fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
         self.conn

@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::error::{Context as _, StoreError};
 
 /// Migration `i` takes the schema from version `i` to version `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[V1_INITIAL];
+pub(super) const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_PASSWORDLESS_BY_AGE];
 
 /// Accounts, passkeys, and the OpenID provider's codes, tokens, pushed requests and client
 /// assertion IDs. STRICT tables, so a wrongly typed value is an error rather than a silent cast.
@@ -70,6 +70,11 @@ CREATE TABLE client_assertion_jtis (
     PRIMARY KEY (client_id, jti)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX client_assertion_jtis_by_expiry ON client_assertion_jtis (expires_at);
+";
+
+/// Password-less accounts by age, for removing those that never registered a passkey.
+const V2_PASSWORDLESS_BY_AGE: &str = "
+CREATE INDEX users_without_password_by_age ON users (created_at) WHERE password_hash IS NULL;
 ";
 
 /// The newest schema version this build knows.

@@ -505,3 +505,15 @@ fn purge_deletes_only_what_has_expired() {
     assert_eq!(store.purge_expired(NOW + 4000).unwrap(), 4);
     assert_eq!(store.redeem_code("spent", NOW + 4000).unwrap(), RedeemOutcome::Unknown);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_new_database_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("idp.db");
+    let store = Store::open(path.to_str().unwrap()).unwrap();
+    drop(store);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}

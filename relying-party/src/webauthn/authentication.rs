@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use webauthn_rs_core::error::WebauthnError;
 use webauthn_rs_core::proto::{CredentialID, PublicKeyCredential, RequestChallengeResponse};
 
-use super::{Ceremonies, CeremonyError, RegisteredCredential};
+use super::{Ceremonies, CeremonyError, RegisteredCredential, client_data};
 use crate::authenticator_data::assertion_evidence;
 use crate::evidence::AssertionEvidence;
 
@@ -109,6 +109,8 @@ impl Ceremonies {
             .filter(|stored| stored.id() == response.raw_id.as_slice())
             .ok_or(CeremonyError::UnknownCredential)?;
         check_owner(user_id.as_deref(), response.get_user_unique_id(), &stored.user_id)?;
+        // §7.2 step 15: not in a cross-origin frame, no topOrigin.
+        client_data::check_not_embedded(response.response.client_data_json.as_ref())?;
         // §7.2: client data (type, challenge, origin, crossOrigin), rpIdHash, UP, UV (by this
         // ceremony's policy and the credential's UV at registration), BE/BS consistency, the
         // signature, the signature counter.

@@ -55,6 +55,10 @@ pub enum CeremonyError {
     /// clientDataJSON.crossOrigin is true.
     #[error("the ceremony ran in a cross-origin iframe")]
     CrossOrigin,
+    /// clientDataJSON.topOrigin is present: the ceremony ran in a frame, which this RP's pages
+    /// forbid.
+    #[error("the ceremony ran embedded under another top-level origin")]
+    TopOrigin,
     /// The signed rpIdHash is not SHA-256 of this RP ID.
     #[error("the authenticator data is for another RP ID")]
     WrongRpId,
@@ -125,6 +129,7 @@ impl CeremonyError {
             Self::ChallengeMismatch => "challenge_mismatch",
             Self::WrongOrigin => "wrong_origin",
             Self::CrossOrigin => "cross_origin",
+            Self::TopOrigin => "top_origin",
             Self::WrongRpId => "wrong_rp_id",
             Self::UserNotPresent => "user_not_present",
             Self::UserNotVerified => "user_not_verified",

@@ -17,6 +17,7 @@
 //! at zero.
 
 mod authentication;
+mod client_data;
 mod error;
 mod record;
 mod registration;

@@ -11,7 +11,7 @@ use webauthn_rs_core::proto::{
     PublicKeyCredentialDescriptor, RegisterPublicKeyCredential,
 };
 
-use super::{Ceremonies, CeremonyError};
+use super::{Ceremonies, CeremonyError, client_data};
 use crate::evidence::{Attestation, MetadataFacts};
 use crate::metadata::Statement;
 
@@ -141,6 +141,8 @@ impl Ceremonies {
         // §7.1: client data (type, challenge, origin, crossOrigin), rpIdHash, UP, UV when
         // required, the algorithm, the attestation statement. No CA list: trust is judged
         // below, so that self, none and untrusted chains register and are recorded as such.
+        // §7.1 step 11: not in a cross-origin frame, no topOrigin.
+        client_data::check_not_embedded(response.response.client_data_json.as_ref())?;
         let credential = self.core.register_credential(response, &inner, None)?;
         // §7.1: "If the BE bit of the flags in authData is not set, verify that the BS bit is
         // not set." (`webauthn-rs-core` checks it too; this is the rule's home here.)

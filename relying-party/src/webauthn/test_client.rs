@@ -38,6 +38,8 @@ pub struct Browser {
     pub silent: bool,
     /// A client that drops the excludeList.
     pub drop_exclude_list: bool,
+    /// Members set in clientDataJSON over the honest ones (e.g. `crossOrigin`, `topOrigin`).
+    pub client_data_extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Browser {
@@ -51,6 +53,7 @@ impl Browser {
             skip_uv: false,
             silent: false,
             drop_exclude_list: false,
+            client_data_extra: serde_json::Map::new(),
         }
     }
 
@@ -181,9 +184,12 @@ impl Browser {
     }
 
     fn client_data(&self, type_: &str, challenge: &[u8]) -> Vec<u8> {
-        json!({"type": type_, "challenge": b64(challenge), "origin": self.origin, "crossOrigin": false})
-            .to_string()
-            .into_bytes()
+        let mut data =
+            json!({"type": type_, "challenge": b64(challenge), "origin": self.origin, "crossOrigin": false});
+        if let Some(members) = data.as_object_mut() {
+            members.extend(self.client_data_extra.clone());
+        }
+        data.to_string().into_bytes()
     }
 
     /// WebAuthn L3 §6.3.2/§6.3.3 as a client applies them: for `required` or `preferred`, the

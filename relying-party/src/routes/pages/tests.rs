@@ -17,6 +17,7 @@ fn router() -> Router {
         .route("/me", get(me))
         .route("/static/style.css", get(style))
         .route("/static/passkeys.js", get(script))
+        .with_state(crate::routes::tests::state())
 }
 
 async fn fetch(path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
@@ -91,4 +92,21 @@ async fn root_redirects_to_the_session_page() {
     let (status, headers, _) = fetch("/").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(value(&headers, header::LOCATION), "/me");
+}
+
+#[tokio::test]
+async fn the_sign_in_page_warns_while_the_softfido_test_root_is_trusted() {
+    let (_, _, plain) = fetch("/signin").await;
+    assert!(!plain.contains("test-root-notice"), "no notice by default");
+    let config =
+        crate::oidc::clients::ProviderConfig::from_json(r#"{"issuer":"http://localhost:8080","clients":[]}"#)
+            .expect("config");
+    let state =
+        crate::routes::AppState::builder(config).trusts_softfido_test_root(true).build().expect("state");
+    let request = Request::get("/signin").body(Body::empty()).expect("request");
+    let response = crate::routes::app(state).oneshot(request).await.expect("infallible");
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    let body = String::from_utf8(bytes.to_vec()).expect("utf-8");
+    assert!(body.contains(r#"id="test-root-notice""#), "{body}");
+    assert!(body.contains("test attestation root"));
 }

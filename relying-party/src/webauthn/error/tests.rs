@@ -274,3 +274,20 @@ fn an_eddsa_only_authenticator_cannot_register() {
     // CTAP2_ERR_UNSUPPORTED_ALGORITHM.
     assert_eq!(browser.create(&options).err(), Some(0x26));
 }
+
+#[test]
+fn cross_origin_and_foreign_top_origin_are_refused_in_both_ceremonies() {
+    let rp = ceremonies(UserVerificationRequirement::Preferred);
+    let mut browser = Browser::profile(Profile::Platform);
+    let stored = register(&rp, &mut browser);
+    for (member, value, code) in [
+        ("crossOrigin", serde_json::json!(true), "cross_origin"),
+        ("topOrigin", serde_json::json!("https://evil.example"), "top_origin"),
+    ] {
+        browser.client_data_extra = serde_json::Map::from_iter([(member.to_owned(), value)]);
+        let (options, state) =
+            rp.start_registration(BOB, &[], Discoverability::Discouraged).expect("options");
+        expect_error(rp.finish_registration(&browser.create(&options).expect("creates"), state), code);
+        expect_error(sign_in(&rp, &mut browser, &stored), code);
+    }
+}
