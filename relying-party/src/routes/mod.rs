@@ -41,7 +41,7 @@ pub const CEREMONY_TTL: u64 = 600;
 const MAX_SESSIONS: usize = 100_000;
 /// At most this many authorization requests waiting for a sign-in (each holds the whole request,
 /// up to tens of kilobytes).
-const MAX_PENDING_REQUESTS: usize = 2_000;
+pub(crate) const MAX_PENDING_REQUESTS: usize = 2_000;
 /// At most this many ceremonies of each kind in progress.
 const MAX_CEREMONIES: usize = 10_000;
 

@@ -104,8 +104,19 @@ pub async fn authorize(
             None => Err(AppError::internal("a code without a session")),
         },
         Decision::SignIn { step_up, reauthenticate } => {
+            let (redirect_uri, client_state) = (request.redirect_uri.clone(), request.state.clone());
             let pending = PendingRequest { request, requested_at: now, reauthenticate };
-            let id = state.pending.insert(pending, now)?;
+            let Ok(id) = state.pending.insert(pending, now) else {
+                // RFC 6749 §4.1.2.1: the request is valid, so the client hears of the overload
+                // at its redirect URI (`temporarily_unavailable`), as it would of any other error.
+                return Ok(redirect_error(
+                    &state.issuer,
+                    &redirect_uri,
+                    OAuthError::TemporarilyUnavailable,
+                    "too many sign-ins are waiting; try again later",
+                    client_state.as_deref(),
+                ));
+            };
             let mut location = format!("/signin?request={id}");
             if step_up {
                 location.push_str("&step_up=1");

@@ -1,7 +1,12 @@
 //! The OpenID provider's short-lived state: authorization codes, access tokens, pushed
 //! authorization requests and the `jti`s of client assertions.
+//!
+//! Codes and access tokens are bearer secrets: the database holds only their SHA-256 digests
+//! (RFC 6819 §5.1.4.1.3, §5.1.5.3), so a copy of it lets nobody redeem a code or call
+//! userinfo. Callers pass and get the secrets themselves; the digests stay in this module.
 
 use rusqlite::{OptionalExtension as _, Row, TransactionBehavior, ffi, params};
+use sha2::{Digest as _, Sha256};
 
 use super::Store;
 use super::error::{Context as _, StoreError, constraint};
@@ -59,10 +64,6 @@ pub struct NewAccessToken<'a> {
 /// A valid (unexpired, unrevoked) access token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessToken {
-    /// The bearer token.
-    pub token: String,
-    /// The authorization code it was issued for.
-    pub code: Option<String>,
     /// The user (`sub`).
     pub subject: String,
     /// The client it was issued to.
@@ -75,8 +76,6 @@ pub struct AccessToken {
 
 /// An access token row as SQLite holds it: the claims still JSON.
 struct AccessTokenRow {
-    token: String,
-    code: Option<String>,
     subject: String,
     client_id: String,
     claims_json: String,
@@ -86,25 +85,26 @@ struct AccessTokenRow {
 impl AccessTokenRow {
     fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
-            token: row.get(0)?,
-            code: row.get(1)?,
-            subject: row.get(2)?,
-            client_id: row.get(3)?,
-            claims_json: row.get(4)?,
-            expires_at: row.get(5)?,
+            subject: row.get(0)?,
+            client_id: row.get(1)?,
+            claims_json: row.get(2)?,
+            expires_at: row.get(3)?,
         })
     }
 
     fn decode(self) -> Result<AccessToken, StoreError> {
         Ok(AccessToken {
             claims: decode("claims_json", &self.claims_json)?,
-            token: self.token,
-            code: self.code,
             subject: self.subject,
             client_id: self.client_id,
             expires_at: self.expires_at,
         })
     }
+}
+
+/// What the database holds for a code or an access token: the hex SHA-256 of the secret.
+fn digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 /// A primary-key clash on insert is [`StoreError::Duplicate`]; anything else keeps its context.
@@ -126,7 +126,9 @@ impl Store {
                 "INSERT INTO authorization_codes (code, client_id, grant_json, expires_at) \
                  VALUES (?1, ?2, ?3, ?4)",
             )
-            .and_then(|mut statement| statement.execute(params![code, client_id, grant_json, expires_at]))
+            .and_then(|mut statement| {
+                statement.execute(params![digest(code), client_id, grant_json, expires_at])
+            })
             .map(drop)
             .map_err(duplicate_or("authorization code", "insert an authorization code"))
     }
@@ -150,6 +152,7 @@ impl Store {
         now: i64,
         decide: impl FnOnce(RedeemOutcome) -> Result<T, E>,
     ) -> Result<Result<T, E>, StoreError> {
+        let code = digest(code);
         // IMMEDIATE: take the write lock before reading, so two redeemers cannot both see it fresh.
         let tx = self
             .conn
@@ -162,7 +165,7 @@ impl Store {
             )
             .and_then(|mut statement| {
                 statement
-                    .query_row([code], |row| {
+                    .query_row([&code], |row| {
                         Ok((
                             row.get::<_, String>(0)?,
                             row.get::<_, String>(1)?,
@@ -205,8 +208,8 @@ impl Store {
             )
             .and_then(|mut statement| {
                 statement.execute(params![
-                    new.token,
-                    new.code,
+                    digest(new.token),
+                    new.code.map(digest),
                     new.subject,
                     new.client_id,
                     claims_json,
@@ -225,11 +228,11 @@ impl Store {
         let found = self
             .conn
             .prepare_cached(
-                "SELECT token, code, subject, client_id, claims_json, expires_at FROM access_tokens \
+                "SELECT subject, client_id, claims_json, expires_at FROM access_tokens \
                  WHERE token = ?1 AND revoked = 0 AND expires_at > ?2",
             )
             .and_then(|mut statement| {
-                statement.query_row(params![token, now], AccessTokenRow::read).optional()
+                statement.query_row(params![digest(token), now], AccessTokenRow::read).optional()
             })
             .op("look up an access token")?;
         found.map(AccessTokenRow::decode).transpose()
@@ -239,7 +242,7 @@ impl Store {
     /// how many were newly revoked.
     pub fn revoke_tokens_of_code(&mut self, code: &str) -> Result<usize, StoreError> {
         self.conn
-            .execute("UPDATE access_tokens SET revoked = 1 WHERE code = ?1 AND revoked = 0", [code])
+            .execute("UPDATE access_tokens SET revoked = 1 WHERE code = ?1 AND revoked = 0", [digest(code)])
             .op("revoke the tokens of an authorization code")
     }
 

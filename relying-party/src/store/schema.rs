@@ -10,7 +10,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::error::{Context as _, StoreError};
 
 /// Migration `i` takes the schema from version `i` to version `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_PASSWORDLESS_BY_AGE];
+pub(super) const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_PASSWORDLESS_BY_AGE, V3_BEARER_SECRETS_AS_DIGESTS];
 
 /// Accounts, passkeys, and the OpenID provider's codes, tokens, pushed requests and client
 /// assertion IDs. STRICT tables, so a wrongly typed value is an error rather than a silent cast.
@@ -75,6 +75,14 @@ CREATE INDEX client_assertion_jtis_by_expiry ON client_assertion_jtis (expires_a
 /// Password-less accounts by age, for removing those that never registered a passkey.
 const V2_PASSWORDLESS_BY_AGE: &str = "
 CREATE INDEX users_without_password_by_age ON users (created_at) WHERE password_hash IS NULL;
+";
+
+/// Codes and access tokens are stored as SHA-256 digests from here on; the rows written
+/// before held the secrets themselves and are dropped (codes live a minute, tokens five:
+/// clients holding one sign in again).
+const V3_BEARER_SECRETS_AS_DIGESTS: &str = "
+DELETE FROM access_tokens;
+DELETE FROM authorization_codes;
 ";
 
 /// The newest schema version this build knows.

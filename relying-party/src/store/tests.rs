@@ -378,8 +378,6 @@ fn access_tokens_expire_and_are_revoked_with_their_code() {
     assert_eq!(
         at1,
         AccessToken {
-            token: "at-1".into(),
-            code: Some("code-1".into()),
             subject: "sub-1".into(),
             client_id: "client-a".into(),
             claims: userinfo(),

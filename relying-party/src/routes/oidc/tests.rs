@@ -330,3 +330,21 @@ async fn an_expired_code_row_is_gone_after_the_purge() {
         (Some("invalid_grant"), Some("unknown code"))
     );
 }
+
+/// RFC 6749 §4.1.2.1: when the authorization requests waiting for a sign-in are at their bound,
+/// a valid request is answered `temporarily_unavailable` at the client's redirect URI, not with
+/// a page the client never sees.
+#[tokio::test]
+async fn a_full_pending_map_redirects_temporarily_unavailable_to_the_client() {
+    let (state, _clock) = provider();
+    for _ in 0..crate::routes::MAX_PENDING_REQUESTS {
+        let (status, headers, _) = send(app(state.clone()), get(&authorize_uri(""), None)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location(&headers).starts_with("/signin?request="));
+    }
+    let (status, headers, _) = send(app(state.clone()), get(&authorize_uri(""), None)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let to = location(&headers);
+    assert!(to.starts_with(REDIRECT_URI), "{to}");
+    assert_eq!(query_of(&to).get("error").map(String::as_str), Some("temporarily_unavailable"));
+}

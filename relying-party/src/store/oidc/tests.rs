@@ -58,3 +58,33 @@ fn expired_codes_and_pushed_requests_are_purged() {
     assert_eq!(store.purge_expired_grants(NOW + 100).expect("purged"), GRANT_PURGE_BATCH as usize);
     assert_eq!(store.purge_expired_grants(NOW + 100).expect("purged"), 5);
 }
+
+/// A copy of the database gives no usable bearer secret: codes and access tokens are stored as
+/// SHA-256 digests (RFC 6819 §5.1.4.1.3), and still work when presented.
+#[test]
+fn bearer_tokens_in_plaintext_in_the_database() {
+    let mut store = Store::in_memory().expect("store");
+    store.insert_code("code-secret-1", &grant(), NOW + 60).expect("inserted");
+    let claims = UserInfo { acr: None, amr: vec![Amr::Pwd], sub: "sub-1".into() };
+    let token = NewAccessToken {
+        token: "token-secret-1",
+        code: Some("code-secret-1"),
+        subject: "sub-1",
+        client_id: "client-a",
+        claims: &claims,
+        expires_at: NOW + 300,
+    };
+    store.insert_access_token(token).expect("inserted");
+    let stored: Vec<String> = store
+        .conn
+        .prepare(
+            "SELECT code FROM authorization_codes UNION ALL SELECT token || ' ' || code FROM access_tokens",
+        )
+        .and_then(|mut statement| statement.query_map([], |row| row.get(0))?.collect())
+        .expect("rows");
+    assert_eq!(stored.len(), 2);
+    assert!(stored.iter().all(|row| !row.contains("secret")), "{stored:?}");
+    assert!(store.access_token("token-secret-1", NOW).expect("store").is_some());
+    assert!(matches!(store.redeem_code("code-secret-1", NOW).expect("store"), RedeemOutcome::Fresh { .. }));
+    assert_eq!(store.revoke_tokens_of_code("code-secret-1").expect("store"), 1);
+}
