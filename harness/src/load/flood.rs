@@ -1,7 +1,7 @@
 //! The attackers of the flooded phase, running beside the browsers: one client sending
 //! unauthenticated authorization requests, each of which asks the IdP to hold a pending
-//! request, and one guessing a real account's password. Each keeps a few requests in flight,
-//! as fast as the IdP answers. Every answer is counted by status: a bounded IdP answers 429 or
+//! request, and one guessing a real account's password. Each keeps `--flood-concurrency`
+//! requests in flight, sending the next as soon as an answer comes. Every answer is counted by status: a bounded IdP answers 429 or
 //! 503 (RFC 6585 §4; RFC 9110 §15.6.4), which is the expected answer to a flood, not an error.
 
 use std::collections::BTreeMap;
@@ -14,9 +14,6 @@ use serde_json::json;
 
 use crate::http::{Http, HttpError, Reply};
 use crate::matrix::ceremony::Target;
-
-/// Requests each flooding client keeps in flight.
-pub const FLOOD_CONCURRENCY: usize = 4;
 
 /// The answers one flooding client got, by status code (`transport error` for none).
 pub type StatusCounts = BTreeMap<String, u64>;
@@ -50,9 +47,10 @@ pub struct Flood {
 }
 
 impl Flood {
-    /// Starts both flooding clients against `target` until `deadline`. The password guesser
+    /// Starts both flooding clients against `target` until `deadline`, each with `concurrency`
+    /// requests in flight. The password guesser
     /// first signs up the account it attacks (with a password hashed at the IdP's own cost).
-    pub async fn start(target: &Arc<Target>, deadline: Instant) -> anyhow::Result<Self> {
+    pub async fn start(target: &Arc<Target>, concurrency: usize, deadline: Instant) -> anyhow::Result<Self> {
         let victim = format!("{}-victim", target.run);
         let signup = target
             .http
@@ -71,7 +69,7 @@ impl Flood {
             authorize: Shared::default(),
             password_guesses: Shared::default(),
         };
-        for _ in 0..FLOOD_CONCURRENCY {
+        for _ in 0..concurrency {
             let (flooder, counts) = (Arc::clone(target), Arc::clone(&flood.authorize));
             flood.tasks.spawn(async move { authorize_flood(&flooder, &counts, deadline).await });
             let (guesser, counts) = (Arc::clone(target), Arc::clone(&flood.password_guesses));

@@ -39,6 +39,9 @@ pub struct LoadArgs {
     /// unauthenticated requests and another guesses passwords.
     #[arg(long)]
     pub flood: bool,
+    /// Requests each flooding client keeps in flight.
+    #[arg(long, default_value_t = 16)]
+    pub flood_concurrency: usize,
     /// Load an IdP already running at this issuer URL (set up with `softfido matrix
     /// --print-client-config`) instead of starting `softfido serve`; its memory is not read.
     #[arg(long)]
@@ -69,18 +72,22 @@ impl Idp {
     }
 }
 
-/// Runs the browsers for one phase (with the flood when `flood`) and reads the server's memory.
+/// Runs the browsers for one phase (with the flood, of this concurrency, when `flood` is set)
+/// and reads the server's memory.
 async fn phase(
     name: &'static str,
     idp: &Idp,
     browsers: &Arc<Browsers>,
     workers: Vec<Browser>,
     seconds: f64,
-    flood: bool,
+    flood: Option<usize>,
 ) -> anyhow::Result<(Vec<Browser>, Phase)> {
     let started = Instant::now();
     let deadline = started + Duration::from_secs_f64(seconds);
-    let flooding = if flood { Some(Flood::start(&idp.target, deadline).await?) } else { None };
+    let flooding = match flood {
+        Some(concurrency) => Some(Flood::start(&idp.target, concurrency, deadline).await?),
+        None => None,
+    };
     let (workers, Tally { mut latencies, errors }) = browsers.run_until(workers, deadline).await?;
     let elapsed = started.elapsed().as_secs_f64();
     let flood = flooding.map(Flood::stop);
@@ -105,10 +112,11 @@ async fn measure(args: &LoadArgs) -> anyhow::Result<(String, Option<u32>, Phase,
         flood: None,
     };
     let mut phases = Vec::new();
-    let (workers, clean) = phase("clean", &idp, &browsers, workers, args.seconds, false).await?;
+    let (workers, clean) = phase("clean", &idp, &browsers, workers, args.seconds, None).await?;
     phases.push(clean);
     if args.flood {
-        let (_, flooded) = phase("flooded", &idp, &browsers, workers, args.seconds, true).await?;
+        let concurrency = Some(args.flood_concurrency);
+        let (_, flooded) = phase("flooded", &idp, &browsers, workers, args.seconds, concurrency).await?;
         phases.push(flooded);
     }
     let pid = idp.process.as_ref().map(ServeProcess::pid);
@@ -120,6 +128,7 @@ async fn measure(args: &LoadArgs) -> anyhow::Result<(String, Option<u32>, Phase,
 pub fn run(args: &LoadArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.seconds > 0.0, "--seconds must be positive");
     anyhow::ensure!(args.browsers > 0, "--browsers must be at least 1");
+    anyhow::ensure!(args.flood_concurrency > 0, "--flood-concurrency must be at least 1");
     let jobs = args.threads.count();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(jobs).enable_all().build()?;
     let (issuer, pid, registration, phases) = runtime.block_on(measure(args))?;
