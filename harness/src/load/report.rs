@@ -88,6 +88,10 @@ impl Phase {
     }
 }
 
+/// The statuses of an IdP that bounds a flood: 429 Too Many Requests (RFC 6585 §4) and 503
+/// Service Unavailable (RFC 9110 §15.6.4).
+const BOUNDED: [&str; 2] = ["429", "503"];
+
 fn mib(kib: u64) -> String {
     format!("{:.1}", kib as f64 / 1024.0)
 }
@@ -117,8 +121,17 @@ pub fn print_table(phases: &[Phase]) {
             println!("{} error: {kind} ×{n}", phase.name);
         }
         if let Some(flood) = &phase.flood {
-            println!("{} flood, unauthenticated /authorize: {}", phase.name, statuses(&flood.authorize));
-            println!("{} flood, password guesses: {}", phase.name, statuses(&flood.password_guesses));
+            let per_second = |counts: &StatusCounts| counts.values().sum::<u64>() as f64 / phase.seconds;
+            let clients = [
+                ("unauthenticated GET /authorize", &flood.authorize),
+                ("wrong passwords POST /account/password", &flood.password_guesses),
+            ];
+            for (client, counts) in clients {
+                println!("flood, {client}: {} ({:.1}/s)", statuses(counts), per_second(counts));
+                if !counts.keys().any(|status| BOUNDED.contains(&status.as_str())) {
+                    println!("  the IdP did not bound it (no 429 or 503)");
+                }
+            }
         }
     }
 }
