@@ -97,7 +97,19 @@ async fn phase(
     Ok((workers, Phase { name, sign_ins, seconds: elapsed, latency, errors, memory, flood }))
 }
 
-async fn measure(args: &LoadArgs) -> anyhow::Result<(String, Option<u32>, Phase, Vec<Phase>)> {
+/// What one invocation measured.
+struct Measured {
+    /// The IdP's issuer.
+    issuer: String,
+    /// The `softfido serve` process this command started, if it started one.
+    pid: Option<u32>,
+    /// The registrations before the phases: their errors and the server's memory after them.
+    registration: Phase,
+    /// The clean phase, then the flooded one with `--flood`.
+    phases: Vec<Phase>,
+}
+
+async fn measure(args: &LoadArgs) -> anyhow::Result<Measured> {
     let idp = Idp::connect(args.rp_url.as_deref()).await?;
     let browsers = Arc::new(Browsers::new(Arc::clone(&idp.target), load_scenario()?));
     let (workers, registration) = browsers.register_all(args.browsers).await?;
@@ -120,7 +132,7 @@ async fn measure(args: &LoadArgs) -> anyhow::Result<(String, Option<u32>, Phase,
         phases.push(flooded);
     }
     let pid = idp.process.as_ref().map(ServeProcess::pid);
-    Ok((idp.target.issuer.clone(), pid, registration, phases))
+    Ok(Measured { issuer: idp.target.issuer.clone(), pid, registration, phases })
 }
 
 /// Runs the load test, prints the table and writes the JSON; exit status 1 when any sign-in
@@ -131,7 +143,7 @@ pub fn run(args: &LoadArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.flood_concurrency > 0, "--flood-concurrency must be at least 1");
     let jobs = args.threads.count();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(jobs).enable_all().build()?;
-    let (issuer, pid, registration, phases) = runtime.block_on(measure(args))?;
+    let Measured { issuer, pid, registration, phases } = runtime.block_on(measure(args))?;
     let server = pid.map_or("given by --rp-url".to_owned(), |pid| format!("softfido serve, pid {pid}"));
     println!(
         "softfido load: {} browsers on {jobs} threads, {:.0} s per phase, IdP {issuer} ({server})",
