@@ -143,7 +143,13 @@ pub fn run(args: &LoadArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.flood_concurrency > 0, "--flood-concurrency must be at least 1");
     let jobs = args.threads.count();
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(jobs).enable_all().build()?;
-    let Measured { issuer, pid, registration, phases } = runtime.block_on(measure(args))?;
+    // Ctrl-C drops the measurement, and with it the server process it started.
+    let Measured { issuer, pid, registration, phases } = runtime.block_on(async {
+        tokio::select! {
+            measured = measure(args) => measured,
+            _ = tokio::signal::ctrl_c() => anyhow::bail!("interrupted"),
+        }
+    })?;
     let server = pid.map_or("given by --rp-url".to_owned(), |pid| format!("softfido serve, pid {pid}"));
     println!(
         "softfido load: {} browsers on {jobs} threads, {:.0} s per phase, IdP {issuer} ({server})",
