@@ -11,5 +11,6 @@ pub mod device;
 pub mod filter;
 pub mod http;
 pub mod idp;
+pub mod load;
 pub mod matrix;
 pub mod serve;

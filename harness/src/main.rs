@@ -37,6 +37,9 @@ enum Command {
     DeviceMatrix(device::DeviceMatrixArgs),
     /// Whole ceremonies per second and the crypto-bound limit, measured in one run.
     Bench(softfido_harness::bench::BenchArgs),
+    /// Many concurrent browsers signing in again and again against a `softfido serve` process:
+    /// sign-ins per second, latency, errors and the server's memory, optionally under a flood.
+    Load(softfido_harness::load::LoadArgs),
     /// Run the WebAuthn relying party and OpenID Connect provider with its web pages.
     Serve(softfido_harness::serve::ServeArgs),
     /// Run the virtual authenticator as a CTAPHID-over-UDP daemon (SoloKeys simulator convention).
@@ -151,6 +154,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Matrix(args) => matrix::run(&args),
         Command::DeviceMatrix(args) => device::run(&args),
         Command::Bench(args) => softfido_harness::bench::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Load(args) => softfido_harness::load::run(&args),
         Command::Serve(args) => softfido_harness::serve::run(args).map(|()| ExitCode::SUCCESS),
         Command::Authenticator(args) => serve_authenticator(args).map(|()| ExitCode::SUCCESS),
         Command::Metadata { out } => {
