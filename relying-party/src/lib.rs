@@ -24,6 +24,7 @@ pub mod oidc;
 pub mod password;
 pub mod policy;
 pub mod routes;
+pub mod sealed;
 pub mod store;
 pub mod webauthn;
 

@@ -41,7 +41,7 @@ const SIGN_INS_PER_REGISTRATION: usize = 50;
 
 /// The ceremony measured: a platform authenticator (TEE, fingerprint, trusted basic
 /// attestation, uvm), a discoverable passkey, UV preferred; it earns hwk and phrh.
-fn measured_scenario() -> anyhow::Result<Scenario> {
+pub fn measured_scenario() -> anyhow::Result<Scenario> {
     scenario_from_values(&[
         ("up", "approve"),
         ("uv_capability", "fingerprint"),

@@ -11,28 +11,15 @@ use anyhow::Context as _;
 use crate::matrix::ceremony::{Registered, Target, register, sign_in};
 use crate::matrix::oracle::{self, Verdict};
 use crate::matrix::scenario::Scenario;
-use crate::matrix::selection::scenario_from_values;
 
 /// A pause after a failed step, so that a failing server is not hammered by a tight loop.
 const AFTER_ERROR: Duration = Duration::from_millis(20);
 
-/// The ceremony each browser runs: a platform authenticator (TEE, fingerprint, uvm), a
-/// discoverable passkey, UV preferred, as `softfido bench` measures; it earns hwk and phrh.
+/// The ceremony each browser runs: the one `softfido bench` measures (a platform
+/// authenticator: TEE, fingerprint, uvm; a discoverable passkey, UV preferred; it earns hwk and
+/// phrh).
 pub fn load_scenario() -> anyhow::Result<Scenario> {
-    scenario_from_values(&[
-        ("up", "approve"),
-        ("uv_capability", "fingerprint"),
-        ("uv_performed", "yes"),
-        ("pin_protocol", "n/a"),
-        ("key_protection", "tee"),
-        ("attestation", "basic_trusted"),
-        ("backup", "be0_bs0"),
-        ("uvm", "yes"),
-        ("discoverable", "yes"),
-        ("first_factor", "passkey"),
-        ("rp_uv", "preferred"),
-        ("acr_request", "none"),
-    ])
+    crate::bench::measured_scenario()
 }
 
 /// What the browsers share: the IdP, the ceremony and the verdict every sign-in must end in.

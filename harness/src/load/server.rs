@@ -62,6 +62,8 @@ impl ServeProcess {
         let child = Command::new(executable)
             .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--db", ":memory:", "--config"])
             .arg(config.path())
+            // The browsers' authenticators attest with softfido's batch certificates.
+            .arg("--trust-softfido-test-root")
             // Refusals under flood are expected; the server logs only what is worse.
             .env("RUST_LOG", "warn,webauthn_rs_core=off")
             .stdin(Stdio::null())

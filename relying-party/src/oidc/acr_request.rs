@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::policy::Acr;
 
 /// One acr value a client asked for: one this provider can achieve, or one it does not know.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RequestedAcr {
     /// An acr value of this provider (`acr_values_supported`).
     Known(Acr),
@@ -36,7 +36,7 @@ impl RequestedAcr {
 }
 
 /// The acr demands of one authorization request.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AcrRequest {
     /// `acr_values`, in the client's order of preference.
     pub voluntary: Vec<RequestedAcr>,

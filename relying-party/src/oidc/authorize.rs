@@ -19,7 +19,7 @@ pub struct Client {
 }
 
 /// A checked authorization request.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ValidRequest {
     /// The client.
     pub client_id: String,

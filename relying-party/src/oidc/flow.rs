@@ -89,8 +89,9 @@ impl Session {
     }
 }
 
-/// An authorization request waiting for the user to sign in.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An authorization request waiting for the user to sign in. It waits in the browser, sealed
+/// ([`crate::sealed`]), not on the server.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PendingRequest {
     /// The checked request.
     pub request: ValidRequest,

@@ -27,7 +27,7 @@ pub enum PkceError {
 }
 
 /// A checked S256 code challenge.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CodeChallenge(String);
 
 impl CodeChallenge {

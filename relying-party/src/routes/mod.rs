@@ -20,10 +20,10 @@ use crate::clock::Clock;
 use crate::error::AppError;
 use crate::expiring::ExpiringMap;
 use crate::oidc::clients::ClientRegistry;
-use crate::oidc::flow::PendingRequest;
 use crate::oidc::flow::Session;
 use crate::oidc::id_token::SigningKeys;
 use crate::policy::Policy;
+use crate::sealed::Sealer;
 use crate::store::Store;
 use crate::webauthn::{AuthenticationState, Ceremonies};
 
@@ -39,9 +39,6 @@ const SESSION_TTL: u64 = 3600;
 pub const CEREMONY_TTL: u64 = 600;
 /// At most this many live sessions.
 const MAX_SESSIONS: usize = 100_000;
-/// At most this many authorization requests waiting for a sign-in (each holds the whole request,
-/// up to tens of kilobytes).
-pub(crate) const MAX_PENDING_REQUESTS: usize = 2_000;
 /// At most this many ceremonies of each kind in progress.
 const MAX_CEREMONIES: usize = 10_000;
 
@@ -68,8 +65,8 @@ pub struct Inner {
     pub password_cost: crate::password::Cost,
     /// Browser sessions by cookie value.
     pub sessions: ExpiringMap<Session>,
-    /// Authorization requests waiting for a sign-in.
-    pub pending: ExpiringMap<PendingRequest>,
+    /// Seals the authorization requests waiting for a sign-in, which wait in the browser.
+    pub sealer: Sealer,
     /// Registration ceremonies in progress, each bound to the session that started it.
     pub registrations: ExpiringMap<passkeys::PendingRegistration>,
     /// Sign-in ceremonies in progress.
@@ -115,7 +112,7 @@ impl AppState {
             policy,
             password_cost,
             sessions: ExpiringMap::new(SESSION_TTL, MAX_SESSIONS),
-            pending: ExpiringMap::new(CEREMONY_TTL, MAX_PENDING_REQUESTS),
+            sealer: Sealer::new(),
             registrations: ExpiringMap::new(CEREMONY_TTL, MAX_CEREMONIES),
             authentications: ExpiringMap::new(CEREMONY_TTL, MAX_CEREMONIES),
             password_throttle: crate::password::throttle::PasswordThrottle::default(),

@@ -104,20 +104,9 @@ pub async fn authorize(
             None => Err(AppError::internal("a code without a session")),
         },
         Decision::SignIn { step_up, reauthenticate } => {
-            let (redirect_uri, client_state) = (request.redirect_uri.clone(), request.state.clone());
-            let pending = PendingRequest { request, requested_at: now, reauthenticate };
-            let Ok(id) = state.pending.insert(pending, now) else {
-                // RFC 6749 §4.1.2.1: the request is valid, so the client hears of the overload
-                // at its redirect URI (`temporarily_unavailable`), as it would of any other error.
-                return Ok(redirect_error(
-                    &state.issuer,
-                    &redirect_uri,
-                    OAuthError::TemporarilyUnavailable,
-                    "too many sign-ins are waiting; try again later",
-                    client_state.as_deref(),
-                ));
-            };
-            let mut location = format!("/signin?request={id}");
+            // The request waits in the browser, sealed: the server keeps nothing for it.
+            let pending = state.sealer.seal(&PendingRequest { request, requested_at: now, reauthenticate });
+            let mut location = format!("/signin?request={pending}");
             if step_up {
                 location.push_str("&step_up=1");
             }
@@ -149,10 +138,16 @@ pub async fn resume(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let now = state.now();
-    let id = params.get("request").map(String::as_str).unwrap_or_default();
-    let pending = state.pending.take(id, now).ok_or_else(|| {
-        AppError::bad_request("unknown_request", "no authorization request is waiting under that id")
-    })?;
+    let sealed = params.get("request").map(String::as_str).unwrap_or_default();
+    // A request waits as long as a ceremony may take; one this provider did not seal, or sealed
+    // too long ago, is unknown.
+    let pending = state
+        .sealer
+        .open::<PendingRequest>(sealed)
+        .filter(|pending| now < pending.requested_at.saturating_add(super::CEREMONY_TTL))
+        .ok_or_else(|| {
+            AppError::bad_request("unknown_request", "no authorization request is waiting under that id")
+        })?;
     let request = &pending.request;
     let Some(session) = session else {
         return Ok(redirect_error(

@@ -331,20 +331,46 @@ async fn an_expired_code_row_is_gone_after_the_purge() {
     );
 }
 
-/// RFC 6749 §4.1.2.1: when the authorization requests waiting for a sign-in are at their bound,
-/// a valid request is answered `temporarily_unavailable` at the client's redirect URI, not with
-/// a page the client never sees.
+/// A flood of unauthenticated authorization requests keeps nothing on the server (each waits
+/// in the browser, sealed), so it cannot crowd out a legitimate request that follows it.
 #[tokio::test]
-async fn a_full_pending_map_redirects_temporarily_unavailable_to_the_client() {
+async fn unauthenticated_authorize_requests_keep_no_state_on_the_server() {
     let (state, _clock) = provider();
-    for _ in 0..crate::routes::MAX_PENDING_REQUESTS {
+    for _ in 0..3_000 {
         let (status, headers, _) = send(app(state.clone()), get(&authorize_uri(""), None)).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert!(location(&headers).starts_with("/signin?request="));
     }
-    let (status, headers, _) = send(app(state.clone()), get(&authorize_uri(""), None)).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    let cookie = signed_in(&state).await;
+    let (_, query) = authorize(&state, &cookie, "").await;
+    assert!(query.contains_key("code"), "{query:?}");
+}
+
+/// The sealed request cannot be altered in the browser, and expires with the ceremony
+/// lifetime.
+#[tokio::test]
+async fn a_tampered_or_expired_pending_request_is_unknown() {
+    let (state, clock) = provider();
+    let (_, headers, _) = send(app(state.clone()), get(&authorize_uri("&prompt=login"), None)).await;
     let to = location(&headers);
-    assert!(to.starts_with(REDIRECT_URI), "{to}");
-    assert_eq!(query_of(&to).get("error").map(String::as_str), Some("temporarily_unavailable"));
+    let sealed = query_of(&to)["request"].clone();
+    let cookie = signed_in(&state).await;
+    let continue_with = |sealed: String| {
+        let state = state.clone();
+        let cookie = cookie.clone();
+        async move {
+            let uri = format!("/authorize/continue?request={sealed}");
+            send(app(state), get(&uri, Some(&cookie))).await
+        }
+    };
+    let (payload, tag) = sealed.split_once('.').expect("sealed");
+    let mut bytes = Base64UrlUnpadded::decode_vec(payload).expect("payload");
+    let text = String::from_utf8(bytes.clone()).expect("json");
+    bytes = text.replace("\"prompt_login\":true", "\"prompt_login\":false").into_bytes();
+    let forged = format!("{}.{tag}", Base64UrlUnpadded::encode_string(&bytes));
+    let (status, _, _) = continue_with(forged).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an altered request is refused");
+    clock.advance(crate::routes::CEREMONY_TTL);
+    let (status, _, _) = continue_with(sealed.clone()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an expired request is refused");
 }
