@@ -273,7 +273,7 @@ function afterSignIn() {
   location.assign(request ? `/authorize/continue?request=${encodeURIComponent(request)}` : "/me");
 }
 
-/** Carries ?request=ID over to the links marked data-keep-request (sign-in <-> sign-up). */
+/** Carries ?request=… over to the links marked data-keep-request (sign-in <-> sign-up). */
 function keepRequestInLinks() {
   const request = pendingRequest();
   if (!request) return;

@@ -3,7 +3,7 @@
 //!
 //! Every answer carries a strict Content-Security-Policy (`default-src 'self'`, so no inline script
 //! or style: the pages load `/static/passkeys.js` and `/static/style.css`). HTML is `no-store`: a
-//! sign-in page may carry a pending authorization request id.
+//! sign-in page may carry a sealed pending authorization request.
 
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -42,7 +42,7 @@ fn page(content_type: &'static str, cache_control: &'static str, body: impl Into
         (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY)),
         (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
-        // The sign-in URL holds the pending request id: do not hand it to other sites.
+        // The sign-in URL holds the sealed pending request: do not hand it to other sites.
         (header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
     ];
     (headers, body).into_response()
