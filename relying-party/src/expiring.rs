@@ -63,6 +63,26 @@ impl<V> ExpiringMap<V> {
     /// entries refuses the value.
     pub fn insert(&self, value: V, now: u64) -> Result<String, MapFull> {
         let key = Base64UrlUnpadded::encode_string(&rand::random::<[u8; 32]>());
+        self.insert_under(key.clone(), value, now)?;
+        Ok(key)
+    }
+
+    /// Stores `value` under `key` unless a live entry holds that key already: `Ok(true)` when
+    /// stored, `Ok(false)` when the key was taken (a value seen before), as [`ExpiringMap::insert`]
+    /// otherwise.
+    pub fn insert_if_absent(&self, key: &str, value: V, now: u64) -> Result<bool, MapFull> {
+        if self.get_live(key, now) {
+            return Ok(false);
+        }
+        self.insert_under(key.to_owned(), value, now)?;
+        Ok(true)
+    }
+
+    fn get_live(&self, key: &str, now: u64) -> bool {
+        self.lock().map.get(key).is_some_and(|(_, expires)| *expires > now)
+    }
+
+    fn insert_under(&self, key: String, value: V, now: u64) -> Result<(), MapFull> {
         let mut entries = self.lock();
         let full = entries.map.len() >= self.capacity;
         if full || now >= entries.purged_at.saturating_add(PURGE_INTERVAL_SECONDS) {
@@ -73,8 +93,8 @@ impl<V> ExpiringMap<V> {
             let first_expiry = entries.map.values().map(|(_, expires)| *expires).min().unwrap_or(now);
             return Err(MapFull { retry_after_seconds: first_expiry.saturating_sub(now).max(1) });
         }
-        entries.map.insert(key.clone(), (value, now + self.ttl_seconds));
-        Ok(key)
+        entries.map.insert(key, (value, now + self.ttl_seconds));
+        Ok(())
     }
 
     /// How many entries are held (expired ones not yet purged included).

@@ -93,6 +93,8 @@ impl Session {
 /// ([`crate::sealed`]), not on the server.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PendingRequest {
+    /// A random identifier: the request is answered with a code at most once.
+    pub id: String,
     /// The checked request.
     pub request: ValidRequest,
     /// When the provider sent the user to sign in (seconds since the epoch).
@@ -106,11 +108,15 @@ pub struct PendingRequest {
 /// (OIDC Core §3.1.2.3), since the request when it demanded a new authentication (§3.1.2.1:
 /// prompt=login and max_age "MUST" re-authenticate), and must meet the essential acr, or the
 /// client gets `unmet_authentication_requirements` (R11); a voluntary acr never blocks (R12).
-pub fn after_sign_in(pending: &PendingRequest, session: &Session) -> Decision {
+/// `max_age` is checked again at `now`: whichever session answers, it must be young enough.
+pub fn after_sign_in(pending: &PendingRequest, session: &Session, now: u64) -> Decision {
     if !session.authenticated() {
         return Decision::Error(OAuthError::LoginRequired);
     }
     if pending.reauthenticate && session.auth_time < pending.requested_at {
+        return Decision::Error(OAuthError::LoginRequired);
+    }
+    if pending.request.max_age.is_some_and(|max_age| now.saturating_sub(session.auth_time) > max_age) {
         return Decision::Error(OAuthError::LoginRequired);
     }
     match pending.request.acr.outcome(session.context.acr) {

@@ -67,6 +67,8 @@ pub struct Inner {
     pub sessions: ExpiringMap<Session>,
     /// Seals the authorization requests waiting for a sign-in, which wait in the browser.
     pub sealer: Sealer,
+    /// The ids of sealed requests already answered with a code (each is answered once).
+    pub answered_requests: ExpiringMap<()>,
     /// Registration ceremonies in progress, each bound to the session that started it.
     pub registrations: ExpiringMap<passkeys::PendingRegistration>,
     /// Sign-in ceremonies in progress.
@@ -113,6 +115,7 @@ impl AppState {
             password_cost,
             sessions: ExpiringMap::new(SESSION_TTL, MAX_SESSIONS),
             sealer: Sealer::new(),
+            answered_requests: ExpiringMap::new(CEREMONY_TTL, MAX_CEREMONIES),
             registrations: ExpiringMap::new(CEREMONY_TTL, MAX_CEREMONIES),
             authentications: ExpiringMap::new(CEREMONY_TTL, MAX_CEREMONIES),
             password_throttle: crate::password::throttle::PasswordThrottle::default(),

@@ -105,7 +105,9 @@ pub async fn authorize(
         },
         Decision::SignIn { step_up, reauthenticate } => {
             // The request waits in the browser, sealed: the server keeps nothing for it.
-            let pending = state.sealer.seal(&PendingRequest { request, requested_at: now, reauthenticate });
+            let id = Base64UrlUnpadded::encode_string(&rand::random::<[u8; 16]>());
+            let pending =
+                state.sealer.seal(&PendingRequest { id, request, requested_at: now, reauthenticate });
             let mut location = format!("/signin?request={pending}");
             if step_up {
                 location.push_str("&step_up=1");
@@ -158,8 +160,19 @@ pub async fn resume(
             request.state.as_deref(),
         ));
     };
-    match after_sign_in(&pending, &session) {
-        Decision::IssueCode => issue_code(&state, request, &session, now),
+    match after_sign_in(&pending, &session, now) {
+        Decision::IssueCode => {
+            // The sealed request is answered with a code once: a reload of this URL (or a second
+            // use of a pushed request, RFC 9126 §4) finds it spent. Only authenticated sessions
+            // get this far, so an unauthenticated flood records nothing.
+            if !state.answered_requests.insert_if_absent(&pending.id, (), now)? {
+                return Err(AppError::bad_request(
+                    "unknown_request",
+                    "no authorization request is waiting under that id",
+                ));
+            }
+            issue_code(&state, request, &session, now)
+        }
         Decision::Error(error) => {
             let description = match error {
                 OAuthError::LoginRequired => "the request needs a sign-in made after it",

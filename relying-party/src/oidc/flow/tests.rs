@@ -29,7 +29,7 @@ const SIGN_IN: Decision = Decision::SignIn { step_up: false, reauthenticate: fal
 const REAUTHENTICATE: Decision = Decision::SignIn { step_up: false, reauthenticate: true };
 
 fn pending(request: ValidRequest, requested_at: u64, reauthenticate: bool) -> PendingRequest {
-    PendingRequest { request, requested_at, reauthenticate }
+    PendingRequest { id: "request-1".into(), request, requested_at, reauthenticate }
 }
 
 fn signed_in(context: AuthContext, auth_time: u64) -> Session {
@@ -105,12 +105,12 @@ fn r11_after_sign_in_the_essential_acr_must_be_met() {
     let phrh = AuthContext { amr: vec![Amr::Hwk, Amr::Pop], acr: Some(Acr::Phrh) };
     let essential = pending(essential, 100, true);
     assert_eq!(
-        after_sign_in(&essential, &signed_in(phr.clone(), 110)),
+        after_sign_in(&essential, &signed_in(phr.clone(), 110), 110),
         Decision::Error(OAuthError::UnmetAuthenticationRequirements)
     );
-    assert_eq!(after_sign_in(&essential, &signed_in(phrh, 110)), Decision::IssueCode);
+    assert_eq!(after_sign_in(&essential, &signed_in(phrh, 110), 110), Decision::IssueCode);
     let voluntary = pending(request(&[("acr_values", "phrh")]), 100, false);
-    assert_eq!(after_sign_in(&voluntary, &signed_in(phr, 110)), Decision::IssueCode);
+    assert_eq!(after_sign_in(&voluntary, &signed_in(phr, 110), 110), Decision::IssueCode);
 }
 
 /// OIDC Core §3.1.2.1: after prompt=login or an exceeded max_age, only a sign-in made since the
@@ -122,9 +122,22 @@ fn continue_without_signing_in_after_prompt_login_is_refused() {
         let request = request(&[extra]);
         assert_eq!(decide(&request, Some(&s), 100, None), REAUTHENTICATE, "{extra:?}");
         let waiting = pending(request, 100, true);
-        assert_eq!(after_sign_in(&waiting, &s), Decision::Error(OAuthError::LoginRequired), "{extra:?}");
-        assert_eq!(after_sign_in(&waiting, &session(Some(Acr::Phr), 100)), Decision::IssueCode);
+        assert_eq!(after_sign_in(&waiting, &s, 100), Decision::Error(OAuthError::LoginRequired), "{extra:?}");
+        assert_eq!(after_sign_in(&waiting, &session(Some(Acr::Phr), 100), 100), Decision::IssueCode);
     }
+}
+
+/// OIDC Core §3.1.2.1: max_age holds at `/authorize/continue` too. A request sealed without a
+/// demand for a new sign-in is not answered by a session older than max_age, and a late reload
+/// of the continue URL does not stretch the age.
+#[test]
+fn max_age_is_checked_again_at_continue() {
+    let waiting = pending(request(&[("max_age", "60")]), 100, false);
+    assert_eq!(after_sign_in(&waiting, &session(Some(Acr::Phr), 90), 150), Decision::IssueCode);
+    assert_eq!(
+        after_sign_in(&waiting, &session(Some(Acr::Phr), 90), 151),
+        Decision::Error(OAuthError::LoginRequired)
+    );
 }
 
 /// A step-up needs a new sign-in that meets the acr, not the session that could not.
@@ -133,7 +146,7 @@ fn continue_without_stepping_up_is_refused() {
     let essential = request(&[("claims", ESSENTIAL_PHRH)]);
     let old_phrh = session(Some(Acr::Phrh), 90);
     let waiting = pending(essential, 100, true);
-    assert_eq!(after_sign_in(&waiting, &old_phrh), Decision::Error(OAuthError::LoginRequired));
+    assert_eq!(after_sign_in(&waiting, &old_phrh, 110), Decision::Error(OAuthError::LoginRequired));
 }
 
 /// OIDC Core §3.1.2.3: a session with no amr (a sign-up without a password, before any passkey)
@@ -148,7 +161,7 @@ fn a_session_that_authenticated_nothing_gets_no_code() {
     );
     for reauthenticate in [false, true] {
         let waiting = pending(request(&[]), 100, reauthenticate);
-        assert_eq!(after_sign_in(&waiting, &empty), Decision::Error(OAuthError::LoginRequired));
+        assert_eq!(after_sign_in(&waiting, &empty, 110), Decision::Error(OAuthError::LoginRequired));
     }
 }
 
@@ -164,7 +177,7 @@ fn an_essential_unknown_acr_is_unmet_authentication_requirements() {
     );
     let waiting = pending(request, 100, false);
     assert_eq!(
-        after_sign_in(&waiting, &session(Some(Acr::Phrh), 100)),
+        after_sign_in(&waiting, &session(Some(Acr::Phrh), 100), 110),
         Decision::Error(OAuthError::UnmetAuthenticationRequirements)
     );
 }

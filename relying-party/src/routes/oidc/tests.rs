@@ -346,31 +346,47 @@ async fn unauthenticated_authorize_requests_keep_no_state_on_the_server() {
     assert!(query.contains_key("code"), "{query:?}");
 }
 
-/// The sealed request cannot be altered in the browser, and expires with the ceremony
-/// lifetime.
+/// The sealed request cannot be altered in the browser, is answered with a code once, and
+/// expires with the ceremony lifetime.
 #[tokio::test]
-async fn a_tampered_or_expired_pending_request_is_unknown() {
+async fn a_tampered_replayed_or_expired_pending_request_is_unknown() {
     let (state, clock) = provider();
-    let (_, headers, _) = send(app(state.clone()), get(&authorize_uri("&prompt=login"), None)).await;
-    let to = location(&headers);
-    let sealed = query_of(&to)["request"].clone();
+    let sealed_request = |state: AppState| async move {
+        let (_, headers, _) = send(app(state), get(&authorize_uri("&prompt=login"), None)).await;
+        query_of(&location(&headers))["request"].clone()
+    };
+    let (first, second, third) = (
+        sealed_request(state.clone()).await,
+        sealed_request(state.clone()).await,
+        sealed_request(state.clone()).await,
+    );
     let cookie = signed_in(&state).await;
     let continue_with = |sealed: String| {
-        let state = state.clone();
-        let cookie = cookie.clone();
+        let (state, cookie) = (state.clone(), cookie.clone());
         async move {
             let uri = format!("/authorize/continue?request={sealed}");
             send(app(state), get(&uri, Some(&cookie))).await
         }
     };
-    let (payload, tag) = sealed.split_once('.').expect("sealed");
-    let mut bytes = Base64UrlUnpadded::decode_vec(payload).expect("payload");
-    let text = String::from_utf8(bytes.clone()).expect("json");
-    bytes = text.replace("\"prompt_login\":true", "\"prompt_login\":false").into_bytes();
-    let forged = format!("{}.{tag}", Base64UrlUnpadded::encode_string(&bytes));
+    let (payload, tag) = first.split_once('.').expect("sealed");
+    let text = String::from_utf8(Base64UrlUnpadded::decode_vec(payload).expect("payload")).expect("json");
+    let altered = text.replace("\"prompt_login\":true", "\"prompt_login\":false");
+    assert_ne!(altered, text);
+    let forged = format!("{}.{tag}", Base64UrlUnpadded::encode_string(altered.as_bytes()));
     let (status, _, _) = continue_with(forged).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "an altered request is refused");
-    clock.advance(crate::routes::CEREMONY_TTL);
-    let (status, _, _) = continue_with(sealed.clone()).await;
+
+    let (status, headers, _) = continue_with(first.clone()).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(query_of(&location(&headers)).contains_key("code"), "the untouched request is answered");
+    let (status, _, _) = continue_with(first).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a reload of the continue URL gets no second code");
+
+    clock.advance(crate::routes::CEREMONY_TTL - 1);
+    let (status, headers, _) = continue_with(second).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(query_of(&location(&headers)).contains_key("code"), "still waiting just before expiry");
+    clock.advance(1);
+    let (status, _, _) = continue_with(third).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "an expired request is refused");
 }
