@@ -39,6 +39,10 @@ const SESSION_TTL: u64 = 3600;
 pub const CEREMONY_TTL: u64 = 600;
 /// At most this many live sessions.
 const MAX_SESSIONS: usize = 100_000;
+/// At most this many answered request ids remembered (one per code issued at
+/// `/authorize/continue`, each for the ceremony lifetime): room for about 800 sign-ins a
+/// second sustained, in tens of megabytes.
+const MAX_ANSWERED_REQUESTS: usize = 500_000;
 /// At most this many ceremonies of each kind in progress.
 const MAX_CEREMONIES: usize = 10_000;
 
@@ -115,7 +119,7 @@ impl AppState {
             password_cost,
             sessions: ExpiringMap::new(SESSION_TTL, MAX_SESSIONS),
             sealer: Sealer::new(),
-            answered_requests: ExpiringMap::new(CEREMONY_TTL, MAX_CEREMONIES),
+            answered_requests: ExpiringMap::new(CEREMONY_TTL, MAX_ANSWERED_REQUESTS),
             registrations: ExpiringMap::new(CEREMONY_TTL, MAX_CEREMONIES),
             authentications: ExpiringMap::new(CEREMONY_TTL, MAX_CEREMONIES),
             password_throttle: crate::password::throttle::PasswordThrottle::default(),
