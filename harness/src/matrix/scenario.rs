@@ -184,21 +184,11 @@ fn authenticator_scenarios() -> Vec<Scenario> {
     // Password only: no authenticator is involved.
     for &acr in BASE_ACR_REQUESTS {
         out.push(Scenario {
-            up: None,
-            uv_capability: None,
-            uv_performed: None,
-            pin_protocol: None,
-            key_protection: None,
-            attestation: None,
-            backup: None,
-            uvm: None,
-            discoverable: None,
-            first_factor: FirstFactor::Password,
-            rp_uv: None,
             acr_request: Some(acr),
             session: Session::None,
             prompt: Prompt::Absent,
             max_age: MaxAge::Absent,
+            ..password_sign_in()
         });
     }
     // A passkey, alone or as the second factor after a password (then always username-first).
