@@ -108,7 +108,7 @@ pub struct PendingRequest {
 /// (OIDC Core §3.1.2.3), since the request when it demanded a new authentication (§3.1.2.1:
 /// prompt=login and max_age "MUST" re-authenticate), and must meet the essential acr, or the
 /// client gets `unmet_authentication_requirements` (R11); a voluntary acr never blocks (R12).
-/// `max_age` is checked again at `now`: whichever session answers, it must be young enough.
+/// `max_age` is checked again at `now` for a session that predates the request.
 pub fn after_sign_in(pending: &PendingRequest, session: &Session, now: u64) -> Decision {
     if !session.authenticated() {
         return Decision::Error(OAuthError::LoginRequired);
@@ -116,7 +116,12 @@ pub fn after_sign_in(pending: &PendingRequest, session: &Session, now: u64) -> D
     if pending.reauthenticate && session.auth_time < pending.requested_at {
         return Decision::Error(OAuthError::LoginRequired);
     }
-    if pending.request.max_age.is_some_and(|max_age| now.saturating_sub(session.auth_time) > max_age) {
+    // A sign-in made since the request is the active re-authentication §3.1.2.1 asks for, so it
+    // meets max_age however many whole seconds the redirect took (max_age=0 included); a session
+    // that predates the request must still be young enough now.
+    let signed_in_for_this_request = session.auth_time >= pending.requested_at;
+    let too_old = |max_age: u64| now.saturating_sub(session.auth_time) > max_age;
+    if !signed_in_for_this_request && pending.request.max_age.is_some_and(too_old) {
         return Decision::Error(OAuthError::LoginRequired);
     }
     match pending.request.acr.outcome(session.context.acr) {

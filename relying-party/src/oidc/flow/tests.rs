@@ -140,6 +140,19 @@ fn max_age_is_checked_again_at_continue() {
     );
 }
 
+/// OIDC Core §3.1.2.1: max_age=0 demands a new sign-in, and the sign-in made for the request
+/// answers it even when the second has turned between signing in and continuing.
+#[test]
+fn a_sign_in_made_for_the_request_meets_max_age_zero_a_second_later() {
+    let waiting = pending(request(&[("max_age", "0")]), 100, true);
+    assert_eq!(after_sign_in(&waiting, &session(Some(Acr::Phr), 100), 101), Decision::IssueCode);
+    assert_eq!(after_sign_in(&waiting, &session(Some(Acr::Phr), 101), 103), Decision::IssueCode);
+    assert_eq!(
+        after_sign_in(&waiting, &session(Some(Acr::Phr), 99), 101),
+        Decision::Error(OAuthError::LoginRequired)
+    );
+}
+
 /// A step-up needs a new sign-in that meets the acr, not the session that could not.
 #[test]
 fn continue_without_stepping_up_is_refused() {
