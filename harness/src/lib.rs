@@ -6,6 +6,7 @@
 pub mod args;
 pub mod axes;
 pub mod bench;
+pub mod bridge;
 pub mod client;
 pub mod device;
 pub mod filter;

@@ -42,6 +42,9 @@ enum Command {
     Load(softfido_harness::load::LoadArgs),
     /// Run the WebAuthn relying party and OpenID Connect provider with its web pages.
     Serve(softfido_harness::serve::ServeArgs),
+    /// Host authenticators for real browsers: the WebAuthn client of the Playwright package's
+    /// pages, over loopback HTTP (docs/bridge.md).
+    Bridge(softfido_harness::bridge::BridgeArgs),
     /// Run the virtual authenticator as a CTAPHID-over-UDP daemon (SoloKeys simulator convention).
     Authenticator(AuthenticatorArgs),
     /// Write the FIDO MDS3 metadata statements (one per AAGUID) and the test root certificate.
@@ -124,13 +127,14 @@ fn parse_profile(name: &str) -> Result<Profile, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // The daemon logs every command; the matrix runs thousands of them and logs only problems.
-    let default_level = if matches!(cli.command, Command::Authenticator(_) | Command::Serve(_)) {
-        "info"
-    } else {
-        // The matrix makes the IdP refuse thousands of ceremonies on purpose; webauthn-rs-core
-        // logs each refusal at error level, and the report already shows every one.
-        "warn,webauthn_rs_core=off"
-    };
+    let default_level =
+        if matches!(cli.command, Command::Authenticator(_) | Command::Serve(_) | Command::Bridge(_)) {
+            "info"
+        } else {
+            // The matrix makes the IdP refuse thousands of ceremonies on purpose; webauthn-rs-core
+            // logs each refusal at error level, and the report already shows every one.
+            "warn,webauthn_rs_core=off"
+        };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -156,6 +160,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => softfido_harness::bench::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Load(args) => softfido_harness::load::run(&args),
         Command::Serve(args) => softfido_harness::serve::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Bridge(args) => softfido_harness::bridge::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Authenticator(args) => serve_authenticator(args).map(|()| ExitCode::SUCCESS),
         Command::Metadata { out } => {
             let written =
