@@ -9,6 +9,7 @@ pub mod bench;
 pub mod bridge;
 pub mod client;
 pub mod device;
+pub mod expect;
 pub mod filter;
 pub mod http;
 pub mod idp;

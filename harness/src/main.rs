@@ -45,6 +45,9 @@ enum Command {
     /// Host authenticators for real browsers: the WebAuthn client of the Playwright package's
     /// pages, over loopback HTTP (docs/bridge.md).
     Bridge(softfido_harness::bridge::BridgeArgs),
+    /// What a correct IdP answers (amr/acr or the refusal) when an authenticator signs in, from
+    /// the rule table's oracle, as JSON.
+    Expect(softfido_harness::expect::ExpectArgs),
     /// Run the virtual authenticator as a CTAPHID-over-UDP daemon (SoloKeys simulator convention).
     Authenticator(AuthenticatorArgs),
     /// Write the FIDO MDS3 metadata statements (one per AAGUID) and the test root certificate.
@@ -160,6 +163,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => softfido_harness::bench::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Load(args) => softfido_harness::load::run(&args),
         Command::Serve(args) => softfido_harness::serve::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Expect(args) => softfido_harness::expect::run(&args),
         Command::Bridge(args) => softfido_harness::bridge::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Authenticator(args) => serve_authenticator(args).map(|()| ExitCode::SUCCESS),
         Command::Metadata { out } => {
