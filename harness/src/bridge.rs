@@ -29,6 +29,10 @@ pub struct BridgeArgs {
     /// a pipe on stdin takes it down with it, even when it dies without cleaning up.
     #[arg(long)]
     pub stop_on_stdin_eof: bool,
+    /// The configuration (TOML, as examples/authenticator.toml) of authenticators added without
+    /// a profile or a configuration of their own; the security-key profile otherwise.
+    #[arg(long)]
+    pub config: Option<std::path::PathBuf>,
 }
 
 /// Runs the bridge until Ctrl-C (or the end of stdin with `--stop-on-stdin-eof`).
@@ -40,7 +44,11 @@ pub fn run(args: &BridgeArgs) -> anyhow::Result<()> {
         "the bridge listens on loopback only; {} is not a loopback address",
         args.addr
     );
-    let registry = Arc::new(hosted::Registry::default());
+    let default_config = match &args.config {
+        Some(path) => softfido_authenticator::config::file::load(path)?,
+        None => softfido_authenticator::Profile::SecurityKey.config(),
+    };
+    let registry = Arc::new(hosted::Registry::new(default_config));
     let runtime = tokio::runtime::Runtime::new().context("tokio runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)

@@ -69,6 +69,10 @@ struct AuthenticatorArgs {
     /// Named profile: security-key, platform, synced-passkey, software-token.
     #[arg(long, default_value = "security-key", value_parser = parse_profile)]
     profile: Profile,
+    /// The configuration as a TOML file (examples/authenticator.toml documents every key)
+    /// instead of a profile; --pin, --no-pin and --reset-anytime still apply over it.
+    #[arg(long, conflicts_with = "profile")]
+    config: Option<PathBuf>,
     /// Allow authenticatorReset at any time instead of only within 10 s of power-up.
     #[arg(long)]
     reset_anytime: bool,
@@ -176,7 +180,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn serve_authenticator(args: AuthenticatorArgs) -> anyhow::Result<()> {
-    let mut config = args.profile.config();
+    let mut config = match &args.config {
+        Some(path) => softfido_authenticator::config::file::load(path)?,
+        None => args.profile.config(),
+    };
     if args.reset_anytime {
         config.reset_window = None;
     }
@@ -197,7 +204,9 @@ fn serve_authenticator(args: AuthenticatorArgs) -> anyhow::Result<()> {
         .with_context(|| format!("binding UDP {}", args.udp))?
         .with_power_cycle(args.power_cycle);
     let address = server.local_addr()?;
-    tracing::info!(%address, profile = args.profile.name(), state = ?args.state, "authenticator listening");
+    let described =
+        args.config.as_ref().map_or_else(|| args.profile.name().to_owned(), |p| p.display().to_string());
+    tracing::info!(%address, configuration = described, state = ?args.state, "authenticator listening");
     let shutdown = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&shutdown);
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))

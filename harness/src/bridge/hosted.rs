@@ -177,15 +177,31 @@ impl Hosted {
 }
 
 /// The hosted authenticators by id.
-#[derive(Default)]
 pub struct Registry {
     hosted: Mutex<HashMap<String, Arc<Hosted>>>,
+    default_config: Config,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self::new(softfido_authenticator::Profile::SecurityKey.config())
+    }
 }
 
 /// How many authenticators one bridge hosts at most.
 pub const MAX_AUTHENTICATORS: usize = 1_000;
 
 impl Registry {
+    /// A registry whose authenticators added without a configuration get `default_config`.
+    pub fn new(default_config: Config) -> Self {
+        Self { hosted: Mutex::new(HashMap::new()), default_config }
+    }
+
+    /// The configuration of an authenticator added without one.
+    pub fn default_config(&self) -> &Config {
+        &self.default_config
+    }
+
     /// Hosts `hosted` under a new random id; `None` when the bridge is full.
     pub fn add(&self, hosted: Hosted) -> Option<String> {
         let mut map = lock(&self.hosted);

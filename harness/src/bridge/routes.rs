@@ -82,14 +82,12 @@ async fn add(
             ));
         }
         (None, Some(config)) => config,
-        (name, None) => {
-            let name = name.unwrap_or_else(|| Profile::SecurityKey.name().to_owned());
-            Profile::from_name(&name).map(Profile::config).ok_or_else(|| {
-                let names: Vec<_> = Profile::ALL.iter().map(|p| p.name()).collect();
-                let message = format!("unknown profile {name:?}; expected one of {}", names.join(", "));
-                ApiError(StatusCode::BAD_REQUEST, "unknown_profile", message)
-            })?
-        }
+        (None, None) => registry.default_config().clone(),
+        (Some(name), None) => Profile::from_name(&name).map(Profile::config).ok_or_else(|| {
+            let names: Vec<_> = Profile::ALL.iter().map(|p| p.name()).collect();
+            let message = format!("unknown profile {name:?}; expected one of {}", names.join(", "));
+            ApiError(StatusCode::BAD_REQUEST, "unknown_profile", message)
+        })?,
     };
     let attachment = body.attachment.unwrap_or_else(|| default_attachment(&config));
     let hosted = Hosted::new(config.clone(), attachment)

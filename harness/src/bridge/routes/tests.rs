@@ -91,3 +91,16 @@ async fn misuse_gets_a_specific_client_error() {
         call(&router, "POST", &format!("/authenticators/{id}/next"), Some(typo)).await.0.is_client_error()
     );
 }
+
+/// `softfido bridge --config FILE`: an authenticator added without a configuration gets the file's.
+#[tokio::test]
+async fn the_bridge_default_configuration_applies_when_none_is_given() {
+    let default = Profile::SyncedPasskey.config();
+    let router = super::router(Arc::new(Registry::new(default.clone())));
+    let (status, added) = call(&router, "POST", "/authenticators", Some(json!({}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(added["config"], serde_json::to_value(&default).expect("JSON"));
+    let (_, named) =
+        call(&router, "POST", "/authenticators", Some(json!({ "profile": "software-token" }))).await;
+    assert_eq!(named["config"], serde_json::to_value(Profile::SoftwareToken.config()).expect("JSON"));
+}
