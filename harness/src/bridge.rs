@@ -9,6 +9,7 @@ pub mod dom;
 pub mod extensions;
 pub mod hosted;
 pub mod origin;
+pub mod prf;
 pub mod routes;
 
 use std::io::Read as _;

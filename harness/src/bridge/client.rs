@@ -11,7 +11,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use ciborium::Value as Cbor;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use softfido_authenticator::pin::protocol::PinUvAuthProtocol;
+use softfido_authenticator::pin::protocol::{KeyAgreementKey, PinUvAuthProtocol, SharedSecret};
 use softfido_authenticator::pin::token::Permissions;
 use softfido_authenticator::{Authenticator, Signals};
 
@@ -19,7 +19,8 @@ use super::auth_data;
 use super::dom::{DomException, DomExceptionName};
 use super::extensions::{CreateExtensions, GetExtensions};
 use super::origin::CallerOrigin;
-use crate::client::pin::token_with_pin;
+use super::prf::Salts;
+use crate::client::pin::{key_agreement, token_with_pin};
 use crate::client::uv::{self, UserVerification, UvPlan, UvSupport};
 use crate::client::webauthn::client_data_json;
 use crate::client::{
@@ -177,6 +178,15 @@ impl Device<'_> {
         })
     }
 
+    /// The key agreement for `prf` salts (CTAP 2.1 §12.5 through §6.5.5.4).
+    fn prf_exchange(&mut self, salts: Salts) -> Result<(Salts, KeyAgreementKey, SharedSecret), DomException> {
+        let (authenticator, signals) = (&mut *self.authenticator, &self.signals);
+        let (platform, shared) =
+            key_agreement(|request| authenticator.process(request, signals), PinUvAuthProtocol::Two)
+                .map_err(DomException::from_ctap)?;
+        Ok((salts, platform, shared))
+    }
+
     /// pinUvAuthParam for `plan` (CTAP 2.1 §6.5.5.7.2); a wrong PIN fails the call, as the
     /// user giving up after the browser's PIN prompt would.
     fn pin_uv_auth(
@@ -328,6 +338,19 @@ pub fn get(device: &mut Device<'_>, caller: &Caller, options: &Value) -> Result<
     let hash: [u8; 32] = Sha256::digest(&client_data).into();
     let allow = batch_holding_a_credential(device, &rp_id, &allow, info.max_credentials_in_list)?;
     let pin_uv_auth = device.pin_uv_auth(plan, Permissions::GET_ASSERTION, &rp_id, &hash)?;
+    let mut authenticator_extensions = extensions.authenticator_inputs(&info.extensions);
+    let only_credential = if allow.len() == 1 { Some(allow[0].as_slice()) } else { None };
+    let prf = match Salts::read(&options["extensions"]["prf"], only_credential)? {
+        Some(salts) if info.extensions.iter().any(|e| e == "hmac-secret") => {
+            Some(device.prf_exchange(salts)?)
+        }
+        _ => None,
+    };
+    if let Some((salts, platform, shared)) = &prf {
+        let input =
+            salts.hmac_secret_input(platform, shared).ok_or_else(|| malformed_answer("key agreement"))?;
+        authenticator_extensions.push(("hmac-secret".to_owned(), input));
+    }
     let request = get_assertion(&SignIn {
         rp_id: &rp_id,
         client_data_hash: hash,
@@ -335,7 +358,7 @@ pub fn get(device: &mut Device<'_>, caller: &Caller, options: &Value) -> Result<
         up: true,
         uv: plan == UvPlan::Builtin,
         uvm: extensions.uvm && info.extensions.iter().any(|e| e == "uvm"),
-        extensions: extensions.authenticator_inputs(&info.extensions),
+        extensions: authenticator_extensions,
         pin_uv_auth,
     });
     let body = device.call(&request)?;
@@ -361,8 +384,22 @@ pub fn get(device: &mut Device<'_>, caller: &Caller, options: &Value) -> Result<
             "signature": b64(signature),
             "userHandle": user_handle,
         },
-        "clientExtensionResults": extensions.results(parsed.extensions.as_ref()),
+        "clientExtensionResults": assertion_results(&extensions, prf.as_ref(), parsed.extensions.as_ref()),
     }))
+}
+
+/// The client extension results of an assertion, `prf.results` decrypted (WebAuthn L3 §10.1.4).
+fn assertion_results(
+    extensions: &GetExtensions,
+    prf: Option<&(Salts, KeyAgreementKey, SharedSecret)>,
+    outputs: Option<&Cbor>,
+) -> Value {
+    let mut results = extensions.results(outputs);
+    if let (Some((salts, _, shared)), Some(results)) = (prf, results.as_object_mut()) {
+        let output = outputs.and_then(|o| text_field(o, "hmac-secret"));
+        results.insert("prf".into(), salts.results(shared, output).unwrap_or_else(|| json!({})));
+    }
+    results
 }
 
 /// The allowList entries to send: all of them when they fit in one request; otherwise the

@@ -224,3 +224,34 @@ fn malformed_options_are_type_errors() {
     let no_challenge = json!({ "rpId": "example.com" });
     assert_eq!(name(get(&mut device(&mut key, None), &caller(), &no_challenge)), DomExceptionName::TypeError);
 }
+
+/// prf through hmac-secret (§10.1.4, CTAP 2.1 §12.5): enabled at creation; at sign-in the same
+/// input gives the same 32 bytes, another input other bytes.
+#[test]
+fn prf_outputs_are_stable_per_input() {
+    let mut key = authenticator(Profile::SoftwareToken.config());
+    let registration =
+        create(&mut device(&mut key, None), &caller(), &creation(json!({ "extensions": { "prf": {} } })))
+            .expect("create");
+    assert_eq!(registration["clientExtensionResults"]["prf"], json!({ "enabled": true }));
+    let mut evaluate = |first: &str, second: Option<&str>| {
+        let eval = match second {
+            Some(second) => json!({ "first": first, "second": second }),
+            None => json!({ "first": first }),
+        };
+        let assertion = get(
+            &mut device(&mut key, None),
+            &caller(),
+            &request(json!({ "extensions": { "prf": { "eval": eval } } })),
+        )
+        .expect("get");
+        assertion["clientExtensionResults"]["prf"]["results"].clone()
+    };
+    let one = evaluate("AQ", None);
+    assert_eq!(bytes(&one["first"]).len(), 32);
+    assert_eq!(evaluate("AQ", None), one);
+    let two = evaluate("AQ", Some("Ag"));
+    assert_eq!(two["first"], one["first"]);
+    assert_ne!(two["second"], one["first"]);
+    assert_ne!(evaluate("Aw", None)["first"], one["first"]);
+}
