@@ -3,6 +3,7 @@
 //! Playwright package (`packages/playwright`) hands it what pages pass to
 //! `navigator.credentials`. docs/bridge.md describes the API.
 
+pub mod ask;
 pub mod auth_data;
 pub mod client;
 pub mod dom;
@@ -34,6 +35,10 @@ pub struct BridgeArgs {
     /// a profile or a configuration of their own; the security-key profile otherwise.
     #[arg(long)]
     pub config: Option<std::path::PathBuf>,
+    /// A person at this terminal answers every presence test no test scripted:
+    /// "example.com asks for your touch to sign in: [a]pprove / [d]eny / [t]ime out?".
+    #[arg(long)]
+    pub ask: bool,
 }
 
 /// Runs the bridge until Ctrl-C (or the end of stdin with `--stop-on-stdin-eof`).
@@ -49,7 +54,10 @@ pub fn run(args: &BridgeArgs) -> anyhow::Result<()> {
         Some(path) => softfido_authenticator::config::file::load(path)?,
         None => softfido_authenticator::Profile::SecurityKey.config(),
     };
-    let registry = Arc::new(hosted::Registry::new(default_config));
+    let registry = Arc::new(hosted::Registry::new(
+        default_config,
+        if args.ask { hosted::Unscripted::Terminal } else { hosted::Unscripted::Configuration },
+    ));
     let runtime = tokio::runtime::Runtime::new().context("tokio runtime")?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)

@@ -34,6 +34,16 @@ pub struct Answers {
     pub pin: Option<String>,
 }
 
+/// Who answers a presence test that no test scripted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Unscripted {
+    /// The configuration's `presence`.
+    #[default]
+    Configuration,
+    /// A person at the terminal (`softfido bridge --ask`).
+    Terminal,
+}
+
 /// Which call a page made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Call {
@@ -90,8 +100,31 @@ impl Hosted {
 
     /// Runs one `create()` or `get()`. The next queued answers (or the configuration's) say
     /// what the user does; the page's `timeout` (milliseconds) bounds the wait for a touch.
-    pub fn ceremony(&self, call: Call, caller: &Caller, options: &Value) -> Result<Value, DomException> {
-        let answers = lock(&self.answers).pop_front().unwrap_or_default();
+    /// Without queued answers, `unscripted` says who answers the presence test.
+    pub fn ceremony(
+        &self,
+        call: Call,
+        caller: &Caller,
+        options: &Value,
+        unscripted: Unscripted,
+    ) -> Result<Value, DomException> {
+        let queued = lock(&self.answers).pop_front();
+        let answers = match queued {
+            Some(answers) => answers,
+            None if unscripted == Unscripted::Terminal => {
+                let public_key = options.get("publicKey").unwrap_or(options);
+                let requested = match call {
+                    Call::Create => public_key["rp"]["id"].as_str(),
+                    Call::Get => public_key["rpId"].as_str(),
+                };
+                let rp_id = caller.origin.rp_id(requested)?;
+                Answers {
+                    presence: Some(super::ask::ask(&super::ask::question(call, &rp_id))),
+                    ..Answers::default()
+                }
+            }
+            None => Answers::default(),
+        };
         let mut authenticator = lock(&self.authenticator);
         let timeout =
             options.get("publicKey").unwrap_or(options)["timeout"].as_u64().map(Duration::from_millis);
@@ -180,11 +213,12 @@ impl Hosted {
 pub struct Registry {
     hosted: Mutex<HashMap<String, Arc<Hosted>>>,
     default_config: Config,
+    unscripted: Unscripted,
 }
 
 impl Default for Registry {
     fn default() -> Self {
-        Self::new(softfido_authenticator::Profile::SecurityKey.config())
+        Self::new(softfido_authenticator::Profile::SecurityKey.config(), Unscripted::Configuration)
     }
 }
 
@@ -192,9 +226,15 @@ impl Default for Registry {
 pub const MAX_AUTHENTICATORS: usize = 1_000;
 
 impl Registry {
-    /// A registry whose authenticators added without a configuration get `default_config`.
-    pub fn new(default_config: Config) -> Self {
-        Self { hosted: Mutex::new(HashMap::new()), default_config }
+    /// A registry whose authenticators added without a configuration get `default_config`,
+    /// and whose unscripted presence tests `unscripted` answers.
+    pub fn new(default_config: Config, unscripted: Unscripted) -> Self {
+        Self { hosted: Mutex::new(HashMap::new()), default_config, unscripted }
+    }
+
+    /// Who answers presence tests nobody scripted.
+    pub fn unscripted(&self) -> Unscripted {
+        self.unscripted
     }
 
     /// The configuration of an authenticator added without one.

@@ -132,9 +132,10 @@ async fn ceremony(
     request: CeremonyRequest,
 ) -> Result<Json<Value>, ApiError> {
     let hosted = hosted(registry, id)?;
+    let unscripted = registry.unscripted();
     let answer = tokio::task::spawn_blocking(move || {
         let caller = Caller::parse(&request.origin, request.top_origin.as_deref())?;
-        hosted.ceremony(call, &caller, &request.options)
+        hosted.ceremony(call, &caller, &request.options, unscripted)
     })
     .await
     .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "ceremony_failed", e.to_string()))?;

@@ -28,11 +28,16 @@ fn queued_answers_apply_to_the_next_ceremonies_only() {
     let key = hosted(Profile::SecurityKey);
     assert!(key.queue(Answers { presence: Some(PresenceOutcome::Deny), ..Answers::default() }));
     assert!(key.queue(Answers { pin: Some("0000".into()), ..Answers::default() }));
-    let denied = key.ceremony(Call::Create, &caller(), &creation("dTE")).expect_err("denied");
+    let denied = key
+        .ceremony(Call::Create, &caller(), &creation("dTE"), Unscripted::Configuration)
+        .expect_err("denied");
     assert!(denied.message.contains("OPERATION_DENIED"), "{denied:?}");
-    let wrong_pin = key.ceremony(Call::Create, &caller(), &creation("dTE")).expect_err("wrong PIN");
+    let wrong_pin = key
+        .ceremony(Call::Create, &caller(), &creation("dTE"), Unscripted::Configuration)
+        .expect_err("wrong PIN");
     assert!(wrong_pin.message.contains("PIN_INVALID"), "{wrong_pin:?}");
-    key.ceremony(Call::Create, &caller(), &creation("dTE")).expect("the configured PIN and touch");
+    key.ceremony(Call::Create, &caller(), &creation("dTE"), Unscripted::Configuration)
+        .expect("the configured PIN and touch");
     assert_eq!(key.credentials().len(), 1);
     assert_eq!(key.config().presence, PresenceOutcome::Approve, "the configuration is untouched");
 }
@@ -51,9 +56,12 @@ fn the_queue_of_answers_is_bounded() {
 fn a_biometric_no_match_fails_the_ceremony() {
     let key = hosted(Profile::Platform);
     key.queue(Answers { biometric: Some(VerifyOutcome::NoMatch), ..Answers::default() });
-    let refused = key.ceremony(Call::Create, &caller(), &creation("dTE")).expect_err("no match");
+    let refused = key
+        .ceremony(Call::Create, &caller(), &creation("dTE"), Unscripted::Configuration)
+        .expect_err("no match");
     assert!(refused.message.contains("UV_INVALID"), "{refused:?}");
-    key.ceremony(Call::Create, &caller(), &creation("dTE")).expect("a match next time");
+    key.ceremony(Call::Create, &caller(), &creation("dTE"), Unscripted::Configuration)
+        .expect("a match next time");
 }
 
 /// A timeout waits for the page's `timeout`, not the configuration's 30 s.
@@ -64,7 +72,8 @@ fn a_presence_timeout_is_bounded_by_the_page_timeout() {
     let mut options = creation("dTE");
     options["timeout"] = json!(50);
     let started = std::time::Instant::now();
-    let refused = key.ceremony(Call::Create, &caller(), &options).expect_err("timeout");
+    let refused =
+        key.ceremony(Call::Create, &caller(), &options, Unscripted::Configuration).expect_err("timeout");
     assert!(refused.message.contains("USER_ACTION_TIMEOUT"), "{refused:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
@@ -74,7 +83,9 @@ fn a_cancelled_ceremony_is_an_abort_error() {
     let key = Arc::new(hosted(Profile::SoftwareToken));
     key.queue(Answers { presence: Some(PresenceOutcome::Timeout), ..Answers::default() });
     let running = Arc::clone(&key);
-    let ceremony = std::thread::spawn(move || running.ceremony(Call::Create, &caller(), &creation("dTE")));
+    let ceremony = std::thread::spawn(move || {
+        running.ceremony(Call::Create, &caller(), &creation("dTE"), Unscripted::Configuration)
+    });
     while !key.cancel() {
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -86,8 +97,8 @@ fn a_cancelled_ceremony_is_an_abort_error() {
 #[test]
 fn reset_and_removal_empty_the_credential_list() {
     let key = hosted(Profile::SoftwareToken);
-    key.ceremony(Call::Create, &caller(), &creation("dTE")).expect("create");
-    key.ceremony(Call::Create, &caller(), &creation("dTI")).expect("create");
+    key.ceremony(Call::Create, &caller(), &creation("dTE"), Unscripted::Configuration).expect("create");
+    key.ceremony(Call::Create, &caller(), &creation("dTI"), Unscripted::Configuration).expect("create");
     let first = key.credentials()[0]["id"].as_str().map(str::to_owned).expect("id");
     let first = <base64ct::Base64UrlUnpadded as base64ct::Encoding>::decode_vec(&first).expect("base64url");
     assert_eq!(key.remove_credential(&first), Ok(true));

@@ -96,7 +96,10 @@ async fn misuse_gets_a_specific_client_error() {
 #[tokio::test]
 async fn the_bridge_default_configuration_applies_when_none_is_given() {
     let default = Profile::SyncedPasskey.config();
-    let router = super::router(Arc::new(Registry::new(default.clone())));
+    let router = super::router(Arc::new(Registry::new(
+        default.clone(),
+        super::super::hosted::Unscripted::Configuration,
+    )));
     let (status, added) = call(&router, "POST", "/authenticators", Some(json!({}))).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(added["config"], serde_json::to_value(&default).expect("JSON"));
