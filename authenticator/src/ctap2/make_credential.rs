@@ -71,15 +71,19 @@ impl Authenticator {
         };
         let rp_id_hash = rp_id_hash(&request.rp.id);
         // Step 12: an excluded credential that this device holds for this RP ends the operation,
-        // after a touch so that a silent probe cannot learn which credentials exist.
+        // after a touch so that a silent probe cannot learn which credentials exist; "regardless
+        // of whether user presence is obtained or the authenticator times out" the answer is
+        // CTAP2_ERR_CREDENTIAL_EXCLUDED. Only the platform's cancel ends it otherwise.
         let excluded = request.exclude_list.iter().any(|descriptor| {
             self.live_credential(&descriptor.id, &rp_id_hash).is_some_and(|(secret, _)| {
                 secret.cred_protect != CredProtect::UvRequired || verification.verified()
             })
         });
         if excluded {
-            self.ensure_presence(&mut verification, signals)?;
-            return Err(StatusCode::CredentialExcluded);
+            return match self.ensure_presence(&mut verification, signals) {
+                Err(StatusCode::KeepaliveCancel) => Err(StatusCode::KeepaliveCancel),
+                _ => Err(StatusCode::CredentialExcluded),
+            };
         }
         if rk && self.resident_count_after_insert(&request) > self.config.max_resident_credentials {
             return Err(StatusCode::KeyStoreFull);

@@ -228,8 +228,19 @@ pub fn create(device: &mut Device<'_>, caller: &Caller, options: &Value) -> Resu
     let algorithms = requested_algorithms(&options["pubKeyCredParams"])?;
     let exclude = descriptor_ids(&options["excludeCredentials"], "excludeCredentials.id")?;
     let selection = &options["authenticatorSelection"];
+    // §5.1.3 step 20: an authenticator of another attachment modality is not used; with no
+    // other, the call ends as a refusal.
+    if let Some(wanted) = selection["authenticatorAttachment"].as_str()
+        && wanted != device.attachment.name()
+    {
+        return Err(DomException::new(
+            DomExceptionName::NotAllowedError,
+            format!("the RP asks for a {wanted} authenticator and this one is {}", device.attachment.name()),
+        ));
+    }
     let extensions = CreateExtensions::read(&options["extensions"])?;
     let info = device.info()?;
+    let exclude = exclude_to_send(device, &rp_id, &exclude, info.max_credentials_in_list)?;
     // §5.1.3 step 20 / §6.3.2: `preferred` makes a discoverable credential where the key can.
     let rk = match selection["residentKey"].as_str() {
         Some("required") => true,
@@ -402,10 +413,23 @@ fn assertion_results(
     results
 }
 
-/// The allowList entries to send: all of them when they fit in one request; otherwise the
-/// first batch of at most `max` that holds a credential of this authenticator, found with
-/// silent probes (`up: false`), as browsers do for long lists (CTAP 2.1 §6.2.2,
-/// maxCredentialCountInList). No batch holds one: the full first batch, to be refused.
+/// The first batch of at most `max` credential IDs that holds a credential of this
+/// authenticator, found with silent probes (`up: false`, CTAP 2.1 §6.2.2), as browsers split
+/// lists longer than maxCredentialCountInList.
+fn first_batch_held(
+    device: &mut Device<'_>,
+    rp_id: &str,
+    ids: &[Vec<u8>],
+    max: usize,
+) -> Option<Vec<Vec<u8>>> {
+    ids.chunks(max).find_map(|batch| {
+        let probe = get_assertion(&SignIn { rp_id, allow: batch, up: false, ..SignIn::default() });
+        device.call(&probe).is_ok().then(|| batch.to_vec())
+    })
+}
+
+/// The allowList to send: all of it when it fits in one request; otherwise the batch holding
+/// a credential of this authenticator, or (none does) the first batch, to be refused.
 fn batch_holding_a_credential(
     device: &mut Device<'_>,
     rp_id: &str,
@@ -415,13 +439,21 @@ fn batch_holding_a_credential(
     if allow.len() <= max {
         return Ok(allow.to_vec());
     }
-    for batch in allow.chunks(max) {
-        let probe = get_assertion(&SignIn { rp_id, allow: batch, up: false, ..SignIn::default() });
-        if device.call(&probe).is_ok() {
-            return Ok(batch.to_vec());
-        }
+    Ok(first_batch_held(device, rp_id, allow, max).unwrap_or_else(|| allow[..max].to_vec()))
+}
+
+/// The excludeList to send (WebAuthn L3 §6.3.2 step 3 over every descriptor): all of it when it
+/// fits; otherwise the batch holding a credential of this authenticator, or none.
+fn exclude_to_send(
+    device: &mut Device<'_>,
+    rp_id: &str,
+    exclude: &[Vec<u8>],
+    max: usize,
+) -> Result<Vec<Vec<u8>>, DomException> {
+    if exclude.len() <= max {
+        return Ok(exclude.to_vec());
     }
-    Ok(allow[..max].to_vec())
+    Ok(first_batch_held(device, rp_id, exclude, max).unwrap_or_default())
 }
 
 #[cfg(test)]

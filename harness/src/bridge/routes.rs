@@ -99,7 +99,8 @@ async fn add(
             "the bridge hosts its maximum".into(),
         )
     })?;
-    let body = json!({ "id": id, "attachment": attachment, "config": config });
+    let aaguid = softfido_authenticator::attestation::aaguid(config.model());
+    let body = json!({ "id": id, "aaguid": hex::encode(aaguid), "attachment": attachment, "config": config });
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 

@@ -251,6 +251,29 @@ fn an_excluded_credential_is_refused_after_a_touch() {
     assert!(call(&mut auth, code::MAKE_CREDENTIAL, Some(other_rp)).is_ok());
 }
 
+/// CTAP 2.1 §6.1.2 step 12: wait for user presence, and "regardless of whether user presence is
+/// obtained or the authenticator times out", answer CTAP2_ERR_CREDENTIAL_EXCLUDED.
+#[test]
+fn an_excluded_credential_is_refused_whatever_the_touch() {
+    for presence in [PresenceOutcome::Deny, PresenceOutcome::Timeout] {
+        let (mut auth, _) = device(software_token());
+        let registered = register(&mut auth, true);
+        auth.reconfigure(with_presence(software_token(), presence));
+        let exclude = Value::Array(vec![
+            MapBuilder::new()
+                .insert("id", Value::Bytes(registered.credential_id))
+                .insert("type", "public-key")
+                .build(),
+        ]);
+        let params = make_credential_params(true, |m| m.insert(5, exclude));
+        assert_eq!(
+            call(&mut auth, code::MAKE_CREDENTIAL, Some(params)),
+            Err(StatusCode::CredentialExcluded),
+            "{presence:?}"
+        );
+    }
+}
+
 #[test]
 fn a_discoverable_credential_replaces_the_same_users_older_one() {
     let (mut auth, _) = device(software_token());

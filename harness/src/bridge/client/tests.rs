@@ -255,3 +255,40 @@ fn prf_outputs_are_stable_per_input() {
     assert_ne!(two["second"], one["first"]);
     assert_ne!(evaluate("Aw", None)["first"], one["first"]);
 }
+
+/// WebAuthn L3 §6.3.2 step 3 over every descriptor: an excluded credential deep in a list longer
+/// than maxCredentialCountInList is still found; a long list of strangers excludes nothing.
+#[test]
+fn a_long_exclude_list_is_sent_in_batches() {
+    let mut key = authenticator(Profile::SoftwareToken.config());
+    let registration = create(&mut device(&mut key, None), &caller(), &creation(json!({}))).expect("create");
+    let mut exclude: Vec<Value> = (0..40u8)
+        .map(|i| json!({ "type": "public-key", "id": Base64UrlUnpadded::encode_string(&[i; 48]) }))
+        .collect();
+    let strangers =
+        creation(json!({ "excludeCredentials": exclude.clone(), "user": { "id": "dXNlci0y", "name": "b" } }));
+    create(&mut device(&mut key, None), &caller(), &strangers).expect("nothing excluded");
+    exclude.push(json!({ "type": "public-key", "id": registration["id"] }));
+    let holding =
+        creation(json!({ "excludeCredentials": exclude, "user": { "id": "dXNlci0z", "name": "c" } }));
+    assert_eq!(
+        name(create(&mut device(&mut key, None), &caller(), &holding)),
+        DomExceptionName::InvalidStateError
+    );
+}
+
+/// §5.1.3 step 20: an authenticator of another attachment is not used.
+#[test]
+fn an_authenticator_of_another_attachment_is_not_used() {
+    let mut key = authenticator(Profile::SoftwareToken.config());
+    let platform_only =
+        creation(json!({ "authenticatorSelection": { "authenticatorAttachment": "platform" } }));
+    assert_eq!(
+        name(create(&mut device(&mut key, None), &caller(), &platform_only)),
+        DomExceptionName::NotAllowedError
+    );
+    assert!(key.state().resident.is_empty());
+    let roaming =
+        creation(json!({ "authenticatorSelection": { "authenticatorAttachment": "cross-platform" } }));
+    create(&mut device(&mut key, None), &caller(), &roaming).expect("a roaming key serves cross-platform");
+}

@@ -26,6 +26,8 @@ async fn a_profile_is_hosted_and_runs_a_ceremony() {
         call(&router, "POST", "/authenticators", Some(json!({ "profile": "software-token" }))).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(added["attachment"], "cross-platform");
+    let model = Profile::SoftwareToken.config().model();
+    assert_eq!(added["aaguid"], hex::encode(softfido_authenticator::attestation::aaguid(model)));
     let id = added["id"].as_str().expect("id");
     let options = json!({
         "rp": { "id": "localhost" },
