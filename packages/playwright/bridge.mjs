@@ -110,6 +110,7 @@ function killAndWait(child) {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once("exit", resolve);
+    child.ref(); // keep the Node process up until the exit is seen
     child.kill("SIGKILL");
   });
 }
