@@ -10,6 +10,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createHash, createPublicKey, verify } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -284,6 +285,80 @@ describe("softfido's pages with softfido authenticators in Chromium (the bridge)
     assert.ok(answer.credential, JSON.stringify(answer));
     await landOnMe(user.page, base);
     assert.deepEqual(await claims(user.page, base), want);
+    await user.context.close();
+  }));
+
+  test("the page's credential objects carry the bridge's answers byte for byte", { timeout: TEST_MS }, step(async () => {
+    const user = await newUser({ profile: "security-key" });
+    await user.page.goto(`${base}/me`);
+    const seen = await user.page.evaluate(async () => {
+      const bytes = (buffer) => Array.from(new Uint8Array(buffer));
+      const b64url = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+      const userId = new Uint8Array([1, 2, 3, 250]);
+      const created = await navigator.credentials.create({ publicKey: {
+        rp: { id: "localhost", name: "localhost" },
+        user: { id: userId, name: "surface", displayName: "Surface" },
+        challenge: new Uint8Array(32).fill(7),
+        pubKeyCredParams: [{ type: "public-key", alg: -7 }],
+        authenticatorSelection: { residentKey: "required" },
+        extensions: { credProps: true },
+      } });
+      const asserted = await navigator.credentials.get({ publicKey: {
+        challenge: new Uint8Array(32).fill(9),
+        allowCredentials: [{ type: "public-key", id: created.rawId }],
+      } });
+      const refusal = async (publicKey) => navigator.credentials.create({ publicKey: {
+        rp: { id: "localhost", name: "localhost" },
+        user: { id: userId, name: "surface", displayName: "Surface" },
+        challenge: new Uint8Array(32),
+        pubKeyCredParams: [{ type: "public-key", alg: -7 }],
+        ...publicKey,
+      } }).then(() => "created", (e) => `${e instanceof DOMException ? "DOMException" : "other"} ${e.name}`);
+      return {
+        createdIs: created instanceof PublicKeyCredential && created.response instanceof AuthenticatorAttestationResponse,
+        assertedIs: asserted instanceof PublicKeyCredential && asserted.response instanceof AuthenticatorAssertionResponse,
+        rawIdMatchesId: b64url(created.rawId) === created.id,
+        createdClientData: JSON.parse(new TextDecoder().decode(created.response.clientDataJSON)),
+        algorithm: created.response.getPublicKeyAlgorithm(),
+        publicKey: b64url(created.response.getPublicKey()),
+        transports: created.response.getTransports(),
+        credProps: created.getClientExtensionResults().credProps,
+        createdJSON: JSON.parse(JSON.stringify(created)),
+        registeredData: bytes(created.response.getAuthenticatorData()),
+        assertedId: asserted.id,
+        userHandle: bytes(asserted.response.userHandle),
+        assertedJSON: asserted.toJSON(),
+        authenticatorData: b64url(asserted.response.authenticatorData),
+        clientDataJSON: b64url(asserted.response.clientDataJSON),
+        signature: b64url(asserted.response.signature),
+        excluded: await refusal({ excludeCredentials: [{ type: "public-key", id: created.rawId }] }),
+        foreignRp: await refusal({ rp: { id: "example.com", name: "x" } }),
+        unknownAlgorithm: await refusal({ pubKeyCredParams: [{ type: "public-key", alg: -257 }] }),
+      };
+    });
+    assert.equal(seen.createdIs, true);
+    assert.equal(seen.assertedIs, true);
+    assert.equal(seen.rawIdMatchesId, true);
+    assert.deepEqual([seen.createdClientData.type, seen.createdClientData.origin, seen.createdClientData.challenge],
+      ["webauthn.create", base, Buffer.alloc(32, 7).toString("base64url")]);
+    assert.equal(seen.algorithm, -7);
+    assert.ok(seen.transports.length > 0, "the key names its transports");
+    assert.deepEqual(seen.credProps, { rk: true });
+    assert.equal(seen.createdJSON.response.publicKey, seen.publicKey, "toJSON() and getPublicKey() agree");
+    const rpIdHash = createHash("sha256").update("localhost").digest();
+    assert.deepEqual(Buffer.from(seen.registeredData.slice(0, 32)), rpIdHash, "authenticator data for rp.id localhost");
+    assert.equal(seen.assertedId, seen.createdJSON.id);
+    assert.deepEqual(seen.userHandle, [1, 2, 3, 250]);
+    assert.deepEqual([seen.assertedJSON.response.authenticatorData, seen.assertedJSON.response.signature],
+      [seen.authenticatorData, seen.signature]);
+    // The signature the page holds verifies over the bytes the page holds (WebAuthn L3 §7.2 step 20).
+    const signed = Buffer.concat([Buffer.from(seen.authenticatorData, "base64url"),
+      createHash("sha256").update(Buffer.from(seen.clientDataJSON, "base64url")).digest()]);
+    const key = createPublicKey({ key: Buffer.from(seen.publicKey, "base64url"), format: "der", type: "spki" });
+    assert.equal(verify("sha256", signed, key, Buffer.from(seen.signature, "base64url")), true, "the ES256 signature verifies");
+    assert.equal(seen.excluded, "DOMException InvalidStateError");
+    assert.equal(seen.foreignRp, "DOMException SecurityError");
+    assert.equal(seen.unknownAlgorithm, "DOMException NotSupportedError");
     await user.context.close();
   }));
 
