@@ -4,6 +4,8 @@
 //! verification, key protection, attestation, backup flags) is a field here, so a test or the
 //! matrix can set it at will.
 
+pub mod file;
+
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};

@@ -6,8 +6,10 @@
 pub mod args;
 pub mod axes;
 pub mod bench;
+pub mod bridge;
 pub mod client;
 pub mod device;
+pub mod expect;
 pub mod filter;
 pub mod http;
 pub mod idp;

@@ -42,6 +42,12 @@ enum Command {
     Load(softfido_harness::load::LoadArgs),
     /// Run the WebAuthn relying party and OpenID Connect provider with its web pages.
     Serve(softfido_harness::serve::ServeArgs),
+    /// Host authenticators for real browsers: the WebAuthn client of the Playwright package's
+    /// pages, over loopback HTTP (docs/bridge.md).
+    Bridge(softfido_harness::bridge::BridgeArgs),
+    /// What a correct IdP answers (amr/acr or the refusal) when an authenticator signs in, from
+    /// the rule table's oracle, as JSON.
+    Expect(softfido_harness::expect::ExpectArgs),
     /// Run the virtual authenticator as a CTAPHID-over-UDP daemon (SoloKeys simulator convention).
     Authenticator(AuthenticatorArgs),
     /// Write the FIDO MDS3 metadata statements (one per AAGUID) and the test root certificate.
@@ -63,6 +69,10 @@ struct AuthenticatorArgs {
     /// Named profile: security-key, platform, synced-passkey, software-token.
     #[arg(long, default_value = "security-key", value_parser = parse_profile)]
     profile: Profile,
+    /// The configuration as a TOML file (examples/authenticator.toml documents every key)
+    /// instead of a profile; --pin, --no-pin and --reset-anytime still apply over it.
+    #[arg(long, conflicts_with = "profile")]
+    config: Option<PathBuf>,
     /// Allow authenticatorReset at any time instead of only within 10 s of power-up.
     #[arg(long)]
     reset_anytime: bool,
@@ -124,13 +134,14 @@ fn parse_profile(name: &str) -> Result<Profile, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // The daemon logs every command; the matrix runs thousands of them and logs only problems.
-    let default_level = if matches!(cli.command, Command::Authenticator(_) | Command::Serve(_)) {
-        "info"
-    } else {
-        // The matrix makes the IdP refuse thousands of ceremonies on purpose; webauthn-rs-core
-        // logs each refusal at error level, and the report already shows every one.
-        "warn,webauthn_rs_core=off"
-    };
+    let default_level =
+        if matches!(cli.command, Command::Authenticator(_) | Command::Serve(_) | Command::Bridge(_)) {
+            "info"
+        } else {
+            // The matrix makes the IdP refuse thousands of ceremonies on purpose; webauthn-rs-core
+            // logs each refusal at error level, and the report already shows every one.
+            "warn,webauthn_rs_core=off"
+        };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -156,6 +167,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(args) => softfido_harness::bench::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Load(args) => softfido_harness::load::run(&args),
         Command::Serve(args) => softfido_harness::serve::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Expect(args) => softfido_harness::expect::run(&args),
+        Command::Bridge(args) => softfido_harness::bridge::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Authenticator(args) => serve_authenticator(args).map(|()| ExitCode::SUCCESS),
         Command::Metadata { out } => {
             let written =
@@ -167,7 +180,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn serve_authenticator(args: AuthenticatorArgs) -> anyhow::Result<()> {
-    let mut config = args.profile.config();
+    let mut config = match &args.config {
+        Some(path) => softfido_authenticator::config::file::load(path)?,
+        None => args.profile.config(),
+    };
     if args.reset_anytime {
         config.reset_window = None;
     }
@@ -188,7 +204,9 @@ fn serve_authenticator(args: AuthenticatorArgs) -> anyhow::Result<()> {
         .with_context(|| format!("binding UDP {}", args.udp))?
         .with_power_cycle(args.power_cycle);
     let address = server.local_addr()?;
-    tracing::info!(%address, profile = args.profile.name(), state = ?args.state, "authenticator listening");
+    let described =
+        args.config.as_ref().map_or_else(|| args.profile.name().to_owned(), |p| p.display().to_string());
+    tracing::info!(%address, configuration = described, state = ?args.state, "authenticator listening");
     let shutdown = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&shutdown);
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))

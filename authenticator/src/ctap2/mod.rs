@@ -4,6 +4,7 @@
 mod attest;
 mod authenticator_config;
 mod client_pin;
+mod control;
 pub mod credential;
 mod credential_management;
 mod device;

@@ -4,6 +4,7 @@
 
 pub mod pin;
 pub mod status;
+pub mod uv;
 pub mod webauthn;
 
 use ciborium::Value;
@@ -13,42 +14,54 @@ pub const MAKE_CREDENTIAL: u8 = 0x01;
 /// getAssertion (0x02).
 pub const GET_ASSERTION: u8 = 0x02;
 
-/// What a makeCredential request asks for.
-#[derive(Clone, Debug)]
+/// What a makeCredential request asks for. `Default` leaves every optional part out.
+#[derive(Clone, Debug, Default)]
 pub struct Registration<'a> {
     /// RP ID.
     pub rp_id: &'a str,
+    /// RP name, when the RP gave one.
+    pub rp_name: Option<&'a str>,
     /// User handle.
     pub user_id: &'a [u8],
     /// User name.
     pub user_name: &'a str,
+    /// User display name, when the RP gave one.
+    pub user_display_name: Option<&'a str>,
     /// SHA-256 of the client data.
     pub client_data_hash: [u8; 32],
+    /// COSE algorithms acceptable to the RP, in its order of preference; empty means ES256.
+    pub algorithms: &'a [i64],
+    /// Credential IDs the authenticator must not already hold (excludeList).
+    pub exclude: &'a [Vec<u8>],
     /// Discoverable credential.
     pub rk: bool,
     /// Ask for built-in user verification.
     pub uv: bool,
     /// Request the `uvm` extension.
     pub uvm: bool,
+    /// Further authenticator extension inputs (name, value), besides `uvm`.
+    pub extensions: Vec<(String, Value)>,
     /// pinUvAuthParam and pinUvAuthProtocol, when the platform holds a token.
     pub pin_uv_auth: Option<(Vec<u8>, i64)>,
 }
 
-/// What a getAssertion request asks for.
-#[derive(Clone, Debug)]
+/// What a getAssertion request asks for. `Default` leaves every optional part out.
+#[derive(Clone, Debug, Default)]
 pub struct SignIn<'a> {
     /// RP ID.
     pub rp_id: &'a str,
     /// SHA-256 of the client data.
     pub client_data_hash: [u8; 32],
-    /// The allowList (username-first); `None` for a discoverable sign-in.
-    pub allow: Option<&'a [u8]>,
+    /// The allowList (username-first); empty for a discoverable sign-in.
+    pub allow: &'a [Vec<u8>],
     /// Test user presence (`false`: a silent assertion, CTAP 2.1 §6.2.2 `up` option).
     pub up: bool,
     /// Ask for built-in user verification.
     pub uv: bool,
     /// Request the `uvm` extension.
     pub uvm: bool,
+    /// Further authenticator extension inputs (name, value), besides `uvm`.
+    pub extensions: Vec<(String, Value)>,
     /// pinUvAuthParam and pinUvAuthProtocol, when the platform holds a token.
     pub pin_uv_auth: Option<(Vec<u8>, i64)>,
 }
@@ -77,8 +90,34 @@ fn options(rk: bool, up: bool, uv: bool) -> Option<Value> {
     (!entries.is_empty()).then_some(Value::Map(entries))
 }
 
-fn uvm_extension(uvm: bool) -> Option<Value> {
-    uvm.then(|| Value::Map(vec![(text("uvm"), Value::Bool(true))]))
+/// The extensions map, keys in CTAP2 canonical order (shorter first, then bytewise), or `None`
+/// when no extension is requested.
+fn extensions_map(uvm: bool, extensions: &[(String, Value)]) -> Option<Value> {
+    let mut entries: Vec<(String, Value)> = extensions.to_vec();
+    if uvm {
+        entries.push(("uvm".to_owned(), Value::Bool(true)));
+    }
+    entries.sort_by(|(a, _), (b, _)| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    (!entries.is_empty()).then(|| Value::Map(entries.into_iter().map(|(k, v)| (Value::Text(k), v)).collect()))
+}
+
+/// A list of PublicKeyCredentialDescriptors (`id` < `type`).
+fn descriptors(ids: &[Vec<u8>]) -> Value {
+    Value::Array(
+        ids.iter()
+            .map(|id| {
+                Value::Map(vec![(text("id"), Value::Bytes(id.clone())), (text("type"), text("public-key"))])
+            })
+            .collect(),
+    )
+}
+
+/// An entity map with `id` (text or bytes) first, then `name`, then `displayName`.
+fn entity(id: Value, name: Option<&str>, display_name: Option<&str>) -> Value {
+    let mut entries = vec![(text("id"), id)];
+    entries.extend(name.map(|name| (text("name"), text(name))));
+    entries.extend(display_name.map(|display| (text("displayName"), text(display))));
+    Value::Map(entries)
 }
 
 fn encode(command: u8, entries: Vec<(Value, Value)>) -> Vec<u8> {
@@ -90,20 +129,26 @@ fn encode(command: u8, entries: Vec<(Value, Value)>) -> Vec<u8> {
 
 /// An authenticatorMakeCredential request (CTAP 2.1 §6.1), keys in canonical order.
 pub fn make_credential(request: &Registration<'_>) -> Vec<u8> {
-    let rp = Value::Map(vec![(text("id"), text(request.rp_id))]);
-    let user = Value::Map(vec![
-        (text("id"), Value::Bytes(request.user_id.to_vec())),
-        (text("name"), text(request.user_name)),
-    ]);
-    let params =
-        Value::Array(vec![Value::Map(vec![(text("alg"), int(-7)), (text("type"), text("public-key"))])]);
+    let rp = entity(text(request.rp_id), request.rp_name, None);
+    let user =
+        entity(Value::Bytes(request.user_id.to_vec()), Some(request.user_name), request.user_display_name);
+    let algorithms = if request.algorithms.is_empty() { &[-7][..] } else { request.algorithms };
+    let params = Value::Array(
+        algorithms
+            .iter()
+            .map(|alg| Value::Map(vec![(text("alg"), int(*alg)), (text("type"), text("public-key"))]))
+            .collect(),
+    );
     let mut entries = vec![
         (int(1), Value::Bytes(request.client_data_hash.to_vec())),
         (int(2), rp),
         (int(3), user),
         (int(4), params),
     ];
-    if let Some(extensions) = uvm_extension(request.uvm) {
+    if !request.exclude.is_empty() {
+        entries.push((int(5), descriptors(request.exclude)));
+    }
+    if let Some(extensions) = extensions_map(request.uvm, &request.extensions) {
         entries.push((int(6), extensions));
     }
     if let Some(options) = options(request.rk, true, request.uv) {
@@ -120,12 +165,10 @@ pub fn make_credential(request: &Registration<'_>) -> Vec<u8> {
 pub fn get_assertion(request: &SignIn<'_>) -> Vec<u8> {
     let mut entries =
         vec![(int(1), text(request.rp_id)), (int(2), Value::Bytes(request.client_data_hash.to_vec()))];
-    if let Some(id) = request.allow {
-        let descriptor =
-            Value::Map(vec![(text("id"), Value::Bytes(id.to_vec())), (text("type"), text("public-key"))]);
-        entries.push((int(3), Value::Array(vec![descriptor])));
+    if !request.allow.is_empty() {
+        entries.push((int(3), descriptors(request.allow)));
     }
-    if let Some(extensions) = uvm_extension(request.uvm) {
+    if let Some(extensions) = extensions_map(request.uvm, &request.extensions) {
         entries.push((int(4), extensions));
     }
     if let Some(options) = options(false, request.up, request.uv) {

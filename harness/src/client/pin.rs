@@ -7,7 +7,9 @@
 
 use ciborium::Value;
 use sha2::{Digest, Sha256};
-use softfido_authenticator::pin::protocol::{KeyAgreementKey, PinUvAuthProtocol, authenticate_with_token};
+use softfido_authenticator::pin::protocol::{
+    KeyAgreementKey, PinUvAuthProtocol, SharedSecret, authenticate_with_token,
+};
 use softfido_authenticator::pin::token::Permissions;
 
 use super::{Reply, field, parse_reply};
@@ -45,6 +47,21 @@ fn request(entries: Vec<(Value, Value)>) -> Vec<u8> {
     out
 }
 
+/// getKeyAgreement (CTAP 2.1 §6.5.5.4) and the platform's half of the exchange: a fresh
+/// platform key and the secret it shares with the authenticator. A CTAP error comes back as
+/// `Err(status)`.
+pub fn key_agreement(
+    mut exchange: impl FnMut(&[u8]) -> Vec<u8>,
+    protocol: PinUvAuthProtocol,
+) -> Result<(KeyAgreementKey, SharedSecret), u8> {
+    let reply = exchange(&request(vec![(int(1), int(protocol.id())), (int(2), int(2))]));
+    let Ok(Reply::Ok(body)) = parse_reply(&reply) else { return Err(reply.first().copied().unwrap_or(0x7F)) };
+    let authenticator_key = field(&body, 1).ok_or(0x7F_u8)?;
+    let platform = KeyAgreementKey::generate();
+    let shared = platform.shared_secret(protocol, authenticator_key).map_err(|_| 0x7F_u8)?;
+    Ok((platform, shared))
+}
+
 /// getPinUvAuthTokenUsingPinWithPermissions through `exchange` (which sends one request and
 /// returns the raw response). A CTAP error comes back as `Err(status)`.
 pub fn token_with_pin(
@@ -54,11 +71,7 @@ pub fn token_with_pin(
     permissions: Permissions,
     rp_id: &str,
 ) -> Result<Token, u8> {
-    let reply = exchange(&request(vec![(int(1), int(protocol.id())), (int(2), int(2))]));
-    let Ok(Reply::Ok(body)) = parse_reply(&reply) else { return Err(reply.first().copied().unwrap_or(0x7F)) };
-    let authenticator_key = field(&body, 1).ok_or(0x7F_u8)?;
-    let platform = KeyAgreementKey::generate();
-    let shared = platform.shared_secret(protocol, authenticator_key).map_err(|_| 0x7F_u8)?;
+    let (platform, shared) = key_agreement(&mut exchange, protocol)?;
     let pin_hash = &Sha256::digest(pin.as_bytes())[..16];
     let pin_hash_enc = shared.encrypt(pin_hash).map_err(|_| 0x7F_u8)?;
     let reply = exchange(&request(vec![

@@ -17,6 +17,7 @@ use softfido_authenticator::{Authenticator, Signals};
 
 use super::pin::token_with_pin;
 use super::status::status_name;
+use super::uv::{self, UserVerification, UvPlan, UvSupport, UvUnavailable};
 use super::{Registration, Reply, SignIn, field, get_assertion, make_credential, parse_reply, text_field};
 
 /// authenticatorGetInfo.
@@ -35,16 +36,6 @@ pub enum ClientError {
     /// The options or the authenticator's answer could not be read.
     #[error("client:malformed ({0})")]
     Malformed(String),
-}
-
-/// How the client verifies the user in one ceremony.
-enum UvPlan {
-    /// No user verification.
-    None,
-    /// The `uv` option: built-in UV.
-    Builtin,
-    /// A pinUvAuthToken from the PIN the user types.
-    Pin,
 }
 
 /// A browser with one authenticator plugged in.
@@ -87,6 +78,22 @@ fn bytes(value: Option<&Cbor>, what: &str) -> Result<Vec<u8>, ClientError> {
     value.and_then(Cbor::as_bytes).cloned().ok_or_else(|| malformed(what))
 }
 
+/// clientDataJSON (WebAuthn L3 §5.8.1.1: type, challenge, origin, crossOrigin, then topOrigin
+/// for a call from a frame of another origin than the top-level page's, in that order).
+pub fn client_data_json(type_: &str, challenge: &[u8], origin: &str, top_origin: Option<&str>) -> Vec<u8> {
+    let mut json = format!(
+        r#"{{"type":"{type_}","challenge":"{}","origin":{},"crossOrigin":{}"#,
+        b64(challenge),
+        Value::String(origin.to_owned()),
+        top_origin.is_some()
+    );
+    if let Some(top_origin) = top_origin {
+        json.push_str(&format!(r#","topOrigin":{}"#, Value::String(top_origin.to_owned())));
+    }
+    json.push('}');
+    json.into_bytes()
+}
+
 impl WebAuthnClient {
     /// A client for pages of `origin`.
     pub fn new(authenticator: Authenticator, origin: &str) -> Self {
@@ -123,6 +130,7 @@ impl WebAuthnClient {
             uv: matches!(plan, UvPlan::Builtin),
             uvm: true,
             pin_uv_auth,
+            ..Registration::default()
         });
         let body = self.call(&request)?;
         let auth_data = bytes(field(&body, 2), "authData")?;
@@ -185,11 +193,12 @@ impl WebAuthnClient {
         let request = get_assertion(&SignIn {
             rp_id: &rp_id,
             client_data_hash: hash,
-            allow: allow.first().map(Vec::as_slice),
+            allow: &allow[..allow.len().min(1)],
             up,
             uv: matches!(plan, UvPlan::Builtin),
             uvm: true,
             pin_uv_auth,
+            ..SignIn::default()
         });
         let body = self.call(&request)?;
         let credential = field(&body, 1).ok_or_else(|| malformed("credential"))?;
@@ -212,43 +221,19 @@ impl WebAuthnClient {
         }))
     }
 
-    /// clientDataJSON (WebAuthn L3 §5.8.1.1: type, challenge, origin, crossOrigin in that order).
     fn client_data(&self, type_: &str, challenge: &[u8]) -> Vec<u8> {
-        format!(
-            r#"{{"type":"{type_}","challenge":"{}","origin":{},"crossOrigin":false}}"#,
-            b64(challenge),
-            Value::String(self.origin.clone())
-        )
-        .into_bytes()
+        client_data_json(type_, challenge, &self.origin, None)
     }
 
-    /// WebAuthn L3 §6.3.2 step 20 / §6.3.3 step 17 and CTAP 2.1 §6.1.2 step 4 as a browser
-    /// applies them. `registration_rk` is `Some(rk)` for a makeCredential.
+    /// The user verification plan for `requirement` (see [`super::uv::plan`]). `registration_rk`
+    /// is `Some(rk)` for a makeCredential.
     fn plan_uv(&mut self, requirement: &str, registration_rk: Option<bool>) -> Result<UvPlan, ClientError> {
         if self.skip_user_verification {
             return Ok(UvPlan::None);
         }
-        let info = self.call(&[GET_INFO])?;
-        let option = |name: &str| field(&info, 4).and_then(|o| text_field(o, name)).and_then(Cbor::as_bool);
-        let builtin = option("uv") == Some(true);
-        let pin_set = option("clientPin") == Some(true);
-        if requirement == "required" && !builtin && !pin_set {
-            return Err(ClientError::UvUnavailable);
-        }
-        // A protected authenticator verifies the user for a discoverable credential (and for
-        // any credential without makeCredUvNotRqd) even when the RP discourages it.
-        let protected_registration = registration_rk
-            .is_some_and(|rk| (builtin || pin_set) && (rk || option("makeCredUvNotRqd") != Some(true)));
-        if requirement == "discouraged" && !protected_registration {
-            return Ok(UvPlan::None);
-        }
-        Ok(if builtin {
-            UvPlan::Builtin
-        } else if pin_set {
-            UvPlan::Pin
-        } else {
-            UvPlan::None
-        })
+        let support = UvSupport::from_info(&self.call(&[GET_INFO])?);
+        uv::plan(UserVerification::from_json(Some(requirement)), support, registration_rk)
+            .map_err(|UvUnavailable| ClientError::UvUnavailable)
     }
 
     /// pinUvAuthParam and protocol for `plan` (the PIN exchange of CTAP 2.1 §6.5.5.7.2).

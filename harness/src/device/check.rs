@@ -41,11 +41,12 @@ pub fn check_device(s: &DeviceScenario, mut config: Config) -> Result<(), String
             let request = client::get_assertion(&SignIn {
                 rp_id: RP_ID,
                 client_data_hash: sign_in_hash,
-                allow: (!s.discoverable).then_some(credential_id.as_slice()),
+                allow: if s.discoverable { &[] } else { std::slice::from_ref(&credential_id) },
                 up: true,
                 uv: s.client_requests_uv(),
                 uvm: true,
                 pin_uv_auth: token.and_then(Result::ok).map(|t| (t.param(&sign_in_hash), t.protocol_id())),
+                ..SignIn::default()
             });
             client::parse_reply(&auth.process(&request, &Signals::new()))?
         }
@@ -74,6 +75,7 @@ fn register(auth: &mut Authenticator, s: &DeviceScenario) -> Result<(Vec<u8>, Ve
         uv: s.client_requests_uv(),
         uvm: false,
         pin_uv_auth,
+        ..Registration::default()
     });
     let body = match client::parse_reply(&auth.process(&request, &Signals::new()))? {
         Reply::Ok(body) => body,

@@ -1,0 +1,235 @@
+//! The bridge's HTTP API (docs/bridge.md): JSON in and out, one authenticator per browser
+//! context. API misuse is a 4xx with `{"error", "message"}`; a ceremony a browser would fail is
+//! a 200 with `{"domException": {"name", "message"}}`, a normal answer for the page.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use base64ct::{Base64UrlUnpadded, Encoding};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use softfido_authenticator::config::UvCapability;
+use softfido_authenticator::{Config, Profile};
+
+use super::client::{Attachment, Caller};
+use super::hosted::{Answers, Call, Hosted, Registry};
+
+/// The bridge's router.
+pub fn router(registry: Arc<Registry>) -> Router {
+    Router::new()
+        .route("/health", get(|| async { Json(json!({ "status": "ok" })) }))
+        .route("/authenticators", post(add))
+        .route("/authenticators/{id}", delete(remove))
+        .route("/authenticators/{id}/create", post(create))
+        .route("/authenticators/{id}/get", post(get_assertion))
+        .route("/authenticators/{id}/cancel", post(cancel))
+        .route("/authenticators/{id}/next", post(next))
+        .route("/authenticators/{id}/credentials", get(credentials))
+        .route("/authenticators/{id}/credentials/{credential}", delete(remove_credential))
+        .route("/authenticators/{id}/reset", post(reset))
+        .route("/authenticators/{id}/power-cycle", post(power_cycle))
+        .with_state(registry)
+}
+
+/// A refused API call.
+struct ApiError(StatusCode, &'static str, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1, "message": self.2 }))).into_response()
+    }
+}
+
+fn unknown_authenticator(id: &str) -> ApiError {
+    ApiError(StatusCode::NOT_FOUND, "unknown_authenticator", format!("no authenticator {id:?} is hosted"))
+}
+
+fn hosted(registry: &Registry, id: &str) -> Result<Arc<Hosted>, ApiError> {
+    registry.get(id).ok_or_else(|| unknown_authenticator(id))
+}
+
+/// `POST /authenticators`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewAuthenticator {
+    profile: Option<String>,
+    config: Option<Config>,
+    attachment: Option<Attachment>,
+}
+
+/// Platform profiles are built in; the others are roaming keys.
+fn default_attachment(config: &Config) -> Attachment {
+    match config.uv {
+        UvCapability::Builtin { .. } => Attachment::Platform,
+        _ => Attachment::CrossPlatform,
+    }
+}
+
+async fn add(
+    State(registry): State<Arc<Registry>>,
+    Json(body): Json<NewAuthenticator>,
+) -> Result<Response, ApiError> {
+    let config = match (body.profile, body.config) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "give a profile or a config, not both".into(),
+            ));
+        }
+        (None, Some(config)) => config,
+        (None, None) => registry.default_config().clone(),
+        (Some(name), None) => Profile::from_name(&name).map(Profile::config).ok_or_else(|| {
+            let names: Vec<_> = Profile::ALL.iter().map(|p| p.name()).collect();
+            let message = format!("unknown profile {name:?}; expected one of {}", names.join(", "));
+            ApiError(StatusCode::BAD_REQUEST, "unknown_profile", message)
+        })?,
+    };
+    let attachment = body.attachment.unwrap_or_else(|| default_attachment(&config));
+    let hosted = Hosted::new(config.clone(), attachment)
+        .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid_config", e.to_string()))?;
+    let id = registry.add(hosted).ok_or_else(|| {
+        ApiError(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too_many_authenticators",
+            "the bridge hosts its maximum".into(),
+        )
+    })?;
+    let body = json!({ "id": id, "attachment": attachment, "config": config });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+async fn remove(
+    State(registry): State<Arc<Registry>>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if registry.remove(&id) { Ok(StatusCode::NO_CONTENT) } else { Err(unknown_authenticator(&id)) }
+}
+
+/// `POST /authenticators/{id}/create` and `/get`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CeremonyRequest {
+    options: Value,
+    origin: String,
+    top_origin: Option<String>,
+    #[serde(default)]
+    #[allow(
+        dead_code,
+        reason = "accepted for the API's completeness; every mediation runs the same ceremony"
+    )]
+    mediation: Option<String>,
+}
+
+async fn ceremony(
+    registry: &Registry,
+    id: &str,
+    call: Call,
+    request: CeremonyRequest,
+) -> Result<Json<Value>, ApiError> {
+    let hosted = hosted(registry, id)?;
+    let unscripted = registry.unscripted();
+    let answer = tokio::task::spawn_blocking(move || {
+        let caller = Caller::parse(&request.origin, request.top_origin.as_deref())?;
+        hosted.ceremony(call, &caller, &request.options, unscripted)
+    })
+    .await
+    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "ceremony_failed", e.to_string()))?;
+    Ok(Json(match answer {
+        Ok(credential) => json!({ "credential": credential }),
+        Err(exception) => json!({ "domException": exception }),
+    }))
+}
+
+async fn create(
+    State(registry): State<Arc<Registry>>,
+    Path(id): Path<String>,
+    Json(request): Json<CeremonyRequest>,
+) -> Result<Json<Value>, ApiError> {
+    ceremony(&registry, &id, Call::Create, request).await
+}
+
+async fn get_assertion(
+    State(registry): State<Arc<Registry>>,
+    Path(id): Path<String>,
+    Json(request): Json<CeremonyRequest>,
+) -> Result<Json<Value>, ApiError> {
+    ceremony(&registry, &id, Call::Get, request).await
+}
+
+async fn cancel(
+    State(registry): State<Arc<Registry>>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    hosted(&registry, &id)?.cancel();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn next(
+    State(registry): State<Arc<Registry>>,
+    Path(id): Path<String>,
+    Json(answers): Json<Answers>,
+) -> Result<StatusCode, ApiError> {
+    if hosted(&registry, &id)?.queue(answers) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_answers",
+            "the queue of answers is full".into(),
+        ))
+    }
+}
+
+async fn credentials(
+    State(registry): State<Arc<Registry>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(Value::Array(hosted(&registry, &id)?.credentials())))
+}
+
+async fn remove_credential(
+    State(registry): State<Arc<Registry>>,
+    Path((id, credential)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let hosted = hosted(&registry, &id)?;
+    let credential_id = Base64UrlUnpadded::decode_vec(&credential)
+        .map_err(|_| ApiError(StatusCode::BAD_REQUEST, "invalid_credential_id", "not base64url".into()))?;
+    match hosted.remove_credential(&credential_id) {
+        Ok(true) => Ok(StatusCode::NO_CONTENT),
+        Ok(false) => Err(ApiError(
+            StatusCode::NOT_FOUND,
+            "unknown_credential",
+            "no such discoverable credential".into(),
+        )),
+        Err(message) => Err(ApiError(StatusCode::INTERNAL_SERVER_ERROR, "store_failed", message)),
+    }
+}
+
+async fn reset(
+    State(registry): State<Arc<Registry>>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let hosted = hosted(&registry, &id)?;
+    tokio::task::spawn_blocking(move || hosted.reset())
+        .await
+        .map_err(|e| e.to_string())
+        .and_then(|result| result)
+        .map_err(|message| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "reset_failed", message))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn power_cycle(
+    State(registry): State<Arc<Registry>>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    hosted(&registry, &id)?.power_cycle();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,109 @@
+use axum::body::Body;
+use axum::http::{Request, header};
+use http_body_util::BodyExt as _;
+use tower::ServiceExt as _;
+
+use super::*;
+
+async fn call(router: &Router, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let request =
+        Request::builder().method(method).uri(path).header(header::CONTENT_TYPE, "application/json");
+    let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
+    let response = router.clone().oneshot(request.body(body).expect("request")).await.expect("response");
+    let status = response.status();
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+fn router() -> Router {
+    super::router(Arc::new(Registry::default()))
+}
+
+#[tokio::test]
+async fn a_profile_is_hosted_and_runs_a_ceremony() {
+    let router = router();
+    let (status, added) =
+        call(&router, "POST", "/authenticators", Some(json!({ "profile": "software-token" }))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(added["attachment"], "cross-platform");
+    let id = added["id"].as_str().expect("id");
+    let options = json!({
+        "rp": { "id": "localhost" },
+        "user": { "id": "dTE", "name": "u1" },
+        "challenge": "Y2hhbGxlbmdl",
+        "authenticatorSelection": { "residentKey": "required" },
+    });
+    let body = json!({ "options": options, "origin": "http://localhost:8080" });
+    let (status, answer) = call(&router, "POST", &format!("/authenticators/{id}/create"), Some(body)).await;
+    assert_eq!(status, StatusCode::OK);
+    let credential_id = answer["credential"]["id"].as_str().expect("credential").to_owned();
+    let (_, listed) = call(&router, "GET", &format!("/authenticators/{id}/credentials"), None).await;
+    assert_eq!(listed[0]["id"], credential_id.as_str());
+    let path = format!("/authenticators/{id}/credentials/{credential_id}");
+    assert_eq!(call(&router, "DELETE", &path, None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(call(&router, "DELETE", &path, None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(&router, "DELETE", &format!("/authenticators/{id}"), None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        call(&router, "POST", &format!("/authenticators/{id}/reset"), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// A ceremony a browser would fail is a normal answer for the page, not an API error.
+#[tokio::test]
+async fn a_refused_ceremony_is_a_dom_exception() {
+    let router = router();
+    let (_, added) = call(&router, "POST", "/authenticators", Some(json!({ "profile": "platform" }))).await;
+    assert_eq!(added["attachment"], "platform");
+    let id = added["id"].as_str().expect("id");
+    let next = json!({ "presence": "deny" });
+    assert_eq!(
+        call(&router, "POST", &format!("/authenticators/{id}/next"), Some(next)).await.0,
+        StatusCode::NO_CONTENT
+    );
+    let body = json!({ "options": { "challenge": "Y2hhbGxlbmdl" }, "origin": "https://example.com" });
+    let (status, answer) = call(&router, "POST", &format!("/authenticators/{id}/get"), Some(body)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["domException"]["name"], "NotAllowedError");
+}
+
+#[tokio::test]
+async fn misuse_gets_a_specific_client_error() {
+    let router = router();
+    let (status, body) =
+        call(&router, "POST", "/authenticators", Some(json!({ "profile": "yubikey" }))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "unknown_profile");
+    assert!(body["message"].as_str().is_some_and(|m| m.contains("security-key")));
+    let both = json!({ "profile": "platform", "config": Profile::Platform.config() });
+    assert_eq!(call(&router, "POST", "/authenticators", Some(both)).await.0, StatusCode::BAD_REQUEST);
+    let (status, body) = call(&router, "POST", "/authenticators/nope/cancel", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"], "unknown_authenticator");
+    let (_, added) = call(&router, "POST", "/authenticators", Some(json!({}))).await;
+    let id = added["id"].as_str().expect("id");
+    assert_eq!(added["config"]["uv"]["kind"], "client_pin", "the default is the security-key profile");
+    let typo = json!({ "presense": "deny" });
+    assert!(
+        call(&router, "POST", &format!("/authenticators/{id}/next"), Some(typo)).await.0.is_client_error()
+    );
+}
+
+/// `softfido bridge --config FILE`: an authenticator added without a configuration gets the file's.
+#[tokio::test]
+async fn the_bridge_default_configuration_applies_when_none_is_given() {
+    let default = Profile::SyncedPasskey.config();
+    let router = super::router(Arc::new(Registry::new(
+        default.clone(),
+        super::super::hosted::Unscripted::Configuration,
+    )));
+    let (status, added) = call(&router, "POST", "/authenticators", Some(json!({}))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(added["config"], serde_json::to_value(&default).expect("JSON"));
+    let (_, named) =
+        call(&router, "POST", "/authenticators", Some(json!({ "profile": "software-token" }))).await;
+    assert_eq!(named["config"], serde_json::to_value(Profile::SoftwareToken.config()).expect("JSON"));
+}
