@@ -20,10 +20,13 @@ export interface BindingSourceLike {
 export type Profile = "security-key" | "platform" | "synced-passkey" | "software-token" | (string & {});
 
 export interface InstallOptions {
-  /** A named profile (default "security-key"). Not with `config`. */
+  /** A named profile; without profile or config, the bridge's default (security-key). Not with `config`. */
   profile?: Profile;
   /** A full authenticator configuration (the authenticator crate's Config as JSON). Not with `profile`. */
   config?: Record<string, unknown>;
+  /** How the credentials say they were attached (authenticatorAttachment and the transports);
+   * default: platform for a key with a built-in sensor, cross-platform otherwise. */
+  attachment?: "platform" | "cross-platform";
   /** URL of a running bridge; when absent a bridge is started (one per Node process). */
   bridge?: string;
   /** The softfido binary to start; default env SOFTFIDO_BIN, else `softfido` on PATH. */
@@ -67,8 +70,8 @@ export class Softfido {
   private constructor();
   /** The authenticator's id on the bridge. */
   readonly id: string;
-  /** The authenticator's AAGUID in hex. */
-  readonly aaguid: string;
+  /** The authenticator's attachment, as the bridge answered. */
+  readonly attachment: "platform" | "cross-platform";
   /** The configuration the bridge answered (a copy). */
   readonly config: Record<string, unknown>;
   /** The bridge's base URL. */

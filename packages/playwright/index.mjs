@@ -12,7 +12,6 @@ export { BridgeError, stopBridges };
 
 /** The binding's name in every frame. */
 export const BINDING_NAME = "__softfidoWebAuthn";
-const DEFAULT_PROFILE = "security-key";
 const DEFAULT_AUTOFILL_TIMEOUT_MS = 10_000;
 
 /**
@@ -28,7 +27,7 @@ export async function install(context, options = {}) {
   }
   const url = options.bridge || await sharedBridgeUrl(softfidoBinary(options.binary));
   const client = new BridgeClient(url);
-  const body = options.config !== undefined ? { config: options.config } : { profile: options.profile || DEFAULT_PROFILE };
+  const body = authenticatorRequest(options);
   const created = await client.call("POST", "/authenticators", body);
   const softfido = new Softfido(client, created, options.onError);
   try {
@@ -40,6 +39,15 @@ export async function install(context, options = {}) {
   }
   context.once("close", () => { softfido.close().catch(() => {}); });
   return softfido;
+}
+
+/** The body of `POST /authenticators`: the profile or configuration, and the attachment. */
+function authenticatorRequest({ profile, config, attachment }) {
+  const body = {};
+  if (profile !== undefined) body.profile = profile;
+  if (config !== undefined) body.config = config;
+  if (attachment !== undefined) body.attachment = attachment;
+  return body;
 }
 
 /** The origin of a frame's URL as Playwright reports it ("null" for opaque origins). */
@@ -92,8 +100,8 @@ export class Softfido {
   /** The authenticator's id on the bridge. */
   get id() { return this.#created.id; }
 
-  /** The authenticator's AAGUID (hex), as the bridge answered. */
-  get aaguid() { return this.#created.aaguid; }
+  /** "platform" or "cross-platform": the credentials' authenticatorAttachment, as the bridge answered. */
+  get attachment() { return this.#created.attachment; }
 
   /** The authenticator's configuration as the bridge answered it (a copy). */
   get config() { return structuredClone(this.#created.config); }

@@ -201,6 +201,11 @@ export function softfidoPageClient(bindingName) {
     return signal.reason !== undefined ? signal.reason : new DOMException("The operation was aborted.", "AbortError");
   }
 
+  /** A DOMException of the bridge's name; TypeError for options the WebAuthn IDL refuses. */
+  function exceptionFromAnswer({ name, message }) {
+    return name === "TypeError" ? new TypeError(message) : new DOMException(message, name);
+  }
+
   function newCallId() {
     return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   }
@@ -250,7 +255,7 @@ export function softfidoPageClient(bindingName) {
       callBinding(request).then(
         (answer) => settle(() => {
           if (answer && answer.domException) {
-            reject(new DOMException(answer.domException.message, answer.domException.name));
+            reject(exceptionFromAnswer(answer.domException));
           } else {
             resolve(credentialFromJSON(answer.credential, kind));
           }

@@ -68,8 +68,11 @@ describe("the Softfido controller", () => {
     assert.equal(softfido.bridgeUrl, bridge.url);
     ({ softfido } = await installed({ config: { presence: "deny" } }));
     assert.deepEqual(bridge.requests[0].body, { config: { presence: "deny" } });
+    ({ softfido } = await installed({ profile: "platform", attachment: "cross-platform" }));
+    assert.deepEqual(bridge.requests[0].body, { profile: "platform", attachment: "cross-platform" });
+    assert.equal(softfido.attachment, "cross-platform");
     ({ softfido } = await installed());
-    assert.deepEqual(bridge.requests[0].body, { profile: "security-key" }, "the default profile");
+    assert.deepEqual(bridge.requests[0].body, {}, "the bridge's default configuration");
     await assert.rejects(installed({ profile: "platform", config: {} }), TypeError);
   });
 
@@ -112,6 +115,9 @@ describe("the Softfido controller", () => {
     assert.match(error.message, /DELETE \/authenticators\/auth-1\/credentials\/nothing \(HTTP 404\): not_found: no such credential/);
     bridge.answer = () => ({ status: 400, body: { error: "bad_request", message: "unknown presence \"maybe\"" } });
     await assert.rejects(softfido.next({ presence: "maybe" }), /HTTP 400\): bad_request: unknown presence "maybe"/);
+    bridge.answer = () => ({ status: 422, text: "Failed to deserialize the JSON body: presence: unknown variant `maybe`" });
+    await assert.rejects(softfido.next({ presence: "maybe" }), /HTTP 422\): Failed to deserialize the JSON body: presence: unknown variant `maybe`/,
+      "a plain-text refusal is quoted");
     bridge.answer = () => ({ status: 400, body: { error: "unknown_profile", message: "no profile nope" } });
     await assert.rejects(install(stubContext(), { bridge: bridge.url, profile: "nope" }), /POST \/authenticators \(HTTP 400\): unknown_profile/);
     await assert.rejects(install(stubContext(), { bridge: "http://127.0.0.1:9" }), /could not be reached/);

@@ -84,7 +84,7 @@ function readBody(request) {
 /** The default answer of each route of docs/bridge.md. */
 function cannedAnswer({ method, path, body }) {
   const route = path.replace(/^\/authenticators\/[^/]+/, "/authenticators/ID");
-  if (method === "POST" && path === "/authenticators") return { status: 201, body: { id: "auth-1", aaguid: "00".repeat(16), config: CONFIG, asked: body } };
+  if (method === "POST" && path === "/authenticators") return { status: 201, body: { id: "auth-1", attachment: "cross-platform", config: CONFIG } };
   if (method === "POST" && route === "/authenticators/ID/create") return { body: { credential: REGISTRATION } };
   if (method === "POST" && route === "/authenticators/ID/get") return { body: { credential: ASSERTION } };
   if (method === "GET" && route === "/authenticators/ID/credentials") {
@@ -100,7 +100,8 @@ function cannedAnswer({ method, path, body }) {
 
 /**
  * A fake `softfido bridge`: records every request and answers with `bridge.answer(request)`,
- * which a test may replace (it may return a promise). Answers are `{status?, body?}`.
+ * which a test may replace (it may return a promise). Answers are `{status?, body?}` (JSON) or
+ * `{status?, text}` (plain text).
  */
 export async function startFakeBridge() {
   const bridge = {
@@ -115,8 +116,10 @@ export async function startFakeBridge() {
   const server = createServer(async (request, response) => {
     const record = { method: request.method, path: request.url, body: await readBody(request) };
     bridge.requests.push(record);
-    const { status = 200, body } = await bridge.answer(record);
-    if (body === undefined) {
+    const { status = 200, body, text } = await bridge.answer(record);
+    if (text !== undefined) {
+      response.writeHead(status, { "content-type": "text/plain" }).end(text);
+    } else if (body === undefined) {
       response.writeHead(status).end();
     } else {
       response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));

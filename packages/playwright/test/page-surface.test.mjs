@@ -212,6 +212,11 @@ describe("the page's WebAuthn surface", { timeout: 120_000 }, () => {
       });
       assert.deepEqual(error, { isDOMException: true, name, message: `said ${name}` });
     }
+    // Options the WebAuthn IDL refuses: a TypeError, as the browser's bindings throw.
+    bridge.answer = () => ({ body: { domException: { name: "TypeError", message: "user.id must be 1 to 64 bytes" } } });
+    const typeError = await page.evaluate(() => navigator.credentials.get({ publicKey: { challenge: new Uint8Array(16) } })
+      .catch((e) => ({ isTypeError: e instanceof TypeError, isDOMException: e instanceof DOMException, message: e.message })));
+    assert.deepEqual(typeError, { isTypeError: true, isDOMException: false, message: "user.id must be 1 to 64 bytes" });
     await context.close();
   });
 
