@@ -301,12 +301,24 @@ describe("softfido's pages with softfido authenticators in Chromium (the bridge)
         challenge: new Uint8Array(32).fill(7),
         pubKeyCredParams: [{ type: "public-key", alg: -7 }],
         authenticatorSelection: { residentKey: "required" },
-        extensions: { credProps: true },
+        extensions: { credProps: true, prf: {} },
       } });
-      const asserted = await navigator.credentials.get({ publicKey: {
+      const getWith = (extensions) => navigator.credentials.get({ publicKey: {
         challenge: new Uint8Array(32).fill(9),
         allowCredentials: [{ type: "public-key", id: created.rawId }],
+        extensions,
       } });
+      const asserted = await getWith({ prf: { eval: { first: new Uint8Array([1, 2, 3]) } } });
+      const prfOutput = (credential) => {
+        const { first } = credential.getClientExtensionResults().prf.results;
+        return first instanceof ArrayBuffer ? b64url(first) : `not an ArrayBuffer: ${first}`;
+      };
+      const prf = {
+        enabled: created.getClientExtensionResults().prf.enabled,
+        first: prfOutput(asserted),
+        again: prfOutput(await getWith({ prf: { evalByCredential: { [created.id]: { first: new Uint8Array([1, 2, 3]).buffer } } } })),
+        other: prfOutput(await getWith({ prf: { eval: { first: new Uint8Array([4]) } } })),
+      };
       const refusal = async (publicKey) => navigator.credentials.create({ publicKey: {
         rp: { id: "localhost", name: "localhost" },
         user: { id: userId, name: "surface", displayName: "Surface" },
@@ -331,6 +343,7 @@ describe("softfido's pages with softfido authenticators in Chromium (the bridge)
         authenticatorData: b64url(asserted.response.authenticatorData),
         clientDataJSON: b64url(asserted.response.clientDataJSON),
         signature: b64url(asserted.response.signature),
+        prf,
         excluded: await refusal({ excludeCredentials: [{ type: "public-key", id: created.rawId }] }),
         foreignRp: await refusal({ rp: { id: "example.com", name: "x" } }),
         unknownAlgorithm: await refusal({ pubKeyCredParams: [{ type: "public-key", alg: -257 }] }),
@@ -356,6 +369,10 @@ describe("softfido's pages with softfido authenticators in Chromium (the bridge)
       createHash("sha256").update(Buffer.from(seen.clientDataJSON, "base64url")).digest()]);
     const key = createPublicKey({ key: Buffer.from(seen.publicKey, "base64url"), format: "der", type: "spki" });
     assert.equal(verify("sha256", signed, key, Buffer.from(seen.signature, "base64url")), true, "the ES256 signature verifies");
+    assert.equal(seen.prf.enabled, true, "prf enabled at creation");
+    assert.equal(Buffer.from(seen.prf.first, "base64url").length, 32, `a 32-byte prf output: ${seen.prf.first}`);
+    assert.equal(seen.prf.again, seen.prf.first, "the same input gives the same output (eval or evalByCredential)");
+    assert.notEqual(seen.prf.other, seen.prf.first, "another input gives another output");
     assert.equal(seen.excluded, "DOMException InvalidStateError");
     assert.equal(seen.foreignRp, "DOMException SecurityError");
     assert.equal(seen.unknownAlgorithm, "DOMException NotSupportedError");
