@@ -357,5 +357,7 @@ describe("the page's WebAuthn surface", { timeout: 120_000 }, () => {
     assert.ok(result.value === null || typeof result.name === "string", JSON.stringify(result));
     assert.equal(bridge.requests.filter((r) => r.path.includes("/authenticators/auth-1/")).length, 0);
     await context.close();
+    await eventually(() => bridge.requests.some((r) => r.method === "DELETE" && r.path === "/authenticators/auth-1"),
+      5000, "the authenticator deleted when the context closed");
   });
 });
