@@ -10,26 +10,15 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
+import {
+  CHROMIUM, CHROMIUM_ARGS, killServers as killServersIn, landOnMe, listedPasskeys, message, readLog, readMe,
+  startServer as startServerIn, stopServer,
+} from "./support.mjs";
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const SOFTFIDO = process.env.SOFTFIDO_BIN || join(REPO, "target/debug/softfido");
-const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 /** The whole file: past this the browser and servers are killed and the run fails. */
 const WATCHDOG_MS = 100_000;
 /** One test. */
@@ -47,9 +36,7 @@ let context = null;
 let failed = false;
 
 function killServers() {
-  for (const server of servers) {
-    if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill("SIGKILL");
-  }
+  killServersIn(servers);
 }
 process.on("exit", () => {
   killServers();
@@ -64,66 +51,9 @@ const watchdog = setTimeout(() => {
 }, WATCHDOG_MS);
 watchdog.unref();
 
-/** A free TCP port on 127.0.0.1 (the server binds it a moment later). */
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
-/** Starts `softfido serve` on a free port with an in-memory database; resolves once it answers. */
-async function startServer(name, extraArgs = []) {
-  assert.ok(existsSync(SOFTFIDO), `no softfido binary at ${SOFTFIDO}: cargo build -p softfido-harness`);
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const base = `http://localhost:${port}`;
-    const logPath = join(scratch, `${name}-${attempt}.log`);
-    const log = createWriteStream(logPath);
-    const args = ["serve", "--addr", `127.0.0.1:${port}`, "--db", ":memory:",
-      "--config", join(REPO, "examples/idp.json"), "--origin", base, ...extraArgs];
-    const child = spawn(SOFTFIDO, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
-    child.stdout.pipe(log);
-    child.stderr.pipe(log);
-    const server = { name, base, child, logPath };
-    servers.push(server);
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && child.exitCode === null) {
-      try {
-        const response = await fetch(`${base}/signin`, { signal: AbortSignal.timeout(1000) });
-        if (response.ok) return server;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const log_ = readLog(server);
-    child.kill("SIGKILL");
-    // Someone else took the port between the probe and the bind: try another.
-    if (attempt < 3 && /binding|address in use/i.test(log_)) continue;
-    throw new Error(`softfido serve did not come up on ${base}:\n${log_}`);
-  }
-}
-
-function readLog(server) {
-  try {
-    return readFileSync(server.logPath, "utf8");
-  } catch {
-    return "";
-  }
-}
-
-async function stopServer(server) {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  const exited = new Promise((r) => server.child.once("exit", r));
-  server.child.kill("SIGTERM");
-  const timer = setTimeout(() => server.child.kill("SIGKILL"), 3000);
-  await exited;
-  clearTimeout(timer);
+/** Starts `softfido serve` (see support.mjs), killed whatever happens. */
+function startServer(name, extraArgs = []) {
+  return startServerIn(servers, scratch, name, extraArgs);
 }
 
 /** A test body that marks the run failed (for the logs printed at the end). */
@@ -243,33 +173,6 @@ function assertionFlags(finishCall) {
   return { up: !!(flags & 0x01), uv: !!(flags & 0x04), be: !!(flags & 0x08), bs: !!(flags & 0x10) };
 }
 
-/** The #message box, when shown. */
-async function message(page) {
-  const box = page.locator("#message");
-  if (!(await box.isVisible())) return null;
-  return { text: (await box.textContent()).trim(), kind: (await box.getAttribute("class")).replace("message", "").trim() };
-}
-
-/** Reads /me as the page shows it: the amr values listed and the acr value ("none" when absent). */
-async function readMe(page, base) {
-  if (!page.url().startsWith(`${base}/me`)) await page.goto(`${base}/me`);
-  await page.locator("#session").waitFor({ state: "visible" });
-  const amr = await page.locator("#amr li code").allTextContents();
-  const acr = (await page.locator("#acr code").textContent()).trim();
-  return { amr, acr };
-}
-
-/** Waits until the page has gone to /me after a sign-in, failing early on an error message. */
-async function landOnMe(page, base) {
-  const error = page.locator("#message.error");
-  await Promise.race([
-    page.waitForURL(`${base}/me`),
-    error.waitFor({ state: "visible" }).then(async () => {
-      throw new Error(`sign-in failed on the page: ${await error.textContent()}`);
-    }),
-  ]);
-}
-
 /**
  * What the rule table demands (relying-party/src/policy.rs), from what was actually signed and
  * what the management page says of the attestation.
@@ -374,17 +277,6 @@ async function signInWithPasskey(tab, base, { username } = {}) {
   } finally {
     await signin.release();
   }
-}
-
-/** The passkeys listed on /passkeys/manage: [{name, meta, item}]. */
-async function listedPasskeys(page) {
-  await page.locator("#list-section").waitFor({ state: "visible" });
-  const items = await page.locator("#passkey-list > li").all();
-  const listed = [];
-  for (const item of items) {
-    listed.push({ name: (await item.locator(".name").textContent()).trim(), meta: await item.locator(".meta").textContent(), item });
-  }
-  return listed;
 }
 
 // ---------------------------------------------------------------------------------------------
