@@ -18,3 +18,10 @@ SOFTFIDO_BIN="$PWD/target/debug/softfido" "$venv/bin/python" -m pytest -q tests/
 echo "== headless Chromium: the web pages"
 scripts/browser-setup.sh
 SOFTFIDO_BIN="$PWD/target/debug/softfido" timeout -k 10 180 node --test tests/browser/
+
+echo "== the Playwright package (@softfido/playwright)"
+SOFTFIDO_BIN="$PWD/target/debug/softfido" timeout -k 10 120 node --test packages/playwright/test/*.test.mjs
+
+echo "== browser authenticators benchmark, a short bounded pass (figures: scripts/bench-browser.sh)"
+SOFTFIDO_BIN="$PWD/target/debug/softfido" timeout -k 10 120 \
+  node tests/browser/bench-authenticators.mjs --seconds 1 --rounds 1

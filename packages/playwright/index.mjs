@@ -32,13 +32,22 @@ export async function install(context, options = {}) {
   const softfido = new Softfido(client, created, options.onError);
   try {
     await context.exposeBinding(BINDING_NAME, (source, request) => softfido._handle(source, request));
-    await context.addInitScript(softfidoPageClient, BINDING_NAME);
+    await context.addInitScript(softfidoPageClient, {
+      bindingName: BINDING_NAME,
+      userVerifyingPlatform: verifiesUsersOnThePlatform(created),
+    });
   } catch (error) {
     await softfido.close().catch(() => {});
     throw error;
   }
   context.once("close", () => { softfido.close().catch(() => {}); });
   return softfido;
+}
+
+/** A platform authenticator with an enrolled built-in sensor (what a page's UVPAA asks about). */
+function verifiesUsersOnThePlatform(created) {
+  const uv = created.config?.uv;
+  return created.attachment === "platform" && uv?.kind === "builtin" && uv?.enrolled === true;
 }
 
 /** The body of `POST /authenticators`: the profile or configuration, and the attachment. */

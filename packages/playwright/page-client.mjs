@@ -9,9 +9,10 @@
  * `PublicKeyCredential` in the current frame. Ceremonies go to the Playwright binding
  * `bindingName`, whose Node side learns the frame's origin from Playwright, never from the page.
  *
- * @param {string} bindingName the name given to `context.exposeBinding`
+ * @param {{bindingName: string, userVerifyingPlatform: boolean}} settings the name given to
+ *   `context.exposeBinding`, and whether the authenticator is a platform one that verifies users
  */
-export function softfidoPageClient(bindingName) {
+export function softfidoPageClient({ bindingName, userVerifyingPlatform }) {
   if (typeof CredentialsContainer === "undefined" || typeof PublicKeyCredential === "undefined") {
     return; // not a secure context: browsers offer no WebAuthn here (WebAuthn L3 §5.1)
   }
@@ -287,7 +288,7 @@ export function softfidoPageClient(bindingName) {
       conditionalGet: true,
       hybridTransport: false,
       passkeyPlatformAuthenticator: false,
-      userVerifyingPlatformAuthenticator: false,
+      userVerifyingPlatformAuthenticator: userVerifyingPlatform,
       relatedOrigins: false,
       signalAllAcceptedCredentials: false,
       signalCurrentUserDetails: false,
@@ -304,7 +305,8 @@ export function softfidoPageClient(bindingName) {
 
   const statics = {
     // §5.1.8: softfido is a roaming key, not a user-verifying platform authenticator.
-    isUserVerifyingPlatformAuthenticatorAvailable() { return Promise.resolve(false); },
+    // §5.1.7: true for a platform authenticator with an enrolled built-in sensor.
+    isUserVerifyingPlatformAuthenticatorAvailable() { return Promise.resolve(userVerifyingPlatform); },
     // §5.1.6: autofill requests wait for the test's autofill() pick.
     isConditionalMediationAvailable() { return Promise.resolve(true); },
     getClientCapabilities() { return Promise.resolve(clientCapabilities()); },

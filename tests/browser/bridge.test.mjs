@@ -243,6 +243,19 @@ describe("softfido's pages with softfido authenticators in Chromium (the bridge)
     }));
   }
 
+  test("a platform authenticator with a sensor is a user-verifying platform authenticator; a key is not", { timeout: TEST_MS }, step(async () => {
+    for (const [profile, expected] of [["platform", true], ["security-key", false]]) {
+      const { context, page } = await newUser({ profile });
+      await page.goto(`${base}/signin`);
+      const answers = await page.evaluate(async () => ({
+        uvpaa: await PublicKeyCredential.isUserVerifyingPlatformAuthenticatorAvailable(),
+        capability: (await PublicKeyCredential.getClientCapabilities()).userVerifyingPlatformAuthenticator,
+      }));
+      assert.deepEqual(answers, { uvpaa: expected, capability: expected }, profile);
+      await context.close();
+    }
+  }));
+
   test("a denied touch when adding a passkey shows the page's error and registers nothing", { timeout: TEST_MS }, step(async () => {
     const user = await newUser({ profile: "security-key" });
     await signUp(user, base);
