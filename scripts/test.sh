@@ -15,8 +15,9 @@ echo "== python-fido2 interop over UDP"
 cargo build --locked -p softfido-harness
 SOFTFIDO_BIN="$PWD/target/debug/softfido" "$venv/bin/python" -m pytest -q tests/python
 
-echo "== headless Chromium: the web pages"
+echo "== headless Chromium: the web pages, softfido's through the bridge, django-allauth's"
 scripts/browser-setup.sh
+scripts/allauth-setup.sh >/dev/null
 SOFTFIDO_BIN="$PWD/target/debug/softfido" timeout -k 10 180 node --test tests/browser/
 
 echo "== the Playwright package (@softfido/playwright)"

@@ -78,6 +78,11 @@ export class Softfido {
   readonly bridgeUrl: string;
   /** Bridge failures met while serving the page's ceremonies. */
   readonly errors: BridgeError[];
+  /**
+   * The ceremonies refused so far, oldest first, with what the page is not told: the detail names
+   * the CTAP status or the failed check (a page's NotAllowedError message is always the same).
+   */
+  readonly refusals: { op: "create" | "get"; name: string; detail: string }[];
   /** The user's answers for the next ceremony only. */
   next(answers?: UserAnswers): Promise<void>;
   /** The discoverable credentials, optionally of one RP ID. */

@@ -95,8 +95,11 @@ export class Softfido {
   /** Conditional requests waiting for an autofill pick: [{ callId, pick(choice) }]. */
   #waiting = [];
   #waitingListeners = new Set();
-  /** callIds of ceremonies the bridge is working on. */
-  #inFlight = new Set();
+  /** The page's call ids of the ceremonies on the bridge, with the ceremony id sent for each. */
+  #inFlight = new Map();
+  #ceremonies = 0;
+  /** The refusals the pages got, with the detail they did not. */
+  #refusals = [];
 
   /** @internal use install() */
   constructor(client, created, onError = reportToConsole) {
@@ -120,6 +123,9 @@ export class Softfido {
 
   /** Bridge failures met while serving the page's ceremonies (the page saw an UnknownError). */
   get errors() { return [...this.#errors]; }
+
+  /** The ceremonies refused so far, oldest first: `{op, name, detail}`, the detail naming the CTAP status. */
+  get refusals() { return this.#refusals.map((refusal) => ({ ...refusal })); }
 
   /**
    * The user's answers for the next ceremony only (queued, one set per ceremony).
@@ -213,11 +219,24 @@ export class Softfido {
     return this.#ceremony(request.op, callId, body);
   }
 
+  /**
+   * The answer as the page may see it: a refusal's detail (the CTAP status) stays with the test,
+   * since browsers give every NotAllowedError the same message (WebAuthn L3 §14.5.2).
+   */
+  #forThePage(op, answer) {
+    if (!answer.domException) return answer;
+    const { detail, ...exception } = answer.domException;
+    this.#refusals.push({ op, name: exception.name, detail: String(detail ?? exception.message) });
+    return { domException: exception };
+  }
+
   async #ceremony(op, callId, body) {
-    this.#inFlight.add(callId);
+    // The bridge learns a name for the ceremony, so that a cancel ends this one and no other.
+    const ceremony = `${this.id}-${++this.#ceremonies}`;
+    this.#inFlight.set(callId, ceremony);
     try {
-      const answer = await this.#call("POST", `/${op}`, body);
-      if (isCeremonyAnswer(answer)) return answer;
+      const answer = await this.#call("POST", `/${op}`, { ...body, ceremony });
+      if (isCeremonyAnswer(answer)) return this.#forThePage(op, answer);
       throw new BridgeError(`softfido bridge: POST ${this.#path}/${op} answered neither credential nor domException`);
     } catch (error) {
       this.#report(error);
@@ -267,7 +286,8 @@ export class Softfido {
     if (index >= 0) {
       this.#waiting.splice(index, 1)[0].pick({ aborted: true });
     } else if (this.#inFlight.has(callId)) {
-      await this.#call("POST", "/cancel").catch((error) => this.#report(error));
+      const ceremony = this.#inFlight.get(callId);
+      await this.#call("POST", "/cancel", { ceremony }).catch((error) => this.#report(error));
     }
     return null;
   }

@@ -263,6 +263,19 @@ describe("softfido's pages with softfido authenticators in Chromium (the bridge)
     assert.equal(await addPasskey(user, base), NOT_ALLOWED);
     assert.ok(!user.calls.includes("/webauthn/register/finish"), "no credential reached the server");
     assert.deepEqual(await user.softfido.credentials(), [], "the authenticator holds no credential");
+    assert.deepEqual(user.softfido.refusals.map(({ op, name }) => ({ op, name })), [{ op: "create", name: "NotAllowedError" }]);
+    assert.match(user.softfido.refusals[0].detail, /CTAP2_ERR_OPERATION_DENIED/, "the test learns why");
+    // The page does not: a denied touch reads like every other NotAllowedError (WebAuthn L3 §14.5.2).
+    const pageMessage = await user.page.evaluate(async () => {
+      try {
+        await navigator.credentials.get({ publicKey: { challenge: new Uint8Array(16), allowCredentials: [{ type: "public-key", id: new Uint8Array(8) }] } });
+        return null;
+      } catch (error) {
+        return `${error.name}: ${error.message}`;
+      }
+    });
+    assert.equal(pageMessage, "NotAllowedError: The operation either timed out or was not allowed.");
+    assert.match(user.softfido.refusals[1].detail, /CTAP2_ERR_NO_CREDENTIALS/);
     await user.page.reload();
     await listedPasskeys(user.page);
     assert.equal(await user.page.locator("#empty").isVisible(), true, "the account lists no passkey");

@@ -35,14 +35,26 @@ pub enum DomExceptionName {
 pub struct DomException {
     /// The exception's name.
     pub name: DomExceptionName,
-    /// What happened, for the test's author.
+    /// The message the page gets. For NotAllowedError it is the same whatever happened, as in
+    /// browsers: a page must not tell a refused touch from a missing credential (WebAuthn L3
+    /// §14.5.2, privacy of registered credentials).
     pub message: String,
+    /// What happened, for the test's author (the CTAP status, the failed check); never for the page.
+    pub detail: String,
 }
 
+/// NotAllowedError's one message.
+pub const NOT_ALLOWED_MESSAGE: &str = "The operation either timed out or was not allowed.";
+
 impl DomException {
-    /// An exception named `name`.
-    pub fn new(name: DomExceptionName, message: impl Into<String>) -> Self {
-        Self { name, message: message.into() }
+    /// An exception named `name`; `detail` says what happened.
+    pub fn new(name: DomExceptionName, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        let message = match name {
+            DomExceptionName::NotAllowedError => NOT_ALLOWED_MESSAGE.to_owned(),
+            _ => detail.clone(),
+        };
+        Self { name, message, detail }
     }
 
     /// What a browser raises when the authenticator answers `status`.

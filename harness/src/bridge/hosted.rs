@@ -53,13 +53,27 @@ pub enum Call {
     Get,
 }
 
+/// One `create()` or `get()` of a page.
+#[derive(Clone, Copy, Debug)]
+pub struct CeremonyCall<'a> {
+    /// Which call.
+    pub call: Call,
+    /// Who calls.
+    pub caller: &'a Caller,
+    /// The page's options.
+    pub options: &'a Value,
+    /// The caller's name for the ceremony, which a cancel may give.
+    pub id: Option<&'a str>,
+}
+
 /// One hosted authenticator.
 pub struct Hosted {
     authenticator: Mutex<Authenticator>,
     config: Config,
     attachment: Attachment,
     answers: Mutex<VecDeque<Answers>>,
-    in_flight: Mutex<Option<Signals>>,
+    /// The ceremony in flight: its id (when the caller named it) and its signals.
+    in_flight: Mutex<Option<(Option<String>, Signals)>>,
 }
 
 /// The longest queue of scripted answers an authenticator keeps.
@@ -103,11 +117,10 @@ impl Hosted {
     /// Without queued answers, `unscripted` says who answers the presence test.
     pub fn ceremony(
         &self,
-        call: Call,
-        caller: &Caller,
-        options: &Value,
+        request: &CeremonyCall<'_>,
         unscripted: Unscripted,
     ) -> Result<Value, DomException> {
+        let CeremonyCall { call, caller, options, id } = *request;
         let queued = lock(&self.answers).pop_front();
         let answers = match queued {
             Some(answers) => answers,
@@ -130,7 +143,7 @@ impl Hosted {
             options.get("publicKey").unwrap_or(options)["timeout"].as_u64().map(Duration::from_millis);
         authenticator.reconfigure(self.answering(&answers, timeout));
         let signals = Signals::new();
-        *lock(&self.in_flight) = Some(signals.clone());
+        *lock(&self.in_flight) = Some((id.map(str::to_owned), signals.clone()));
         let pin = answers.pin.or_else(|| self.config.pin.clone());
         let mut device =
             Device { authenticator: &mut authenticator, signals, pin, attachment: self.attachment };
@@ -160,8 +173,17 @@ impl Hosted {
     }
 
     /// Ends the ceremony in flight, as the page's AbortSignal does; `false` when none is.
-    pub fn cancel(&self) -> bool {
-        lock(&self.in_flight).as_ref().map(Signals::cancel).is_some()
+    /// With `ceremony`, only the ceremony of that id is ended, so a late cancel cannot end the
+    /// next ceremony.
+    pub fn cancel(&self, ceremony: Option<&str>) -> bool {
+        let in_flight = lock(&self.in_flight);
+        match in_flight.as_ref() {
+            Some((id, signals)) if ceremony.is_none() || ceremony == id.as_deref() => {
+                signals.cancel();
+                true
+            }
+            _ => false,
+        }
     }
 
     /// The discoverable credentials, as JSON for the control API.

@@ -16,7 +16,7 @@ use softfido_authenticator::config::UvCapability;
 use softfido_authenticator::{Config, Profile};
 
 use super::client::{Attachment, Caller};
-use super::hosted::{Answers, Call, Hosted, Registry};
+use super::hosted::{Answers, Call, CeremonyCall, Hosted, Registry};
 
 /// The bridge's router.
 pub fn router(registry: Arc<Registry>) -> Router {
@@ -41,6 +41,21 @@ struct ApiError(StatusCode, &'static str, String);
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         (self.0, Json(json!({ "error": self.1, "message": self.2 }))).into_response()
+    }
+}
+
+/// A JSON body; one the route cannot read is refused as `{"error", "message"}` like every
+/// other misuse, with the status axum gives it (400, 415 or 422).
+struct ApiJson<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        Json::<T>::from_request(request, state)
+            .await
+            .map(|Json(value)| Self(value))
+            .map_err(|rejection| ApiError(rejection.status(), "invalid_request", rejection.body_text()))
     }
 }
 
@@ -71,7 +86,7 @@ fn default_attachment(config: &Config) -> Attachment {
 
 async fn add(
     State(registry): State<Arc<Registry>>,
-    Json(body): Json<NewAuthenticator>,
+    ApiJson(body): ApiJson<NewAuthenticator>,
 ) -> Result<Response, ApiError> {
     let config = match (body.profile, body.config) {
         (Some(_), Some(_)) => {
@@ -124,6 +139,15 @@ struct CeremonyRequest {
         reason = "accepted for the API's completeness; every mediation runs the same ceremony"
     )]
     mediation: Option<String>,
+    /// The caller's name for the ceremony, for `cancel`.
+    ceremony: Option<String>,
+}
+
+/// `POST /authenticators/{id}/cancel`: the ceremony to end (any, without a body).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CancelRequest {
+    ceremony: Option<String>,
 }
 
 async fn ceremony(
@@ -136,7 +160,8 @@ async fn ceremony(
     let unscripted = registry.unscripted();
     let answer = tokio::task::spawn_blocking(move || {
         let caller = Caller::parse(&request.origin, request.top_origin.as_deref())?;
-        hosted.ceremony(call, &caller, &request.options, unscripted)
+        let id = request.ceremony.as_deref();
+        hosted.ceremony(&CeremonyCall { call, caller: &caller, options: &request.options, id }, unscripted)
     })
     .await
     .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "ceremony_failed", e.to_string()))?;
@@ -149,7 +174,7 @@ async fn ceremony(
 async fn create(
     State(registry): State<Arc<Registry>>,
     Path(id): Path<String>,
-    Json(request): Json<CeremonyRequest>,
+    ApiJson(request): ApiJson<CeremonyRequest>,
 ) -> Result<Json<Value>, ApiError> {
     ceremony(&registry, &id, Call::Create, request).await
 }
@@ -157,7 +182,7 @@ async fn create(
 async fn get_assertion(
     State(registry): State<Arc<Registry>>,
     Path(id): Path<String>,
-    Json(request): Json<CeremonyRequest>,
+    ApiJson(request): ApiJson<CeremonyRequest>,
 ) -> Result<Json<Value>, ApiError> {
     ceremony(&registry, &id, Call::Get, request).await
 }
@@ -165,15 +190,22 @@ async fn get_assertion(
 async fn cancel(
     State(registry): State<Arc<Registry>>,
     Path(id): Path<String>,
+    body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
-    hosted(&registry, &id)?.cancel();
+    let request: CancelRequest = if body.is_empty() {
+        CancelRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid_request", e.to_string()))?
+    };
+    hosted(&registry, &id)?.cancel(request.ceremony.as_deref());
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn next(
     State(registry): State<Arc<Registry>>,
     Path(id): Path<String>,
-    Json(answers): Json<Answers>,
+    ApiJson(answers): ApiJson<Answers>,
 ) -> Result<StatusCode, ApiError> {
     if hosted(&registry, &id)?.queue(answers) {
         Ok(StatusCode::NO_CONTENT)

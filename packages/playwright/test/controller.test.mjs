@@ -138,8 +138,8 @@ describe("the Softfido controller", () => {
     await handler(source("https://a.example:8443/x", "https://a.example:8443/y"),
       { op: "create", callId: "1", options: { challenge: "AA" }, origin: "https://evil.example", topOrigin: "https://evil.example" });
     await handler(source("https://b.example/frame", "https://a.example/"), { op: "get", callId: "2", options: {}, mediation: "silent" });
-    assert.deepEqual(bridge.calls("/create")[0].body, { options: { challenge: "AA" }, origin: "https://a.example:8443", topOrigin: null, mediation: "optional" });
-    assert.deepEqual(bridge.calls("/get")[0].body, { options: {}, origin: "https://b.example", topOrigin: "https://a.example", mediation: "silent" });
+    assert.deepEqual(bridge.calls("/create")[0].body, { options: { challenge: "AA" }, origin: "https://a.example:8443", topOrigin: null, mediation: "optional", ceremony: "auth-1-1" });
+    assert.deepEqual(bridge.calls("/get")[0].body, { options: {}, origin: "https://b.example", topOrigin: "https://a.example", mediation: "silent", ceremony: "auth-1-2" });
   });
 });
 

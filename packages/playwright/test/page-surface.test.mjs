@@ -76,6 +76,7 @@ describe("the page's WebAuthn surface", { timeout: 120_000 }, () => {
       origin: sites.top.origin,
       topOrigin: null,
       mediation: "optional",
+      ceremony: "auth-1-1",
       options: {
         rp: { id: "localhost", name: "Local" },
         user: { id: b64([1, 2, 255]), name: "alice", displayName: "Alice" },
@@ -265,6 +266,9 @@ describe("the page's WebAuthn surface", { timeout: 120_000 }, () => {
     assert.deepEqual(await outcome, { isDOMException: true, name: "AbortError" });
     await eventually(() => bridge.calls("/cancel").length === 1, 5000, "the cancel on the bridge");
     assert.equal(bridge.calls("/cancel")[0].path, "/authenticators/auth-1/cancel");
+    const [sent] = bridge.calls("/create").concat(bridge.calls("/get"));
+    assert.ok(sent.body.ceremony, "the ceremony was named");
+    assert.deepEqual(bridge.calls("/cancel")[0].body, { ceremony: sent.body.ceremony }, "the cancel names it");
     releaseGet();
     await context.close();
   });

@@ -13,6 +13,14 @@ fn caller() -> Caller {
     Caller::parse("https://example.com", None).expect("caller")
 }
 
+fn create(key: &Hosted, options: &Value) -> Result<Value, DomException> {
+    let caller = caller();
+    key.ceremony(
+        &CeremonyCall { call: Call::Create, caller: &caller, options, id: Some("c1") },
+        Unscripted::Configuration,
+    )
+}
+
 fn creation(user: &str) -> Value {
     json!({
         "rp": { "id": "example.com" },
@@ -28,16 +36,11 @@ fn queued_answers_apply_to_the_next_ceremonies_only() {
     let key = hosted(Profile::SecurityKey);
     assert!(key.queue(Answers { presence: Some(PresenceOutcome::Deny), ..Answers::default() }));
     assert!(key.queue(Answers { pin: Some("0000".into()), ..Answers::default() }));
-    let denied = key
-        .ceremony(Call::Create, &caller(), &creation("dTE"), Unscripted::Configuration)
-        .expect_err("denied");
-    assert!(denied.message.contains("OPERATION_DENIED"), "{denied:?}");
-    let wrong_pin = key
-        .ceremony(Call::Create, &caller(), &creation("dTE"), Unscripted::Configuration)
-        .expect_err("wrong PIN");
-    assert!(wrong_pin.message.contains("PIN_INVALID"), "{wrong_pin:?}");
-    key.ceremony(Call::Create, &caller(), &creation("dTE"), Unscripted::Configuration)
-        .expect("the configured PIN and touch");
+    let denied = create(&key, &creation("dTE")).expect_err("denied");
+    assert!(denied.detail.contains("OPERATION_DENIED"), "{denied:?}");
+    let wrong_pin = create(&key, &creation("dTE")).expect_err("wrong PIN");
+    assert!(wrong_pin.detail.contains("PIN_INVALID"), "{wrong_pin:?}");
+    create(&key, &creation("dTE")).expect("the configured PIN and touch");
     assert_eq!(key.credentials().len(), 1);
     assert_eq!(key.config().presence, PresenceOutcome::Approve, "the configuration is untouched");
 }
@@ -56,12 +59,9 @@ fn the_queue_of_answers_is_bounded() {
 fn a_biometric_no_match_fails_the_ceremony() {
     let key = hosted(Profile::Platform);
     key.queue(Answers { biometric: Some(VerifyOutcome::NoMatch), ..Answers::default() });
-    let refused = key
-        .ceremony(Call::Create, &caller(), &creation("dTE"), Unscripted::Configuration)
-        .expect_err("no match");
-    assert!(refused.message.contains("UV_INVALID"), "{refused:?}");
-    key.ceremony(Call::Create, &caller(), &creation("dTE"), Unscripted::Configuration)
-        .expect("a match next time");
+    let refused = create(&key, &creation("dTE")).expect_err("no match");
+    assert!(refused.detail.contains("UV_INVALID"), "{refused:?}");
+    create(&key, &creation("dTE")).expect("a match next time");
 }
 
 /// A timeout waits for the page's `timeout`, not the configuration's 30 s.
@@ -72,33 +72,43 @@ fn a_presence_timeout_is_bounded_by_the_page_timeout() {
     let mut options = creation("dTE");
     options["timeout"] = json!(50);
     let started = std::time::Instant::now();
-    let refused =
-        key.ceremony(Call::Create, &caller(), &options, Unscripted::Configuration).expect_err("timeout");
-    assert!(refused.message.contains("USER_ACTION_TIMEOUT"), "{refused:?}");
+    let refused = create(&key, &options).expect_err("timeout");
+    assert!(refused.detail.contains("USER_ACTION_TIMEOUT"), "{refused:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
+/// A cancel ends the ceremony it names (AbortError), and never another one.
 #[test]
 fn a_cancelled_ceremony_is_an_abort_error() {
     let key = Arc::new(hosted(Profile::SoftwareToken));
+    let mut options = creation("dTE");
+    options["timeout"] = json!(300);
     key.queue(Answers { presence: Some(PresenceOutcome::Timeout), ..Answers::default() });
     let running = Arc::clone(&key);
-    let ceremony = std::thread::spawn(move || {
-        running.ceremony(Call::Create, &caller(), &creation("dTE"), Unscripted::Configuration)
-    });
-    while !key.cancel() {
+    let waiting = options.clone();
+    let ceremony = std::thread::spawn(move || create(&running, &waiting));
+    while !ceremony.is_finished() {
+        assert!(!key.cancel(Some("another")), "a cancel of another ceremony ends nothing");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let timed_out = ceremony.join().expect("thread").expect_err("timed out");
+    assert_eq!(timed_out.name, super::super::dom::DomExceptionName::NotAllowedError);
+    key.queue(Answers { presence: Some(PresenceOutcome::Timeout), ..Answers::default() });
+    let running = Arc::clone(&key);
+    let ceremony = std::thread::spawn(move || create(&running, &creation("dTE")));
+    while !key.cancel(Some("c1")) {
         std::thread::sleep(Duration::from_millis(5));
     }
     let refused = ceremony.join().expect("thread").expect_err("aborted");
     assert_eq!(refused.name, super::super::dom::DomExceptionName::AbortError);
-    assert!(!key.cancel(), "nothing in flight any more");
+    assert!(!key.cancel(None), "nothing in flight any more");
 }
 
 #[test]
 fn reset_and_removal_empty_the_credential_list() {
     let key = hosted(Profile::SoftwareToken);
-    key.ceremony(Call::Create, &caller(), &creation("dTE"), Unscripted::Configuration).expect("create");
-    key.ceremony(Call::Create, &caller(), &creation("dTI"), Unscripted::Configuration).expect("create");
+    create(&key, &creation("dTE")).expect("create");
+    create(&key, &creation("dTI")).expect("create");
     let first = key.credentials()[0]["id"].as_str().map(str::to_owned).expect("id");
     let first = <base64ct::Base64UrlUnpadded as base64ct::Encoding>::decode_vec(&first).expect("base64url");
     assert_eq!(key.remove_credential(&first), Ok(true));
