@@ -27,6 +27,8 @@ export interface InstallOptions {
   /** How the credentials say they were attached (authenticatorAttachment and the transports);
    * default: platform for a key with a built-in sensor, cross-platform otherwise. */
   attachment?: "platform" | "cross-platform";
+  /** A state from `exportState()`: the authenticator starts with those credentials. */
+  state?: Record<string, unknown>;
   /** URL of a running bridge; when absent a bridge is started (one per Node process). */
   bridge?: string;
   /** The softfido binary to start; default env SOFTFIDO_BIN, else `softfido` on PATH. */
@@ -97,6 +99,8 @@ export class Softfido {
   reset(): Promise<void>;
   /** Power cycle: volatile state goes. */
   powerCycle(): Promise<void>;
+  /** The persistent state (master key, discoverable credentials, counters, PIN), for `install({state})`. */
+  exportState(): Promise<Record<string, unknown>>;
   /**
    * The user picks a passkey in the autofill: the page's waiting conditional request proceeds.
    * Resolves to the bridge's answer once the page has it.

@@ -51,8 +51,9 @@ function verifiesUsersOnThePlatform(created) {
 }
 
 /** The body of `POST /authenticators`: the profile or configuration, and the attachment. */
-function authenticatorRequest({ profile, config, attachment }) {
+function authenticatorRequest({ profile, config, attachment, state }) {
   const body = {};
+  if (state !== undefined) body.state = state;
   if (profile !== undefined) body.profile = profile;
   if (config !== undefined) body.config = config;
   if (attachment !== undefined) body.attachment = attachment;
@@ -160,6 +161,13 @@ export class Softfido {
 
   /** A power cycle: volatile state (PIN tokens, retries per power-up) goes. */
   async powerCycle() { await this.#call("POST", "/power-cycle"); }
+
+  /**
+   * The authenticator's persistent state (its master key, discoverable credentials, counters and
+   * PIN): `install(context, {state})` in a later test holds the same passkeys again.
+   * @returns {Promise<object>}
+   */
+  async exportState() { return this.#call("GET", "/state"); }
 
   /**
    * The user picks a passkey from the autofill: the page's waiting conditional request

@@ -256,6 +256,23 @@ describe("softfido's pages with softfido authenticators in Chromium (the bridge)
     }
   }));
 
+  test("a passkey registered once signs in from a fresh context with the exported state", { timeout: TEST_MS }, step(async () => {
+    const want = expected("platform");
+    const first = await newUser({ profile: "platform" });
+    await signUp(first, base);
+    assert.equal(await addPasskey(first, base), null);
+    const state = await first.softfido.exportState();
+    await first.context.close();
+    const later = await newUser({ profile: "platform", state });
+    assert.equal((await later.softfido.credentials()).length, 1, "the same discoverable credential");
+    const outcome = await signInWithPasskey(later, base);
+    assert.deepEqual(outcome, { me: want });
+    const fresh = await newUser({ profile: "platform" });
+    assert.ok((await signInWithPasskey(fresh, base)).error, "a new authenticator holds no passkey");
+    await later.context.close();
+    await fresh.context.close();
+  }));
+
   test("a denied touch when adding a passkey shows the page's error and registers nothing", { timeout: TEST_MS }, step(async () => {
     const user = await newUser({ profile: "security-key" });
     await signUp(user, base);

@@ -22,6 +22,11 @@ impl MemoryStore {
         Self::default()
     }
 
+    /// A store holding `state`: a device with a past (a state exported from another).
+    pub fn with_state(state: PersistentState) -> Self {
+        Self(Arc::new(Mutex::new(Inner { committed: Some(state), refuse: false })))
+    }
+
     fn inner(&self) -> MutexGuard<'_, Inner> {
         self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }

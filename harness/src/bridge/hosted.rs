@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use softfido_authenticator::config::{PresenceOutcome, UvCapability, VerifyOutcome};
 use softfido_authenticator::ctap2::StartError;
-use softfido_authenticator::store::MemoryStore;
+use softfido_authenticator::store::{MemoryStore, PersistentState};
 use softfido_authenticator::{Authenticator, Config, Signals};
 
 use super::client::{self, Attachment, Caller, Device};
@@ -80,9 +80,15 @@ pub struct Hosted {
 pub const MAX_QUEUED_ANSWERS: usize = 64;
 
 impl Hosted {
-    /// A brand-new authenticator with `config`, its state in memory.
-    pub fn new(config: Config, attachment: Attachment) -> Result<Self, StartError> {
-        let authenticator = Authenticator::new(config.clone(), MemoryStore::new())?;
+    /// An authenticator with `config`, its state in memory: `state` (exported from another
+    /// authenticator: its master key, discoverable credentials, counters and PIN) or a new one.
+    pub fn new(
+        config: Config,
+        attachment: Attachment,
+        state: Option<PersistentState>,
+    ) -> Result<Self, StartError> {
+        let store = state.map_or_else(MemoryStore::new, MemoryStore::with_state);
+        let authenticator = Authenticator::new(config.clone(), store)?;
         Ok(Self {
             authenticator: Mutex::new(authenticator),
             config,
@@ -223,6 +229,12 @@ impl Hosted {
             Some(0) => Ok(()),
             other => Err(format!("authenticatorReset answered {other:?}")),
         }
+    }
+
+    /// The persistent state, to host the same credentials elsewhere (a passkey captured once and
+    /// used again by a later test).
+    pub fn export(&self) -> PersistentState {
+        lock(&self.authenticator).state().clone()
     }
 
     /// Unplugs and plugs the authenticator in: its volatile state goes.

@@ -13,6 +13,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use softfido_authenticator::config::UvCapability;
+use softfido_authenticator::store::PersistentState;
 use softfido_authenticator::{Config, Profile};
 
 use super::client::{Attachment, Caller};
@@ -32,6 +33,7 @@ pub fn router(registry: Arc<Registry>) -> Router {
         .route("/authenticators/{id}/credentials/{credential}", delete(remove_credential))
         .route("/authenticators/{id}/reset", post(reset))
         .route("/authenticators/{id}/power-cycle", post(power_cycle))
+        .route("/authenticators/{id}/state", get(export_state))
         .with_state(registry)
 }
 
@@ -74,6 +76,8 @@ struct NewAuthenticator {
     profile: Option<String>,
     config: Option<Config>,
     attachment: Option<Attachment>,
+    /// A state exported from an authenticator (`GET …/state`): the same credentials again.
+    state: Option<PersistentState>,
 }
 
 /// Platform profiles are built in; the others are roaming keys.
@@ -105,7 +109,7 @@ async fn add(
         })?,
     };
     let attachment = body.attachment.unwrap_or_else(|| default_attachment(&config));
-    let hosted = Hosted::new(config.clone(), attachment)
+    let hosted = Hosted::new(config.clone(), attachment, body.state)
         .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "invalid_config", e.to_string()))?;
     let id = registry.add(hosted).ok_or_else(|| {
         ApiError(
@@ -254,6 +258,16 @@ async fn reset(
         .and_then(|result| result)
         .map_err(|message| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "reset_failed", message))?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn export_state(
+    State(registry): State<Arc<Registry>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let state = hosted(&registry, &id)?.export();
+    serde_json::to_value(state)
+        .map(Json)
+        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "export_failed", e.to_string()))
 }
 
 async fn power_cycle(

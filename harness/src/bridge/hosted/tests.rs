@@ -6,7 +6,7 @@ use super::*;
 
 fn hosted(profile: Profile) -> Hosted {
     let config = Config { pin_hash_cost: PinHashCost::Minimal, ..profile.config() };
-    Hosted::new(config, Attachment::CrossPlatform).expect("hosted")
+    Hosted::new(config, Attachment::CrossPlatform, None).expect("hosted")
 }
 
 fn caller() -> Caller {

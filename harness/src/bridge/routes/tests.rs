@@ -109,3 +109,36 @@ async fn the_bridge_default_configuration_applies_when_none_is_given() {
         call(&router, "POST", "/authenticators", Some(json!({ "profile": "software-token" }))).await;
     assert_eq!(named["config"], serde_json::to_value(Profile::SoftwareToken.config()).expect("JSON"));
 }
+
+/// A passkey captured once serves again: the state exported from one authenticator, given to a
+/// new one, signs in with the same credential (and the same signature counter's continuation).
+#[tokio::test]
+async fn an_exported_state_signs_in_on_another_authenticator() {
+    let router = router();
+    let (_, first) =
+        call(&router, "POST", "/authenticators", Some(json!({ "profile": "software-token" }))).await;
+    let first = first["id"].as_str().expect("id").to_owned();
+    let options = json!({
+        "rp": { "id": "localhost" },
+        "user": { "id": "dTE", "name": "u1" },
+        "challenge": "Y2hhbGxlbmdl",
+        "authenticatorSelection": { "residentKey": "required" },
+    });
+    let body = json!({ "options": options, "origin": "http://localhost:8080" });
+    let (_, created) = call(&router, "POST", &format!("/authenticators/{first}/create"), Some(body)).await;
+    let (status, state) = call(&router, "GET", &format!("/authenticators/{first}/state"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let again = json!({ "profile": "software-token", "state": state });
+    let (status, second) = call(&router, "POST", "/authenticators", Some(again)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let second = second["id"].as_str().expect("id");
+    let sign_in = json!({ "options": { "challenge": "Y2hhbGxlbmdl" }, "origin": "http://localhost:8080" });
+    let (_, assertion) = call(&router, "POST", &format!("/authenticators/{second}/get"), Some(sign_in)).await;
+    assert_eq!(assertion["credential"]["id"], created["credential"]["id"]);
+    let (_, fresh) =
+        call(&router, "POST", "/authenticators", Some(json!({ "profile": "software-token" }))).await;
+    let fresh = fresh["id"].as_str().expect("id");
+    let sign_in = json!({ "options": { "challenge": "Y2hhbGxlbmdl" }, "origin": "http://localhost:8080" });
+    let (_, refused) = call(&router, "POST", &format!("/authenticators/{fresh}/get"), Some(sign_in)).await;
+    assert_eq!(refused["domException"]["name"], "NotAllowedError", "a new authenticator holds nothing");
+}
