@@ -93,6 +93,14 @@ export class Softfido {
   get(filter?: { rpId?: string }): Promise<StoredCredential[]>;
   /** Deletes a credential by its base64url id. */
   deleteCredential(credentialId: string): Promise<void>;
+  /**
+   * Seeds a discoverable credential (as Playwright's `context.credentials.create`): a base64url
+   * PKCS#8 ES256 `privateKey`, or a new key. The credential ID wraps the key: `id` cannot be chosen.
+   */
+  create(
+    rpId: string,
+    options: { userHandle: string; privateKey?: string; userName?: string; userDisplayName?: string },
+  ): Promise<{ id: string; rpId: string; userHandle: string; publicKey: string }>;
   /** Alias of deleteCredential(). */
   delete(credentialId: string): Promise<void>;
   /** Factory reset. */

@@ -156,6 +156,20 @@ export class Softfido {
   /** Alias of deleteCredential(), as Playwright's `context.credentials.delete`. */
   delete(credentialId) { return this.deleteCredential(credentialId); }
 
+  /**
+   * Seeds a discoverable credential, as Playwright's `context.credentials.create(rpId, options)`:
+   * `userHandle` (base64url) and optionally `privateKey` (base64url PKCS#8, ES256; a new key when
+   * absent), `userName`, `userDisplayName`. The credential ID wraps the key, so `id` cannot be chosen.
+   * @returns {Promise<{id: string, rpId: string, userHandle: string, publicKey: string}>}
+   */
+  async create(rpId, { id, userHandle, privateKey, userName, userDisplayName } = {}) {
+    if (id !== undefined) {
+      throw new TypeError("softfido create: a softfido credential ID wraps its key, so it cannot be chosen; leave id out");
+    }
+    const body = JSON.parse(JSON.stringify({ rpId, userHandle, privateKey, userName, userDisplayName }));
+    return this.#call("POST", "/credentials", body);
+  }
+
   /** A factory reset: every credential and the PIN go. */
   async reset() { await this.#call("POST", "/reset"); }
 

@@ -10,7 +10,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { createHash, createPublicKey, verify } from "node:crypto";
+import { createHash, createPublicKey, generateKeyPairSync, verify } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -271,6 +271,23 @@ describe("softfido's pages with softfido authenticators in Chromium (the bridge)
     assert.ok((await signInWithPasskey(fresh, base)).error, "a new authenticator holds no passkey");
     await later.context.close();
     await fresh.context.close();
+  }));
+
+  test("a credential seeded with a key the test made signs the page's get() with that key", { timeout: TEST_MS }, step(async () => {
+    const user = await newUser({ profile: "software-token" });
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const pkcs8 = privateKey.export({ type: "pkcs8", format: "der" }).toString("base64url");
+    const seeded = await user.softfido.create("localhost", { userHandle: "dTE", userName: "seeded", privateKey: pkcs8 });
+    await user.page.goto(`${base}/signin`);
+    const credential = await user.page.evaluate(async () =>
+      (await navigator.credentials.get({ publicKey: { challenge: new Uint8Array(32), rpId: "localhost" } })).toJSON());
+    assert.equal(credential.id, seeded.id);
+    assert.equal(credential.response.userHandle, "dTE");
+    const bytes = (value) => Buffer.from(value, "base64url");
+    const signed = Buffer.concat([bytes(credential.response.authenticatorData),
+      createHash("sha256").update(bytes(credential.response.clientDataJSON)).digest()]);
+    assert.ok(verify("sha256", signed, publicKey, bytes(credential.response.signature)), "signed with the seeded key");
+    await user.context.close();
   }));
 
   test("a denied touch when adding a passkey shows the page's error and registers nothing", { timeout: TEST_MS }, step(async () => {

@@ -212,6 +212,17 @@ impl Hosted {
             .collect()
     }
 
+    /// Seeds a discoverable credential with `key` (see [`Authenticator::import_discoverable`]);
+    /// answers its credential ID.
+    pub fn import_credential(
+        &self,
+        rp_id: &str,
+        user: softfido_authenticator::proto::request::UserEntity,
+        key: softfido_authenticator::keys::PrivateKey,
+    ) -> Result<Vec<u8>, String> {
+        lock(&self.authenticator).import_discoverable(rp_id, user, key).map_err(|status| status.to_string())
+    }
+
     /// Removes a discoverable credential; `Ok(false)` when there is none.
     pub fn remove_credential(&self, credential_id: &[u8]) -> Result<bool, String> {
         lock(&self.authenticator).remove_discoverable(credential_id).map_err(|status| status.to_string())

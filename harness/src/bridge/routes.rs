@@ -29,7 +29,7 @@ pub fn router(registry: Arc<Registry>) -> Router {
         .route("/authenticators/{id}/get", post(get_assertion))
         .route("/authenticators/{id}/cancel", post(cancel))
         .route("/authenticators/{id}/next", post(next))
-        .route("/authenticators/{id}/credentials", get(credentials))
+        .route("/authenticators/{id}/credentials", get(credentials).post(import_credential))
         .route("/authenticators/{id}/credentials/{credential}", delete(remove_credential))
         .route("/authenticators/{id}/reset", post(reset))
         .route("/authenticators/{id}/power-cycle", post(power_cycle))
@@ -227,6 +227,71 @@ async fn credentials(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(Value::Array(hosted(&registry, &id)?.credentials())))
+}
+
+/// `POST /authenticators/{id}/credentials`: a discoverable credential seeded with a key (PKCS#8,
+/// ES256), or a new key when none is given.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ImportedCredential {
+    rp_id: String,
+    user_handle: String,
+    user_name: Option<String>,
+    user_display_name: Option<String>,
+    private_key: Option<String>,
+    id: Option<String>,
+}
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError(StatusCode::BAD_REQUEST, "invalid_credential", message.into())
+}
+
+/// An ES256 key from base64url PKCS#8 DER.
+fn es256_key(pkcs8: &str) -> Result<p256::SecretKey, ApiError> {
+    use p256::pkcs8::DecodePrivateKey as _;
+    let der = Base64UrlUnpadded::decode_vec(pkcs8.trim_end_matches('='))
+        .map_err(|_| invalid("privateKey is not base64url"))?;
+    p256::SecretKey::from_pkcs8_der(&der).map_err(|_| invalid("privateKey is not a PKCS#8 P-256 (ES256) key"))
+}
+
+async fn import_credential(
+    State(registry): State<Arc<Registry>>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ImportedCredential>,
+) -> Result<Response, ApiError> {
+    use p256::pkcs8::EncodePublicKey as _;
+    let hosted = hosted(&registry, &id)?;
+    if body.id.is_some() {
+        return Err(invalid("a softfido credential ID wraps its key, so it cannot be chosen: leave id out"));
+    }
+    let user_id = Base64UrlUnpadded::decode_vec(body.user_handle.trim_end_matches('='))
+        .ok()
+        .filter(|id| (1..=64).contains(&id.len()))
+        .ok_or_else(|| invalid("userHandle must be 1 to 64 bytes of base64url"))?;
+    let secret = match &body.private_key {
+        Some(pkcs8) => es256_key(pkcs8)?,
+        None => {
+            use p256::elliptic_curve::Generate as _;
+            p256::SecretKey::from(p256::NonZeroScalar::generate_from_rng(&mut rand::rng()))
+        }
+    };
+    let public_key = secret.public_key().to_public_key_der().map_err(|e| invalid(e.to_string()))?;
+    let user = softfido_authenticator::proto::request::UserEntity {
+        id: user_id,
+        name: body.user_name,
+        display_name: body.user_display_name,
+    };
+    let key = softfido_authenticator::keys::PrivateKey::Es256(secret.to_nonzero_scalar());
+    let credential_id = hosted
+        .import_credential(&body.rp_id, user, key)
+        .map_err(|message| ApiError(StatusCode::CONFLICT, "not_stored", message))?;
+    let answer = json!({
+        "id": Base64UrlUnpadded::encode_string(&credential_id),
+        "rpId": body.rp_id,
+        "userHandle": body.user_handle,
+        "publicKey": Base64UrlUnpadded::encode_string(public_key.as_bytes()),
+    });
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
 }
 
 async fn remove_credential(

@@ -1,6 +1,7 @@
 use axum::body::Body;
 use axum::http::{Request, header};
 use http_body_util::BodyExt as _;
+use sha2::Digest as _;
 use tower::ServiceExt as _;
 
 use super::*;
@@ -141,4 +142,51 @@ async fn an_exported_state_signs_in_on_another_authenticator() {
     let sign_in = json!({ "options": { "challenge": "Y2hhbGxlbmdl" }, "origin": "http://localhost:8080" });
     let (_, refused) = call(&router, "POST", &format!("/authenticators/{fresh}/get"), Some(sign_in)).await;
     assert_eq!(refused["domException"]["name"], "NotAllowedError", "a new authenticator holds nothing");
+}
+
+/// A credential seeded with a PKCS#8 key (as Playwright's `credentials.create` does) signs in:
+/// its assertion verifies under that key.
+#[tokio::test]
+async fn a_seeded_credential_signs_in_with_the_given_key() {
+    use p256::ecdsa::signature::Verifier as _;
+    use p256::pkcs8::EncodePrivateKey as _;
+    let router = router();
+    let (_, added) =
+        call(&router, "POST", "/authenticators", Some(json!({ "profile": "software-token" }))).await;
+    let id = added["id"].as_str().expect("id");
+    let secret = p256::SecretKey::from_slice(&[5; 32]).expect("scalar");
+    let pkcs8 = Base64UrlUnpadded::encode_string(secret.to_pkcs8_der().expect("PKCS#8").as_bytes());
+    let seed = json!({ "rpId": "localhost", "userHandle": "dTE", "userName": "alice", "privateKey": pkcs8 });
+    let path = format!("/authenticators/{id}/credentials");
+    let (status, seeded) = call(&router, "POST", &path, Some(seed)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let sign_in = json!({ "options": { "challenge": "Y2hhbGxlbmdl" }, "origin": "http://localhost:8080" });
+    let (_, answer) = call(&router, "POST", &format!("/authenticators/{id}/get"), Some(sign_in)).await;
+    let credential = &answer["credential"];
+    assert_eq!(credential["id"], seeded["id"]);
+    assert_eq!(credential["response"]["userHandle"], "dTE");
+    let decode = |v: &Value| Base64UrlUnpadded::decode_vec(v.as_str().expect("string")).expect("base64url");
+    let mut signed = decode(&credential["response"]["authenticatorData"]);
+    signed.extend(sha2::Sha256::digest(decode(&credential["response"]["clientDataJSON"])));
+    let signature =
+        p256::ecdsa::DerSignature::try_from(decode(&credential["response"]["signature"]).as_slice())
+            .expect("DER");
+    let key = p256::ecdsa::VerifyingKey::from(secret.public_key());
+    key.verify(&signed, &signature).expect("signed with the seeded key");
+}
+
+#[tokio::test]
+async fn a_seed_with_a_chosen_id_or_a_bad_key_is_refused() {
+    let router = router();
+    let (_, added) = call(&router, "POST", "/authenticators", Some(json!({}))).await;
+    let path = format!("/authenticators/{}/credentials", added["id"].as_str().expect("id"));
+    let chosen = json!({ "rpId": "localhost", "userHandle": "dTE", "id": "AAAA" });
+    let (status, body) = call(&router, "POST", &path, Some(chosen)).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_credential")));
+    let bad_key = json!({ "rpId": "localhost", "userHandle": "dTE", "privateKey": "AAAA" });
+    assert_eq!(call(&router, "POST", &path, Some(bad_key)).await.0, StatusCode::BAD_REQUEST);
+    let generated = json!({ "rpId": "localhost", "userHandle": "dTE" });
+    let (status, seeded) = call(&router, "POST", &path, Some(generated)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(seeded["publicKey"].as_str().is_some_and(|k| !k.is_empty()));
 }
