@@ -19,25 +19,13 @@ import { spawn } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { install, stopBridges } from "../../packages/playwright/index.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, REPO, SOFTFIDO } from "./support.mjs";
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const SOFTFIDO = process.env.SOFTFIDO_BIN || join(REPO, "target/debug/softfido");
-const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 const PYTHON = process.env.ALLAUTH_PYTHON || join(REPO, ".venv/bin/python");
 const MANAGE = join(REPO, "tests/allauth/project/manage.py");
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 /** The whole file: past this the browser, the bridge and the sites are killed and the run fails. */
 const WATCHDOG_MS = 60_000;
 /** One test. */

@@ -7,8 +7,7 @@ use super::credential::{CredProtect, CredentialSecret};
 use super::{Authenticator, rp_id_hash};
 use crate::keys::PrivateKey;
 use crate::proto::StatusCode;
-use crate::proto::request::UserEntity;
-use crate::store::ResidentCredential;
+use crate::proto::request::{RpEntity, UserEntity};
 
 impl Authenticator {
     /// Removes the discoverable credential `credential_id`; `Ok(false)` when there is none.
@@ -43,18 +42,8 @@ impl Authenticator {
             cred_blob: None,
         };
         let credential_id = secret.seal(&self.state.master_key, &rp_id_hash(rp_id));
-        let resident = ResidentCredential {
-            credential_id: credential_id.clone(),
-            rp_id: rp_id.to_owned(),
-            rp_name: None,
-            user,
-            sequence: self.state.next_sequence,
-        };
-        self.commit(|state| {
-            state.resident.retain(|c| !(c.rp_id == resident.rp_id && c.user.id == resident.user.id));
-            state.resident.push(resident);
-            state.next_sequence += 1;
-        })?;
+        let rp = RpEntity { id: rp_id.to_owned(), name: None };
+        self.store_resident(credential_id.clone(), rp, user)?;
         Ok(credential_id)
     }
 }

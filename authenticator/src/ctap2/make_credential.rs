@@ -147,7 +147,9 @@ impl Authenticator {
 
     /// Steps 16-17: stores a discoverable credential, replacing any older one for the same RP
     /// and user.
-    fn store_resident(
+    /// Keeps a discoverable credential, replacing the same user's older one for the RP
+    /// (CTAP 2.1 §6.1.2 step 18).
+    pub(super) fn store_resident(
         &mut self,
         credential_id: Vec<u8>,
         rp: RpEntity,

@@ -7,7 +7,6 @@
 //! the origin and RP ID checks, algorithms and excludeCredentials, allowCredentials in batches,
 //! attestation conveyance, extensions, and DOMException names.
 
-use base64ct::{Base64UrlUnpadded, Encoding};
 use ciborium::Value as Cbor;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -24,7 +23,8 @@ use crate::client::pin::{key_agreement, token_with_pin};
 use crate::client::uv::{self, UserVerification, UvPlan, UvSupport};
 use crate::client::webauthn::client_data_json;
 use crate::client::{
-    Registration, Reply, SignIn, field, get_assertion, make_credential, parse_reply, text_field,
+    Registration, Reply, SignIn, base64url, base64url_bytes, field, get_assertion, make_credential,
+    parse_reply, text_field,
 };
 
 /// authenticatorGetInfo.
@@ -105,15 +105,8 @@ struct Info {
     max_credentials_in_list: usize,
 }
 
-fn b64(bytes: &[u8]) -> String {
-    Base64UrlUnpadded::encode_string(bytes)
-}
-
 fn unb64(value: &Value, what: &str) -> Result<Vec<u8>, DomException> {
-    value
-        .as_str()
-        .and_then(|s| Base64UrlUnpadded::decode_vec(s.trim_end_matches('=')).ok())
-        .ok_or_else(|| DomException::type_error(what))
+    base64url_bytes(value).ok_or_else(|| DomException::type_error(what))
 }
 
 fn malformed_answer(what: &str) -> DomException {
@@ -317,16 +310,16 @@ fn registration_response(
     ciborium::ser::into_writer(&object, &mut attestation_object)
         .map_err(|_| malformed_answer("attestation"))?;
     Ok(json!({
-        "id": b64(&credential_id),
-        "rawId": b64(&credential_id),
+        "id": base64url(&credential_id),
+        "rawId": base64url(&credential_id),
         "type": "public-key",
         "authenticatorAttachment": attachment.name(),
         "response": {
-            "clientDataJSON": b64(client_data),
-            "attestationObject": b64(&attestation_object),
-            "authenticatorData": b64(&auth_data),
+            "clientDataJSON": base64url(client_data),
+            "attestationObject": base64url(&attestation_object),
+            "authenticatorData": base64url(&auth_data),
             "transports": attachment.transports(),
-            "publicKey": auth_data::subject_public_key_info(&public_key).map(|spki| b64(&spki)),
+            "publicKey": auth_data::subject_public_key_info(&public_key).map(|spki| base64url(&spki)),
             "publicKeyAlgorithm": auth_data::algorithm(&public_key),
         },
         "clientExtensionResults": extensions.results(discoverable, parsed.extensions.as_ref()),
@@ -382,17 +375,19 @@ pub fn get(device: &mut Device<'_>, caller: &Caller, options: &Value) -> Result<
     let auth_data = field(&body, 2).and_then(Cbor::as_bytes).ok_or_else(|| malformed_answer("authData"))?;
     let parsed = auth_data::parse(auth_data).ok_or_else(|| malformed_answer("authData"))?;
     let signature = field(&body, 3).and_then(Cbor::as_bytes).ok_or_else(|| malformed_answer("signature"))?;
-    let user_handle =
-        field(&body, 4).and_then(|user| text_field(user, "id")).and_then(Cbor::as_bytes).map(|id| b64(id));
+    let user_handle = field(&body, 4)
+        .and_then(|user| text_field(user, "id"))
+        .and_then(Cbor::as_bytes)
+        .map(|id| base64url(id));
     Ok(json!({
-        "id": b64(&credential_id),
-        "rawId": b64(&credential_id),
+        "id": base64url(&credential_id),
+        "rawId": base64url(&credential_id),
         "type": "public-key",
         "authenticatorAttachment": device.attachment.name(),
         "response": {
-            "clientDataJSON": b64(&client_data),
-            "authenticatorData": b64(auth_data),
-            "signature": b64(signature),
+            "clientDataJSON": base64url(&client_data),
+            "authenticatorData": base64url(auth_data),
+            "signature": base64url(signature),
             "userHandle": user_handle,
         },
         "clientExtensionResults": assertion_results(&extensions, prf.as_ref(), parsed.extensions.as_ref()),

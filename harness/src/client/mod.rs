@@ -7,6 +7,7 @@ pub mod status;
 pub mod uv;
 pub mod webauthn;
 
+use base64ct::{Base64UrlUnpadded, Encoding};
 use ciborium::Value;
 
 /// makeCredential (0x01).
@@ -64,6 +65,16 @@ pub struct SignIn<'a> {
     pub extensions: Vec<(String, Value)>,
     /// pinUvAuthParam and pinUvAuthProtocol, when the platform holds a token.
     pub pin_uv_auth: Option<(Vec<u8>, i64)>,
+}
+
+/// Base64url without padding, as WebAuthn's JSON encodings write binary values.
+pub fn base64url(bytes: &[u8]) -> String {
+    Base64UrlUnpadded::encode_string(bytes)
+}
+
+/// The bytes of a base64url JSON string (padding tolerated); `None` for anything else.
+pub fn base64url_bytes(value: &serde_json::Value) -> Option<Vec<u8>> {
+    value.as_str().and_then(|s| Base64UrlUnpadded::decode_vec(s.trim_end_matches('=')).ok())
 }
 
 fn text(s: &str) -> Value {

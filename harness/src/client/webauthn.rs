@@ -7,7 +7,6 @@
 //! It works on JSON values, not on the RP's library types, so it is a second, independent
 //! reading of the WebAuthn JSON encoding.
 
-use base64ct::{Base64UrlUnpadded, Encoding};
 use ciborium::Value as Cbor;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -18,7 +17,10 @@ use softfido_authenticator::{Authenticator, Signals};
 use super::pin::token_with_pin;
 use super::status::status_name;
 use super::uv::{self, UserVerification, UvPlan, UvSupport, UvUnavailable};
-use super::{Registration, Reply, SignIn, field, get_assertion, make_credential, parse_reply, text_field};
+use super::{
+    Registration, Reply, SignIn, base64url, base64url_bytes, field, get_assertion, make_credential,
+    parse_reply, text_field,
+};
 
 /// authenticatorGetInfo.
 const GET_INFO: u8 = 0x04;
@@ -63,15 +65,8 @@ fn malformed(what: &str) -> ClientError {
     ClientError::Malformed(what.to_owned())
 }
 
-fn b64(bytes: &[u8]) -> String {
-    Base64UrlUnpadded::encode_string(bytes)
-}
-
 fn unb64(value: &Value, what: &str) -> Result<Vec<u8>, ClientError> {
-    value
-        .as_str()
-        .and_then(|s| Base64UrlUnpadded::decode_vec(s.trim_end_matches('=')).ok())
-        .ok_or_else(|| malformed(what))
+    base64url_bytes(value).ok_or_else(|| malformed(what))
 }
 
 fn bytes(value: Option<&Cbor>, what: &str) -> Result<Vec<u8>, ClientError> {
@@ -83,7 +78,7 @@ fn bytes(value: Option<&Cbor>, what: &str) -> Result<Vec<u8>, ClientError> {
 pub fn client_data_json(type_: &str, challenge: &[u8], origin: &str, top_origin: Option<&str>) -> Vec<u8> {
     let mut json = format!(
         r#"{{"type":"{type_}","challenge":"{}","origin":{},"crossOrigin":{}"#,
-        b64(challenge),
+        base64url(challenge),
         Value::String(origin.to_owned()),
         top_origin.is_some()
     );
@@ -151,12 +146,12 @@ impl WebAuthnClient {
             .and_then(|length| auth_data.get(55..55 + length))
             .ok_or_else(|| malformed("attested credential data"))?;
         Ok(json!({
-            "id": b64(credential_id),
-            "rawId": b64(credential_id),
+            "id": base64url(credential_id),
+            "rawId": base64url(credential_id),
             "type": "public-key",
             "response": {
-                "clientDataJSON": b64(&client_data),
-                "attestationObject": b64(&attestation_object),
+                "clientDataJSON": base64url(&client_data),
+                "attestationObject": base64url(&attestation_object),
                 "transports": ["usb"],
             },
             "clientExtensionResults": {},
@@ -206,15 +201,15 @@ impl WebAuthnClient {
         let user_handle = field(&body, 4)
             .and_then(|user| text_field(user, "id"))
             .and_then(Cbor::as_bytes)
-            .map(|id| b64(id));
+            .map(|id| base64url(id));
         Ok(json!({
-            "id": b64(&credential_id),
-            "rawId": b64(&credential_id),
+            "id": base64url(&credential_id),
+            "rawId": base64url(&credential_id),
             "type": "public-key",
             "response": {
-                "authenticatorData": b64(&bytes(field(&body, 2), "authData")?),
-                "clientDataJSON": b64(&client_data),
-                "signature": b64(&bytes(field(&body, 3), "signature")?),
+                "authenticatorData": base64url(&bytes(field(&body, 2), "authData")?),
+                "clientDataJSON": base64url(&client_data),
+                "signature": base64url(&bytes(field(&body, 3), "signature")?),
                 "userHandle": user_handle,
             },
             "clientExtensionResults": {},

@@ -11,16 +11,8 @@ const requireFromBrowserTests = createRequire(resolve(REPO, "tests/browser/packa
 /** playwright-core as installed by scripts/browser-setup.sh. */
 export const { chromium } = requireFromBrowserTests("playwright-core");
 
-export const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+/** Debian's Chromium and its flags, as tests/browser launches it. */
+export const { CHROMIUM, CHROMIUM_ARGS } = await import(resolve(REPO, "tests/browser/support.mjs"));
 
 /** Headless Debian Chromium, as tests/browser/pages.test.mjs launches it. */
 export function launchChromium() {
