@@ -92,6 +92,8 @@ pub fn info(config: &Config, device: DeviceState) -> GetInfoResponse {
     if extensions.uvm {
         extension_ids.push("uvm");
     }
+    // CTAP 2.1 §8 canonical order (shorter first, then bytewise), as strict clients expect.
+    extension_ids.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
     // Options (CTAP 2.1 §6.4 "options"): absent means unsupported; the value is the state.
     let mut options = vec![("rk", true), ("up", true), ("plat", false)];
     match config.uv {

@@ -30,6 +30,17 @@ fn get_info_describes_the_model() {
     assert_eq!(text_field(field(&info, 4), "uv"), Some(&Value::from(false)));
 }
 
+/// getInfo's extensions in CTAP2 canonical order (shorter first, then bytewise, CTAP 2.1 §8):
+/// strict clients check every array of the response against it.
+#[test]
+fn get_info_lists_extensions_in_canonical_order() {
+    let config = Config { extensions: crate::config::ExtensionSupport::ALL, ..Profile::SecurityKey.config() };
+    let (mut auth, _) = device(config);
+    let info = call(&mut auth, code::GET_INFO, None).unwrap();
+    let names: Vec<&str> = field(&info, 2).as_array().unwrap().iter().map(|v| v.as_text().unwrap()).collect();
+    assert_eq!(names, ["uvm", "credBlob", "credProtect", "hmac-secret", "minPinLength"]);
+}
+
 #[test]
 fn malformed_requests_get_their_status_codes() {
     let (mut auth, _) = device(software_token());
@@ -201,7 +212,7 @@ fn bytes_of(value: &Value) -> &[u8] {
 fn wire_bytes_of_get_info() {
     let (mut auth, _) = device(software_token());
     let expected = hex("00 ad 01 82 68 4649444f5f325f30 68 4649444f5f325f31 \
-         02 84 6b 6372656450726f74656374 6b 686d61632d736563726574 68 63726564426c6f62 63 75766d \
+         02 84 63 75766d 68 63726564426c6f62 6b 6372656450726f74656374 6b 686d61632d736563726574 \
          03 50");
     let response = raw(&mut auth, code::GET_INFO, None);
     assert_eq!(response[..expected.len()], expected[..]);

@@ -35,10 +35,18 @@ pub struct CredentialDescriptor {
     pub id: Vec<u8>,
 }
 
+/// `icon` (CTAP 2.0 §5.1, dropped from WebAuthn L2 but still sent by CTAP 2.0 platforms) is
+/// ignored, but must be a text string like every other optional entity field: anything else is
+/// CTAP2_ERR_CBOR_UNEXPECTED_TYPE (CTAP 2.1 §6 "the authenticator MUST … check the type").
+fn refuse_mistyped_icon(map: &mut super::cbor::MapReader) -> Result<(), StatusCode> {
+    map.take_text_key("icon").map(ValueExt::text_value).transpose().map(|_| ())
+}
+
 pub(super) fn parse_rp(value: Value) -> Result<RpEntity, StatusCode> {
     let mut map = value.map_value()?;
     let id = map.take_text_key("id").ok_or(StatusCode::MissingParameter)?.text_value()?;
     let name = map.take_text_key("name").map(ValueExt::text_value).transpose()?;
+    refuse_mistyped_icon(&mut map)?;
     Ok(RpEntity { id, name })
 }
 
@@ -50,5 +58,6 @@ pub(super) fn parse_user(value: Value) -> Result<UserEntity, StatusCode> {
     }
     let name = map.take_text_key("name").map(ValueExt::text_value).transpose()?;
     let display_name = map.take_text_key("displayName").map(ValueExt::text_value).transpose()?;
+    refuse_mistyped_icon(&mut map)?;
     Ok(UserEntity { id, name, display_name })
 }

@@ -274,6 +274,36 @@ fn an_excluded_credential_is_refused_whatever_the_touch() {
     }
 }
 
+/// A text `icon` (CTAP 2.0 platforms send it) is accepted; one of another type is
+/// CTAP2_ERR_CBOR_UNEXPECTED_TYPE, in the rp and in the user entity.
+#[test]
+fn an_icon_must_be_text() {
+    let (mut auth, _) = device(software_token());
+    let with_rp_icon = |icon: Value| {
+        make_credential_params(false, |m| {
+            m.insert(2, MapBuilder::new().insert("id", RP).insert("icon", icon).build())
+        })
+    };
+    assert!(
+        call(&mut auth, code::MAKE_CREDENTIAL, Some(with_rp_icon(Value::Text("https://x/i.png".into()))))
+            .is_ok()
+    );
+    assert_eq!(
+        call(&mut auth, code::MAKE_CREDENTIAL, Some(with_rp_icon(Value::Integer(1.into())))),
+        Err(StatusCode::CborUnexpectedType)
+    );
+    let user_icon = make_credential_params(false, |m| {
+        m.insert(
+            3,
+            MapBuilder::new()
+                .insert("id", Value::Bytes(vec![1]))
+                .insert("icon", Value::Bytes(vec![2]))
+                .build(),
+        )
+    });
+    assert_eq!(call(&mut auth, code::MAKE_CREDENTIAL, Some(user_icon)), Err(StatusCode::CborUnexpectedType));
+}
+
 #[test]
 fn a_discoverable_credential_replaces_the_same_users_older_one() {
     let (mut auth, _) = device(software_token());
