@@ -74,6 +74,8 @@ def test_get_info_per_profile(start_daemon, metadata, profile):
     assert ("uvm" in info.extensions) == spec.uvm
     assert ("minPinLength" in info.extensions) == (spec.uv_kind == "client_pin")
     assert "largeBlobKey" not in info.extensions
+    # CTAP 2.1 §8 canonical order (length first, then bytewise) for the array too.
+    assert info.extensions == sorted(info.extensions, key=lambda name: (len(name), name.encode()))
     assert not options.get("largeBlobs")
 
     # hmac-secret is on in every profile, so both PIN/UV auth protocols are offered, 2 first.
