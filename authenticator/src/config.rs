@@ -5,6 +5,9 @@
 //! matrix can set it at will.
 
 pub mod file;
+mod generation;
+
+pub use generation::Generation;
 
 use std::time::Duration;
 
@@ -303,6 +306,9 @@ pub struct Config {
     /// How much work the stored PIN verifier costs (see [`PinHashCost`]).
     #[serde(default)]
     pub pin_hash_cost: PinHashCost,
+    /// Which generation of key it is (CTAP 2.1 unless told otherwise).
+    #[serde(default)]
+    pub generation: Generation,
 }
 
 /// How much work the verifier of a stored PIN costs to compute: what a copy of the state costs an
@@ -423,6 +429,7 @@ impl Profile {
             max_resident_credentials: 100,
             pin: None,
             pin_hash_cost: PinHashCost::Standard,
+            generation: Generation::Ctap21,
         };
         match self {
             Self::SecurityKey => Config {

@@ -11,8 +11,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::{
-    Algorithm, AttestationKind, BackupFlags, Config, CounterMode, ExtensionSupport, KeyProtection, Modality,
-    PresenceOutcome, Profile, UvCapability, VerifyOutcome,
+    Algorithm, AttestationKind, BackupFlags, Config, CounterMode, ExtensionSupport, Generation,
+    KeyProtection, Modality, PresenceOutcome, Profile, UvCapability, VerifyOutcome,
 };
 
 /// Why a configuration file was refused.
@@ -74,6 +74,7 @@ struct ConfigFile {
     max_resident_credentials: Option<usize>,
     reset_window_ms: Option<u64>,
     reset_anytime: Option<bool>,
+    generation: Option<Generation>,
     extensions: Option<ExtensionsTable>,
 }
 
@@ -140,6 +141,7 @@ impl ConfigFile {
         if self.reset_anytime == Some(true) {
             config.reset_window = None;
         }
+        config.generation = self.generation.unwrap_or(config.generation);
         config.extensions = self.extensions.map_or(config.extensions, |table| ExtensionSupport {
             cred_protect: table.cred_protect.unwrap_or(config.extensions.cred_protect),
             hmac_secret: table.hmac_secret.unwrap_or(config.extensions.hmac_secret),
