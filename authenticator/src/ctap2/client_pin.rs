@@ -186,14 +186,19 @@ impl Authenticator {
         Ok(())
     }
 
-    /// §6.5.5.7.1 getPinToken (legacy): a token with mc and ga, no RP ID.
+    /// §6.5.5.7.1 getPinToken (legacy): a token with mc and ga, no RP ID. A 2.1-PRE key's token
+    /// has no permissions to check, so it also manages credentials (the preview's
+    /// credentialMgmtPreview takes the pinToken of getPinToken).
     fn get_pin_token(&mut self, shared: &SharedSecret, pin_hash_enc: &[u8]) -> Result<Response, StatusCode> {
         self.check_pin_usable()?;
         self.verify_pin_hash(shared, pin_hash_enc)?;
         if self.state.force_pin_change {
             return Err(StatusCode::PinPolicyViolation);
         }
-        let permissions = Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION;
+        let mut permissions = Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION;
+        if self.config.generation == crate::config::Generation::Ctap21Pre {
+            permissions = permissions | Permissions::CREDENTIAL_MANAGEMENT;
+        }
         self.issue_token(shared, permissions, None, UvMethod::Pin)
     }
 

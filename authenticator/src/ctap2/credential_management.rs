@@ -66,6 +66,12 @@ impl Authenticator {
                 tracing::info!(rp = credential.rp_id, "credential deleted");
                 Ok(Response::Empty)
             }
+            // CTAP 2.1 §6.8.6 updateUserInformation came with the final standard.
+            CredentialManagementRequest::UpdateUserInformation { .. }
+                if self.config.generation == crate::config::Generation::Ctap21Pre =>
+            {
+                Err(StatusCode::InvalidSubcommand)
+            }
             CredentialManagementRequest::UpdateUserInformation { params, auth } => {
                 let (id, user) = params?;
                 self.update_user_information(&id, user, &auth)

@@ -1,9 +1,11 @@
 //! authenticatorGetInfo (CTAP 2.1 §6.4).
 
-use super::Authenticator;
 use super::credential::MAX_CREDENTIAL_ID_LENGTH;
+use super::{Authenticator, generation};
 use crate::attestation;
-use crate::config::{Config, ExtensionSupport, Model, Profile, UvCapability, UvKind, VerifyOutcome};
+use crate::config::{
+    Config, ExtensionSupport, Generation, Model, Profile, UvCapability, UvKind, VerifyOutcome,
+};
 use crate::proto::response::GetInfoResponse;
 use crate::store::DEFAULT_MIN_PIN_LENGTH;
 
@@ -117,7 +119,7 @@ pub fn info(config: &Config, device: DeviceState) -> GetInfoResponse {
     let pin_uv_auth_protocols =
         if config.uv != UvCapability::None || extensions.hmac_secret { vec![2, 1] } else { Vec::new() };
     let remaining = config.max_resident_credentials.saturating_sub(device.resident_count);
-    GetInfoResponse {
+    let info = GetInfoResponse {
         versions: vec!["FIDO_2_0", "FIDO_2_1"],
         extensions: extension_ids,
         aaguid: attestation::aaguid(config.model()),
@@ -130,13 +132,18 @@ pub fn info(config: &Config, device: DeviceState) -> GetInfoResponse {
         algorithms: config.algorithms.iter().map(|a| a.cose_id()).collect(),
         force_pin_change: client_pin.then_some(device.force_pin_change),
         min_pin_length: client_pin.then_some(u32::from(device.min_pin_length)),
-        firmware_version: 1,
+        firmware_version: Some(1),
         max_cred_blob_length: extensions.cred_blob.then_some(MAX_CRED_BLOB_LENGTH as u32),
         max_rp_ids_for_set_min_pin_length: client_pin.then_some(MAX_RP_IDS_FOR_SET_MIN_PIN_LENGTH as u32),
         uv_modality: match config.uv {
             UvCapability::Builtin { modality, .. } => Some(modality.fido_uvm_bit()),
             _ => None,
         },
-        remaining_discoverable_credentials: u32::try_from(remaining).unwrap_or(u32::MAX),
+        remaining_discoverable_credentials: Some(u32::try_from(remaining).unwrap_or(u32::MAX)),
+    };
+    match config.generation {
+        Generation::Ctap21Pre => generation::as_preview(info),
+        // A U2F key answers no CBOR command (see `generation::admitted_command`).
+        Generation::Ctap21 | Generation::U2f => info,
     }
 }

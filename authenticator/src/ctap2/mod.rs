@@ -9,6 +9,7 @@ pub mod credential;
 mod credential_management;
 mod device;
 mod extensions;
+mod generation;
 mod get_assertion;
 pub mod get_info;
 mod hmac_secret;
@@ -122,13 +123,25 @@ impl Authenticator {
     /// Never panics on any input.
     pub fn process(&mut self, request: &[u8], signals: &Signals) -> Vec<u8> {
         // CTAP 2.1 §6.3: the getNextAssertion state is discarded when any other command arrives.
-        if request.first() != Some(&code::GET_NEXT_ASSERTION) {
+        let command =
+            request.first().and_then(|&byte| generation::admitted_command(self.config.generation, byte));
+        if command != Some(code::GET_NEXT_ASSERTION) {
             self.volatile.pending_assertions = None;
         }
         // §6.8: likewise the state of a credential management enumeration.
-        if request.first() != Some(&code::CREDENTIAL_MANAGEMENT) {
+        if command != Some(code::CREDENTIAL_MANAGEMENT) {
             self.volatile.pending_enumeration = None;
         }
+        // The command as CTAP 2.1 numbers it, for the commands this generation of key knows.
+        let translated;
+        let request = match (request.split_first(), command) {
+            (Some((&byte, params)), Some(command)) if command != byte => {
+                translated = [&[command][..], params].concat();
+                &translated[..]
+            }
+            (Some(_), None) => return vec![StatusCode::InvalidCommand.byte()],
+            _ => request,
+        };
         let result = Command::parse(request).and_then(|command| self.process_parsed(command, signals));
         let command = request.first().copied().unwrap_or_default();
         match result {

@@ -73,16 +73,16 @@ pub struct GetInfoResponse {
     pub force_pin_change: Option<bool>,
     /// 0x0D minPINLength, with clientPIN.
     pub min_pin_length: Option<u32>,
-    /// 0x0E firmwareVersion.
-    pub firmware_version: u32,
+    /// 0x0E firmwareVersion (CTAP 2.1 keys).
+    pub firmware_version: Option<u32>,
     /// 0x0F maxCredBlobLength, when credBlob is supported.
     pub max_cred_blob_length: Option<u32>,
     /// 0x10 maxRPIDsForSetMinPINLength, with setMinPINLength.
     pub max_rp_ids_for_set_min_pin_length: Option<u32>,
     /// 0x12 uvModality (FIDO Registry user verification method bits), with built-in UV.
     pub uv_modality: Option<u32>,
-    /// 0x14 remainingDiscoverableCredentials.
-    pub remaining_discoverable_credentials: u32,
+    /// 0x14 remainingDiscoverableCredentials (CTAP 2.1 keys).
+    pub remaining_discoverable_credentials: Option<u32>,
 }
 
 impl From<GetInfoResponse> for Response {
@@ -121,11 +121,11 @@ impl GetInfoResponse {
             .insert(0x0A, Value::Array(algorithms))
             .insert_opt(0x0C, info.force_pin_change)
             .insert_opt(0x0D, info.min_pin_length)
-            .insert(0x0E, info.firmware_version)
+            .insert_opt(0x0E, info.firmware_version)
             .insert_opt(0x0F, info.max_cred_blob_length)
             .insert_opt(0x10, info.max_rp_ids_for_set_min_pin_length)
             .insert_opt(0x12, info.uv_modality)
-            .insert(0x14, info.remaining_discoverable_credentials);
+            .insert_opt(0x14, info.remaining_discoverable_credentials);
         map.build()
     }
 }
