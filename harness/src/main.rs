@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use softfido_authenticator::store::{CredentialStore, FileStore, MemoryStore};
 use softfido_authenticator::transport::udp::{PowerCyclePolicy, UdpServer};
+use softfido_authenticator::config::Generation;
 use softfido_authenticator::{Authenticator, Profile, metadata};
 
 use softfido_harness::{device, matrix};
@@ -73,6 +74,10 @@ struct AuthenticatorArgs {
     /// instead of a profile; --pin, --no-pin and --reset-anytime still apply over it.
     #[arg(long, conflicts_with = "profile")]
     config: Option<PathBuf>,
+    /// The generation of key: 2.1 (the default), 2.1-pre (FIDO_2_1_PRE) or u2f; over the
+    /// profile's or the file's.
+    #[arg(long, value_parser = parse_generation)]
+    generation: Option<Generation>,
     /// Allow authenticatorReset at any time instead of only within 10 s of power-up.
     #[arg(long)]
     reset_anytime: bool,
@@ -122,6 +127,13 @@ impl AuthenticatorArgs {
         }
         Ok(std::env::var(PIN_ENV).ok().filter(|pin| !pin.is_empty()))
     }
+}
+
+fn parse_generation(name: &str) -> Result<Generation, String> {
+    Generation::from_name(name).ok_or_else(|| {
+        let names: Vec<_> = Generation::ALL.iter().map(|g| g.name()).collect();
+        format!("unknown generation {name:?}; expected one of {}", names.join(", "))
+    })
 }
 
 fn parse_profile(name: &str) -> Result<Profile, String> {
@@ -186,6 +198,9 @@ fn serve_authenticator(args: AuthenticatorArgs) -> anyhow::Result<()> {
     };
     if args.reset_anytime {
         config.reset_window = None;
+    }
+    if let Some(generation) = args.generation {
+        config.generation = generation;
     }
     if let Some(pin) = args.configured_pin()? {
         config.pin = Some(pin);
