@@ -115,7 +115,11 @@ impl UdpServer {
     /// Serves `device` until `shutdown` is set (noticed within about 50 ms), or until the socket
     /// fails. A request still running at shutdown is cancelled and waited for.
     pub fn run<D: CtapDevice>(self, device: D, shutdown: Arc<AtomicBool>) -> io::Result<()> {
-        let config = HidConfig { supports_msg: device.supports_msg(), ..HidConfig::default() };
+        let config = HidConfig {
+            supports_msg: device.supports_msg(),
+            supports_cbor: device.supports_cbor(),
+            ..HidConfig::default()
+        };
         let reader_socket = self.socket.try_clone()?;
         reader_socket.set_read_timeout(Some(POLL_INTERVAL))?;
         let (event_tx, event_rx) = mpsc::sync_channel(EVENT_QUEUE_LEN);
