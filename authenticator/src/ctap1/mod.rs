@@ -99,6 +99,15 @@ impl Instruction {
     pub fn from_byte(ins: u8) -> Option<Self> {
         [Self::Register, Self::Authenticate, Self::Version].into_iter().find(|i| *i as u8 == ins)
     }
+
+    /// The name the specification gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Register => "U2F_REGISTER",
+            Self::Authenticate => "U2F_AUTHENTICATE",
+            Self::Version => "U2F_VERSION",
+        }
+    }
 }
 
 /// The control byte (P1) of U2F_AUTHENTICATE (U2F Raw Message Formats v1.2 §5.1).

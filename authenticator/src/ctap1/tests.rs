@@ -304,3 +304,16 @@ fn only_es256_keys_have_a_u2f_public_key() {
     assert!(uncompressed_point(&PrivateKey::generate(Algorithm::Es256)).is_some());
     assert!(uncompressed_point(&PrivateKey::generate(Algorithm::EdDsa)).is_none());
 }
+
+#[test]
+fn instructions_and_control_bytes_are_the_specifications() {
+    let instructions = [(0x01, "U2F_REGISTER"), (0x02, "U2F_AUTHENTICATE"), (0x03, "U2F_VERSION")];
+    for (byte, name) in instructions {
+        assert_eq!(Instruction::from_byte(byte).map(Instruction::name), Some(name));
+    }
+    assert_eq!(Instruction::from_byte(0x04), None);
+    assert_eq!(AuthenticateMode::from_byte(0x07), Some(AuthenticateMode::CheckOnly));
+    assert_eq!(AuthenticateMode::from_byte(0x03), Some(AuthenticateMode::EnforceUserPresenceAndSign));
+    assert_eq!(AuthenticateMode::from_byte(0x08), Some(AuthenticateMode::DontEnforceUserPresenceAndSign));
+    assert_eq!(AuthenticateMode::from_byte(0x00), None);
+}

@@ -285,7 +285,7 @@ impl EventLoop {
         info!(
             cid = %format_args!("{:08x}", current.cid),
             command = ?current.command,
-            operation = %format_args!("{} ({:#04x})", crate::proto::request::code::name(current.operation), current.operation),
+            operation = %format_args!("{} ({:#04x})", operation_name(current.command, current.operation), current.operation),
             request_len = current.request_len,
             answer_len = answer.len(),
             status = %Status(current.command, answer),
@@ -446,6 +446,14 @@ fn work<D: CtapDevice>(mut device: D, jobs: Receiver<Job>, events: SyncSender<Ev
 fn operation(command: HidCommand, payload: &[u8]) -> u8 {
     let index = if command == HidCommand::Msg { 1 } else { 0 };
     payload.get(index).copied().unwrap_or(0)
+}
+
+/// The name of an operation, for the log: a CTAP2 command's, or a U2F instruction's.
+fn operation_name(command: HidCommand, operation: u8) -> &'static str {
+    match command {
+        HidCommand::Msg => crate::ctap1::Instruction::from_byte(operation).map_or("unknown", |i| i.name()),
+        _ => crate::proto::request::code::name(operation),
+    }
 }
 
 /// An answer's status, for the log: the CTAP2 status byte, or an APDU's status word.
