@@ -1,11 +1,11 @@
-//! Command APDUs as U2F frames them (FIDO U2F Raw Message Formats v1.2 §3.1, after ISO 7816-4
-//! §5.1): a four-byte header `CLA INS P1 P2`, then the body in the short or the extended length
+//! Command APDUs as U2F frames them (FIDO U2F Raw Message Formats v1.2, "Request Message Framing", after
+//! ISO 7816-4 §5.1): a four-byte header `CLA INS P1 P2`, then the body in the short or the extended length
 //! encoding. Parsing never panics; any inconsistency between the lengths and the bytes present is
 //! [`StatusWord::WrongLength`].
 
 use super::StatusWord;
 
-/// The only class byte U2F uses (U2F Raw Message Formats v1.2 §3.1: CLA is 0x00).
+/// The only class byte U2F uses ("Request Message Framing": CLA is 0x00).
 pub const CLA_U2F: u8 = 0x00;
 
 /// A command APDU split into its header and its data field.
@@ -32,8 +32,8 @@ pub enum LengthEncoding {
     None,
     /// One-byte Lc and Le (cases 2S, 3S, 4S).
     Short,
-    /// A zero byte, then two-byte Lc and Le (cases 2E, 3E, 4E; U2F Raw Message Formats v1.2
-    /// §3.1.1 "Extended length encoding").
+    /// A zero byte, then two-byte Lc and Le (cases 2E, 3E, 4E; the extended length encoding of
+    /// "Request Message Framing").
     Extended,
 }
 
@@ -75,8 +75,8 @@ fn parse_body(body: &[u8]) -> Result<(&[u8], LengthEncoding), StatusWord> {
 
 /// The body after the extended marker: `Lc1 Lc2 data [Le1 Le2]`, or `Le1 Le2` alone (case 2E).
 ///
-/// A zero Lc followed by a two-byte Le is accepted as "no data": U2F Raw Message Formats v1.2
-/// §3.1.1 frames every request with Lc, and clients (python-fido2, libfido2) send U2F_VERSION
+/// A zero Lc followed by a two-byte Le is accepted as "no data": "Request Message Framing" frames every
+/// request with Lc, and clients (python-fido2, libfido2) send U2F_VERSION
 /// as `00 00 00` then `00 00`.
 fn parse_extended(rest: &[u8]) -> Result<(&[u8], LengthEncoding), StatusWord> {
     let Some((length, tail)) = rest.split_first_chunk::<2>() else {

@@ -1,5 +1,7 @@
 //! CTAP1 / U2F (FIDO U2F Raw Message Formats v1.2): command APDUs in, response APDUs out.
 //!
+//! Clauses of FIDO U2F Raw Message Formats v1.2 are cited by their headings, quoted.
+//!
 //! The protocol is pure: [`process`] parses an APDU, checks it in the order below and asks a
 //! [`U2fToken`] for what only the device knows (the user's touch, keys, counters, the batch
 //! attestation identity). The authenticator implements the token on the same credential IDs
@@ -20,27 +22,27 @@ use crate::attestation::AttestationIdentity;
 use crate::keys::PrivateKey;
 use crate::signals::Signals;
 
-/// The version string U2F_VERSION answers (U2F Raw Message Formats v1.2 §6.1).
+/// The version string U2F_VERSION answers ("GetVersion Request and Response - U2F_VERSION").
 pub const U2F_VERSION: &[u8] = b"U2F_V2";
 
-/// The first byte of a registration response (U2F Raw Message Formats v1.2 §4.3: reserved, 0x05).
+/// The first byte of a registration response ("Registration Response Message: Success": reserved, 0x05).
 pub const REGISTER_RESERVED_BYTE: u8 = 0x05;
 
-/// The byte that opens the data the batch key signs at registration (U2F Raw Message Formats
-/// v1.2 §4.3: "a byte reserved for future use [1 byte] with the value 0x00").
+/// The byte that opens the data the batch key signs at registration
+/// ("Registration Response Message: Success": a reserved byte, 0x00).
 pub const REGISTER_SIGNED_RESERVED_BYTE: u8 = 0x00;
 
 /// Bit 0 of the user-presence byte of an authentication response: the user touched the key
-/// (U2F Raw Message Formats v1.2 §5.4).
+/// ("Authentication Response Message: Success").
 pub const USER_PRESENT: u8 = 0x01;
 
 /// Length of the challenge and application parameters (SHA-256 digests).
 pub const PARAMETER_LEN: usize = 32;
 
-/// Length of an uncompressed P-256 point (U2F Raw Message Formats v1.2 §4.3: 0x04 ‖ X ‖ Y).
+/// Length of an uncompressed P-256 point ("Registration Response Message: Success": 0x04 ‖ X ‖ Y).
 pub const PUBLIC_KEY_LEN: usize = 65;
 
-/// The status words U2F uses (U2F Raw Message Formats v1.2 §3.3, after ISO 7816-4 §5.1.3).
+/// The status words U2F uses ("Status Codes", after ISO 7816-4 §5.1.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StatusWord {
     /// SW_NO_ERROR: the command completed.
@@ -81,20 +83,19 @@ impl StatusWord {
     }
 }
 
-/// The instructions U2F defines (U2F Raw Message Formats v1.2 §3.1.2, "Command and parameter
-/// values").
+/// The instructions U2F defines ("Request Message Framing").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Instruction {
-    /// U2F_REGISTER (§4).
+    /// U2F_REGISTER ("Registration Request Message - U2F_REGISTER").
     Register = 0x01,
-    /// U2F_AUTHENTICATE (§5).
+    /// U2F_AUTHENTICATE ("Authentication Request Message - U2F_AUTHENTICATE").
     Authenticate = 0x02,
-    /// U2F_VERSION (§6.1).
+    /// U2F_VERSION ("GetVersion Request and Response - U2F_VERSION").
     Version = 0x03,
 }
 
 impl Instruction {
-    /// The instruction for an INS byte, if U2F defines it (§6.2: others are
+    /// The instruction for an INS byte, if U2F defines it ("Status Codes": others are
     /// SW_INS_NOT_SUPPORTED).
     pub fn from_byte(ins: u8) -> Option<Self> {
         [Self::Register, Self::Authenticate, Self::Version].into_iter().find(|i| *i as u8 == ins)
@@ -110,7 +111,7 @@ impl Instruction {
     }
 }
 
-/// The control byte (P1) of U2F_AUTHENTICATE (U2F Raw Message Formats v1.2 §5.1).
+/// The control byte (P1) of U2F_AUTHENTICATE ("Authentication Request Message - U2F_AUTHENTICATE").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthenticateMode {
     /// 0x07 "check-only": is the key handle this token's, for this application? Never signs.
@@ -132,9 +133,10 @@ impl AuthenticateMode {
 
 /// What the U2F protocol needs of the device behind it.
 pub trait U2fToken {
-    /// A test of user presence that never waits: whether the user has touched the key. U2F has
-    /// no keepalive; a device without a touch answers SW_CONDITIONS_NOT_SATISFIED at once and the
-    /// client asks again (U2F Raw Message Formats v1.2 §4.3, §5.5).
+    /// A test of user presence that never waits: whether the user has touched the key. U2F has no keepalive;
+    /// a device without a touch answers SW_CONDITIONS_NOT_SATISFIED at once and the client asks again
+    /// ("Registration Response Message: Error: Test-of-User-Presence Required"; "Authentication Response
+    /// Message: Error: Test-of-User-Presence Required").
     fn user_present(&mut self, signals: &Signals) -> bool;
 
     /// A new ES256 key for `application` and its key handle (at most 255 bytes).
@@ -165,11 +167,11 @@ pub fn process(token: &mut dyn U2fToken, apdu: &[u8], signals: &Signals) -> Vec<
 /// The response data of a successful command, or the status word that refused it.
 fn respond(token: &mut dyn U2fToken, bytes: &[u8], signals: &Signals) -> Result<Vec<u8>, StatusWord> {
     let apdu = CommandApdu::parse(bytes)?;
-    // §3.1: CLA is 0x00; ISO 7816-4 §5.1.3 names the status for any other class.
+    // "Request Message Framing": CLA is 0x00; "Status Codes": SW_CLA_NOT_SUPPORTED otherwise.
     if apdu.cla != CLA_U2F {
         return Err(StatusWord::ClaNotSupported);
     }
-    // §6.2: an instruction U2F does not define is SW_INS_NOT_SUPPORTED.
+    // "Status Codes": an instruction U2F does not define is SW_INS_NOT_SUPPORTED.
     let instruction = Instruction::from_byte(apdu.ins).ok_or(StatusWord::InsNotSupported)?;
     match instruction {
         Instruction::Version => version(&apdu),
@@ -178,7 +180,7 @@ fn respond(token: &mut dyn U2fToken, bytes: &[u8], signals: &Signals) -> Result<
     }
 }
 
-/// U2F_VERSION (§6.1): no request data; the answer is "U2F_V2".
+/// U2F_VERSION ("GetVersion Request and Response - U2F_VERSION"): no request data; the answer is "U2F_V2".
 fn version(apdu: &CommandApdu<'_>) -> Result<Vec<u8>, StatusWord> {
     if !apdu.data.is_empty() {
         return Err(StatusWord::WrongLength);
@@ -193,25 +195,26 @@ fn parameters(data: &[u8]) -> Option<(&[u8; PARAMETER_LEN], &[u8; PARAMETER_LEN]
     Some((challenge, application, rest))
 }
 
-/// U2F_REGISTER (§4.1 request, §4.3 response): after a touch, a new key and its key handle,
-/// attested by the batch key.
+/// U2F_REGISTER ("Registration Request Message - U2F_REGISTER"; "Registration Response Message: Success"):
+/// after a touch, a new key and its key handle, attested by the batch key.
 fn register(
     token: &mut dyn U2fToken,
     apdu: &CommandApdu<'_>,
     signals: &Signals,
 ) -> Result<Vec<u8>, StatusWord> {
-    // §4.1: the request is exactly the challenge and application parameters.
+    // "Registration Request Message - U2F_REGISTER": exactly the challenge and application parameters.
     let Some((challenge, application, [])) = parameters(apdu.data) else {
         return Err(StatusWord::WrongLength);
     };
-    // §4.4: without a test of user presence, SW_CONDITIONS_NOT_SATISFIED.
+    // "Registration Response Message: Error: Test-of-User-Presence Required": SW_CONDITIONS_NOT_SATISFIED.
     if !token.user_present(signals) {
         return Err(StatusWord::ConditionsNotSatisfied);
     }
     let (key, key_handle) = token.create_key(application)?;
     let public_key = uncompressed_point(&key).ok_or(StatusWord::NoPreciseDiagnosis)?;
     let handle_len = u8::try_from(key_handle.len()).map_err(|_| StatusWord::NoPreciseDiagnosis)?;
-    // §4.3: the batch key signs 0x00 ‖ application ‖ challenge ‖ key handle ‖ public key.
+    // "Registration Response Message: Success": the batch key signs 0x00 ‖ application ‖ challenge ‖ key
+    // handle ‖ public key.
     let mut signed = Vec::with_capacity(1 + 2 * PARAMETER_LEN + key_handle.len() + PUBLIC_KEY_LEN);
     signed.push(REGISTER_SIGNED_RESERVED_BYTE);
     signed.extend_from_slice(application);
@@ -220,7 +223,8 @@ fn register(
     signed.extend_from_slice(&public_key);
     let identity = token.attestation_identity();
     let signature = identity.sign_der(&signed);
-    // §4.3: 0x05 ‖ public key ‖ L ‖ key handle ‖ attestation certificate ‖ signature.
+    // "Registration Response Message: Success": 0x05 ‖ public key ‖ L ‖ key handle ‖ attestation certificate
+    // ‖ signature.
     let mut response = Vec::with_capacity(
         2 + PUBLIC_KEY_LEN + key_handle.len() + identity.certificate_der.len() + signature.len(),
     );
@@ -233,38 +237,44 @@ fn register(
     Ok(response)
 }
 
-/// U2F_AUTHENTICATE (§5.1 request, §5.4 response): with a key handle this token issued for the
-/// application, the user-presence byte, the counter and a signature.
+/// U2F_AUTHENTICATE ("Authentication Request Message - U2F_AUTHENTICATE"; "Authentication Response Message:
+/// Success"): with a key handle this token issued for the application, the user-presence byte, the counter
+/// and a signature.
 fn authenticate(
     token: &mut dyn U2fToken,
     apdu: &CommandApdu<'_>,
     signals: &Signals,
 ) -> Result<Vec<u8>, StatusWord> {
-    // §5.1: challenge ‖ application ‖ L ‖ key handle, L covering the rest exactly.
+    // "Authentication Request Message - U2F_AUTHENTICATE": challenge ‖ application ‖ L ‖ key handle, L
+    // covering the rest exactly.
     let Some((challenge, application, [handle_len, key_handle @ ..])) = parameters(apdu.data) else {
         return Err(StatusWord::WrongLength);
     };
     if usize::from(*handle_len) != key_handle.len() {
         return Err(StatusWord::WrongLength);
     }
-    // §5.1 defines three control bytes; this token takes no other.
+    // "Authentication Request Message - U2F_AUTHENTICATE" defines three control bytes; this token takes no
+    // other.
     let mode = AuthenticateMode::from_byte(apdu.p1).ok_or(StatusWord::WrongData)?;
-    // §5.6: a key handle that is not this token's, or not for this application, is
-    // SW_WRONG_DATA (whatever the mode, check-only included).
+    // "Authentication Response Message: Error: Bad Key Handle": a key handle that is not this token's, or not
+    // for this application, is SW_WRONG_DATA (whatever the mode, check-only included).
     let key = token.open_key(key_handle, application).ok_or(StatusWord::WrongData)?;
     let presence = match mode {
-        // §5.1: check-only answers SW_CONDITIONS_NOT_SATISFIED for a valid key handle.
+        // "Authentication Request Message - U2F_AUTHENTICATE": check-only answers SW_CONDITIONS_NOT_SATISFIED
+        // for a valid key handle.
         AuthenticateMode::CheckOnly => return Err(StatusWord::ConditionsNotSatisfied),
-        // §5.5: no touch, SW_CONDITIONS_NOT_SATISFIED.
+        // "Authentication Response Message: Error: Test-of-User-Presence Required".
         AuthenticateMode::EnforceUserPresenceAndSign if !token.user_present(signals) => {
             return Err(StatusWord::ConditionsNotSatisfied);
         }
         AuthenticateMode::EnforceUserPresenceAndSign => USER_PRESENT,
-        // §5.1: sign without asking the user; the byte says no presence was tested.
+        // "Authentication Request Message - U2F_AUTHENTICATE": sign without asking the user; the byte says no
+        // presence was tested.
         AuthenticateMode::DontEnforceUserPresenceAndSign => 0,
     };
     let counter = token.next_counter(key_handle)?.to_be_bytes();
-    // §5.4: the key signs application ‖ user presence ‖ counter ‖ challenge.
+    // "Authentication Response Message: Success": the key signs application ‖ user presence ‖ counter ‖
+    // challenge.
     let mut signed = Vec::with_capacity(2 * PARAMETER_LEN + 5);
     signed.extend_from_slice(application);
     signed.push(presence);
