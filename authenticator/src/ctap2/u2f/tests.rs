@@ -232,3 +232,26 @@ fn get_info_lists_u2f_v2() {
     let info = call(&mut auth, code::GET_INFO, None).unwrap();
     assert!(field(&info, 1).as_array().unwrap().contains(&Value::from("U2F_V2")));
 }
+
+#[test]
+fn truncated_or_padded_apdus_never_panic_the_authenticator() {
+    let (mut auth, _) = device(software_token());
+    let (_, handle) = u2f_registered(&mut auth);
+    let authenticate =
+        [&CHALLENGE[..], &rp_id_hash(RP), &[u8::try_from(handle.len()).unwrap()], &handle].concat();
+    let requests = [
+        extended(0x01, 0x00, &[CHALLENGE, rp_id_hash(RP)].concat()),
+        extended(0x02, 0x03, &authenticate),
+        extended(0x02, 0x07, &authenticate),
+        extended(0x03, 0x00, &[]),
+    ];
+    for full in requests {
+        for len in 0..full.len() + 3 {
+            let mut apdu = full[..len.min(full.len())].to_vec();
+            apdu.resize(len, 0x00);
+            let response = auth.process_apdu(&apdu, &Signals::new());
+            let status = [response[response.len() - 2], response[response.len() - 1]];
+            assert!(StatusWord::from_bytes(status).is_some(), "{apdu:02x?}");
+        }
+    }
+}
