@@ -16,6 +16,7 @@
 pub mod attestation;
 pub mod clock;
 pub mod config;
+pub mod ctap1;
 pub mod ctap2;
 pub mod hid;
 pub mod keys;

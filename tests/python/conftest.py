@@ -34,8 +34,9 @@ def metadata(softfido_bin, tmp_path_factory) -> Metadata:
 @pytest.fixture
 def start_daemon(softfido_bin, tmp_path):
     """Factory: start_daemon(profile, state=None, reset_anytime=False, pin=None, no_pin=False,
-    pin_file=None, pin_env=None) -> running Daemon (`pin`: --pin PIN, `no_pin`: --no-pin,
-    `pin_file`: --pin-file FILE, `pin_env`: SOFTFIDO_PIN; the security-key profile starts
+    pin_file=None, pin_env=None, config=None) -> running Daemon (`pin`: --pin PIN, `no_pin`:
+    --no-pin, `pin_file`: --pin-file FILE, `pin_env`: SOFTFIDO_PIN, `config`: --config FILE in
+    place of --profile, `profile` then naming the file's base; the security-key profile starts
     with PIN 1234 otherwise, and `daemon.pin` holds the PIN the tests expect).
 
     At teardown every daemon still running gets SIGINT and must exit 0 within 5 s.
@@ -50,6 +51,7 @@ def start_daemon(softfido_bin, tmp_path):
         no_pin: bool = False,
         pin_file: Path | None = None,
         pin_env: str | None = None,
+        config: Path | None = None,
     ) -> Daemon:
         log = tmp_path / f"softfido-{len(daemons)}-{profile}.log"
         daemon = Daemon(
@@ -62,6 +64,7 @@ def start_daemon(softfido_bin, tmp_path):
             no_pin=no_pin,
             pin_file=pin_file,
             pin_env=pin_env,
+            config=config,
         )
         daemons.append(daemon)
         return daemon.start()

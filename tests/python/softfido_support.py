@@ -113,6 +113,7 @@ class Daemon:
         no_pin: bool = False,
         pin_file: Path | None = None,
         pin_env: str | None = None,
+        config: Path | None = None,
     ):
         self.binary = binary
         self.profile = profile
@@ -122,6 +123,7 @@ class Daemon:
         self.no_pin = no_pin  # --no-pin
         self.pin_file = pin_file  # --pin-file FILE
         self.pin_env = pin_env  # SOFTFIDO_PIN
+        self.config = config  # --config FILE, in place of --profile (`profile` then names its base)
         #: The PIN the tests believe the device has (tests that change it update this): what
         #: `client()`'s user types when asked. The security-key profile starts with 1234.
         self.pin: str | None = None
@@ -139,7 +141,11 @@ class Daemon:
         last_error = ""
         for _attempt in range(5):
             port = free_udp_port()
-            cmd = [str(self.binary), "authenticator", "--udp", f"127.0.0.1:{port}", "--profile", self.profile]
+            cmd = [str(self.binary), "authenticator", "--udp", f"127.0.0.1:{port}"]
+            if self.config is not None:
+                cmd += ["--config", str(self.config)]
+            else:
+                cmd += ["--profile", self.profile]
             if self.state is not None:
                 cmd += ["--state", str(self.state)]
             if self.reset_anytime:

@@ -18,6 +18,10 @@ pub trait CtapDevice: Send {
     /// Whether [`CtapDevice::process_msg`] is supported.
     fn supports_msg(&self) -> bool;
 
+    /// Whether [`CtapDevice::process_cbor`] is offered: a U2F-only device answers CTAPHID_CBOR
+    /// with ERR_INVALID_CMD and leaves the CBOR capability out of CTAPHID_INIT.
+    fn supports_cbor(&self) -> bool;
+
     /// Simulates unplugging and plugging in: drops volatile state, keeps persistent state.
     fn power_cycle(&mut self);
 

@@ -216,7 +216,7 @@ impl Authenticator {
     }
 
     /// Advances and persists the signature counter of `credential_id` per the counter mode.
-    fn advance_counter(&mut self, credential_id: &[u8]) -> Result<u32, StatusCode> {
+    pub(super) fn advance_counter(&mut self, credential_id: &[u8]) -> Result<u32, StatusCode> {
         match self.config.counter {
             CounterMode::Zero => Ok(0),
             CounterMode::Global => {

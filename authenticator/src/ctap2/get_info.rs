@@ -120,7 +120,7 @@ pub fn info(config: &Config, device: DeviceState) -> GetInfoResponse {
         if config.uv != UvCapability::None || extensions.hmac_secret { vec![2, 1] } else { Vec::new() };
     let remaining = config.max_resident_credentials.saturating_sub(device.resident_count);
     let info = GetInfoResponse {
-        versions: vec!["FIDO_2_0", "FIDO_2_1"],
+        versions: vec!["U2F_V2", "FIDO_2_0", "FIDO_2_1"],
         extensions: extension_ids,
         aaguid: attestation::aaguid(config.model()),
         options,

@@ -16,6 +16,7 @@ mod hmac_secret;
 mod make_credential;
 mod power_on;
 mod reset;
+mod u2f;
 mod verification;
 
 #[cfg(test)]
@@ -246,12 +247,17 @@ impl CtapDevice for Authenticator {
         self.process(request, signals)
     }
 
-    fn process_msg(&mut self, _apdu: &[u8], _signals: &Signals) -> Option<Vec<u8>> {
-        None
+    fn process_msg(&mut self, apdu: &[u8], signals: &Signals) -> Option<Vec<u8>> {
+        Some(self.process_apdu(apdu, signals))
     }
 
+    /// Every generation speaks CTAP1/U2F, as CTAP2 security keys do (CTAP 2.1 §10).
     fn supports_msg(&self) -> bool {
-        false
+        true
+    }
+
+    fn supports_cbor(&self) -> bool {
+        self.config.generation.speaks_ctap2()
     }
 
     fn power_cycle(&mut self) {

@@ -14,7 +14,10 @@ use crate::pin::token::Permissions;
 fn get_info_describes_the_model() {
     let (mut auth, _) = device(Profile::SecurityKey.config());
     let info = call(&mut auth, code::GET_INFO, None).unwrap();
-    assert_eq!(field(&info, 1), &Value::Array(vec![Value::from("FIDO_2_0"), Value::from("FIDO_2_1")]));
+    assert_eq!(
+        field(&info, 1),
+        &Value::Array(vec![Value::from("U2F_V2"), Value::from("FIDO_2_0"), Value::from("FIDO_2_1")])
+    );
     assert_eq!(field(&info, 3), &Value::Bytes(crate::attestation::aaguid(auth.config().model()).to_vec()));
     let options = field(&info, 4);
     assert_eq!(text_field(options, "rk"), Some(&Value::from(true)));
@@ -211,7 +214,7 @@ fn bytes_of(value: &Value) -> &[u8] {
 #[test]
 fn wire_bytes_of_get_info() {
     let (mut auth, _) = device(software_token());
-    let expected = hex("00 ad 01 82 68 4649444f5f325f30 68 4649444f5f325f31 \
+    let expected = hex("00 ad 01 83 66 5532465f5632 68 4649444f5f325f30 68 4649444f5f325f31 \
          02 84 63 75766d 68 63726564426c6f62 6b 6372656450726f74656374 6b 686d61632d736563726574 \
          03 50");
     let response = raw(&mut auth, code::GET_INFO, None);

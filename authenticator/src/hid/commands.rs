@@ -24,6 +24,9 @@ impl CtapHid {
             HidCommand::Ping => out.push(reply(cid, HidCommand::Ping, &payload)),
             // CTAP 2.1 §11.2.9.1.1: a device without CTAP1 answers MSG with ERR_INVALID_CMD.
             HidCommand::Msg if !self.config.supports_msg => out.push(error(cid, HidError::InvalidCmd)),
+            // CTAP 2.1 §11.2.9.1.3: a device without the CBOR capability (U2F only) does not
+            // implement CTAPHID_CBOR, and §11.2.9.1.6 answers such a command ERR_INVALID_CMD.
+            HidCommand::Cbor if !self.config.supports_cbor => out.push(error(cid, HidError::InvalidCmd)),
             HidCommand::Msg | HidCommand::Cbor => self.dispatch(cid, command, payload, out),
             // CTAP 2.1 §11.2.9.2.1: an empty answer; the identification itself is the device's.
             HidCommand::Wink => {

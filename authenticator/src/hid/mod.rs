@@ -163,6 +163,9 @@ pub struct HidConfig {
     /// Whether CTAPHID_MSG (CTAP1/U2F) is accepted; when not, INIT advertises NMSG and MSG gets
     /// ERR_INVALID_CMD.
     pub supports_msg: bool,
+    /// Whether CTAPHID_CBOR (CTAP2) is accepted; when not (a U2F-only key), INIT leaves the CBOR
+    /// capability out and CBOR gets ERR_INVALID_CMD (CTAP 2.1 §11.2.9.1.3).
+    pub supports_cbor: bool,
     /// Reported by CTAPHID_INIT.
     pub version: DeviceVersion,
 }
@@ -170,12 +173,13 @@ pub struct HidConfig {
 impl Default for HidConfig {
     /// 16 channels; 750 ms between packets, the value of the SoloKeys firmware whose simulator
     /// convention the UDP transport follows (solo1 `ctaphid_check_timeouts`; OpenSK uses 100 ms);
-    /// no CTAP1.
+    /// CTAP2 without CTAP1.
     fn default() -> Self {
         Self {
             max_channels: 16,
             transaction_timeout: Duration::from_millis(750),
             supports_msg: false,
+            supports_cbor: true,
             version: DeviceVersion::default(),
         }
     }
@@ -267,7 +271,8 @@ impl CtapHid {
     /// The capability flags CTAPHID_INIT reports.
     pub fn capabilities(&self) -> u8 {
         let nmsg = if self.config.supports_msg { 0 } else { CAPABILITY_NMSG };
-        CAPABILITY_WINK | CAPABILITY_CBOR | nmsg
+        let cbor = if self.config.supports_cbor { CAPABILITY_CBOR } else { 0 };
+        CAPABILITY_WINK | cbor | nmsg
     }
 
     /// How many channels are allocated.

@@ -104,7 +104,7 @@ fn get_info_options_follow_the_uv_kind() {
     for model in Model::all() {
         let info = &metadata_statement(model)["authenticatorGetInfo"];
         let options = &info["options"];
-        assert_eq!(strings(&info["versions"]), ["FIDO_2_0", "FIDO_2_1"]);
+        assert_eq!(strings(&info["versions"]), ["U2F_V2", "FIDO_2_0", "FIDO_2_1"]);
         match model.uv {
             UvKind::None => {
                 assert!(options.get("clientPin").is_none() && options.get("uv").is_none());

@@ -115,7 +115,11 @@ impl UdpServer {
     /// Serves `device` until `shutdown` is set (noticed within about 50 ms), or until the socket
     /// fails. A request still running at shutdown is cancelled and waited for.
     pub fn run<D: CtapDevice>(self, device: D, shutdown: Arc<AtomicBool>) -> io::Result<()> {
-        let config = HidConfig { supports_msg: device.supports_msg(), ..HidConfig::default() };
+        let config = HidConfig {
+            supports_msg: device.supports_msg(),
+            supports_cbor: device.supports_cbor(),
+            ..HidConfig::default()
+        };
         let reader_socket = self.socket.try_clone()?;
         reader_socket.set_read_timeout(Some(POLL_INTERVAL))?;
         let (event_tx, event_rx) = mpsc::sync_channel(EVENT_QUEUE_LEN);
@@ -281,7 +285,7 @@ impl EventLoop {
         info!(
             cid = %format_args!("{:08x}", current.cid),
             command = ?current.command,
-            operation = %format_args!("{} ({:#04x})", crate::proto::request::code::name(current.operation), current.operation),
+            operation = %format_args!("{} ({:#04x})", operation_name(current.command, current.operation), current.operation),
             request_len = current.request_len,
             answer_len = answer.len(),
             status = %Status(current.command, answer),
@@ -442,6 +446,14 @@ fn work<D: CtapDevice>(mut device: D, jobs: Receiver<Job>, events: SyncSender<Ev
 fn operation(command: HidCommand, payload: &[u8]) -> u8 {
     let index = if command == HidCommand::Msg { 1 } else { 0 };
     payload.get(index).copied().unwrap_or(0)
+}
+
+/// The name of an operation, for the log: a CTAP2 command's, or a U2F instruction's.
+fn operation_name(command: HidCommand, operation: u8) -> &'static str {
+    match command {
+        HidCommand::Msg => crate::ctap1::Instruction::from_byte(operation).map_or("unknown", |i| i.name()),
+        _ => crate::proto::request::code::name(operation),
+    }
 }
 
 /// An answer's status, for the log: the CTAP2 status byte, or an APDU's status word.

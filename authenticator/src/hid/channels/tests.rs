@@ -30,6 +30,14 @@ fn a_device_with_ctap1_does_not_advertise_nmsg() {
 }
 
 #[test]
+fn a_u2f_only_device_does_not_advertise_cbor() {
+    let config = HidConfig { supports_msg: true, supports_cbor: false, ..HidConfig::default() };
+    let mut bench = Bench::with(config);
+    let reply = answer(&bench.request(BROADCAST_CID, INIT, &NONCE));
+    assert_eq!(reply.payload[16], CAPABILITY_WINK);
+}
+
+#[test]
 fn every_allocation_is_a_new_channel() {
     let mut bench = Bench::new();
     let cids: Vec<u32> = (0..10).map(|_| bench.open()).collect();

@@ -31,6 +31,16 @@ fn msg_without_ctap1_is_an_invalid_command() {
 }
 
 #[test]
+fn cbor_on_a_u2f_only_device_is_an_invalid_command_and_msg_still_works() {
+    let mut bench =
+        Bench::with(HidConfig { supports_msg: true, supports_cbor: false, ..HidConfig::default() });
+    let cid = bench.open();
+    assert_error(&bench.request(cid, CBOR, &[0x04]), cid, ERR_INVALID_CMD);
+    let outputs = bench.request(cid, MSG, &[0x00, 0x03, 0x00, 0x00]);
+    assert!(matches!(outputs[..], [Output::Dispatch { command: HidCommand::Msg, .. }]), "{outputs:?}");
+}
+
+#[test]
 fn msg_with_ctap1_is_dispatched_and_answered_as_msg() {
     let mut bench = Bench::with(HidConfig { supports_msg: true, ..HidConfig::default() });
     let cid = bench.open();

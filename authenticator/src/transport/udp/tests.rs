@@ -51,6 +51,10 @@ impl CtapDevice for Scripted {
         false
     }
 
+    fn supports_cbor(&self) -> bool {
+        true
+    }
+
     fn power_cycle(&mut self) {
         self.power_cycles.fetch_add(1, Ordering::SeqCst);
     }
