@@ -11,7 +11,7 @@ use crate::pin::protocol::{KeyAgreementKey, PinUvAuthProtocol, SharedSecret};
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
 use crate::proto::client_pin::{ClientPinCommand, ClientPinRequest};
-use crate::proto::pin_uv_auth::{PinProtocol, RequestedPermissions};
+use crate::proto::pin_uv_auth::RequestedPermissions;
 use crate::proto::response::{ClientPinResponse, Response};
 use crate::signals::Signals;
 use crate::store::MAX_PIN_RETRIES;
@@ -59,7 +59,7 @@ impl Authenticator {
         if self.pin_uv_auth_protocols().is_empty() {
             return Err(StatusCode::InvalidCommand);
         }
-        let protocol = command.protocol.map(PinProtocol::supported).transpose()?;
+        let protocol = command.protocol.map(|p| self.known_protocol(p.supported()?)).transpose()?;
         let pin = self.supports_client_pin();
         let builtin = matches!(self.config.uv, UvCapability::Builtin { .. });
         match command.request {

@@ -1,9 +1,26 @@
 //! What each generation of key knows (see [`Generation`]): the commands it answers, and how its
 //! getInfo differs from CTAP 2.1's. Pure functions; `process` and `get_info` apply them.
 
+use super::Authenticator;
 use crate::config::Generation;
+use crate::proto::StatusCode;
+use crate::proto::pin_uv_auth::PinUvAuthProtocol;
 use crate::proto::request::code;
 use crate::proto::response::GetInfoResponse;
+
+impl Authenticator {
+    /// `protocol` if this key implements it: a 2.1-PRE key has PIN/UV auth protocol 1 only, and
+    /// answers protocol 2 as any unknown protocol, CTAP1_ERR_INVALID_PARAMETER (CTAP 2.1 §6.5.5.1).
+    pub(super) fn known_protocol(
+        &self,
+        protocol: PinUvAuthProtocol,
+    ) -> Result<PinUvAuthProtocol, StatusCode> {
+        match (self.config.generation, protocol) {
+            (Generation::Ctap21Pre, PinUvAuthProtocol::Two) => Err(StatusCode::InvalidParameter),
+            _ => Ok(protocol),
+        }
+    }
+}
 
 /// authenticatorCredentialManagement of the CTAP 2.1 preview (`credentialMgmtPreview`).
 pub const CREDENTIAL_MANAGEMENT_PREVIEW: u8 = 0x41;

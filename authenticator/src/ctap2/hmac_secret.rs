@@ -21,7 +21,7 @@ impl Authenticator {
         salt_auth: &[u8],
         protocol: PinProtocol,
     ) -> Result<Vec<u8>, StatusCode> {
-        let protocol = protocol.supported()?;
+        let protocol = self.known_protocol(protocol.supported()?)?;
         let shared = self
             .volatile
             .key_agreement

@@ -69,7 +69,7 @@ impl Authenticator {
             });
         }
         // Step 2: the protocol must be present and supported.
-        let protocol = PinProtocol::required(auth.protocol)?;
+        let protocol = self.known_protocol(PinProtocol::required(auth.protocol)?)?;
         if !supported {
             return Err(StatusCode::PinAuthInvalid);
         }
@@ -105,7 +105,7 @@ impl Authenticator {
         permission: Permissions,
     ) -> Result<&mut Usage, StatusCode> {
         let param = auth.param.as_deref().ok_or(StatusCode::PuatRequired)?;
-        let protocol = PinProtocol::required(auth.protocol)?;
+        let protocol = self.known_protocol(PinProtocol::required(auth.protocol)?)?;
         let message = [message_prefix, &auth.message].concat();
         let now = self.clock.now();
         let usage = self

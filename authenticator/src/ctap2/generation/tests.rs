@@ -97,3 +97,20 @@ fn a_ctap21_key_refuses_the_preview_command_and_the_pin_token_for_management() {
     );
     assert!(call(&mut auth, code::CREDENTIAL_MANAGEMENT, Some(request)).is_err());
 }
+
+/// A 2.1-PRE key knows PIN/UV auth protocol 1 only: protocol 2 is CTAP1_ERR_INVALID_PARAMETER,
+/// as an unknown protocol is (CTAP 2.1 §6.5.5.1).
+#[test]
+fn a_preview_key_refuses_protocol_two() {
+    let (mut auth, _) = device(Config { generation: Generation::Ctap21Pre, ..unprovisioned() });
+    let key_agreement_v2 = MapBuilder::new().insert(1, 2).insert(2, 2).build();
+    assert_eq!(call(&mut auth, code::CLIENT_PIN, Some(key_agreement_v2)), Err(StatusCode::InvalidParameter));
+    set_pin(&mut auth, PinUvAuthProtocol::One, "1234").unwrap();
+    let token = pin_token(&mut auth, "1234");
+    let (param, _) = pin_param(PinUvAuthProtocol::One, &token);
+    let with_protocol_two = make_credential_params(false, |m| m.insert(8, Value::Bytes(param)).insert(9, 2));
+    assert_eq!(
+        call(&mut auth, code::MAKE_CREDENTIAL, Some(with_protocol_two)),
+        Err(StatusCode::InvalidParameter)
+    );
+}
