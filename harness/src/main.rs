@@ -8,9 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use softfido_authenticator::config::Generation;
 use softfido_authenticator::store::{CredentialStore, FileStore, MemoryStore};
 use softfido_authenticator::transport::udp::{PowerCyclePolicy, UdpServer};
-use softfido_authenticator::config::Generation;
 use softfido_authenticator::{Authenticator, Profile, metadata};
 
 use softfido_harness::{device, matrix};
