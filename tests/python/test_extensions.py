@@ -1,5 +1,6 @@
 """Extensions through python-fido2: credProtect, hmac-secret / prf (both PIN/UV auth
-protocols), credBlob, largeBlob (unsupported), and the raw uvm output."""
+protocols), credBlob, largeBlob support, and the raw uvm output (large-blob storage itself:
+test_large_blobs.py)."""
 
 from __future__ import annotations
 
@@ -223,17 +224,16 @@ def test_cred_blob_too_large_is_not_stored(start_daemon):
     assert att.auth_data.extensions == {"credBlob": False}
 
 
-# -- largeBlob (not supported) ----------------------------------------------------------------
+# -- largeBlob support -------------------------------------------------------------------------
 
 
-def test_large_blob_not_supported(start_daemon):
-    """python-fido2 sends largeBlobKey=true for support=preferred; the authenticator ignores an
-    extension it does not support and returns no largeBlobKey."""
+@pytest.mark.parametrize("support", ["preferred", "required"])
+def test_large_blob_supported(start_daemon, support):
+    """python-fido2 sends largeBlobKey=true for a discoverable credential; the authenticator
+    returns the credential's largeBlobKey (CTAP 2.1 §12.3), so the client reports support."""
     client = start_daemon("security-key").client()
-    _, _, reg = register(client, rk=ResidentKeyRequirement.REQUIRED, extensions={"largeBlob": {"support": "preferred"}})
-    assert reg.client_extension_results.large_blob.supported is False
-    with pytest.raises(ValueError):
-        register(client, rk=ResidentKeyRequirement.REQUIRED, extensions={"largeBlob": {"support": "required"}})
+    _, _, reg = register(client, rk=ResidentKeyRequirement.REQUIRED, extensions={"largeBlob": {"support": support}})
+    assert reg.client_extension_results.large_blob.supported is True
 
 
 # -- uvm (no python-fido2 client support: raw CTAP) -------------------------------------------

@@ -73,10 +73,12 @@ def test_get_info_per_profile(start_daemon, metadata, profile):
         assert ext in info.extensions
     assert ("uvm" in info.extensions) == spec.uvm
     assert ("minPinLength" in info.extensions) == (spec.uv_kind == "client_pin")
-    assert "largeBlobKey" not in info.extensions
+    assert "largeBlobKey" in info.extensions
     # CTAP 2.1 §8 canonical order (length first, then bytewise) for the array too.
     assert info.extensions == sorted(info.extensions, key=lambda name: (len(name), name.encode()))
-    assert not options.get("largeBlobs")
+    # CTAP 2.1 §6.4: largeBlobs true with maxSerializedLargeBlobArray (0x0B) at least 1024.
+    assert options.get("largeBlobs") is True
+    assert info.max_large_blob >= 1024
 
     # hmac-secret is on in every profile, so both PIN/UV auth protocols are offered, 2 first.
     assert list(info.pin_uv_protocols) == [2, 1]

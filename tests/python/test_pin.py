@@ -302,14 +302,24 @@ def test_mc_and_ga_permissions_need_an_rp_id(daemon):
     assert client_pin.get_pin_retries()[0] == 8
 
 
-@pytest.mark.parametrize("permission", [PERM.BIO_ENROLL, PERM.LARGE_BLOB_WRITE], ids=["be", "lbw"])
+@pytest.mark.parametrize("permission", [PERM.BIO_ENROLL], ids=["be"])
 def test_unauthorized_permission(daemon, permission):
-    """be and lbw name features this authenticator lacks: CTAP2_ERR_UNAUTHORIZED_PERMISSION
+    """be names a feature this authenticator lacks: CTAP2_ERR_UNAUTHORIZED_PERMISSION
     (CTAP 2.1 §6.5.5.7.2), checked before the PIN, so no retry is spent."""
     ctap = daemon.ctap2()
     client_pin = ClientPin(ctap, PinProtocolV2())
     code = ctap_error(client_pin.get_pin_token, DEFAULT_PIN, permission | PERM.GET_ASSERTION, RP_ID)
     assert code == ERR.UNAUTHORIZED_PERMISSION  # 0x40
+    assert client_pin.get_pin_retries()[0] == 8
+
+
+def test_lbw_is_granted(daemon):
+    """lbw (authenticatorLargeBlobs, CTAP 2.1 §6.10) is granted, alone or with ga, and needs no
+    rpId (§6.5.5.7.2 asks one for mc and ga only)."""
+    ctap = daemon.ctap2()
+    client_pin = ClientPin(ctap, PinProtocolV2())
+    assert len(client_pin.get_pin_token(DEFAULT_PIN, PERM.LARGE_BLOB_WRITE | PERM.GET_ASSERTION, RP_ID)) == 32
+    assert len(client_pin.get_pin_token(DEFAULT_PIN, PERM.LARGE_BLOB_WRITE, None)) == 32
     assert client_pin.get_pin_retries()[0] == 8
 
 
@@ -504,8 +514,8 @@ def test_uv_token_on_platform(start_daemon, protocol):
 
 @pytest.mark.parametrize("profile", ["platform", "synced-passkey"])
 def test_uv_token_scope(start_daemon, profile):
-    """UV tokens follow the same rules: bound to their RP, mc needs the mc permission, be/lbw
-    are refused, mc/ga need an rpId."""
+    """UV tokens follow the same rules: bound to their RP, mc needs the mc permission, be is
+    refused and lbw granted, mc/ga need an rpId."""
     ctap = start_daemon(profile).ctap2()
     client_pin = ClientPin(ctap, PinProtocolV2())
     protocol = PinProtocolV2
@@ -513,6 +523,7 @@ def test_uv_token_scope(start_daemon, profile):
     assert ctap_error(make_credential, ctap, rk=True, token=token) == ERR.PIN_AUTH_INVALID
     token = pin_token_of(protocol, client_pin.get_uv_token(PERM.MAKE_CREDENTIAL, RP_ID))
     assert ctap_error(make_credential, ctap, rp=OTHER_RP, token=token) == ERR.PIN_AUTH_INVALID
-    assert ctap_error(client_pin.get_uv_token, PERM.LARGE_BLOB_WRITE) == ERR.UNAUTHORIZED_PERMISSION
+    assert ctap_error(client_pin.get_uv_token, PERM.BIO_ENROLL) == ERR.UNAUTHORIZED_PERMISSION
+    assert len(client_pin.get_uv_token(PERM.LARGE_BLOB_WRITE)) == 32
     assert ctap_error(client_pin.get_uv_token, PERM.MAKE_CREDENTIAL, None) == ERR.MISSING_PARAMETER
     assert client_pin.get_uv_retries() == 5

@@ -19,12 +19,14 @@ use crate::store::MAX_PIN_RETRIES;
 /// Consecutive wrong PINs that block PIN use until the next power cycle (CTAP 2.1 §6.5.2.2).
 pub const MAX_CONSECUTIVE_PIN_FAILURES: u8 = 3;
 
-/// Permissions this authenticator can grant: mc, ga, cm, acfg. `be` needs bio enrollment and
-/// `lbw` large blobs, which it does not implement (§6.5.5.7: CTAP2_ERR_UNAUTHORIZED_PERMISSION).
+/// Permissions this authenticator can grant: mc, ga, cm, lbw (authenticatorLargeBlobs, §6.10),
+/// acfg. `be` needs bio enrollment, which it does not implement (§6.5.5.7:
+/// CTAP2_ERR_UNAUTHORIZED_PERMISSION).
 const GRANTABLE: Permissions = Permissions::from_bits(
     Permissions::MAKE_CREDENTIAL.bits()
         | Permissions::GET_ASSERTION.bits()
         | Permissions::CREDENTIAL_MANAGEMENT.bits()
+        | Permissions::LARGE_BLOB_WRITE.bits()
         | Permissions::AUTHENTICATOR_CONFIG.bits(),
 );
 

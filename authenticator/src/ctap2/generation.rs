@@ -46,9 +46,10 @@ pub fn admitted_command(generation: Generation, command: u8) -> Option<u8> {
 }
 
 /// The 2.1 options a 2.1-PRE key does not report: tokens with permissions, authenticatorConfig
-/// and what it sets, makeCredUvNotRqd (CTAP 2.1 §6.4, options added by the final standard).
-const OPTIONS_AFTER_THE_PREVIEW: [&str; 5] =
-    ["pinUvAuthToken", "authnrCfg", "alwaysUv", "makeCredUvNotRqd", "setMinPINLength"];
+/// and what it sets, makeCredUvNotRqd, largeBlobs (CTAP 2.1 §6.4, options added by the final
+/// standard).
+const OPTIONS_AFTER_THE_PREVIEW: [&str; 6] =
+    ["pinUvAuthToken", "authnrCfg", "alwaysUv", "makeCredUvNotRqd", "setMinPINLength", "largeBlobs"];
 
 /// The extensions of the preview: credProtect and hmac-secret (and WebAuthn's uvm); credBlob,
 /// minPinLength and largeBlobKey came with the final 2.1.
@@ -71,6 +72,7 @@ pub fn as_preview(mut info: GetInfoResponse) -> GetInfoResponse {
         }
     }
     info.pin_uv_auth_protocols.retain(|protocol| *protocol == 1);
+    info.max_serialized_large_blob_array = None;
     info.force_pin_change = None;
     info.min_pin_length = None;
     info.firmware_version = None;

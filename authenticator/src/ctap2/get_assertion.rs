@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::credential::{CredProtect, CredentialSecret};
 use super::get_info::MAX_CREDENTIAL_COUNT_IN_LIST;
+use super::large_blobs::large_blob_key;
 use super::verification::Verification;
 use super::{Authenticator, rp_id_hash};
 use crate::config::CounterMode;
@@ -68,6 +69,8 @@ impl Authenticator {
         if request.options.rk.is_some() {
             return Err(StatusCode::UnsupportedOption);
         }
+        // CTAP 2.1 §12.3: largeBlobKey only as `true`.
+        self.wants_large_blob_key(request.extensions.large_blob_key, true)?;
         let up = request.options.up.unwrap_or(true);
         let uv = token.is_none() && request.options.uv.unwrap_or(false);
         if token.is_none() {
@@ -212,7 +215,21 @@ impl Authenticator {
             signature,
             user,
             number_of_credentials: None,
+            large_blob_key: self.assertion_large_blob_key(context, candidate),
         })
+    }
+
+    /// CTAP 2.1 §12.3: the largeBlobKey of a discoverable credential (response member 0x07)
+    /// when the extension asked for it; a non-discoverable credential has none.
+    fn assertion_large_blob_key(
+        &self,
+        context: &AssertionContext,
+        candidate: &Candidate,
+    ) -> Option<[u8; 32]> {
+        (context.extensions.large_blob_key == Some(true)
+            && self.supports_large_blobs()
+            && candidate.secret.discoverable)
+            .then(|| large_blob_key(&self.state.master_key, &candidate.credential_id))
     }
 
     /// Advances and persists the signature counter of `credential_id` per the counter mode.

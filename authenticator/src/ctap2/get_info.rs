@@ -1,6 +1,7 @@
 //! authenticatorGetInfo (CTAP 2.1 §6.4).
 
 use super::credential::MAX_CREDENTIAL_ID_LENGTH;
+use super::large_blobs::MAX_SERIALIZED_LARGE_BLOB_ARRAY;
 use super::{Authenticator, generation};
 use crate::attestation;
 use crate::config::{
@@ -94,6 +95,8 @@ pub fn info(config: &Config, device: DeviceState) -> GetInfoResponse {
     if extensions.uvm {
         extension_ids.push("uvm");
     }
+    // CTAP 2.1 §12.3, with authenticatorLargeBlobs (§6.10).
+    extension_ids.push("largeBlobKey");
     // CTAP 2.1 §8 canonical order (shorter first, then bytewise), as strict clients expect.
     extension_ids.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
     // Options (CTAP 2.1 §6.4 "options"): absent means unsupported; the value is the state.
@@ -116,6 +119,8 @@ pub fn info(config: &Config, device: DeviceState) -> GetInfoResponse {
     if client_pin {
         options.push(("setMinPINLength", true));
     }
+    // §6.4 largeBlobs: authenticatorLargeBlobs is supported.
+    options.push(("largeBlobs", true));
     let pin_uv_auth_protocols =
         if config.uv != UvCapability::None || extensions.hmac_secret { vec![2, 1] } else { Vec::new() };
     let remaining = config.max_resident_credentials.saturating_sub(device.resident_count);
@@ -130,6 +135,7 @@ pub fn info(config: &Config, device: DeviceState) -> GetInfoResponse {
         max_credential_id_length: MAX_CREDENTIAL_ID_LENGTH as u32,
         transports: vec!["usb"],
         algorithms: config.algorithms.iter().map(|a| a.cose_id()).collect(),
+        max_serialized_large_blob_array: Some(MAX_SERIALIZED_LARGE_BLOB_ARRAY as u32),
         force_pin_change: client_pin.then_some(device.force_pin_change),
         min_pin_length: client_pin.then_some(u32::from(device.min_pin_length)),
         firmware_version: Some(1),

@@ -2,6 +2,7 @@
 
 use super::credential::{CredProtect, CredentialSecret};
 use super::get_info::MAX_CREDENTIAL_COUNT_IN_LIST;
+use super::large_blobs::large_blob_key;
 use super::verification::Verification;
 use super::{Authenticator, rp_id_hash};
 use crate::attestation;
@@ -45,6 +46,8 @@ impl Authenticator {
         if request.options.up == Some(false) {
             return Err(StatusCode::InvalidOption);
         }
+        // CTAP 2.1 §12.3: largeBlobKey only as `true`, for a discoverable credential.
+        let wants_large_blob_key = self.wants_large_blob_key(request.extensions.large_blob_key, rk)?;
         let uv = token.is_none() && request.options.uv.unwrap_or(false);
         if token.is_none() {
             self.check_uv_option(uv)?;
@@ -100,8 +103,11 @@ impl Authenticator {
             hmac_secret: extensions.hmac_secret,
             cred_blob: extensions.cred_blob.clone(),
         };
-        let (credential_id, response) =
+        let (credential_id, mut response) =
             self.attested_credential(&secret, &rp_id_hash, &verification, extensions.outputs, &request);
+        // §12.3: the credential's largeBlobKey in response member 0x05.
+        response.large_blob_key =
+            wants_large_blob_key.then(|| large_blob_key(&self.state.master_key, &credential_id));
         // Steps 16-17: a discoverable credential replaces any older one for the same RP and user.
         if rk {
             self.store_resident(credential_id, request.rp, request.user)?;
@@ -142,7 +148,7 @@ impl Authenticator {
         }
         .to_bytes();
         let statement = self.attestation_statement(&secret.key, &auth_data, &request.client_data_hash);
-        (credential_id, MakeCredentialResponse { auth_data, statement })
+        (credential_id, MakeCredentialResponse { auth_data, statement, large_blob_key: None })
     }
 
     /// Steps 16-17: stores a discoverable credential, replacing any older one for the same RP

@@ -13,6 +13,7 @@ mod generation;
 mod get_assertion;
 pub mod get_info;
 mod hmac_secret;
+pub mod large_blobs;
 mod make_credential;
 mod power_on;
 mod reset;
@@ -167,6 +168,7 @@ impl Authenticator {
             Command::Reset => self.reset(signals).map(|()| Response::Empty),
             Command::CredentialManagement(request) => self.credential_management(request),
             Command::Config(request) => self.authenticator_config(request),
+            Command::LargeBlobs(request) => self.large_blobs(request),
             Command::Selection => self.user.presence(signals).map(|()| Response::Empty),
             Command::ClientPin(request) => self.client_pin(request, signals),
         }

@@ -9,12 +9,14 @@
 //! - the count of consecutive wrong PINs, which blocks PIN use until the next power cycle after
 //!   three (§6.5.2.2: `CTAP2_ERR_PIN_AUTH_BLOCKED`);
 //! - the getNextAssertion state (§6.3) and the credential management enumeration state (§6.8);
+//! - a large-blob write in progress: expectedLength and expectedNextOffset (§6.10.2);
 //! - the power-up time, from which authenticatorReset's window is measured (§6.6).
 
 use std::time::Instant;
 
 use super::credential_management::Enumeration;
 use super::get_assertion::PendingAssertions;
+use super::large_blobs::PendingWrite;
 use super::verification::UvMethod;
 use crate::pin::protocol::KeyAgreementKey;
 use crate::pin::token::PinUvAuthToken;
@@ -28,6 +30,8 @@ pub(super) struct PowerOnState {
     pub(super) pending_assertions: Option<PendingAssertions>,
     /// Continuation of a credential management enumeration.
     pub(super) pending_enumeration: Option<Enumeration>,
+    /// A large-blob write in progress (expectedNextOffset 0 when none).
+    pub(super) large_blob_write: Option<PendingWrite>,
     /// The pinUvAuthToken.
     pub(super) pin_token: PinUvAuthToken,
     /// How the token in use was obtained (for `uvm` and the UV flag's method).
@@ -45,6 +49,7 @@ impl PowerOnState {
             powered_up_at: now,
             pending_assertions: None,
             pending_enumeration: None,
+            large_blob_write: None,
             pin_token: PinUvAuthToken::new(),
             token_method: None,
             consecutive_pin_failures: 0,

@@ -41,7 +41,7 @@ fn get_info_lists_extensions_in_canonical_order() {
     let (mut auth, _) = device(config);
     let info = call(&mut auth, code::GET_INFO, None).unwrap();
     let names: Vec<&str> = field(&info, 2).as_array().unwrap().iter().map(|v| v.as_text().unwrap()).collect();
-    assert_eq!(names, ["uvm", "credBlob", "credProtect", "hmac-secret", "minPinLength"]);
+    assert_eq!(names, ["uvm", "credBlob", "credProtect", "hmac-secret", "largeBlobKey", "minPinLength"]);
 }
 
 #[test]
@@ -214,17 +214,18 @@ fn bytes_of(value: &Value) -> &[u8] {
 #[test]
 fn wire_bytes_of_get_info() {
     let (mut auth, _) = device(software_token());
-    let expected = hex("00 ad 01 83 66 5532465f5632 68 4649444f5f325f30 68 4649444f5f325f31 \
-         02 84 63 75766d 68 63726564426c6f62 6b 6372656450726f74656374 6b 686d61632d736563726574 \
+    let expected = hex("00 ae 01 83 66 5532465f5632 68 4649444f5f325f30 68 4649444f5f325f31 \
+         02 85 63 75766d 68 63726564426c6f62 6b 6372656450726f74656374 6b 686d61632d736563726574 \
+         6c 6c61726765426c6f624b6579 \
          03 50");
     let response = raw(&mut auth, code::GET_INFO, None);
     assert_eq!(response[..expected.len()], expected[..]);
     let aaguid = &response[expected.len()..expected.len() + 16];
-    let rest = hex("04 a3 62 726b f5 62 7570 f5 64 706c6174 f4 \
+    let rest = hex("04 a4 62 726b f5 62 7570 f5 64 706c6174 f4 6a 6c61726765426c6f6273 f5 \
          05 19 1db9 06 82 02 01 07 10 08 19 0100 09 81 63 757362 \
          0a 82 a2 63 616c67 26 64 74797065 6a 7075626c69632d6b6579 \
          a2 63 616c67 27 64 74797065 6a 7075626c69632d6b6579 \
-         0e 01 0f 18 20 14 18 64");
+         0b 19 4000 0e 01 0f 18 20 14 18 64");
     assert_eq!(response, wire(&[&expected, aaguid, &rest]));
 }
 

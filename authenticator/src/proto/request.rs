@@ -9,6 +9,7 @@ use super::config::ConfigRequest;
 use super::credential_management::CredentialManagementRequest;
 pub use super::entities::{CredentialDescriptor, MAX_USER_ID_LENGTH, RpEntity, UserEntity};
 use super::entities::{parse_rp, parse_user};
+use super::large_blobs::LargeBlobsRequest;
 use super::pin_uv_auth::{PinProtocol, PinUvAuthProtocol};
 
 /// Command bytes (CTAP 2.1 §6 table "Command codes").
@@ -29,6 +30,8 @@ pub mod code {
     pub const CREDENTIAL_MANAGEMENT: u8 = 0x0A;
     /// authenticatorSelection.
     pub const SELECTION: u8 = 0x0B;
+    /// authenticatorLargeBlobs.
+    pub const LARGE_BLOBS: u8 = 0x0C;
     /// authenticatorConfig.
     pub const CONFIG: u8 = 0x0D;
 
@@ -43,6 +46,7 @@ pub mod code {
             GET_NEXT_ASSERTION => "authenticatorGetNextAssertion",
             CREDENTIAL_MANAGEMENT => "authenticatorCredentialManagement",
             SELECTION => "authenticatorSelection",
+            LARGE_BLOBS => "authenticatorLargeBlobs",
             CONFIG => "authenticatorConfig",
             _ => "unknown",
         }
@@ -68,6 +72,8 @@ pub enum Command {
     CredentialManagement(CredentialManagementRequest),
     /// authenticatorSelection (0x0B).
     Selection,
+    /// authenticatorLargeBlobs (0x0C).
+    LargeBlobs(LargeBlobsRequest),
     /// authenticatorConfig (0x0D).
     Config(ConfigRequest),
 }
@@ -86,6 +92,7 @@ impl Command {
                 Ok(Self::CredentialManagement(CredentialManagementRequest::parse(params_map(params)?)?))
             }
             code::CONFIG => Ok(Self::Config(ConfigRequest::parse(params_map(params)?)?)),
+            code::LARGE_BLOBS => Ok(Self::LargeBlobs(LargeBlobsRequest::parse(params_map(params)?)?)),
             code::GET_INFO => no_params(params, Self::GetInfo),
             code::RESET => no_params(params, Self::Reset),
             code::GET_NEXT_ASSERTION => no_params(params, Self::GetNextAssertion),
@@ -140,6 +147,8 @@ pub struct ExtensionInputs {
     pub cred_blob: Option<CredBlobInput>,
     /// `minPinLength` (makeCredential): report the minimum PIN length to an allowed RP.
     pub min_pin_length: bool,
+    /// `largeBlobKey` (CTAP 2.1 §12.3): the value sent, `None` when absent.
+    pub large_blob_key: Option<bool>,
 }
 
 /// The `hmac-secret` extension input.
@@ -311,6 +320,7 @@ fn parse_extensions(value: Value, make_credential: bool) -> Result<ExtensionInpu
         uvm: map.take_text_key("uvm").map(ValueExt::bool_value).transpose()?.unwrap_or(false),
         min_pin_length: make_credential
             && map.take_text_key("minPinLength").map(ValueExt::bool_value).transpose()?.unwrap_or(false),
+        large_blob_key: map.take_text_key("largeBlobKey").map(ValueExt::bool_value).transpose()?,
         ..ExtensionInputs::default()
     };
     if let Some(value) = map.take_text_key("hmac-secret") {

@@ -21,6 +21,8 @@ pub enum Response {
     ClientPin(ClientPinResponse),
     /// authenticatorCredentialManagement subcommands with a body.
     CredentialManagement(CredentialManagementResponse),
+    /// authenticatorLargeBlobs get (CTAP 2.1 §6.10.2): 0x01 config, the bytes read.
+    LargeBlobs(Vec<u8>),
 }
 
 impl Response {
@@ -42,6 +44,9 @@ impl Response {
             Self::GetAssertion(response) => Some(response.to_value()),
             Self::ClientPin(response) => Some(response.to_value()),
             Self::CredentialManagement(response) => Some(response.to_value()),
+            Self::LargeBlobs(config) => {
+                Some(MapBuilder::new().insert(0x01, Value::Bytes(config.clone())).build())
+            }
         }
     }
 }
@@ -69,6 +74,8 @@ pub struct GetInfoResponse {
     pub transports: Vec<&'static str>,
     /// 0x0A algorithms (COSE identifiers).
     pub algorithms: Vec<i64>,
+    /// 0x0B maxSerializedLargeBlobArray, with authenticatorLargeBlobs.
+    pub max_serialized_large_blob_array: Option<u32>,
     /// 0x0C forcePINChange, with clientPIN.
     pub force_pin_change: Option<bool>,
     /// 0x0D minPINLength, with clientPIN.
@@ -119,6 +126,7 @@ impl GetInfoResponse {
             .insert(0x08, info.max_credential_id_length)
             .insert(0x09, text_array(&info.transports))
             .insert(0x0A, Value::Array(algorithms))
+            .insert_opt(0x0B, info.max_serialized_large_blob_array)
             .insert_opt(0x0C, info.force_pin_change)
             .insert_opt(0x0D, info.min_pin_length)
             .insert_opt(0x0E, info.firmware_version)
@@ -178,6 +186,8 @@ pub struct MakeCredentialResponse {
     pub auth_data: Vec<u8>,
     /// 0x01 fmt and 0x03 attStmt.
     pub statement: AttestationStatement,
+    /// 0x05 largeBlobKey (CTAP 2.1 §12.3), when the extension asked for it.
+    pub large_blob_key: Option<[u8; 32]>,
 }
 
 impl From<MakeCredentialResponse> for Response {
@@ -193,6 +203,7 @@ impl MakeCredentialResponse {
             .insert(0x01, self.statement.format())
             .insert(0x02, Value::Bytes(self.auth_data.clone()))
             .insert(0x03, self.statement.to_value())
+            .insert_opt(0x05, self.large_blob_key.map(|key| Value::Bytes(key.to_vec())))
             .build()
     }
 }
@@ -210,6 +221,8 @@ pub struct GetAssertionResponse {
     pub user: Option<UserEntity>,
     /// 0x05 numberOfCredentials (first response of a discoverable sign-in with several).
     pub number_of_credentials: Option<u32>,
+    /// 0x07 largeBlobKey (CTAP 2.1 §12.3), when the extension asked for it.
+    pub large_blob_key: Option<[u8; 32]>,
 }
 
 impl From<GetAssertionResponse> for Response {
@@ -227,6 +240,7 @@ impl GetAssertionResponse {
             .insert(0x03, Value::Bytes(self.signature.clone()))
             .insert_opt(0x04, self.user.as_ref().map(user_entity))
             .insert_opt(0x05, self.number_of_credentials)
+            .insert_opt(0x07, self.large_blob_key.map(|key| Value::Bytes(key.to_vec())))
             .build()
     }
 }

@@ -12,6 +12,7 @@ pub use file::FileStore;
 pub use memory::MemoryStore;
 pub use state::{
     DEFAULT_MIN_PIN_LENGTH, MAX_PIN_RETRIES, MAX_UV_RETRIES, PersistentState, ResidentCredential, StoredPin,
+    empty_large_blob_array,
 };
 
 /// Why the store could not load or save.

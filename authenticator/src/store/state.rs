@@ -45,6 +45,9 @@ pub struct PersistentState {
     /// alwaysUv (CTAP 2.1 §6.11.2).
     #[serde(default)]
     pub always_uv: bool,
+    /// The serialized large-blob array (CTAP 2.1 §6.10.3), replaced whole by a completed write.
+    #[serde(default = "empty_large_blob_array", with = "hex_vec")]
+    pub large_blob_array: Vec<u8>,
 }
 
 /// PIN attempts before the PIN is blocked.
@@ -53,6 +56,15 @@ pub const MAX_PIN_RETRIES: u8 = 8;
 pub const MAX_UV_RETRIES: u8 = 5;
 /// The default minimum PIN length.
 pub const DEFAULT_MIN_PIN_LENGTH: u8 = 4;
+
+/// The initial serialized large-blob array (CTAP 2.1 §6.10.3): the CBOR empty array 0x80
+/// followed by LEFT(SHA-256(0x80), 16).
+pub fn empty_large_blob_array() -> Vec<u8> {
+    use sha2::Digest as _;
+    let mut array = vec![0x80];
+    array.extend_from_slice(&sha2::Sha256::digest([0x80])[..16]);
+    array
+}
 
 fn max_pin_retries() -> u8 {
     MAX_PIN_RETRIES
@@ -164,6 +176,7 @@ impl PersistentState {
             min_pin_length_rp_ids: Vec::new(),
             force_pin_change: false,
             always_uv: false,
+            large_blob_array: empty_large_blob_array(),
         }
     }
 }
