@@ -16,6 +16,7 @@ use crate::proto::response::Response;
 
 /// maxSerializedLargeBlobArray (CTAP 2.1 §6.4 member 0x0B: at least 1024).
 pub const MAX_SERIALIZED_LARGE_BLOB_ARRAY: usize = 16 * 1024;
+const _: () = assert!(MAX_SERIALIZED_LARGE_BLOB_ARRAY >= 1024, "CTAP 2.1 §6.4: at least 1024");
 
 /// maxFragmentLength = maxMsgSize − 64 (CTAP 2.1 §6.10.2).
 pub const MAX_FRAGMENT_LENGTH: usize = MAX_MSG_SIZE as usize - 64;

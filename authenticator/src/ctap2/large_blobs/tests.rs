@@ -299,7 +299,6 @@ fn get_info_offers_large_blobs() {
     let (mut auth, _) = security_key();
     let info = call(&mut auth, code::GET_INFO, None).unwrap();
     assert_eq!(field(&info, 0x0B), &Value::from(MAX_SERIALIZED_LARGE_BLOB_ARRAY as u64));
-    assert!(MAX_SERIALIZED_LARGE_BLOB_ARRAY >= 1024);
     assert_eq!(text_field(field(&info, 4), "largeBlobs"), Some(&Value::from(true)));
     let extensions = field(&info, 2).as_array().unwrap();
     assert!(extensions.contains(&Value::from("largeBlobKey")));
