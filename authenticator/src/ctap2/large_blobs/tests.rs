@@ -237,6 +237,20 @@ fn the_param_covers_the_offset() {
 }
 
 #[test]
+fn enrolled_built_in_uv_or_always_uv_also_want_a_token() {
+    let (mut platform, _) = device(fingerprint(true, VerifyOutcome::Match));
+    let array = array_of(&[0x80]);
+    assert_eq!(write(&mut platform, &array, 0, Some(17), None), Err(StatusCode::PuatRequired));
+    // Without a PIN, alwaysUv alone protects the array (§6.10.2 step 4.5).
+    let state = PersistentState { always_uv: true, ..PersistentState::new() };
+    let mut always_uv = Authenticator::new(unprovisioned(), MemoryStore::with_state(state)).unwrap();
+    assert_eq!(write(&mut always_uv, &array, 0, Some(17), None), Err(StatusCode::PuatRequired));
+    // Unprotected, the same write goes through.
+    let (mut open, _) = security_key();
+    write(&mut open, &array, 0, Some(17), None).unwrap();
+}
+
+#[test]
 fn reads_need_no_token_on_a_protected_device() {
     let mut auth = with_pin();
     assert_eq!(read(&mut auth, 100, 0).unwrap(), empty_large_blob_array());
