@@ -19,6 +19,7 @@ use super::dom::{DomException, DomExceptionName};
 use super::extensions::{CreateExtensions, GetExtensions};
 use super::origin::CallerOrigin;
 use super::prf::Salts;
+use crate::client::assertion_user_handle;
 use crate::client::pin::{key_agreement, token_with_pin};
 use crate::client::uv::{self, UserVerification, UvPlan, UvSupport};
 use crate::client::webauthn::client_data_json;
@@ -375,10 +376,7 @@ pub fn get(device: &mut Device<'_>, caller: &Caller, options: &Value) -> Result<
     let auth_data = field(&body, 2).and_then(Cbor::as_bytes).ok_or_else(|| malformed_answer("authData"))?;
     let parsed = auth_data::parse(auth_data).ok_or_else(|| malformed_answer("authData"))?;
     let signature = field(&body, 3).and_then(Cbor::as_bytes).ok_or_else(|| malformed_answer("signature"))?;
-    let user_handle = field(&body, 4)
-        .and_then(|user| text_field(user, "id"))
-        .and_then(Cbor::as_bytes)
-        .map(|id| base64url(id));
+    let user_handle = assertion_user_handle(&body);
     Ok(json!({
         "id": base64url(&credential_id),
         "rawId": base64url(&credential_id),

@@ -217,6 +217,11 @@ pub fn field(map: &Value, key: i64) -> Option<&Value> {
     map.as_map()?.iter().find(|(k, _)| k.as_integer() == Some(key.into())).map(|(_, v)| v)
 }
 
+/// The user handle of a getAssertion response (member 0x04 `user.id`), in base64url.
+pub fn assertion_user_handle(body: &Value) -> Option<String> {
+    field(body, 4).and_then(|user| text_field(user, "id")).and_then(Value::as_bytes).map(|id| base64url(id))
+}
+
 /// Field `key` of a text-keyed map.
 pub fn text_field<'a>(map: &'a Value, key: &str) -> Option<&'a Value> {
     map.as_map()?.iter().find(|(k, _)| k.as_text() == Some(key)).map(|(_, v)| v)

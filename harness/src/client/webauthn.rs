@@ -18,8 +18,8 @@ use super::pin::token_with_pin;
 use super::status::status_name;
 use super::uv::{self, UserVerification, UvPlan, UvSupport, UvUnavailable};
 use super::{
-    Registration, Reply, SignIn, base64url, base64url_bytes, field, get_assertion, make_credential,
-    parse_reply, text_field,
+    Registration, Reply, SignIn, assertion_user_handle, base64url, base64url_bytes, field, get_assertion,
+    make_credential, parse_reply, text_field,
 };
 
 /// authenticatorGetInfo.
@@ -198,10 +198,7 @@ impl WebAuthnClient {
         let body = self.call(&request)?;
         let credential = field(&body, 1).ok_or_else(|| malformed("credential"))?;
         let credential_id = bytes(text_field(credential, "id"), "credential.id")?;
-        let user_handle = field(&body, 4)
-            .and_then(|user| text_field(user, "id"))
-            .and_then(Cbor::as_bytes)
-            .map(|id| base64url(id));
+        let user_handle = assertion_user_handle(&body);
         Ok(json!({
             "id": base64url(&credential_id),
             "rawId": base64url(&credential_id),
