@@ -19,9 +19,10 @@ use crate::store::MAX_PIN_RETRIES;
 /// Consecutive wrong PINs that block PIN use until the next power cycle (CTAP 2.1 §6.5.2.2).
 pub const MAX_CONSECUTIVE_PIN_FAILURES: u8 = 3;
 
-/// Permissions this authenticator can grant: mc, ga, cm, lbw (authenticatorLargeBlobs, §6.10),
-/// acfg. `be` needs bio enrollment, which it does not implement (§6.5.5.7:
-/// CTAP2_ERR_UNAUTHORIZED_PERMISSION).
+/// Permissions every model with tokens can grant: mc, ga, cm, lbw (authenticatorLargeBlobs,
+/// §6.10), acfg. `be` needs bio enrollment (§6.7), which only fingerprint models have
+/// ([`Authenticator::grantable_permissions`]); elsewhere it is CTAP2_ERR_UNAUTHORIZED_PERMISSION
+/// (§6.5.5.7).
 const GRANTABLE: Permissions = Permissions::from_bits(
     Permissions::MAKE_CREDENTIAL.bits()
         | Permissions::GET_ASSERTION.bits()
@@ -31,6 +32,11 @@ const GRANTABLE: Permissions = Permissions::from_bits(
 );
 
 impl Authenticator {
+    /// The permissions this model grants: [`GRANTABLE`], and `be` with bio enrollment.
+    fn grantable_permissions(&self) -> Permissions {
+        if self.supports_bio_enrollment() { GRANTABLE | Permissions::BIO_ENROLLMENT } else { GRANTABLE }
+    }
+
     /// Whether the model has clientPIN.
     pub(super) fn supports_client_pin(&self) -> bool {
         self.config.uv == UvCapability::ClientPin
@@ -99,12 +105,14 @@ impl Authenticator {
             }
             ClientPinRequest::GetTokenUsingPin { key_agreement, pin_hash_enc, permissions, rp_id } if pin => {
                 let pin_hash_enc = pin_hash_enc.ok_or(StatusCode::MissingParameter)?;
-                let permissions = requested_permissions(permissions, rp_id.as_deref())?;
+                let permissions =
+                    requested_permissions(permissions, rp_id.as_deref(), self.grantable_permissions())?;
                 let shared = self.shared_secret(protocol, key_agreement.as_ref())?;
                 self.get_token_using_pin(&shared, &pin_hash_enc, permissions, rp_id)
             }
             ClientPinRequest::GetTokenUsingUv { key_agreement, permissions, rp_id } if builtin => {
-                let permissions = requested_permissions(permissions, rp_id.as_deref())?;
+                let permissions =
+                    requested_permissions(permissions, rp_id.as_deref(), self.grantable_permissions())?;
                 let shared = self.shared_secret(protocol, key_agreement.as_ref())?;
                 self.get_token_using_uv(&shared, permissions, rp_id, signals)
             }
@@ -299,11 +307,12 @@ impl Authenticator {
     }
 }
 
-/// The permissions parameter: present, non-zero, grantable, with an RP ID where mc or ga ask
-/// for one (§6.5.5.7.2 steps 1–3).
+/// The permissions parameter: present, non-zero, within `grantable`, with an RP ID where mc or
+/// ga ask for one (§6.5.5.7.2 steps 1–3).
 fn requested_permissions(
     permissions: Option<RequestedPermissions>,
     rp_id: Option<&str>,
+    grantable: Permissions,
 ) -> Result<Permissions, StatusCode> {
     let permissions = match permissions.ok_or(StatusCode::MissingParameter)? {
         RequestedPermissions::Set(permissions) if !permissions.is_empty() => permissions,
@@ -311,7 +320,7 @@ fn requested_permissions(
             return Err(StatusCode::InvalidParameter);
         }
     };
-    if !permissions.difference(GRANTABLE).is_empty() {
+    if !permissions.difference(grantable).is_empty() {
         return Err(StatusCode::UnauthorizedPermission);
     }
     let needs_rp_id = permissions.intersects(Permissions::MAKE_CREDENTIAL | Permissions::GET_ASSERTION);

@@ -5,7 +5,7 @@ use super::large_blobs::MAX_SERIALIZED_LARGE_BLOB_ARRAY;
 use super::{Authenticator, generation};
 use crate::attestation;
 use crate::config::{
-    Config, ExtensionSupport, Generation, Model, Profile, UvCapability, UvKind, VerifyOutcome,
+    Config, ExtensionSupport, Generation, Modality, Model, Profile, UvCapability, UvKind, VerifyOutcome,
 };
 use crate::proto::response::GetInfoResponse;
 use crate::store::DEFAULT_MIN_PIN_LENGTH;
@@ -32,6 +32,8 @@ pub struct DeviceState {
     pub force_pin_change: bool,
     /// alwaysUv is on.
     pub always_uv: bool,
+    /// Built-in UV has a template enrolled (getInfo `uv`, and `bioEnroll` for a fingerprint).
+    pub uv_enrolled: bool,
 }
 
 impl Authenticator {
@@ -44,6 +46,7 @@ impl Authenticator {
                 min_pin_length: self.state.min_pin_length,
                 force_pin_change: self.state.force_pin_change,
                 always_uv: self.state.always_uv,
+                uv_enrolled: self.uv_enrolled(),
             },
         )
     }
@@ -71,6 +74,7 @@ pub fn model_info(model: Model) -> GetInfoResponse {
         min_pin_length: DEFAULT_MIN_PIN_LENGTH,
         force_pin_change: false,
         always_uv: false,
+        uv_enrolled: true,
     };
     info(&config, device)
 }
@@ -104,7 +108,15 @@ pub fn info(config: &Config, device: DeviceState) -> GetInfoResponse {
     match config.uv {
         UvCapability::None => {}
         UvCapability::ClientPin => options.push(("clientPin", device.pin_set)),
-        UvCapability::Builtin { enrolled, .. } => options.push(("uv", enrolled)),
+        UvCapability::Builtin { modality, .. } => {
+            options.push(("uv", device.uv_enrolled));
+            if modality == Modality::Fingerprint {
+                // §6.4 bioEnroll: authenticatorBioEnrollment, true once a template is enrolled;
+                // uvBioEnroll: a built-in UV token may carry the be permission (§6.5.5.7.3).
+                options.push(("bioEnroll", device.uv_enrolled));
+                options.push(("uvBioEnroll", true));
+            }
+        }
     }
     if config.uv != UvCapability::None {
         // §6.4: pinUvAuthToken is true whenever clientPin or uv is supported.

@@ -3,6 +3,7 @@
 
 mod attest;
 mod authenticator_config;
+mod bio_enrollment;
 mod client_pin;
 mod control;
 pub mod credential;
@@ -92,7 +93,13 @@ impl Authenticator {
             return Err(StartError::PinWithoutClientPin);
         }
         let state = match store.load()? {
-            Some(state) => state,
+            // A state written before bio enrollment existed gets the configured templates.
+            Some(mut state) => {
+                state
+                    .fingerprint_templates
+                    .get_or_insert_with(|| bio_enrollment::configured_templates(&config));
+                state
+            }
             None => {
                 let state = factory_state(&config)?;
                 store.commit(&state)?;
@@ -167,6 +174,7 @@ impl Authenticator {
             Command::GetNextAssertion => self.get_next_assertion().map(Into::into),
             Command::Reset => self.reset(signals).map(|()| Response::Empty),
             Command::CredentialManagement(request) => self.credential_management(request),
+            Command::BioEnrollment(request) => self.bio_enrollment(request, signals),
             Command::Config(request) => self.authenticator_config(request),
             Command::LargeBlobs(request) => self.large_blobs(request),
             Command::Selection => self.user.presence(signals).map(|()| Response::Empty),
@@ -194,13 +202,15 @@ impl Authenticator {
     }
 }
 
-/// A brand-new device's state: a fresh master key and, when configured, the provisioned PIN.
+/// A brand-new device's state: a fresh master key, the configured fingerprint templates and,
+/// when configured, the provisioned PIN.
 ///
 /// The PIN is provisioned once, into the very first state the device commits: a device that
 /// already has a state keeps what that state says, so one that authenticatorReset left without
 /// a PIN (CTAP 2.1 §6.6) stays without one across restarts, as a real key does.
 fn factory_state(config: &Config) -> Result<PersistentState, StartError> {
     let mut state = PersistentState::new();
+    state.fingerprint_templates = Some(bio_enrollment::configured_templates(config));
     if let Some(pin) = &config.pin {
         let mut padded = pin.clone().into_bytes();
         padded.resize(crate::pin::policy::PADDED_PIN_LENGTH.max(padded.len()), 0);

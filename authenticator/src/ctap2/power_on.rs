@@ -10,10 +10,12 @@
 //!   three (§6.5.2.2: `CTAP2_ERR_PIN_AUTH_BLOCKED`);
 //! - the getNextAssertion state (§6.3) and the credential management enumeration state (§6.8);
 //! - a large-blob write in progress: expectedLength and expectedNextOffset (§6.10.2);
+//! - a fingerprint enrollment in progress (§6.7.4): its template is committed only when done;
 //! - the power-up time, from which authenticatorReset's window is measured (§6.6).
 
 use std::time::Instant;
 
+use super::bio_enrollment::PendingEnrollment;
 use super::credential_management::Enumeration;
 use super::get_assertion::PendingAssertions;
 use super::large_blobs::PendingWrite;
@@ -32,6 +34,8 @@ pub(super) struct PowerOnState {
     pub(super) pending_enumeration: Option<Enumeration>,
     /// A large-blob write in progress (expectedNextOffset 0 when none).
     pub(super) large_blob_write: Option<PendingWrite>,
+    /// A fingerprint enrollment in progress.
+    pub(super) pending_enrollment: Option<PendingEnrollment>,
     /// The pinUvAuthToken.
     pub(super) pin_token: PinUvAuthToken,
     /// How the token in use was obtained (for `uvm` and the UV flag's method).
@@ -50,6 +54,7 @@ impl PowerOnState {
             pending_assertions: None,
             pending_enumeration: None,
             large_blob_write: None,
+            pending_enrollment: None,
             pin_token: PinUvAuthToken::new(),
             token_method: None,
             consecutive_pin_failures: 0,

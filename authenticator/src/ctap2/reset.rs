@@ -6,8 +6,8 @@ use crate::signals::Signals;
 use crate::store::PersistentState;
 
 impl Authenticator {
-    /// Erases every credential, the master key and the large-blob array (back to the empty
-    /// array of CTAP 2.1 §6.10.3), after checks the spec requires.
+    /// Erases every credential, the master key, the fingerprint templates and the large-blob
+    /// array (back to the empty array of CTAP 2.1 §6.10.3), after checks the spec requires.
     pub(super) fn reset(&mut self, signals: &Signals) -> Result<(), StatusCode> {
         // §6.6: "the authenticator MAY restrict reset to the first 10 seconds after power-up";
         // outside the window it answers CTAP2_ERR_NOT_ALLOWED.
@@ -24,6 +24,7 @@ impl Authenticator {
         self.volatile.consecutive_pin_failures = 0;
         // The array went back to empty (§6.10.3): a write in progress would replace it.
         self.volatile.large_blob_write = None;
+        self.volatile.pending_enrollment = None;
         tracing::info!("reset: credentials and master key erased");
         Ok(())
     }

@@ -36,9 +36,17 @@ impl Verification {
 }
 
 impl Authenticator {
-    /// Built-in UV with a template enrolled.
+    /// Built-in UV with a template enrolled: for a fingerprint sensor, a template enrolled
+    /// through authenticatorBioEnrollment (or configured); for the other modalities, as
+    /// configured.
     pub(super) fn uv_enrolled(&self) -> bool {
-        matches!(self.config.uv, UvCapability::Builtin { enrolled: true, .. })
+        match self.config.uv {
+            UvCapability::Builtin { modality: Modality::Fingerprint, .. } => {
+                !self.fingerprint_templates().is_empty()
+            }
+            UvCapability::Builtin { enrolled, .. } => enrolled,
+            UvCapability::None | UvCapability::ClientPin => false,
+        }
     }
 
     /// "Protected by some form of user verification" (CTAP 2.1 §6.1.2): a PIN is set or
@@ -151,9 +159,12 @@ impl Authenticator {
     /// Built-in user verification: the user touches the sensor (presence), then the sensor
     /// matches or not. A failure decrements the (persisted) retries; at zero UV is blocked.
     pub(super) fn verify_builtin(&mut self, signals: &Signals) -> Result<Verification, StatusCode> {
-        let UvCapability::Builtin { modality, enrolled: true, .. } = self.config.uv else {
+        let UvCapability::Builtin { modality, .. } = self.config.uv else {
             return Err(StatusCode::InvalidOption);
         };
+        if !self.uv_enrolled() {
+            return Err(StatusCode::InvalidOption);
+        }
         if self.state.uv_retries == 0 {
             return Err(StatusCode::UvBlocked);
         }

@@ -3,6 +3,7 @@
 //! Bytes become a typed [`Command`] here; nothing past this module sees raw request bytes.
 
 pub mod auth_data;
+pub mod bio_enrollment;
 pub mod cbor;
 pub mod client_pin;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod response;
 mod status;
 pub mod subcommand;
 
+pub use bio_enrollment::BioEnrollmentRequest;
 pub use client_pin::{ClientPinCommand, ClientPinRequest};
 pub use config::ConfigRequest;
 pub use credential_management::CredentialManagementRequest;

@@ -3,6 +3,7 @@
 use ciborium::Value;
 
 use super::StatusCode;
+use super::bio_enrollment::BioEnrollmentRequest;
 use super::cbor::{self, MapReader, ValueExt};
 use super::client_pin::ClientPinCommand;
 use super::config::ConfigRequest;
@@ -26,6 +27,8 @@ pub mod code {
     pub const RESET: u8 = 0x07;
     /// authenticatorGetNextAssertion.
     pub const GET_NEXT_ASSERTION: u8 = 0x08;
+    /// authenticatorBioEnrollment.
+    pub const BIO_ENROLLMENT: u8 = 0x09;
     /// authenticatorCredentialManagement.
     pub const CREDENTIAL_MANAGEMENT: u8 = 0x0A;
     /// authenticatorSelection.
@@ -44,6 +47,7 @@ pub mod code {
             CLIENT_PIN => "authenticatorClientPIN",
             RESET => "authenticatorReset",
             GET_NEXT_ASSERTION => "authenticatorGetNextAssertion",
+            BIO_ENROLLMENT => "authenticatorBioEnrollment",
             CREDENTIAL_MANAGEMENT => "authenticatorCredentialManagement",
             SELECTION => "authenticatorSelection",
             LARGE_BLOBS => "authenticatorLargeBlobs",
@@ -68,6 +72,8 @@ pub enum Command {
     Reset,
     /// authenticatorGetNextAssertion (0x08).
     GetNextAssertion,
+    /// authenticatorBioEnrollment (0x09).
+    BioEnrollment(BioEnrollmentRequest),
     /// authenticatorCredentialManagement (0x0A).
     CredentialManagement(CredentialManagementRequest),
     /// authenticatorSelection (0x0B).
@@ -90,6 +96,9 @@ impl Command {
             code::CLIENT_PIN => Ok(Self::ClientPin(ClientPinCommand::parse(params_map(params)?)?)),
             code::CREDENTIAL_MANAGEMENT => {
                 Ok(Self::CredentialManagement(CredentialManagementRequest::parse(params_map(params)?)?))
+            }
+            code::BIO_ENROLLMENT => {
+                Ok(Self::BioEnrollment(BioEnrollmentRequest::parse(params_map(params)?)?))
             }
             code::CONFIG => Ok(Self::Config(ConfigRequest::parse(params_map(params)?)?)),
             code::LARGE_BLOBS => Ok(Self::LargeBlobs(LargeBlobsRequest::parse(params_map(params)?)?)),

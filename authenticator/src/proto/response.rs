@@ -3,6 +3,7 @@
 
 use ciborium::Value;
 
+use super::bio_enrollment::BioEnrollmentResponse;
 use super::cbor::{self, MapBuilder};
 use super::request::{RpEntity, UserEntity};
 
@@ -21,6 +22,8 @@ pub enum Response {
     ClientPin(ClientPinResponse),
     /// authenticatorCredentialManagement subcommands with a body.
     CredentialManagement(CredentialManagementResponse),
+    /// authenticatorBioEnrollment subcommands with a body.
+    BioEnrollment(BioEnrollmentResponse),
     /// authenticatorLargeBlobs get (CTAP 2.1 §6.10.2): 0x01 config, the bytes read.
     LargeBlobs(Vec<u8>),
 }
@@ -44,6 +47,7 @@ impl Response {
             Self::GetAssertion(response) => Some(response.to_value()),
             Self::ClientPin(response) => Some(response.to_value()),
             Self::CredentialManagement(response) => Some(response.to_value()),
+            Self::BioEnrollment(response) => Some(response.to_value()),
             Self::LargeBlobs(config) => {
                 Some(MapBuilder::new().insert(0x01, Value::Bytes(config.clone())).build())
             }
@@ -342,6 +346,12 @@ pub enum CredentialManagementResponse {
 impl From<CredentialManagementResponse> for Response {
     fn from(response: CredentialManagementResponse) -> Self {
         Self::CredentialManagement(response)
+    }
+}
+
+impl From<BioEnrollmentResponse> for Response {
+    fn from(response: BioEnrollmentResponse) -> Self {
+        Self::BioEnrollment(response)
     }
 }
 

@@ -11,8 +11,8 @@ mod state;
 pub use file::FileStore;
 pub use memory::MemoryStore;
 pub use state::{
-    DEFAULT_MIN_PIN_LENGTH, MAX_PIN_RETRIES, MAX_UV_RETRIES, PersistentState, ResidentCredential, StoredPin,
-    empty_large_blob_array,
+    DEFAULT_MIN_PIN_LENGTH, FingerprintTemplate, MAX_PIN_RETRIES, MAX_UV_RETRIES, PersistentState,
+    ResidentCredential, StoredPin, empty_large_blob_array,
 };
 
 /// Why the store could not load or save.

@@ -48,6 +48,20 @@ pub struct PersistentState {
     /// The serialized large-blob array (CTAP 2.1 §6.10.3), replaced whole by a completed write.
     #[serde(default = "empty_large_blob_array", with = "hex_vec")]
     pub large_blob_array: Vec<u8>,
+    /// The enrolled fingerprint templates (CTAP 2.1 §6.7), oldest first; `None` in a state
+    /// written before bio enrollment existed, which the device provisions from its configuration.
+    #[serde(default)]
+    pub fingerprint_templates: Option<Vec<FingerprintTemplate>>,
+}
+
+/// An enrolled fingerprint template: what built-in UV matches against (CTAP 2.1 §6.7).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FingerprintTemplate {
+    /// Its number, sent as the big-endian templateId.
+    pub id: u16,
+    /// templateFriendlyName (empty when none was set).
+    #[serde(default)]
+    pub friendly_name: String,
 }
 
 /// PIN attempts before the PIN is blocked.
@@ -177,6 +191,7 @@ impl PersistentState {
             force_pin_change: false,
             always_uv: false,
             large_blob_array: empty_large_blob_array(),
+            fingerprint_templates: Some(Vec::new()),
         }
     }
 }
