@@ -136,9 +136,10 @@ impl Authenticator {
         if auth.param.is_none() && !self.uv_configured() {
             return Ok(());
         }
-        let permission = match self.config.generation {
-            Generation::Ctap21Pre => Permissions::NONE,
-            Generation::Ctap21 | Generation::U2f => Permissions::BIO_ENROLLMENT,
+        let permission = if self.config.generation == Generation::Ctap21Pre {
+            Permissions::NONE
+        } else {
+            Permissions::BIO_ENROLLMENT
         };
         self.authorize(auth, &[], permission).map(|_| ())
     }
