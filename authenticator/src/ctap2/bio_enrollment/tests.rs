@@ -97,6 +97,11 @@ fn only_fingerprint_models_have_the_command_and_the_option() {
         uv: UvCapability::Builtin { modality: Modality::Face, enrolled: true, outcome: VerifyOutcome::Match },
         ..Profile::Platform.config()
     };
+    let (mut face_device, _) = device(face.clone());
+    assert_eq!(
+        uv_token(&mut face_device, Permissions::BIO_ENROLLMENT),
+        Err(StatusCode::UnauthorizedPermission)
+    );
     for config in [software_token(), unprovisioned(), face] {
         let (mut auth, _) = device(config);
         let get_modality = MapBuilder::new().insert(6, true).build();
