@@ -144,6 +144,12 @@ axis!(
     MaxAge "max_age" { Absent => "absent", Zero => "0", Elapsed => "elapsed" }
 );
 
+axis!(
+    /// The generation of key the device is (`softfido authenticator --generation`): the device
+    /// matrix's own axis, which the end-to-end matrix leaves at `2.1`.
+    KeyGeneration "generation" { Ctap21 => "2.1", Ctap21Pre => "2.1-pre", Ctap20 => "2.0", U2f => "u2f" }
+);
+
 /// `uvm`: the authenticator supports the extension (the client always asks for it).
 pub const UVM: &str = "uvm";
 /// `discoverable`: sign-in with an empty allowList, versus username-first.
@@ -167,6 +173,21 @@ pub const AXIS_NAMES: [&str; 15] = [
     Session::AXIS,
     Prompt::AXIS,
     MaxAge::AXIS,
+];
+
+/// The device matrix's axes, in report order: the authenticator's axes of [`AXIS_NAMES`] (its
+/// first nine), then the generation.
+pub const DEVICE_AXIS_NAMES: [&str; 10] = [
+    Up::AXIS,
+    UvCapability::AXIS,
+    UvPerformed::AXIS,
+    PinProtocol::AXIS,
+    KeyProtection::AXIS,
+    Attestation::AXIS,
+    Backup::AXIS,
+    UVM,
+    DISCOVERABLE,
+    KeyGeneration::AXIS,
 ];
 
 /// How an axis that cannot matter for a scenario is written.
@@ -203,6 +224,30 @@ impl From<Biometric> for UvCapability {
             Biometric::Iris => Self::Iris,
             Biometric::Voice => Self::Voice,
         }
+    }
+}
+
+impl KeyGeneration {
+    /// Whether the key speaks CTAP2 at all (a U2F key speaks CTAP1 only).
+    pub fn speaks_ctap2(self) -> bool {
+        self != Self::U2f
+    }
+
+    /// The PIN/UV auth protocols its getInfo offers (CTAP 2.1 §6.4 pinUvAuthProtocols): both
+    /// on a 2.1 key, protocol 1 on the 2.0 and 2.1-PRE ones, none on a U2F key.
+    pub fn pin_protocols(self) -> &'static [PinProtocol] {
+        match self {
+            Self::Ctap21 => PinProtocol::ALL,
+            Self::Ctap21Pre | Self::Ctap20 => &[PinProtocol::One],
+            Self::U2f => &[],
+        }
+    }
+
+    /// Whether getInfo reports the `pinUvAuthToken` option (CTAP 2.1 §6.4), so that a
+    /// platform asks for a token with permissions (§6.5.5.7.2) rather than getPinToken
+    /// (§6.5.5.7.1, all a 2.0 or 2.1-PRE key has).
+    pub fn has_tokens_with_permissions(self) -> bool {
+        self == Self::Ctap21
     }
 }
 

@@ -74,7 +74,7 @@ struct AuthenticatorArgs {
     /// instead of a profile; --pin, --no-pin and --reset-anytime still apply over it.
     #[arg(long, conflicts_with = "profile")]
     config: Option<PathBuf>,
-    /// The generation of key: 2.1 (the default), 2.1-pre (FIDO_2_1_PRE) or u2f; over the
+    /// The generation of key: 2.1 (the default), 2.1-pre (FIDO_2_1_PRE), 2.0 (FIDO_2_0) or u2f; over the
     /// profile's or the file's.
     #[arg(long, value_parser = parse_generation)]
     generation: Option<Generation>,
