@@ -67,7 +67,8 @@ struct AuthenticatorArgs {
     /// Persist credentials and counters in this file (atomic writes); in memory otherwise.
     #[arg(long)]
     state: Option<PathBuf>,
-    /// Named profile: security-key, platform, synced-passkey, software-token.
+    /// Named profile: security-key, platform, synced-passkey, software-token,
+    /// legacy-security-key (a CTAP 2.0 key), u2f-security-key (a U2F-only key).
     #[arg(long, default_value = "security-key", value_parser = parse_profile)]
     profile: Profile,
     /// The configuration as a TOML file (examples/authenticator.toml documents every key)
