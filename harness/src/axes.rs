@@ -227,30 +227,6 @@ impl From<Biometric> for UvCapability {
     }
 }
 
-impl KeyGeneration {
-    /// Whether the key speaks CTAP2 at all (a U2F key speaks CTAP1 only).
-    pub fn speaks_ctap2(self) -> bool {
-        self != Self::U2f
-    }
-
-    /// The PIN/UV auth protocols its getInfo offers (CTAP 2.1 §6.4 pinUvAuthProtocols): both
-    /// on a 2.1 key, protocol 1 on the 2.0 and 2.1-PRE ones, none on a U2F key.
-    pub fn pin_protocols(self) -> &'static [PinProtocol] {
-        match self {
-            Self::Ctap21 => PinProtocol::ALL,
-            Self::Ctap21Pre | Self::Ctap20 => &[PinProtocol::One],
-            Self::U2f => &[],
-        }
-    }
-
-    /// Whether getInfo reports the `pinUvAuthToken` option (CTAP 2.1 §6.4), so that a
-    /// platform asks for a token with permissions (§6.5.5.7.2) rather than getPinToken
-    /// (§6.5.5.7.1, all a 2.0 or 2.1-PRE key has).
-    pub fn has_tokens_with_permissions(self) -> bool {
-        self == Self::Ctap21
-    }
-}
-
 impl KeyProtection {
     /// Hardware-backed (FIDO keyProtection hardware, TEE or secure element).
     pub fn is_hardware(self) -> bool {

@@ -10,6 +10,7 @@ use softfido_authenticator::pin::token::Permissions;
 use softfido_authenticator::store::MemoryStore;
 use softfido_authenticator::{Authenticator, Config, Signals};
 
+use super::generations;
 use super::oracle::{Expected, flags};
 use super::scenario::{DeviceScenario, MATRIX_PIN, Uv};
 use super::verify;
@@ -23,7 +24,7 @@ pub(super) const RP_ID: &str = "matrix.softfido.test";
 /// Runs scenario `s` against an authenticator configured with `config` (normally
 /// [`DeviceScenario::config`]; tests pass a lying one to prove that the check can fail).
 pub fn check_device(s: &DeviceScenario, mut config: Config) -> Result<(), String> {
-    if !s.generation.speaks_ctap2() {
+    if !generations::speaks_ctap2(s.generation) {
         return super::u2f::check_u2f(s, config);
     }
     let mut auth = Authenticator::new(config.clone(), MemoryStore::new()).map_err(|e| e.to_string())?;
@@ -160,7 +161,7 @@ fn pin_token(
     let Uv::ClientPin(protocol, _) = s.uv else { return None };
     let signals = Signals::new();
     let exchange = |request: &[u8]| auth.process(request, &signals);
-    Some(if s.generation.has_tokens_with_permissions() {
+    Some(if generations::has_tokens_with_permissions(s.generation) {
         client::pin::token_with_pin(exchange, protocol.into(), pin, permission, RP_ID)
     } else {
         client::pin::pin_token(exchange, protocol.into(), pin)

@@ -4,6 +4,7 @@
 //! checked against [`oracle`].
 
 pub mod check;
+pub mod generations;
 pub mod oracle;
 pub mod scenario;
 pub mod u2f;

@@ -1,8 +1,8 @@
 //! What the authenticator must sign for each combination of its flags, written from the
 //! specs (CTAP 2.1 §6.1–§6.2, WebAuthn L3 §6.1, WebAuthn L2 §10.3, FIDO Registry §3, FIDO U2F
 //! Raw Message Formats v1.2) and independently of the authenticator's code. The generations of
-//! key sign alike; what a generation offers (PIN protocols, tokens with permissions) is
-//! [`crate::axes::KeyGeneration`]'s, and a U2F key is judged by the U2F rules below.
+//! key sign alike; what a generation offers (PIN protocols, tokens with permissions) is read
+//! in [`super::generations`], and a U2F key is judged by the U2F rules below.
 
 use super::scenario::{DeviceScenario, Uv};
 use super::verify::VerifiedAttestation;

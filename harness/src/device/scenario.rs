@@ -15,6 +15,7 @@ use softfido_authenticator::config::{
 };
 use softfido_authenticator::{Config, Profile};
 
+use super::generations;
 use crate::axes::{
     Attestation, Backup, Biometric, DEVICE_AXIS_NAMES, DISCOVERABLE, KeyGeneration, KeyProtection,
     NOT_APPLICABLE, PinProtocol, UVM, Up, UvCapability, UvPerformed, or_not_applicable, yes_no,
@@ -46,7 +47,7 @@ impl Uv {
     /// Every value a CTAP2 key of `generation` can have, in product order.
     fn all(generation: KeyGeneration) -> Vec<Self> {
         let mut all = vec![Self::None, Self::ClientPinUnset];
-        for &protocol in generation.pin_protocols() {
+        for &protocol in generations::pin_protocols(generation) {
             for performed in [UvPerformed::Yes, UvPerformed::Failed] {
                 all.push(Self::ClientPin(protocol, performed));
             }
@@ -93,7 +94,7 @@ pub struct DeviceScenario {
 pub fn scenarios() -> Vec<DeviceScenario> {
     let mut out = Vec::new();
     for &generation in KeyGeneration::ALL {
-        if generation.speaks_ctap2() {
+        if generations::speaks_ctap2(generation) {
             out.extend(ctap2_scenarios(generation));
         } else {
             out.extend(u2f_scenarios());
@@ -160,7 +161,9 @@ impl DeviceScenario {
     /// summary).
     pub fn values(&self) -> [(&'static str, &'static str); DEVICE_AXES] {
         let (capability, performed, protocol) = self.uv.axes();
-        let ctap2 = |name: &'static str| if self.generation.speaks_ctap2() { name } else { NOT_APPLICABLE };
+        let ctap2 = |name: &'static str| {
+            if generations::speaks_ctap2(self.generation) { name } else { NOT_APPLICABLE }
+        };
         [
             (Up::AXIS, self.up.name()),
             (UvCapability::AXIS, ctap2(capability.name())),
