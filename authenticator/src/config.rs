@@ -388,6 +388,11 @@ pub enum Profile {
     SyncedPasskey,
     /// A software token: software keys, no UV, self attestation.
     SoftwareToken,
+    /// A security key of the CTAP 2.0 era (2019): secure element, clientPIN with PIN `1234`,
+    /// basic attestation, ES256 and hmac-secret, generation `2.0`.
+    LegacySecurityKey,
+    /// A U2F-only security key: hardware keys, no UV, its batch attestation, generation `u2f`.
+    U2fSecurityKey,
 }
 
 impl Profile {
@@ -395,8 +400,14 @@ impl Profile {
     pub const SECURITY_KEY_PIN: &'static str = "1234";
 
     /// Every profile.
-    pub const ALL: [Profile; 4] =
-        [Self::SecurityKey, Self::Platform, Self::SyncedPasskey, Self::SoftwareToken];
+    pub const ALL: [Profile; 6] = [
+        Self::SecurityKey,
+        Self::Platform,
+        Self::SyncedPasskey,
+        Self::SoftwareToken,
+        Self::LegacySecurityKey,
+        Self::U2fSecurityKey,
+    ];
 
     /// The profile's command-line name.
     pub fn name(self) -> &'static str {
@@ -405,6 +416,8 @@ impl Profile {
             Self::Platform => "platform",
             Self::SyncedPasskey => "synced-passkey",
             Self::SoftwareToken => "software-token",
+            Self::LegacySecurityKey => "legacy-security-key",
+            Self::U2fSecurityKey => "u2f-security-key",
         }
     }
 
@@ -464,6 +477,20 @@ impl Profile {
                 key_protection: KeyProtection::Software,
                 attestation: AttestationKind::PackedSelf,
                 counter: CounterMode::Global,
+                ..base
+            },
+            // The generations of the profiles above stay 2.1: they are the ones the matrices
+            // and the interoperability tests use.
+            Self::LegacySecurityKey => Config {
+                generation: Generation::Ctap20,
+                algorithms: vec![Algorithm::Es256],
+                extensions: ExtensionSupport { hmac_secret: true, ..ExtensionSupport::NONE },
+                ..Self::SecurityKey.config()
+            },
+            Self::U2fSecurityKey => Config {
+                generation: Generation::U2f,
+                algorithms: vec![Algorithm::Es256],
+                extensions: ExtensionSupport::NONE,
                 ..base
             },
         }

@@ -95,7 +95,7 @@ fn authenticator_get_info(model: Model, id: &[u8; 16]) -> Value {
     let options: serde_json::Map<String, Value> =
         info.options.iter().map(|(name, value)| ((*name).to_owned(), Value::Bool(*value))).collect();
     let algorithms: Vec<Value> =
-        info.algorithms.iter().map(|alg| json!({ "type": "public-key", "alg": alg })).collect();
+        info.algorithms.iter().flatten().map(|alg| json!({ "type": "public-key", "alg": alg })).collect();
     let mut out = json!({
         "versions": info.versions,
         "extensions": info.extensions,

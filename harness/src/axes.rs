@@ -144,6 +144,12 @@ axis!(
     MaxAge "max_age" { Absent => "absent", Zero => "0", Elapsed => "elapsed" }
 );
 
+axis!(
+    /// The generation of key the device is (`softfido authenticator --generation`): the device
+    /// matrix's own axis, which the end-to-end matrix leaves at `2.1`.
+    KeyGeneration "generation" { Ctap21 => "2.1", Ctap21Pre => "2.1-pre", Ctap20 => "2.0", U2f => "u2f" }
+);
+
 /// `uvm`: the authenticator supports the extension (the client always asks for it).
 pub const UVM: &str = "uvm";
 /// `discoverable`: sign-in with an empty allowList, versus username-first.
@@ -167,6 +173,21 @@ pub const AXIS_NAMES: [&str; 15] = [
     Session::AXIS,
     Prompt::AXIS,
     MaxAge::AXIS,
+];
+
+/// The device matrix's axes, in report order: the authenticator's axes of [`AXIS_NAMES`] (its
+/// first nine), then the generation.
+pub const DEVICE_AXIS_NAMES: [&str; 10] = [
+    Up::AXIS,
+    UvCapability::AXIS,
+    UvPerformed::AXIS,
+    PinProtocol::AXIS,
+    KeyProtection::AXIS,
+    Attestation::AXIS,
+    Backup::AXIS,
+    UVM,
+    DISCOVERABLE,
+    KeyGeneration::AXIS,
 ];
 
 /// How an axis that cannot matter for a scenario is written.

@@ -67,14 +67,15 @@ struct AuthenticatorArgs {
     /// Persist credentials and counters in this file (atomic writes); in memory otherwise.
     #[arg(long)]
     state: Option<PathBuf>,
-    /// Named profile: security-key, platform, synced-passkey, software-token.
+    /// Named profile: security-key, platform, synced-passkey, software-token,
+    /// legacy-security-key (a CTAP 2.0 key), u2f-security-key (a U2F-only key).
     #[arg(long, default_value = "security-key", value_parser = parse_profile)]
     profile: Profile,
     /// The configuration as a TOML file (examples/authenticator.toml documents every key)
     /// instead of a profile; --pin, --no-pin and --reset-anytime still apply over it.
     #[arg(long, conflicts_with = "profile")]
     config: Option<PathBuf>,
-    /// The generation of key: 2.1 (the default), 2.1-pre (FIDO_2_1_PRE) or u2f; over the
+    /// The generation of key: 2.1 (the default), 2.1-pre (FIDO_2_1_PRE), 2.0 (FIDO_2_0) or u2f; over the
     /// profile's or the file's.
     #[arg(long, value_parser = parse_generation)]
     generation: Option<Generation>,

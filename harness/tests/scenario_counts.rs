@@ -1,14 +1,15 @@
 //! The scenario products, selected without running anything: the end-to-end matrix's 57,696
 //! scenarios (its `n/a` collapse rules: 57,136 of the authenticator product, 560 of the session
 //! product), its `--quick` and `--filter` selections, and the device
-//! matrix's 13,824 combinations, each counted and fingerprinted (SHA-256 of the scenario
+//! matrix's 38,424 combinations (13,824 for each of the 2.1 key, 12,288 each for the 2.1-PRE
+//! and 2.0 keys, 24 for the U2F key), each counted and fingerprinted (SHA-256 of the scenario
 //! identifiers in order), so that no change to the axes or the selection goes unnoticed.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use sha2::{Digest, Sha256};
 use softfido_harness::args::{Selection, Threads};
-use softfido_harness::axes::{AcrRequest, MaxAge, Prompt, RpUv, Session};
+use softfido_harness::axes::{AcrRequest, KeyGeneration, MaxAge, Prompt, RpUv, Session};
 use softfido_harness::device::scenario::{DeviceScenario, scenarios};
 use softfido_harness::matrix::scenario::{Scenario, all_scenarios, session_scenarios};
 use softfido_harness::matrix::{MatrixArgs, select};
@@ -73,13 +74,28 @@ fn the_quick_subset_and_a_filter_are_pinned() {
     );
 }
 
+/// The id of a device scenario without its generation: the authenticator axes alone.
+fn authenticator_id(scenario: &DeviceScenario) -> String {
+    let values = scenario.values();
+    let (generation, axes) = values.split_last().expect("axes");
+    assert_eq!(generation.0, "generation");
+    axes.iter().map(|(axis, value)| format!("{axis}={value}")).collect::<Vec<_>>().join(",")
+}
+
 #[test]
-fn the_device_matrix_has_13824_combinations() {
+fn the_device_matrix_has_38424_combinations() {
     let all = scenarios();
-    assert_eq!(all.len(), 13_824);
+    assert_eq!(all.len(), 38_424);
+    // The 2.1 slice is the product the matrix ran before it had generations, in the same order.
+    let ctap21: Vec<_> = all.iter().filter(|s| s.generation == KeyGeneration::Ctap21).collect();
+    assert_eq!(ctap21.len(), 13_824);
+    assert_eq!(
+        fingerprint(ctap21.into_iter().map(authenticator_id)),
+        "66ffbe627f8cc0689f6f1c1a2d7c7a46f54ed32e6605641108cc38ae00f4fb61"
+    );
     assert_eq!(
         fingerprint(all.iter().map(device_id)),
-        "66ffbe627f8cc0689f6f1c1a2d7c7a46f54ed32e6605641108cc38ae00f4fb61"
+        "60b664eabade13657d91e590fb07f3437f42b91a7e1bc5eb2dc8c756f96517d1"
     );
 }
 

@@ -13,6 +13,8 @@ from udp_hid import REPORT_LEN
 
 BROADCAST = 0xFFFFFFFF
 INIT, PING, ERROR = 0x86, 0x81, 0xBF
+CBOR, KEEPALIVE = 0x90, 0xBB
+SELECTION, CTAP2_ERR_USER_ACTION_TIMEOUT = 0x0B, 0x2F
 ERR_INVALID_CMD, ERR_INVALID_LEN, ERR_INVALID_SEQ = 0x01, 0x03, 0x04
 ERR_CHANNEL_BUSY, ERR_INVALID_CHANNEL = 0x06, 0x0B
 
@@ -78,6 +80,37 @@ def test_channel_zero_and_unallocated_channels(raw):
     stranger = (cid + 0x1000) & 0xFFFFFFFF
     raw.init_frame(stranger, PING, 1, b"x")
     assert raw.error() == (stranger, ERR_INVALID_CHANNEL)
+
+
+def test_init_on_a_made_up_channel_allocates_one_while_another_is_busy(start_daemon, tmp_path):
+    """CTAP 2.1 §11.2.9.1.3: an INIT on a non-broadcast channel nobody was given, sent while
+    another client's request is being processed, is answered on that channel with a fresh
+    random channel; the busy channel's request goes on to its own answer."""
+    config = tmp_path / "slow.toml"
+    config.write_text('profile = "security-key"\npresence = "timeout"\npresence_timeout_ms = 1500\n')
+    daemon = start_daemon("security-key", config=config)
+    busy, newcomer = Raw(daemon.port), Raw(daemon.port)
+    try:
+        cid = busy.allocate()
+        busy.init_frame(cid, CBOR, 1, bytes([SELECTION]))  # waits for a touch that never comes
+        assert struct.unpack_from(">IB", busy.recv()) == (cid, KEEPALIVE)
+        invented = 0x0BADCAFE
+        nonce = os.urandom(8)
+        newcomer.init_frame(invented, INIT, 8, nonce)
+        frame = newcomer.recv()
+        assert struct.unpack_from(">IBH", frame) == (invented, INIT, 17) and frame[7:15] == nonce
+        given = struct.unpack_from(">I", frame, 15)[0]
+        assert given not in (invented, 0, BROADCAST)
+        newcomer.init_frame(invented, PING, 1, b"x")
+        assert newcomer.error() == (invented, ERR_INVALID_CHANNEL)
+        while (frame := busy.recv())[4] == KEEPALIVE:
+            pass
+        assert struct.unpack_from(">IBHB", frame) == (cid, CBOR, 1, CTAP2_ERR_USER_ACTION_TIMEOUT)
+        newcomer.init_frame(given, PING, 1, b"x")
+        assert newcomer.recv()[:8] == struct.pack(">IBHB", given, PING, 1, ord("x"))
+    finally:
+        busy.close()
+        newcomer.close()
 
 
 def test_init_with_wrong_length(raw):

@@ -9,6 +9,10 @@ pub enum Generation {
     /// A U2F-only key (FIDO U2F Raw Message Formats 1.2): CTAPHID without the CBOR capability.
     #[serde(rename = "u2f")]
     U2f,
+    /// A CTAP 2.0 key (the Proposed Standard of 2019-01-30, `FIDO_2_0`): getInfo members
+    /// 0x01–0x06 only, PIN protocol 1 and getPinToken, no command or option added by 2.1.
+    #[serde(rename = "2.0")]
+    Ctap20,
     /// A CTAP 2.1 key as it shipped with the preview commands (`FIDO_2_1_PRE`):
     /// credentialManagement as command 0x41, PIN/UV auth protocol 1, tokens from getPinToken.
     #[serde(rename = "2.1-pre")]
@@ -21,12 +25,13 @@ pub enum Generation {
 
 impl Generation {
     /// Every generation, oldest first.
-    pub const ALL: [Generation; 3] = [Self::U2f, Self::Ctap21Pre, Self::Ctap21];
+    pub const ALL: [Generation; 4] = [Self::U2f, Self::Ctap20, Self::Ctap21Pre, Self::Ctap21];
 
     /// The command-line name.
     pub fn name(self) -> &'static str {
         match self {
             Self::U2f => "u2f",
+            Self::Ctap20 => "2.0",
             Self::Ctap21Pre => "2.1-pre",
             Self::Ctap21 => "2.1",
         }

@@ -3,8 +3,8 @@
 
 use ciborium::Value;
 
-use super::Authenticator;
 use super::verification::UvMethod;
+use super::{Authenticator, ctap20};
 use crate::config::UvCapability;
 use crate::pin::policy;
 use crate::pin::protocol::{KeyAgreementKey, PinUvAuthProtocol, SharedSecret};
@@ -70,6 +70,7 @@ impl Authenticator {
         let protocol = command.protocol.map(|p| self.known_protocol(p.supported()?)).transpose()?;
         let pin = self.supports_client_pin();
         let builtin = matches!(self.config.uv, UvCapability::Builtin { .. });
+        ctap20::check_client_pin_subcommand(self.config.generation, &command.request)?;
         match command.request {
             ClientPinRequest::GetPinRetries if pin => Ok(self.get_pin_retries().into()),
             ClientPinRequest::GetKeyAgreement => {
@@ -119,7 +120,7 @@ impl Authenticator {
             ClientPinRequest::GetUvRetries if builtin => {
                 Ok(ClientPinResponse::UvRetries { uv_retries: self.state.uv_retries }.into())
             }
-            _ => Err(StatusCode::InvalidSubcommand),
+            _ => Err(ctap20::unknown_client_pin_subcommand(self.config.generation)),
         }
     }
 

@@ -1,9 +1,9 @@
 //! Extension processing (CTAP 2.1 §12; `uvm`: WebAuthn L2 §10.3).
 
-use super::Authenticator;
 use super::credential::{CredProtect, CredentialSecret};
 use super::get_info::MAX_CRED_BLOB_LENGTH;
 use super::verification::{UvMethod, Verification};
+use super::{Authenticator, ctap20};
 use crate::config::KeyProtection;
 use crate::proto::StatusCode;
 use crate::proto::auth_data::{CredBlobOutput, ExtensionOutputs, HmacSecretOutput, UvmEntry};
@@ -41,7 +41,7 @@ impl Authenticator {
         rp_id: &str,
         verification: &Verification,
     ) -> CreationExtensions {
-        let supported = self.config.extensions;
+        let supported = ctap20::known_extensions(self.config.generation, self.config.extensions);
         let mut outputs = ExtensionOutputs::default();
         // CTAP 2.1 §12.1: an unknown level is ignored like an unknown extension.
         let requested_protect =
@@ -66,6 +66,7 @@ impl Authenticator {
         // CTAP 2.1 §12.4: the minimum PIN length, only to RPs the owner allowed.
         if inputs.min_pin_length
             && self.supports_client_pin()
+            && ctap20::knows_min_pin_length_extension(self.config.generation)
             && self.state.min_pin_length_rp_ids.iter().any(|allowed| allowed == rp_id)
         {
             outputs.min_pin_length = Some(self.state.min_pin_length);
@@ -86,7 +87,7 @@ impl Authenticator {
         credential_id: &[u8],
         verification: &Verification,
     ) -> Result<ExtensionOutputs, StatusCode> {
-        let supported = self.config.extensions;
+        let supported = ctap20::known_extensions(self.config.generation, self.config.extensions);
         let mut outputs = ExtensionOutputs::default();
         if supported.cred_blob && inputs.cred_blob == Some(CredBlobInput::Retrieve) {
             outputs.cred_blob = Some(CredBlobOutput::Blob(secret.cred_blob.clone().unwrap_or_default()));

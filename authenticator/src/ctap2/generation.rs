@@ -9,14 +9,16 @@ use crate::proto::request::code;
 use crate::proto::response::GetInfoResponse;
 
 impl Authenticator {
-    /// `protocol` if this key implements it: a 2.1-PRE key has PIN/UV auth protocol 1 only, and
+    /// `protocol` if this key implements it: a 2.0 or 2.1-PRE key has PIN/UV auth protocol 1 only, and
     /// answers protocol 2 as any unknown protocol, CTAP1_ERR_INVALID_PARAMETER (CTAP 2.1 §6.5.5.1).
     pub(super) fn known_protocol(
         &self,
         protocol: PinUvAuthProtocol,
     ) -> Result<PinUvAuthProtocol, StatusCode> {
         match (self.config.generation, protocol) {
-            (Generation::Ctap21Pre, PinUvAuthProtocol::Two) => Err(StatusCode::InvalidParameter),
+            (Generation::Ctap20 | Generation::Ctap21Pre, PinUvAuthProtocol::Two) => {
+                Err(StatusCode::InvalidParameter)
+            }
             _ => Ok(protocol),
         }
     }
@@ -30,6 +32,7 @@ pub const BIO_ENROLLMENT_PREVIEW: u8 = 0x40;
 /// The CTAP 2.1 command byte that `command` stands for on a key of `generation`, or `None` when
 /// that key does not know the command (CTAP1_ERR_INVALID_COMMAND, CTAP 2.1 §8.2.1).
 ///
+/// - A 2.0 key answers the commands of CTAP 2.0 only (see [`super::ctap20::admits`]).
 /// - A 2.1-PRE key answers credential management as 0x41 (CTAP 2.1 §6.8: "authenticators that
 ///   implemented the prototype … use the command value 0x41"), and has neither the final 0x0A,
 ///   nor authenticatorSelection (0x0B) nor authenticatorConfig (0x0D), which came with 2.1.
@@ -40,6 +43,7 @@ pub const BIO_ENROLLMENT_PREVIEW: u8 = 0x40;
 pub fn admitted_command(generation: Generation, command: u8) -> Option<u8> {
     match generation {
         Generation::U2f => None,
+        Generation::Ctap20 => super::ctap20::admits(command).then_some(command),
         Generation::Ctap21Pre => match command {
             CREDENTIAL_MANAGEMENT_PREVIEW => Some(code::CREDENTIAL_MANAGEMENT),
             BIO_ENROLLMENT_PREVIEW => Some(code::BIO_ENROLLMENT),

@@ -7,7 +7,7 @@ use super::credential::{CredProtect, CredentialSecret};
 use super::get_info::MAX_CREDENTIAL_COUNT_IN_LIST;
 use super::large_blobs::large_blob_key;
 use super::verification::Verification;
-use super::{Authenticator, rp_id_hash};
+use super::{Authenticator, ctap20, rp_id_hash};
 use crate::config::CounterMode;
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
@@ -67,7 +67,7 @@ impl Authenticator {
         // Step 5: options. "rk" is not an option of getAssertion; "uv" needs built-in UV and
         // is ignored when a pinUvAuthParam is present.
         if request.options.rk.is_some() {
-            return Err(StatusCode::UnsupportedOption);
+            return Err(ctap20::get_assertion_rk_option(self.config.generation));
         }
         // CTAP 2.1 §12.3: largeBlobKey only as `true`.
         self.wants_large_blob_key(request.extensions.large_blob_key, true)?;

@@ -2,7 +2,7 @@
 
 use super::credential::MAX_CREDENTIAL_ID_LENGTH;
 use super::large_blobs::MAX_SERIALIZED_LARGE_BLOB_ARRAY;
-use super::{Authenticator, generation};
+use super::{Authenticator, ctap20, generation};
 use crate::attestation;
 use crate::config::{
     Config, ExtensionSupport, Generation, Modality, Model, Profile, UvCapability, UvKind, VerifyOutcome,
@@ -143,10 +143,10 @@ pub fn info(config: &Config, device: DeviceState) -> GetInfoResponse {
         options,
         max_msg_size: MAX_MSG_SIZE,
         pin_uv_auth_protocols,
-        max_credential_count_in_list: MAX_CREDENTIAL_COUNT_IN_LIST as u32,
-        max_credential_id_length: MAX_CREDENTIAL_ID_LENGTH as u32,
-        transports: vec!["usb"],
-        algorithms: config.algorithms.iter().map(|a| a.cose_id()).collect(),
+        max_credential_count_in_list: Some(MAX_CREDENTIAL_COUNT_IN_LIST as u32),
+        max_credential_id_length: Some(MAX_CREDENTIAL_ID_LENGTH as u32),
+        transports: Some(vec!["usb"]),
+        algorithms: Some(config.algorithms.iter().map(|a| a.cose_id()).collect()),
         max_serialized_large_blob_array: Some(MAX_SERIALIZED_LARGE_BLOB_ARRAY as u32),
         force_pin_change: client_pin.then_some(device.force_pin_change),
         min_pin_length: client_pin.then_some(u32::from(device.min_pin_length)),
@@ -160,6 +160,7 @@ pub fn info(config: &Config, device: DeviceState) -> GetInfoResponse {
         remaining_discoverable_credentials: Some(u32::try_from(remaining).unwrap_or(u32::MAX)),
     };
     match config.generation {
+        Generation::Ctap20 => ctap20::as_ctap20(info),
         Generation::Ctap21Pre => generation::as_preview(info),
         // A U2F key answers no CBOR command (see `generation::admitted_command`).
         Generation::Ctap21 | Generation::U2f => info,

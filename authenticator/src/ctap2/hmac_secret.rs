@@ -4,8 +4,8 @@ use ciborium::Value;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use super::Authenticator;
 use super::credential::cred_random;
+use super::{Authenticator, ctap20};
 use crate::proto::StatusCode;
 use crate::proto::pin_uv_auth::PinProtocol;
 
@@ -28,7 +28,7 @@ impl Authenticator {
             .shared_secret(protocol, key_agreement)
             .map_err(|_| StatusCode::InvalidParameter)?;
         // Step: verify(shared secret, saltEnc, saltAuth).
-        shared.verify(salt_enc, salt_auth).map_err(|_| StatusCode::PinAuthInvalid)?;
+        shared.verify(salt_enc, salt_auth).map_err(|_| ctap20::invalid_salt_auth(self.config.generation))?;
         let salts = shared.decrypt(salt_enc).map_err(|_| StatusCode::InvalidLength)?;
         if salts.len() != 32 && salts.len() != 64 {
             return Err(StatusCode::InvalidLength);

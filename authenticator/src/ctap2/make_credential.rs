@@ -4,7 +4,7 @@ use super::credential::{CredProtect, CredentialSecret};
 use super::get_info::MAX_CREDENTIAL_COUNT_IN_LIST;
 use super::large_blobs::large_blob_key;
 use super::verification::Verification;
-use super::{Authenticator, rp_id_hash};
+use super::{Authenticator, ctap20, rp_id_hash};
 use crate::attestation;
 use crate::config::Algorithm;
 use crate::keys::PrivateKey;
@@ -40,12 +40,10 @@ impl Authenticator {
             .filter_map(|&id| Algorithm::from_cose_id(id))
             .find(|alg| self.config.algorithms.contains(alg))
             .ok_or(StatusCode::UnsupportedAlgorithm)?;
-        // Steps 4-5: options. "up" may not be false; "uv" needs built-in UV, enrolled, and is
-        // ignored when a pinUvAuthParam is present.
+        // Steps 4-5: options. "up" may not be false (nor present on a 2.0 key); "uv" needs
+        // built-in UV, enrolled, and is ignored when a pinUvAuthParam is present.
         let rk = request.options.rk.unwrap_or(false);
-        if request.options.up == Some(false) {
-            return Err(StatusCode::InvalidOption);
-        }
+        ctap20::check_make_credential_up(self.config.generation, request.options.up)?;
         // CTAP 2.1 §12.3: largeBlobKey only as `true`, for a discoverable credential.
         let wants_large_blob_key = self.wants_large_blob_key(request.extensions.large_blob_key, rk)?;
         let uv = token.is_none() && request.options.uv.unwrap_or(false);
@@ -55,8 +53,9 @@ impl Authenticator {
         // Step 6: alwaysUv.
         self.check_always_uv(token.is_some(), uv)?;
         // Step 7 (makeCredUvNotRqd): a UV-protected device makes discoverable credentials
-        // only with user verification.
-        if self.uv_configured() && rk && token.is_none() && !uv {
+        // (any credential, on a 2.0 key) only with user verification.
+        let needs_uv = ctap20::make_credential_needs_uv(self.config.generation, rk);
+        if self.uv_configured() && needs_uv && token.is_none() && !uv {
             return Err(StatusCode::PuatRequired);
         }
         // Step 8: enterprise attestation is not offered.

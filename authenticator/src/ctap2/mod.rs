@@ -8,6 +8,7 @@ mod client_pin;
 mod control;
 pub mod credential;
 mod credential_management;
+mod ctap20;
 mod device;
 mod extensions;
 mod generation;

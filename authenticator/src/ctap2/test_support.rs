@@ -253,6 +253,19 @@ pub(super) fn token(
     Ok(shared.decrypt(field(&response, 2).as_bytes().unwrap()).unwrap().try_into().unwrap())
 }
 
+/// getPinToken (0x05) with PIN/UV auth protocol 1, the token of a pre-2.1 platform.
+pub(super) fn pin_token_v1(auth: &mut Authenticator, pin: &str) -> [u8; 32] {
+    let (key, shared) = platform(auth, PinUvAuthProtocol::One);
+    let request = MapBuilder::new()
+        .insert(1, 1)
+        .insert(2, 5)
+        .insert(3, key)
+        .insert(6, Value::Bytes(shared.encrypt(&pin_hash(pin.as_bytes())).unwrap()))
+        .build();
+    let response = call(auth, code::CLIENT_PIN, Some(request)).unwrap();
+    shared.decrypt(field(&response, 2).as_bytes().unwrap()).unwrap().try_into().unwrap()
+}
+
 pub(super) fn retries(auth: &mut Authenticator) -> (i64, bool) {
     let response =
         call(auth, code::CLIENT_PIN, Some(MapBuilder::new().insert(1, 2).insert(2, 1).build())).unwrap();

@@ -146,31 +146,36 @@ fn a_cancelled_request_answers_keepalive_cancel() {
 
 #[test]
 fn every_profile_registers_and_signs_in() {
+    use crate::config::Generation;
+    use crate::pin::protocol::PinUvAuthProtocol;
     for profile in Profile::ALL {
         let config = profile.config();
+        let generation = config.generation;
         let uv_capable = matches!(config.uv, UvCapability::Builtin { enrolled: true, .. });
+        let has_pin = config.pin.is_some();
         let (mut auth, _) = device(config);
+        if !generation.speaks_ctap2() {
+            // A U2F key registers and signs in through U2F (ctap2/u2f/tests.rs).
+            assert_eq!(call(&mut auth, code::GET_INFO, None), Err(StatusCode::InvalidCommand));
+            continue;
+        }
         let options =
             MapBuilder::new().insert("rk", true).insert_opt("uv", uv_capable.then_some(true)).build();
+        // Tokens with permissions and protocol 2 on a 2.1 key; getPinToken and protocol 1 before.
+        let protocol =
+            if generation == Generation::Ctap21 { PinUvAuthProtocol::Two } else { PinUvAuthProtocol::One };
         let pin_param = |auth: &mut Authenticator, permission| {
-            (profile == Profile::SecurityKey).then(|| {
-                let token = token(
-                    auth,
-                    crate::pin::protocol::PinUvAuthProtocol::Two,
-                    Profile::SECURITY_KEY_PIN,
-                    permission,
-                    Some(RP),
-                )
-                .unwrap();
-                Value::Bytes(crate::pin::protocol::authenticate_with_token(
-                    crate::pin::protocol::PinUvAuthProtocol::Two,
-                    &token,
-                    &CDH,
-                ))
+            has_pin.then(|| {
+                let token = if generation == Generation::Ctap21 {
+                    token(auth, protocol, Profile::SECURITY_KEY_PIN, permission, Some(RP)).unwrap()
+                } else {
+                    pin_token_v1(auth, Profile::SECURITY_KEY_PIN)
+                };
+                Value::Bytes(crate::pin::protocol::authenticate_with_token(protocol, &token, &CDH))
             })
         };
         let mc = pin_param(&mut auth, crate::pin::token::Permissions::MAKE_CREDENTIAL);
-        let protocol = mc.is_some().then_some(2);
+        let protocol = mc.is_some().then_some(protocol.id());
         let params =
             make_credential_params(true, |m| m.insert(7, options).insert_opt(8, mc).insert_opt(9, protocol));
         let response = call(&mut auth, code::MAKE_CREDENTIAL, Some(params)).unwrap();

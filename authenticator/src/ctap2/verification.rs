@@ -1,7 +1,7 @@
 //! User presence and user verification as makeCredential and getAssertion use them: built-in
 //! UV through the `uv` option, or a pinUvAuthToken through pinUvAuthParam.
 
-use super::Authenticator;
+use super::{Authenticator, ctap20};
 use crate::config::{Modality, UvCapability, VerifyOutcome};
 use crate::pin::token::{Permissions, Usage};
 use crate::proto::StatusCode;
@@ -93,7 +93,10 @@ impl Authenticator {
         match &usage.rp_id {
             Some(bound) if bound != rp_id => return Err(StatusCode::PinAuthInvalid),
             Some(_) => {}
-            None => usage.rp_id = Some(rp_id.to_owned()),
+            None if ctap20::binds_token_to_rp(self.config.generation) => {
+                usage.rp_id = Some(rp_id.to_owned());
+            }
+            None => {}
         }
         let presence = usage.user_present;
         // A token obtained with built-in UV verifies the user by that modality, else by the PIN.
@@ -128,7 +131,11 @@ impl Authenticator {
     /// presence and verification are spent, and so are its permissions but lbw (CTAP 2.1
     /// §6.1.2, §6.2.2: clearUserPresentFlag, clearUserVerifiedFlag,
     /// clearPinUvAuthTokenPermissionsExceptLbw).
+    /// A 2.0 pinToken is not spent (see [`ctap20::spends_token`]).
     pub(super) fn spend_token(&mut self) {
+        if !ctap20::spends_token(self.config.generation) {
+            return;
+        }
         if let Some(usage) = self.volatile.pin_token.usage(self.clock.now()) {
             usage.user_present = false;
             usage.user_verified = false;

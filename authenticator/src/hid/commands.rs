@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 use super::assembler::Message;
 use super::receive::INIT_NONCE_LEN;
 use super::{
-    BROADCAST_CID, CtapHid, HidCommand, HidError, Lock, MAX_LOCK_SECONDS, Output, PROTOCOL_VERSION, Pending,
-    error, error_report, packet,
+    CtapHid, HidCommand, HidError, Lock, MAX_LOCK_SECONDS, Output, PROTOCOL_VERSION, Pending, error,
+    error_report, packet,
 };
 
 impl CtapHid {
@@ -44,12 +44,18 @@ impl CtapHid {
     /// CTAP 2.1 §11.2.9.1.3: on the broadcast channel, allocate a channel; on an allocated one,
     /// resynchronise it (§11.2.5.3), abandoning its pending request. The answer echoes the nonce
     /// and carries the channel, versions and capabilities.
+    ///
+    /// An INIT on a channel that is neither (one the client made up, or one the device has
+    /// forgotten) is answered as on the broadcast channel, on the channel it came on: the
+    /// specification defines INIT only as allocation or resynchronisation, and the nonce lets
+    /// the client recognise the answer. The new CID is drawn at random like any other, never
+    /// the one the client chose, so that a client cannot pick the CID it is given.
     fn init(&mut self, cid: u32, nonce: &[u8], out: &mut Vec<Output>) {
         if nonce.len() != INIT_NONCE_LEN {
             out.push(error(cid, HidError::InvalidLen));
             return;
         }
-        let channel = if cid == BROADCAST_CID {
+        let channel = if !self.channels.is_live(cid) {
             let pinned = self.pinned();
             match self.channels.allocate(&pinned) {
                 Ok(channel) => channel,

@@ -280,6 +280,11 @@ impl CtapHid {
         self.channels.len()
     }
 
+    /// Whether `cid` is an allocated channel.
+    pub fn is_allocated(&self, cid: u32) -> bool {
+        self.channels.is_live(cid)
+    }
+
     /// Whether `request` still awaits its answer (false once completed, or after the channel
     /// was resynchronised or the device power-cycled). Keepalives are due only while it does.
     pub fn is_pending(&self, request: RequestId) -> bool {

@@ -59,8 +59,15 @@ impl CtapHid {
         }
         if cid != BROADCAST_CID {
             let pinned = self.pinned();
-            self.channels.touch(cid, &pinned)?;
+            match self.channels.touch(cid, &pinned) {
+                // An INIT on a channel this device did not allocate allocates one (see `init`).
+                Err(HidError::InvalidChannel) if is_init => {}
+                touched => touched?,
+            }
         }
+        // CTAP 2.1 §11.2.9.1.3: INIT on an allocated channel resynchronises it; on any other
+        // channel (the broadcast one, or one the client made up) it allocates a channel.
+        let allocates = is_init && !self.channels.is_live(cid);
         if let Some(partial) = self.assembly.take() {
             if partial.cid() != cid {
                 // CTAP 2.1 §11.2.5.1: busy receiving another channel's message, which goes on.
@@ -75,10 +82,10 @@ impl CtapHid {
         }
         if let Some(pending) = self.pending {
             // CTAP 2.1 §11.2.5.1: busy processing a request. INIT on the requesting channel
-            // resynchronises it; INIT on the broadcast channel only allocates a channel and does
-            // not disturb the request, so a second client can open the device meanwhile.
-            let resyncs = is_init && (cid == pending.cid || cid == BROADCAST_CID);
-            if !resyncs {
+            // resynchronises it; an allocating INIT does not disturb the request, so a second
+            // client can open the device meanwhile.
+            let admitted = (is_init && cid == pending.cid) || allocates;
+            if !admitted {
                 return Err(HidError::ChannelBusy);
             }
         }

@@ -43,6 +43,22 @@ fn a_new_client_may_allocate_a_channel_while_a_request_runs() {
     assert_eq!(decode(&bench.hid.complete(request, &[0])).cid, a);
 }
 
+/// An INIT on a channel nobody was given, while another channel's request runs, is answered
+/// with a new channel and leaves the request alone (CTAP 2.1 §11.2.9.1.3, §11.2.5.1).
+#[test]
+fn init_on_an_unallocated_channel_does_not_disturb_a_running_request() {
+    let (mut bench, a, _, request) = busy();
+    let invented = 0x0bad_cafe;
+    let reply = answer(&bench.request(invented, INIT, &NONCE));
+    assert_eq!((reply.cid, reply.cmd, &reply.payload[..8]), (invented, INIT, &NONCE[..]));
+    let given = u32::from_be_bytes(reply.payload[8..12].try_into().unwrap());
+    assert_ne!(given, invented);
+    assert!(bench.hid.is_pending(request));
+    assert_error(&bench.ping(given), given, ERR_CHANNEL_BUSY);
+    assert_eq!(decode(&bench.hid.complete(request, &[0])).cid, a);
+    assert!(bench.answers_ping(given));
+}
+
 #[test]
 fn cancel_asks_the_pending_request_to_stop_and_is_not_answered() {
     let (mut bench, a, _, request) = busy();

@@ -70,14 +70,14 @@ pub struct GetInfoResponse {
     pub max_msg_size: u32,
     /// 0x06 pinUvAuthProtocols.
     pub pin_uv_auth_protocols: Vec<u8>,
-    /// 0x07 maxCredentialCountInList.
-    pub max_credential_count_in_list: u32,
-    /// 0x08 maxCredentialIdLength.
-    pub max_credential_id_length: u32,
-    /// 0x09 transports.
-    pub transports: Vec<&'static str>,
-    /// 0x0A algorithms (COSE identifiers).
-    pub algorithms: Vec<i64>,
+    /// 0x07 maxCredentialCountInList (absent on a CTAP 2.0 key).
+    pub max_credential_count_in_list: Option<u32>,
+    /// 0x08 maxCredentialIdLength (absent on a CTAP 2.0 key).
+    pub max_credential_id_length: Option<u32>,
+    /// 0x09 transports (absent on a CTAP 2.0 key).
+    pub transports: Option<Vec<&'static str>>,
+    /// 0x0A algorithms, COSE identifiers (absent on a CTAP 2.0 key).
+    pub algorithms: Option<Vec<i64>>,
     /// 0x0B maxSerializedLargeBlobArray, with authenticatorLargeBlobs.
     pub max_serialized_large_blob_array: Option<u32>,
     /// 0x0C forcePINChange, with clientPIN.
@@ -110,11 +110,14 @@ impl GetInfoResponse {
             |items: &[&'static str]| Value::Array(items.iter().map(|&item| Value::from(item)).collect());
         let options =
             Value::Map(info.options.iter().map(|&(k, v)| (Value::from(k), Value::from(v))).collect());
-        let algorithms = info
-            .algorithms
-            .iter()
-            .map(|&alg| MapBuilder::new().insert("alg", alg).insert("type", "public-key").build())
-            .collect();
+        let algorithms = info.algorithms.as_ref().map(|algorithms| {
+            Value::Array(
+                algorithms
+                    .iter()
+                    .map(|&alg| MapBuilder::new().insert("alg", alg).insert("type", "public-key").build())
+                    .collect(),
+            )
+        });
         let mut map = MapBuilder::new()
             .insert(0x01, text_array(&info.versions))
             .insert_opt(0x02, (!info.extensions.is_empty()).then(|| text_array(&info.extensions)))
@@ -126,10 +129,10 @@ impl GetInfoResponse {
             map = map.insert(0x06, Value::Array(protocols));
         }
         let map = map
-            .insert(0x07, info.max_credential_count_in_list)
-            .insert(0x08, info.max_credential_id_length)
-            .insert(0x09, text_array(&info.transports))
-            .insert(0x0A, Value::Array(algorithms))
+            .insert_opt(0x07, info.max_credential_count_in_list)
+            .insert_opt(0x08, info.max_credential_id_length)
+            .insert_opt(0x09, info.transports.as_deref().map(text_array))
+            .insert_opt(0x0A, algorithms)
             .insert_opt(0x0B, info.max_serialized_large_blob_array)
             .insert_opt(0x0C, info.force_pin_change)
             .insert_opt(0x0D, info.min_pin_length)

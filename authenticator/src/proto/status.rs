@@ -101,11 +101,13 @@ pub enum StatusCode {
     UnauthorizedPermission = 0x40,
     /// CTAP1_ERR_OTHER: other unspecified error.
     Other = 0x7F,
+    /// CTAP2_ERR_EXTENSION_FIRST: the first extension-specific error.
+    ExtensionFirst = 0xE0,
 }
 
 impl StatusCode {
     /// Every status code, for decoding.
-    pub const ALL: [StatusCode; 46] = [
+    pub const ALL: [StatusCode; 47] = [
         Self::Ok,
         Self::InvalidCommand,
         Self::InvalidParameter,
@@ -152,6 +154,7 @@ impl StatusCode {
         Self::UvInvalid,
         Self::UnauthorizedPermission,
         Self::Other,
+        Self::ExtensionFirst,
     ];
 
     /// The status code for a byte received from an authenticator.

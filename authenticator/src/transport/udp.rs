@@ -26,7 +26,9 @@ use tracing::{debug, info, warn};
 
 use self::owners::ChannelOwners;
 use crate::ctap2::CtapDevice;
-use crate::hid::{CtapHid, HidCommand, HidConfig, HidError, Output, REPORT_LEN, Report, RequestId};
+use crate::hid::{
+    BROADCAST_CID, CtapHid, HidCommand, HidConfig, HidError, Output, REPORT_LEN, Report, RequestId,
+};
 use crate::signals::{KeepaliveStatus, Signals};
 
 mod owners;
@@ -248,18 +250,25 @@ impl EventLoop {
         let cid = u32::from_be_bytes([report[0], report[1], report[2], report[3]]);
         // CTAP 2.1 §11.2.3, §11.2.9.1.6: a channel is its allocator's; to anyone else it is
         // not allocated, so ERR_INVALID_CHANNEL, and the state machine never sees the packet.
-        if !self.owners.may_use(cid, peer) {
+        if !self.owners.may_use(cid, peer, report) {
             debug!(%peer, cid = %format_args!("{cid:08x}"), "packet on another address's channel refused");
             self.send(&[crate::hid::error_report(cid, HidError::InvalidChannel)], peer);
             return Ok(());
         }
+        let owned = self.owners.owner(cid).is_some();
         self.owners.record(cid, peer);
         let now = Instant::now();
         let outputs = self.hid.handle_report(report, now);
         if let Some(allocated) = outputs.iter().find_map(owners::allocated_cid) {
             self.owners.record(allocated, peer);
         }
-        self.apply(outputs, Some(peer), now)
+        let applied = self.apply(outputs, Some(peer), now);
+        // An INIT on a channel nobody owned was answered there; the channel it allocated is the
+        // sender's, the made-up one stays nobody's.
+        if !owned && cid != BROADCAST_CID && !self.hid.is_allocated(cid) {
+            self.owners.forget(cid);
+        }
+        applied
     }
 
     /// Unplug and plug in: a running request is cancelled first; the device forgets its

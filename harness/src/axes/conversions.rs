@@ -7,7 +7,7 @@ use softfido_authenticator::config::{
 use softfido_authenticator::pin::protocol::PinUvAuthProtocol;
 use softfido_rp::webauthn::UserVerificationRequirement;
 
-use super::{Attestation, Backup, Biometric, KeyProtection, PinProtocol, RpUv, Up};
+use super::{Attestation, Backup, Biometric, KeyGeneration, KeyProtection, PinProtocol, RpUv, Up};
 
 impl From<Up> for PresenceOutcome {
     fn from(up: Up) -> Self {
@@ -15,6 +15,17 @@ impl From<Up> for PresenceOutcome {
             Up::Approve => Self::Approve,
             Up::Deny => Self::Deny,
             Up::Timeout => Self::Timeout,
+        }
+    }
+}
+
+impl From<KeyGeneration> for device::Generation {
+    fn from(generation: KeyGeneration) -> Self {
+        match generation {
+            KeyGeneration::Ctap21 => Self::Ctap21,
+            KeyGeneration::Ctap21Pre => Self::Ctap21Pre,
+            KeyGeneration::Ctap20 => Self::Ctap20,
+            KeyGeneration::U2f => Self::U2f,
         }
     }
 }

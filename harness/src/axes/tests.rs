@@ -25,6 +25,7 @@ fn every_value_reads_back_from_its_name_and_serialises_as_it() {
     round_trip(FirstFactor::ALL);
     round_trip(RpUv::ALL);
     round_trip(AcrRequest::ALL);
+    round_trip(KeyGeneration::ALL);
     let deserialised: Backup = serde_json::from_str("\"be1_bs0\"").expect("deserialises");
     assert_eq!(deserialised, Backup::Be1Bs0);
 }

@@ -82,7 +82,31 @@ pub fn token_with_pin(
         (int(9), int(i64::from(permissions.bits()))),
         (int(10), Value::Text(rp_id.to_owned())),
     ]));
-    match parse_reply(&reply) {
+    decrypted_token(&reply, &shared, protocol)
+}
+
+/// getPinToken (CTAP 2.1 §6.5.5.7.1, the only token of a CTAP 2.0 or 2.1-PRE key) through
+/// `exchange`. A CTAP error comes back as `Err(status)`.
+pub fn pin_token(
+    mut exchange: impl FnMut(&[u8]) -> Vec<u8>,
+    protocol: PinUvAuthProtocol,
+    pin: &str,
+) -> Result<Token, u8> {
+    let (platform, shared) = key_agreement(&mut exchange, protocol)?;
+    let pin_hash = &Sha256::digest(pin.as_bytes())[..16];
+    let pin_hash_enc = shared.encrypt(pin_hash).map_err(|_| 0x7F_u8)?;
+    let reply = exchange(&request(vec![
+        (int(1), int(protocol.id())),
+        (int(2), int(5)),
+        (int(3), platform.cose_public_key()),
+        (int(6), Value::Bytes(pin_hash_enc)),
+    ]));
+    decrypted_token(&reply, &shared, protocol)
+}
+
+/// The token in a clientPIN answer (member 0x02, encrypted with the shared secret).
+fn decrypted_token(reply: &[u8], shared: &SharedSecret, protocol: PinUvAuthProtocol) -> Result<Token, u8> {
+    match parse_reply(reply) {
         Ok(Reply::Ok(body)) => {
             let encrypted = field(&body, 2).and_then(Value::as_bytes).ok_or(0x7F_u8)?;
             let secret = shared.decrypt(encrypted).map_err(|_| 0x7F_u8)?;

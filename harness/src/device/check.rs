@@ -10,6 +10,7 @@ use softfido_authenticator::pin::token::Permissions;
 use softfido_authenticator::store::MemoryStore;
 use softfido_authenticator::{Authenticator, Config, Signals};
 
+use super::generations;
 use super::oracle::{Expected, flags};
 use super::scenario::{DeviceScenario, MATRIX_PIN, Uv};
 use super::verify;
@@ -18,11 +19,14 @@ use crate::client::pin::Token;
 use crate::client::{self, Registration, Reply, SignIn, field};
 
 /// The relying party every scenario registers with.
-const RP_ID: &str = "matrix.softfido.test";
+pub(super) const RP_ID: &str = "matrix.softfido.test";
 
 /// Runs scenario `s` against an authenticator configured with `config` (normally
 /// [`DeviceScenario::config`]; tests pass a lying one to prove that the check can fail).
 pub fn check_device(s: &DeviceScenario, mut config: Config) -> Result<(), String> {
+    if !generations::speaks_ctap2(s.generation) {
+        return super::u2f::check_u2f(s, config);
+    }
     let mut auth = Authenticator::new(config.clone(), MemoryStore::new()).map_err(|e| e.to_string())?;
     let (credential_id, key) = register(&mut auth, s)?;
     // Sign-in: the user's answers of this scenario.
@@ -146,7 +150,8 @@ fn check_sign_in(
     }
 }
 
-/// A PIN token from the authenticator for scenarios where the platform holds one.
+/// A PIN token from the authenticator for scenarios where the platform holds one: with
+/// permissions where the generation's getInfo offers them, else from getPinToken.
 fn pin_token(
     auth: &mut Authenticator,
     s: &DeviceScenario,
@@ -155,13 +160,12 @@ fn pin_token(
 ) -> Option<Result<Token, u8>> {
     let Uv::ClientPin(protocol, _) = s.uv else { return None };
     let signals = Signals::new();
-    Some(client::pin::token_with_pin(
-        |request| auth.process(request, &signals),
-        protocol.into(),
-        pin,
-        permission,
-        RP_ID,
-    ))
+    let exchange = |request: &[u8]| auth.process(request, &signals);
+    Some(if generations::has_tokens_with_permissions(s.generation) {
+        client::pin::token_with_pin(exchange, protocol.into(), pin, permission, RP_ID)
+    } else {
+        client::pin::pin_token(exchange, protocol.into(), pin)
+    })
 }
 
 /// The first entry of a `uvm` extension output: `[method, keyProtection, matcherProtection]`.

@@ -1,10 +1,13 @@
-//! `softfido device-matrix`: every authenticator flag combination, registered and signed in
-//! through the CTAP2 byte interface ([`check`]), with what was signed read independently
-//! ([`verify`]) and checked against [`oracle`].
+//! `softfido device-matrix`: every authenticator flag combination of every generation of key,
+//! registered and signed in through the CTAP2 byte interface ([`check`]) or, on a U2F key,
+//! through U2F's APDUs ([`u2f`]), with what was signed read independently ([`verify`]) and
+//! checked against [`oracle`].
 
 pub mod check;
+pub mod generations;
 pub mod oracle;
 pub mod scenario;
+pub mod u2f;
 pub mod verify;
 
 use std::collections::BTreeMap;

@@ -1,6 +1,8 @@
 //! What the authenticator must sign for each combination of its flags, written from the
-//! specs (CTAP 2.1 §6.1–§6.2, WebAuthn L3 §6.1, WebAuthn L2 §10.3, FIDO Registry §3) and
-//! independently of the authenticator's code.
+//! specs (CTAP 2.1 §6.1–§6.2, WebAuthn L3 §6.1, WebAuthn L2 §10.3, FIDO Registry §3, FIDO U2F
+//! Raw Message Formats v1.2) and independently of the authenticator's code. The generations of
+//! key sign alike; what a generation offers (PIN protocols, tokens with permissions) is read
+//! in [`super::generations`], and a U2F key is judged by the U2F rules below.
 
 use super::scenario::{DeviceScenario, Uv};
 use super::verify::VerifiedAttestation;
@@ -49,6 +51,22 @@ mod registry {
 use self::registry::*;
 use self::status::*;
 
+/// "Authentication Response Message: Error: Test-of-User-Presence Required" (FIDO U2F Raw
+/// Message Formats v1.2): SW_CONDITIONS_NOT_SATISFIED.
+const SW_CONDITIONS_NOT_SATISFIED: [u8; 2] = [0x69, 0x85];
+
+/// What the oracle expects of a U2F_AUTHENTICATE with enforce-user-presence-and-sign.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum U2fExpected {
+    /// A refusal with this status word.
+    Refused([u8; 2]),
+    /// A signature with this user presence byte, and a counter that grows from 1.
+    Signed {
+        /// The user presence byte.
+        user_presence: u8,
+    },
+}
+
 /// What the oracle expects of a sign-in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Expected {
@@ -68,6 +86,24 @@ impl DeviceScenario {
     /// "preferred"): built-in UV with a template enrolled.
     pub fn client_requests_uv(&self) -> bool {
         matches!(self.uv, Uv::Builtin(_, UvPerformed::Yes | UvPerformed::Failed))
+    }
+
+    /// U2F_AUTHENTICATE with enforce-user-presence-and-sign (FIDO U2F Raw Message Formats
+    /// v1.2, "Authentication Request Message"): signed with user presence 1 after a touch, and
+    /// no UV bit, which U2F does not have; without a touch (refused, or not yet given: U2F has
+    /// no keepalive) the test of user presence is required, SW_CONDITIONS_NOT_SATISFIED.
+    pub fn expected_u2f_authentication(&self) -> U2fExpected {
+        match self.up {
+            Up::Approve => U2fExpected::Signed { user_presence: flags::UP },
+            Up::Deny | Up::Timeout => U2fExpected::Refused(SW_CONDITIONS_NOT_SATISFIED),
+        }
+    }
+
+    /// Whether a U2F registration's attestation certificate chains to the trusted test root:
+    /// U2F has only batch attestation ("Registration Response Message: Success"), so every
+    /// model's batch certificate but the one configured under the untrusted root does.
+    pub fn expected_u2f_trusted(&self) -> bool {
+        self.attestation != Attestation::BasicUntrusted
     }
 
     /// The attestation registration must yield (WebAuthn L3 §8.2 verification).

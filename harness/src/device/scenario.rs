@@ -1,6 +1,12 @@
 //! The device matrix's scenarios: one value per axis of [`crate::axes`] (the authenticator's
-//! axes only, with no `n/a` collapse: every combination is run), and the authenticator
-//! configuration each stands for.
+//! axes and its generation), and the authenticator configuration each stands for.
+//!
+//! Every combination a generation of key can do is run. What it cannot do is collapsed, as the
+//! end-to-end matrix collapses axes that cannot matter: PIN protocol 2 exists only on a 2.1 key
+//! (its getInfo's pinUvAuthProtocols), and a U2F key, which has neither user verification,
+//! backup flags, extensions nor discoverable credentials, and attests with its batch
+//! certificate only, varies in presence, key protection and the batch certificate's root alone
+//! (`n/a` for the rest).
 
 use std::time::Duration;
 
@@ -9,17 +15,18 @@ use softfido_authenticator::config::{
 };
 use softfido_authenticator::{Config, Profile};
 
+use super::generations;
 use crate::axes::{
-    AXIS_NAMES, Attestation, Backup, Biometric, DISCOVERABLE, KeyProtection, PinProtocol, UVM, Up,
-    UvCapability, UvPerformed, or_not_applicable, yes_no,
+    Attestation, Backup, Biometric, DEVICE_AXIS_NAMES, DISCOVERABLE, KeyGeneration, KeyProtection,
+    NOT_APPLICABLE, PinProtocol, UVM, Up, UvCapability, UvPerformed, or_not_applicable, yes_no,
 };
 use crate::filter::AxisValues;
 
 /// The PIN set on clientPIN scenarios that have one.
 pub const MATRIX_PIN: &str = "4711";
 
-/// How many of [`AXIS_NAMES`] describe the authenticator: the device matrix's axes.
-const DEVICE_AXES: usize = 9;
+/// How many axes the device matrix has.
+const DEVICE_AXES: usize = DEVICE_AXIS_NAMES.len();
 
 /// The user verification of a scenario: capability, whether it is configured and succeeds, and
 /// the PIN protocol where a PIN is set.
@@ -37,10 +44,10 @@ pub enum Uv {
 }
 
 impl Uv {
-    /// Every value, in product order.
-    fn all() -> Vec<Self> {
+    /// Every value a CTAP2 key of `generation` can have, in product order.
+    fn all(generation: KeyGeneration) -> Vec<Self> {
         let mut all = vec![Self::None, Self::ClientPinUnset];
-        for &protocol in PinProtocol::ALL {
+        for &protocol in generations::pin_protocols(generation) {
             for performed in [UvPerformed::Yes, UvPerformed::Failed] {
                 all.push(Self::ClientPin(protocol, performed));
             }
@@ -79,13 +86,28 @@ pub struct DeviceScenario {
     pub uvm: bool,
     /// Discoverable credential, signed in without an allowList.
     pub discoverable: bool,
+    /// The generation of key.
+    pub generation: KeyGeneration,
 }
 
-/// Every scenario of the authenticator matrix (the full product of the axes).
+/// Every scenario of the device matrix: for each generation, every combination it can do.
 pub fn scenarios() -> Vec<DeviceScenario> {
     let mut out = Vec::new();
+    for &generation in KeyGeneration::ALL {
+        if generations::speaks_ctap2(generation) {
+            out.extend(ctap2_scenarios(generation));
+        } else {
+            out.extend(u2f_scenarios());
+        }
+    }
+    out
+}
+
+/// The full product of the authenticator's axes on a CTAP2 key of `generation`.
+fn ctap2_scenarios(generation: KeyGeneration) -> Vec<DeviceScenario> {
+    let mut out = Vec::new();
     for &up in Up::ALL {
-        for uv in Uv::all() {
+        for uv in Uv::all(generation) {
             for &key_protection in KeyProtection::ALL {
                 for &attestation in Attestation::ALL {
                     for &backup in Backup::ALL {
@@ -99,6 +121,7 @@ pub fn scenarios() -> Vec<DeviceScenario> {
                                     backup,
                                     uvm,
                                     discoverable,
+                                    generation,
                                 });
                             }
                         }
@@ -110,20 +133,48 @@ pub fn scenarios() -> Vec<DeviceScenario> {
     out
 }
 
+/// The U2F key's scenarios: presence at authentication, key protection (its model's batch
+/// certificate) and the root that certificate chains to; the other axes are `n/a`.
+fn u2f_scenarios() -> Vec<DeviceScenario> {
+    let mut out = Vec::new();
+    for &up in Up::ALL {
+        for &key_protection in KeyProtection::ALL {
+            for attestation in [Attestation::BasicTrusted, Attestation::BasicUntrusted] {
+                out.push(DeviceScenario {
+                    up,
+                    uv: Uv::None,
+                    key_protection,
+                    attestation,
+                    backup: Backup::Be0Bs0,
+                    uvm: false,
+                    discoverable: false,
+                    generation: KeyGeneration::U2f,
+                });
+            }
+        }
+    }
+    out
+}
+
 impl DeviceScenario {
-    /// The axis values by name, in [`AXIS_NAMES`] order (used by `--filter` and the summary).
+    /// The axis values by name, in [`DEVICE_AXIS_NAMES`] order (used by `--filter` and the
+    /// summary).
     pub fn values(&self) -> [(&'static str, &'static str); DEVICE_AXES] {
         let (capability, performed, protocol) = self.uv.axes();
+        let ctap2 = |name: &'static str| {
+            if generations::speaks_ctap2(self.generation) { name } else { NOT_APPLICABLE }
+        };
         [
             (Up::AXIS, self.up.name()),
-            (UvCapability::AXIS, capability.name()),
-            (UvPerformed::AXIS, performed.name()),
+            (UvCapability::AXIS, ctap2(capability.name())),
+            (UvPerformed::AXIS, ctap2(performed.name())),
             (PinProtocol::AXIS, or_not_applicable(protocol, PinProtocol::name)),
             (KeyProtection::AXIS, self.key_protection.name()),
             (Attestation::AXIS, self.attestation.name()),
-            (Backup::AXIS, self.backup.name()),
-            (UVM, yes_no(self.uvm)),
-            (DISCOVERABLE, yes_no(self.discoverable)),
+            (Backup::AXIS, ctap2(self.backup.name())),
+            (UVM, ctap2(yes_no(self.uvm))),
+            (DISCOVERABLE, ctap2(yes_no(self.discoverable))),
+            (KeyGeneration::AXIS, self.generation.name()),
         ]
     }
 
@@ -150,13 +201,14 @@ impl DeviceScenario {
             pin: self.client_uses_pin().then(|| MATRIX_PIN.to_owned()),
             // Throwaway in-memory devices: a slow PIN verifier would only slow the matrix.
             pin_hash_cost: PinHashCost::Minimal,
+            generation: self.generation.into(),
             ..Profile::SoftwareToken.config()
         }
     }
 }
 
 impl AxisValues for DeviceScenario {
-    const AXES: &'static [&'static str] = AXIS_NAMES.split_at(DEVICE_AXES).0;
+    const AXES: &'static [&'static str] = &DEVICE_AXIS_NAMES;
 
     fn value(&self, index: usize) -> &'static str {
         self.values()[index].1

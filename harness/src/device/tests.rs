@@ -25,8 +25,8 @@ fn the_summary_counts_each_axis_value_and_shows_mismatches() {
         lines.last().copied(),
         Some(
             "MISMATCH up=approve,uv_capability=none,uv_performed=no,pin_protocol=n/a,\
-             key_protection=software,attestation=none,backup=be0_bs0,uvm=no,discoverable=yes: \
-             registration flags 0x05, expected 0x01"
+             key_protection=software,attestation=none,backup=be0_bs0,uvm=no,discoverable=yes,\
+             generation=2.1: registration flags 0x05, expected 0x01"
         )
     );
 }

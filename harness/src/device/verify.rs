@@ -153,14 +153,14 @@ pub fn verify_attestation(
     }
 }
 
-fn certificate_key(certificate: &Certificate) -> Result<VerifyingKey, String> {
+pub(super) fn certificate_key(certificate: &Certificate) -> Result<VerifyingKey, String> {
     let spki = &certificate.tbs_certificate().subject_public_key_info();
     let bits = spki.subject_public_key.as_bytes().ok_or("certificate key has unused bits")?;
     VerifyingKey::from_sec1_bytes(bits).map_err(|e| format!("certificate key: {e}"))
 }
 
 /// §8.2.1: the AAGUID extension, when present, must equal the authData AAGUID.
-fn check_aaguid_extension(certificate: &Certificate, aaguid: &[u8; 16]) -> Result<(), String> {
+pub(super) fn check_aaguid_extension(certificate: &Certificate, aaguid: &[u8; 16]) -> Result<(), String> {
     let extensions = certificate.tbs_certificate().extensions().map(|e| e.as_slice()).unwrap_or_default();
     let Some(extension) = extensions.iter().find(|e| e.extn_id.to_string() == AAGUID_EXTENSION) else {
         return Err("batch certificate lacks the AAGUID extension".into());
@@ -177,7 +177,7 @@ fn check_aaguid_extension(certificate: &Certificate, aaguid: &[u8; 16]) -> Resul
 }
 
 /// Whether `root_der` signed `certificate`.
-fn issued_by(certificate: &Certificate, root_der: &[u8]) -> Result<bool, String> {
+pub(super) fn issued_by(certificate: &Certificate, root_der: &[u8]) -> Result<bool, String> {
     let root = Certificate::from_der(root_der).map_err(|e| e.to_string())?;
     let key = certificate_key(&root)?;
     let tbs = certificate.tbs_certificate().to_der().map_err(|e| e.to_string())?;

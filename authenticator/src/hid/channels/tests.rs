@@ -96,8 +96,26 @@ fn a_channel_never_allocated_is_invalid() {
     let cid = bench.open();
     for stranger in [0x1234_5678, cid + 1, 0xffff_fffe] {
         assert_error(&bench.ping(stranger), stranger, ERR_INVALID_CHANNEL);
-        assert_error(&bench.request(stranger, INIT, &NONCE), stranger, ERR_INVALID_CHANNEL);
     }
+}
+
+/// CTAP 2.1 §11.2.9.1.3: an INIT on a channel the device did not allocate is answered like one
+/// on the broadcast channel, on the channel it came on, with a fresh random CID (never the one
+/// the client made up, which stays invalid).
+#[test]
+fn init_on_a_channel_never_allocated_allocates_a_fresh_one() {
+    let mut bench = Bench::new();
+    let cid = bench.open();
+    for stranger in [0x1234_5678, cid.wrapping_add(1), 0xffff_fffe] {
+        let reply = answer(&bench.request(stranger, INIT, &NONCE));
+        assert_eq!((reply.cid, reply.cmd, &reply.payload[..8]), (stranger, INIT, &NONCE[..]));
+        let given = u32::from_be_bytes(reply.payload[8..12].try_into().unwrap());
+        assert!(given != stranger && given != RESERVED_CID && given != BROADCAST_CID);
+        assert!(bench.answers_ping(given));
+        assert_error(&bench.ping(stranger), stranger, ERR_INVALID_CHANNEL);
+    }
+    assert!(bench.answers_ping(cid));
+    assert_eq!(bench.hid.channel_count(), 4);
 }
 
 #[test]

@@ -7,7 +7,7 @@
 
 use std::net::SocketAddr;
 
-use crate::hid::{BROADCAST_CID, HidCommand, Output};
+use crate::hid::{BROADCAST_CID, HidCommand, Output, Report};
 
 /// How many channel owners are remembered: more than the live channels plus the CIDs adoptable
 /// after power cycles, so that a channel the state machine still knows keeps its owner.
@@ -33,10 +33,22 @@ impl ChannelOwners {
         self.owners.iter().find(|(known, _)| *known == cid).map(|(_, peer)| *peer)
     }
 
-    /// Whether `peer` may send on `cid`: the broadcast channel is everyone's (CTAP 2.1
-    /// §11.2.9.1.3: INIT on it allocates a channel); any other only its owner's.
-    pub(super) fn may_use(&self, cid: u32, peer: SocketAddr) -> bool {
-        cid == BROADCAST_CID || self.owner(cid) == Some(peer)
+    /// Whether `peer` may send `report` on `cid`: the broadcast channel is everyone's (CTAP 2.1
+    /// §11.2.9.1.3: INIT on it allocates a channel); a channel with an owner only its owner's.
+    /// An INIT on a channel nobody owns allocates a channel as on the broadcast one (see
+    /// `CtapHid`), so it is everyone's too; any other packet there is refused.
+    pub(super) fn may_use(&self, cid: u32, peer: SocketAddr, report: &Report) -> bool {
+        match self.owner(cid) {
+            _ if cid == BROADCAST_CID => true,
+            Some(owner) => owner == peer,
+            None => is_init(report),
+        }
+    }
+
+    /// Forgets the owner of `cid`: a channel a client made up and sent an INIT on is answered
+    /// there once, and is not allocated.
+    pub(super) fn forget(&mut self, cid: u32) {
+        self.owners.retain(|(known, _)| *known != cid);
     }
 
     /// Whether `peer` owns a channel (other than the broadcast channel).
@@ -45,13 +57,21 @@ impl ChannelOwners {
     }
 }
 
-/// The CID a CTAPHID_INIT answer on the broadcast channel allocates, if `output` is one
-/// (CTAP 2.1 §11.2.9.1.3: 8-byte nonce, then the 4-byte CID, in a 17-byte answer).
+/// Whether `report` is the initialization packet of a CTAPHID_INIT.
+fn is_init(report: &Report) -> bool {
+    report[4] == HidCommand::Init.code() | 0x80
+}
+
+/// The CID a CTAPHID_INIT answer allocates, if `output` is one that names a channel other than
+/// the one it is sent on: an answer on the broadcast channel, or on a channel the client made
+/// up (CTAP 2.1 §11.2.9.1.3: 8-byte nonce, then the 4-byte CID, in a 17-byte answer). An
+/// answer naming its own channel is a resynchronisation.
 pub(super) fn allocated_cid(output: &Output) -> Option<u32> {
-    let Output::Send { cid: BROADCAST_CID, reports } = output else { return None };
+    let Output::Send { cid, reports } = output else { return None };
     let first = reports.first()?;
-    let is_init_answer = first[4] == HidCommand::Init.code() | 0x80 && first[5..7] == [0, 17];
-    is_init_answer.then(|| u32::from_be_bytes([first[15], first[16], first[17], first[18]]))
+    let is_init_answer = is_init(first) && first[5..7] == [0, 17];
+    let named = u32::from_be_bytes([first[15], first[16], first[17], first[18]]);
+    (is_init_answer && named != *cid).then_some(named)
 }
 
 #[cfg(test)]

@@ -350,6 +350,36 @@ fn another_port_cannot_resync_cancel_or_use_a_clients_channel() {
     assert_eq!(owner.call(cid, PING, b"mine").payload, b"mine");
 }
 
+/// CTAP 2.1 §11.2.9.1.3: an INIT on a channel nobody was given, sent while another client's
+/// request runs, is answered on that channel with a fresh channel for its sender; the running
+/// request goes on, and the made-up channel stays nobody's.
+#[test]
+fn init_on_a_made_up_channel_allocates_one_without_disturbing_a_busy_channel() {
+    let device = Scripted::default();
+    let server = Running::start(device.clone());
+    let (owner, newcomer) = (server.client(), server.client());
+    let cid = owner.open();
+    owner.send(cid, CBOR, &[WAIT_FOR_USER, 30]);
+    assert_eq!(owner.report()[4], KEEPALIVE | 0x80);
+    let invented = 0x0bad_cafe;
+    let reply = newcomer.call(invented, INIT, b"resync!!");
+    assert_eq!((reply.cid, reply.cmd, &reply.payload[..8]), (invented, INIT, &b"resync!!"[..]));
+    let given = u32::from_be_bytes(reply.payload[8..12].try_into().unwrap());
+    assert_ne!(given, invented);
+    let reply = owner.reply();
+    assert_eq!((reply.cid, reply.cmd, &reply.payload[..]), (cid, CBOR, &[0x00][..]), "the request ran on");
+    assert_eq!(device.cancelled.load(Ordering::SeqCst), 0);
+    assert_eq!(newcomer.call(given, PING, b"mine").payload, b"mine");
+    let reply = owner.call(given, PING, b"theirs");
+    assert_eq!(
+        (reply.cmd, &reply.payload[..]),
+        (ERROR, &[ERR_INVALID_CHANNEL][..]),
+        "the new channel is the newcomer's"
+    );
+    let reply = newcomer.call(invented, PING, b"made up");
+    assert_eq!((reply.cmd, &reply.payload[..]), (ERROR, &[ERR_INVALID_CHANNEL][..]));
+}
+
 #[test]
 fn only_a_channel_owner_can_power_cycle_the_device() {
     let device = Scripted::default();
