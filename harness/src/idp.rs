@@ -82,7 +82,7 @@ pub fn u2f_metadata_statement() -> anyhow::Result<serde_json::Value> {
 /// party's trust list, built in memory.
 pub fn softfido_metadata() -> anyhow::Result<Metadata> {
     let statements = Model::all()
-        .map(|model| softfido_authenticator::metadata::metadata_statement(model))
+        .map(softfido_authenticator::metadata::metadata_statement)
         .chain([u2f_metadata_statement()?])
         .map(|statement| Statement::from_json(&statement))
         .collect::<Result<Vec<_>, _>>()

@@ -99,13 +99,19 @@ impl WebAuthnClient {
             RegisterResponse::parse(&response).ok_or_else(|| malformed("U2F_REGISTER response"))?;
         let auth_data = registration.authenticator_data(&rp_id_hash)?;
         // §10.2: the attestation statement of format fido-u2f (WebAuthn L3 §8.6), keys in
-        // canonical order.
-        let statement = Cbor::Map(vec![
-            (Cbor::Text("sig".into()), Cbor::Bytes(registration.signature.to_vec())),
-            (Cbor::Text("x5c".into()), Cbor::Array(vec![Cbor::Bytes(registration.certificate.to_vec())])),
-        ]);
+        // canonical order; or none (§8.7) where the client withholds it.
+        let (format, statement) = if self.replace_u2f_attestation_with_none {
+            ("none", Cbor::Map(Vec::new()))
+        } else {
+            let certificate = Cbor::Array(vec![Cbor::Bytes(registration.certificate.to_vec())]);
+            let statement = Cbor::Map(vec![
+                (Cbor::Text("sig".into()), Cbor::Bytes(registration.signature.to_vec())),
+                (Cbor::Text("x5c".into()), certificate),
+            ]);
+            ("fido-u2f", statement)
+        };
         let object = Cbor::Map(vec![
-            (Cbor::Text("fmt".into()), Cbor::Text("fido-u2f".into())),
+            (Cbor::Text("fmt".into()), Cbor::Text(format.into())),
             (Cbor::Text("attStmt".into()), statement),
             (Cbor::Text("authData".into()), Cbor::Bytes(auth_data)),
         ]);

@@ -64,6 +64,9 @@ pub struct WebAuthnClient {
     /// Ignore `userVerification` and never verify the user, as a non-browser or hostile client
     /// may: the RP, not the client, must then refuse where it requires UV.
     pub skip_user_verification: bool,
+    /// Replace a U2F key's `fido-u2f` attestation with `none` (WebAuthn L3 §5.4.7: a client may
+    /// withhold attestation, as where the user declines to share it).
+    pub replace_u2f_attestation_with_none: bool,
 }
 
 impl std::fmt::Debug for WebAuthnClient {
@@ -109,6 +112,7 @@ impl WebAuthnClient {
             pin: None,
             pin_protocol: PinUvAuthProtocol::Two,
             skip_user_verification: false,
+            replace_u2f_attestation_with_none: false,
         }
     }
 
