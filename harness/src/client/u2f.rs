@@ -28,6 +28,8 @@ const DONT_ENFORCE_USER_PRESENCE: u8 = 0x08;
 const SW_NO_ERROR: u16 = 0x9000;
 /// SW_CONDITIONS_NOT_SATISFIED: no touch yet (or, for check-only, the key handle is the key's).
 pub const SW_CONDITIONS_NOT_SATISFIED: u16 = 0x6985;
+/// SW_WRONG_DATA: a key handle this key did not issue for the application.
+const SW_WRONG_DATA: u16 = 0x6A80;
 /// Length of an uncompressed P-256 point (0x04 ‖ X ‖ Y).
 const POINT_LEN: usize = 65;
 /// authenticatorData flags: UP (bit 0) and AT (bit 6) (WebAuthn L3 §6.1).
@@ -37,7 +39,7 @@ const FLAGS_UP_AT: u8 = 0x41;
 pub fn status_word_name(status: u16) -> String {
     match status {
         SW_CONDITIONS_NOT_SATISFIED => "SW_CONDITIONS_NOT_SATISFIED".into(),
-        0x6A80 => "SW_WRONG_DATA".into(),
+        SW_WRONG_DATA => "SW_WRONG_DATA".into(),
         0x6700 => "SW_WRONG_LENGTH".into(),
         0x6E00 => "SW_CLA_NOT_SUPPORTED".into(),
         0x6D00 => "SW_INS_NOT_SUPPORTED".into(),
@@ -167,18 +169,17 @@ impl WebAuthnClient {
         let client_data_hash: [u8; 32] = Sha256::digest(&client_data).into();
         let rp_id_hash: [u8; 32] = Sha256::digest(rp_id.as_bytes()).into();
         let control = if up { ENFORCE_USER_PRESENCE } else { DONT_ENFORCE_USER_PRESENCE };
-        let mut refusal = ClientError::U2f(0x6A80);
         for key_handle in &allow {
             let data = authenticate_data(&client_data_hash, &rp_id_hash, key_handle)?;
             match self.apdu(AUTHENTICATE, control, &data) {
                 Ok(response) => return signed_assertion(&response, &rp_id_hash, key_handle, &client_data),
                 // SW_WRONG_DATA: not this key's handle; the next one may be.
-                Err(0x6A80) => continue,
-                Err(status) => refusal = ClientError::U2f(status),
+                Err(SW_WRONG_DATA) => {}
+                Err(status) => return Err(ClientError::U2f(status)),
             }
-            break;
         }
-        Err(refusal)
+        // No key handle of the list is this key's.
+        Err(ClientError::U2f(SW_WRONG_DATA))
     }
 }
 

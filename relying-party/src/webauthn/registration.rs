@@ -200,7 +200,8 @@ impl Ceremonies {
 
     /// A U2F model is found by its attestation certificate's key identifier (FIDO MDS3 §3.1.1
     /// `attestationCertificateKeyIdentifiers`), then the certificate must chain to a root of that
-    /// statement: the identifier alone is public, the chain proves the key is the model's.
+    /// statement: the identifier alone is public, the chain shows the certificate was issued
+    /// under the model's root.
     fn trusted_u2f_facts(&self, credential: &Credential) -> Option<MetadataFacts> {
         let ParsedAttestationData::Basic(chain) = &credential.attestation.data else {
             return None;
