@@ -248,3 +248,10 @@ impl Backup {
 
 #[cfg(test)]
 mod tests;
+
+axis!(
+    /// The kind of authenticator: a FIDO2 key the browser speaks CTAP2 to, or a U2F-only
+    /// security key it drives over U2F messages (CTAP 2.1 §10). A U2F key has no user
+    /// verification, no discoverable credentials, no backup flags and no `uvm` output.
+    KeyKind "kind" { Fido2 => "fido2", U2f => "u2f" }
+);

@@ -6,13 +6,14 @@ use std::process::ExitCode;
 
 use serde_json::json;
 use softfido_authenticator::config::{
-    AttestationKind, KeyProtection as DeviceKeys, Modality, UvCapability as DeviceUv, VerifyOutcome,
+    AttestationKind, Generation, KeyProtection as DeviceKeys, Modality, UvCapability as DeviceUv,
+    VerifyOutcome,
 };
 use softfido_authenticator::{Config, Profile};
 
 use crate::axes::{
-    AcrRequest, Attestation, Backup, FirstFactor, KeyProtection, MaxAge, PinProtocol, Prompt, RpUv, Session,
-    Up, UvCapability, UvPerformed,
+    AcrRequest, Attestation, Backup, FirstFactor, KeyKind, KeyProtection, MaxAge, PinProtocol, Prompt, RpUv,
+    Session, Up, UvCapability, UvPerformed,
 };
 use crate::matrix::oracle;
 use crate::matrix::scenario::{Scenario, all_scenarios};
@@ -157,7 +158,9 @@ pub fn scenario_for(config: &Config, facts: &SignInFacts) -> Scenario {
         session: Session::None,
         prompt: Prompt::Absent,
         max_age: MaxAge::Absent,
+        kind: KeyKind::Fido2,
     };
+    let key = if config.generation == Generation::U2f { as_u2f_key(key, config, facts) } else { key };
     if !key.registration_possible() {
         return key;
     }
@@ -165,6 +168,25 @@ pub fn scenario_for(config: &Config, facts: &SignInFacts) -> Scenario {
         || (key.uv_attempted_at_sign_in() && key.uv_performed == Some(UvPerformed::Failed));
     let acr_request = (!refused).then_some(AcrRequest::None);
     Scenario { up: Some(facts.presence), acr_request, ..key }
+}
+
+/// The scenario of a U2F key as the matrix has it: no UV, no backup flags, no `uvm`, and its
+/// batch attestation (a U2F key has no other), trusted or not; hardware keys, known to the RP
+/// only through the trusted statement.
+fn as_u2f_key(key: Scenario, config: &Config, facts: &SignInFacts) -> Scenario {
+    let trusted = facts.trusted_attestation && config.attestation != AttestationKind::PackedBasicUntrusted;
+    let attestation = if trusted { Attestation::BasicTrusted } else { Attestation::BasicUntrusted };
+    Scenario {
+        uv_capability: Some(UvCapability::None),
+        uv_performed: None,
+        pin_protocol: None,
+        key_protection: trusted.then_some(KeyProtection::Hardware),
+        attestation: Some(attestation),
+        backup: Some(Backup::Be0Bs0),
+        uvm: Some(false),
+        kind: KeyKind::U2f,
+        ..key
+    }
 }
 
 /// Runs `softfido expect`: prints the oracle's verdict as one JSON object.

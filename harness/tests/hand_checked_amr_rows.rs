@@ -7,8 +7,9 @@
 use std::collections::BTreeSet;
 
 use softfido_harness::args::{Selection, Threads};
-use softfido_harness::axes::{AXIS_NAMES, AcrRequest, MaxAge, Prompt, RpUv, Session};
+use softfido_harness::axes::{AcrRequest, KeyKind, MaxAge, Prompt, RpUv, Session};
 use softfido_harness::matrix::golden::{GOLDEN_CSV, GoldenRow, parse};
+use softfido_harness::matrix::scenario::MATRIX_AXIS_NAMES;
 use softfido_harness::matrix::{MatrixArgs, oracle, run_all};
 
 fn rows() -> Vec<GoldenRow> {
@@ -40,16 +41,17 @@ fn the_golden_file_has_at_least_forty_distinct_rows_citing_every_rule() {
 }
 
 #[test]
-fn the_golden_file_covers_every_value_of_the_session_axes_and_of_acr_request() {
+fn the_golden_file_covers_every_value_of_the_session_axes_of_acr_request_and_of_kind() {
     let rows = rows();
     let seen = |axis: &str| -> BTreeSet<&'static str> {
-        let index = AXIS_NAMES.iter().position(|a| *a == axis).unwrap();
+        let index = MATRIX_AXIS_NAMES.iter().position(|a| *a == axis).unwrap();
         rows.iter().map(|r| r.scenario.values()[index].1).collect()
     };
     let names = |all: &[&'static str]| all.iter().copied().collect::<BTreeSet<_>>();
     assert_eq!(seen(Session::AXIS), names(&Session::ALL.iter().map(|v| v.name()).collect::<Vec<_>>()));
     assert_eq!(seen(Prompt::AXIS), names(&Prompt::ALL.iter().map(|v| v.name()).collect::<Vec<_>>()));
     assert_eq!(seen(MaxAge::AXIS), names(&MaxAge::ALL.iter().map(|v| v.name()).collect::<Vec<_>>()));
+    assert_eq!(seen(KeyKind::AXIS), names(&KeyKind::ALL.iter().map(|v| v.name()).collect::<Vec<_>>()));
     let acr = seen(AcrRequest::AXIS);
     assert!(AcrRequest::ALL.iter().all(|v| acr.contains(v.name())), "{acr:?}");
     let outcomes: BTreeSet<String> = rows.iter().map(|r| format!("{:?}", r.verdict.outcome)).collect();

@@ -8,9 +8,10 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use softfido_harness::args::{Selection, Threads};
-use softfido_harness::axes::{AXIS_NAMES, RpUv};
+use softfido_harness::axes::RpUv;
 use softfido_harness::matrix::oracle::Outcome;
 use softfido_harness::matrix::report::{self, Totals};
+use softfido_harness::matrix::scenario::MATRIX_AXIS_NAMES;
 use softfido_harness::matrix::{MatrixArgs, run_all, select};
 use softfido_rp::policy::Policy;
 
@@ -49,7 +50,7 @@ fn the_quick_subset_passes_and_touches_every_axis_value() {
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let all = softfido_harness::matrix::scenario::all_scenarios();
-    for (index, axis) in AXIS_NAMES.iter().enumerate() {
+    for (index, axis) in MATRIX_AXIS_NAMES.iter().enumerate() {
         let everywhere: BTreeSet<&str> = all.iter().map(|s| s.values()[index].1).collect();
         let quick: BTreeSet<&str> = records.iter().map(|r| r.scenario.values()[index].1).collect();
         assert_eq!(quick, everywhere, "axis {axis}");
@@ -109,7 +110,7 @@ fn the_command_exits_1_on_mismatches_and_writes_the_reports() {
     assert!(!scenarios.is_empty());
     let first = &scenarios[0];
     let axes: BTreeSet<&str> = first["axes"].as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(axes, AXIS_NAMES.iter().copied().collect());
+    assert_eq!(axes, MATRIX_AXIS_NAMES.iter().copied().collect());
     for side in ["expected", "actual"] {
         for key in ["outcome", "amr", "acr", "error"] {
             assert!(first[side].get(key).is_some(), "{side}.{key}");

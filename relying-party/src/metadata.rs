@@ -1,7 +1,11 @@
 //! FIDO Metadata Statements (MDS3 format): which authenticator models the relying party trusts,
 //! their attestation roots, and what each model declares about key storage and user
-//! verification. Loaded from a directory (one JSON file per AAGUID) or built from statements in
+//! verification. Loaded from a directory (one JSON file per model) or built from statements in
 //! memory; no MDS download: the statements are the whole trust list.
+//!
+//! A FIDO2 model is found by its AAGUID; a U2F model has none (its authenticator data carries
+//! the zero AAGUID), so FIDO MDS3 §3.1.1 finds it by the key identifiers of its attestation
+//! certificates (`attestationCertificateKeyIdentifiers`).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -30,14 +34,16 @@ pub enum MetadataError {
         /// What is wrong.
         reason: String,
     },
-    /// Two statements given in memory claim the same AAGUID.
-    #[error("AAGUID {aaguid} is described by two statements")]
+    /// Two statements given in memory claim the same AAGUID or attestation key identifier.
+    #[error("AAGUID or attestation key identifier {aaguid} is described by two statements")]
     DuplicateStatement {
         /// The AAGUID.
         aaguid: String,
     },
-    /// Two statements claim the same AAGUID.
-    #[error("{path}: AAGUID {aaguid} is already described by another statement")]
+    /// Two statements claim the same AAGUID or attestation key identifier.
+    #[error(
+        "{path}: AAGUID or attestation key identifier {aaguid} is already described by another statement"
+    )]
     Duplicate {
         /// The second file.
         path: PathBuf,
@@ -46,11 +52,34 @@ pub enum MetadataError {
     },
 }
 
+/// An attestation certificate key identifier (FIDO Metadata Statement §4
+/// `attestationCertificateKeyIdentifiers`): SHA-1 of the certificate's subjectPublicKey, the
+/// BIT STRING's bytes without tag, length and unused-bits count (RFC 5280 §4.2.1.2 method 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KeyIdentifier(pub [u8; 20]);
+
+impl KeyIdentifier {
+    /// The identifier of a certificate whose subjectPublicKey holds `subject_public_key` (for an
+    /// EC key, the uncompressed point 0x04 ‖ X ‖ Y).
+    pub fn of_subject_public_key(subject_public_key: &[u8]) -> Self {
+        use sha1::Digest as _;
+        Self(sha1::Sha1::digest(subject_public_key).into())
+    }
+
+    /// The lower-case hex form metadata statements write.
+    pub fn to_hex(self) -> String {
+        hex::encode(self.0)
+    }
+}
+
 /// One trusted model.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Statement {
-    /// The model's AAGUID.
-    pub aaguid: [u8; 16],
+    /// The model's AAGUID; `None` for a U2F model, which has none.
+    pub aaguid: Option<[u8; 16]>,
+    /// The key identifiers of the model's attestation certificates (MDS3 §3.1.1
+    /// `attestationCertificateKeyIdentifiers`): how a U2F model is found.
+    pub attestation_certificate_key_identifiers: Vec<KeyIdentifier>,
     /// Its description.
     pub description: String,
     /// What it declares about key storage and UV methods.
@@ -59,10 +88,12 @@ pub struct Statement {
     pub roots: Vec<Vec<u8>>,
 }
 
-/// The statements of a directory, by AAGUID.
+/// The statements of a directory, by AAGUID and by attestation key identifier.
 #[derive(Clone, Debug, Default)]
 pub struct Metadata {
-    by_aaguid: HashMap<[u8; 16], Statement>,
+    statements: Vec<Statement>,
+    by_aaguid: HashMap<[u8; 16], usize>,
+    by_key_identifier: HashMap<KeyIdentifier, usize>,
 }
 
 impl Metadata {
@@ -93,33 +124,51 @@ impl Metadata {
         Ok(metadata)
     }
 
-    /// Adds a statement; `Err(aaguid)` when one for that AAGUID exists.
+    /// Adds a statement; `Err(id)` (hex) when one for its AAGUID or for one of its attestation
+    /// key identifiers exists.
     pub fn insert(&mut self, statement: Statement) -> Result<(), String> {
-        if self.by_aaguid.contains_key(&statement.aaguid) {
-            return Err(hex::encode(statement.aaguid));
+        if let Some(aaguid) = statement.aaguid.filter(|aaguid| self.by_aaguid.contains_key(aaguid)) {
+            return Err(hex::encode(aaguid));
         }
-        self.by_aaguid.insert(statement.aaguid, statement);
+        let keys = &statement.attestation_certificate_key_identifiers;
+        if let Some(taken) = keys.iter().find(|key| self.by_key_identifier.contains_key(*key)) {
+            return Err(taken.to_hex());
+        }
+        let index = self.statements.len();
+        if let Some(aaguid) = statement.aaguid {
+            self.by_aaguid.insert(aaguid, index);
+        }
+        for key in keys {
+            self.by_key_identifier.insert(*key, index);
+        }
+        self.statements.push(statement);
         Ok(())
     }
 
     /// The statement of an AAGUID.
     pub fn get(&self, aaguid: &[u8; 16]) -> Option<&Statement> {
-        self.by_aaguid.get(aaguid)
+        self.by_aaguid.get(aaguid).map(|&index| &self.statements[index])
     }
 
-    /// Every statement, in no particular order.
+    /// The statement listing an attestation certificate key identifier (MDS3 §3.1.1: how a
+    /// U2F model, which has no AAGUID, is found).
+    pub fn by_key_identifier(&self, key: &KeyIdentifier) -> Option<&Statement> {
+        self.by_key_identifier.get(key).map(|&index| &self.statements[index])
+    }
+
+    /// Every statement, in the order they were added.
     pub fn statements(&self) -> impl Iterator<Item = &Statement> {
-        self.by_aaguid.values()
+        self.statements.iter()
     }
 
     /// Number of statements.
     pub fn len(&self) -> usize {
-        self.by_aaguid.len()
+        self.statements.len()
     }
 
     /// Whether there is none.
     pub fn is_empty(&self) -> bool {
-        self.by_aaguid.is_empty()
+        self.statements.is_empty()
     }
 }
 
@@ -130,7 +179,9 @@ fn io_error(path: &Path, source: std::io::Error) -> MetadataError {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawStatement {
-    aaguid: String,
+    aaguid: Option<String>,
+    #[serde(default)]
+    attestation_certificate_key_identifiers: Vec<String>,
     description: String,
     key_protection: Vec<String>,
     user_verification_details: Vec<Vec<RawUvMethod>>,
@@ -158,11 +209,17 @@ impl Statement {
 
 /// The checked statement of its raw JSON members.
 fn statement_from_raw(raw: RawStatement) -> Result<Statement, String> {
-    let hex_id: String = raw.aaguid.chars().filter(|c| *c != '-').collect();
-    let aaguid: [u8; 16] = hex::decode(&hex_id)
-        .map_err(|e| format!("aaguid: {e}"))?
-        .try_into()
-        .map_err(|_| "aaguid is not 16 bytes".to_owned())?;
+    let aaguid = raw.aaguid.as_deref().map(parse_aaguid).transpose()?;
+    let key_identifiers = raw
+        .attestation_certificate_key_identifiers
+        .iter()
+        .map(|id| parse_key_identifier(id))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Metadata Statement §4: a FIDO2 model names its AAGUID, a U2F model its attestation
+    // certificates' key identifiers; a statement with neither describes nothing findable.
+    if aaguid.is_none() && key_identifiers.is_empty() {
+        return Err("neither aaguid nor attestationCertificateKeyIdentifiers".into());
+    }
     // keyProtection (FIDO Registry §3.2): any software storage makes the keys software keys.
     let names: Vec<&str> = raw.key_protection.iter().map(String::as_str).collect();
     let key_storage = if names.contains(&"software") || names.is_empty() {
@@ -193,10 +250,29 @@ fn statement_from_raw(raw: RawStatement) -> Result<Statement, String> {
     }
     Ok(Statement {
         aaguid,
+        attestation_certificate_key_identifiers: key_identifiers,
         description: raw.description,
         facts: MetadataFacts { key_storage, uv_methods },
         roots,
     })
+}
+
+/// An AAGUID in its hyphenated or plain hex form.
+fn parse_aaguid(text: &str) -> Result<[u8; 16], String> {
+    let hex_id: String = text.chars().filter(|c| *c != '-').collect();
+    hex::decode(&hex_id)
+        .map_err(|e| format!("aaguid: {e}"))?
+        .try_into()
+        .map_err(|_| "aaguid is not 16 bytes".to_owned())
+}
+
+/// An attestation certificate key identifier: 20 bytes in hex (Metadata Statement §4).
+fn parse_key_identifier(text: &str) -> Result<KeyIdentifier, String> {
+    hex::decode(text)
+        .map_err(|e| format!("attestationCertificateKeyIdentifiers: {e}"))?
+        .try_into()
+        .map(KeyIdentifier)
+        .map_err(|_| "an attestationCertificateKeyIdentifier is not 20 bytes".to_owned())
 }
 
 #[cfg(test)]

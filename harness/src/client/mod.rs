@@ -4,6 +4,7 @@
 
 pub mod pin;
 pub mod status;
+pub mod u2f;
 pub mod uv;
 pub mod webauthn;
 

@@ -2,7 +2,8 @@
 //! reads the options JSON an RP sends, builds clientDataJSON (WebAuthn L3 §5.8.1), maps the
 //! options to CTAP 2.1 parameters as browsers do (userVerification → the `uv` option or a
 //! pinUvAuthToken; residentKey → `rk`; the `uvm` extension always requested), runs the PIN client
-//! side, and returns the credential JSON a page posts back (base64url fields).
+//! side, and returns the credential JSON a page posts back (base64url fields). A U2F-only key is
+//! driven over U2F messages instead ([`super::u2f`]), as browsers do.
 //!
 //! It works on JSON values, not on the RP's library types, so it is a second, independent
 //! reading of the WebAuthn JSON encoding.
@@ -35,6 +36,16 @@ pub enum ClientError {
     /// does not offer it (WebAuthn L3 §6.3.2), and the page gets NotAllowedError.
     #[error("client:uv_unavailable")]
     UvUnavailable,
+    /// The RP requires a discoverable credential (at registration) or names no credential (at
+    /// sign-in) and the authenticator keeps none, as a U2F key: the page gets NotAllowedError.
+    #[error("client:discoverable_unavailable")]
+    DiscoverableUnavailable,
+    /// The authenticator already holds a credential of the excludeList (InvalidStateError).
+    #[error("client:credential_excluded")]
+    CredentialExcluded,
+    /// A U2F key answered this status word (FIDO U2F Raw Message Formats "Status Codes").
+    #[error("u2f:{}", super::u2f::status_word_name(*.0))]
+    U2f(u16),
     /// The options or the authenticator's answer could not be read.
     #[error("client:malformed ({0})")]
     Malformed(String),
@@ -53,6 +64,9 @@ pub struct WebAuthnClient {
     /// Ignore `userVerification` and never verify the user, as a non-browser or hostile client
     /// may: the RP, not the client, must then refuse where it requires UV.
     pub skip_user_verification: bool,
+    /// Replace a U2F key's `fido-u2f` attestation with `none` (WebAuthn L3 §5.4.7: a client may
+    /// withhold attestation, as where the user declines to share it).
+    pub replace_u2f_attestation_with_none: bool,
 }
 
 impl std::fmt::Debug for WebAuthnClient {
@@ -98,11 +112,15 @@ impl WebAuthnClient {
             pin: None,
             pin_protocol: PinUvAuthProtocol::Two,
             skip_user_verification: false,
+            replace_u2f_attestation_with_none: false,
         }
     }
 
     /// navigator.credentials.create() with `options` (`{"publicKey": …}` or the inner object).
     pub fn create(&mut self, options: &Value) -> Result<Value, ClientError> {
+        if !self.authenticator.config().generation.speaks_ctap2() {
+            return self.create_with_u2f(options);
+        }
         let options = options.get("publicKey").unwrap_or(options);
         let challenge = unb64(&options["challenge"], "challenge")?;
         let rp_id = options["rp"]["id"].as_str().ok_or_else(|| malformed("rp.id"))?.to_owned();
@@ -171,6 +189,9 @@ impl WebAuthnClient {
     }
 
     fn assert(&mut self, options: &Value, up: bool) -> Result<Value, ClientError> {
+        if !self.authenticator.config().generation.speaks_ctap2() {
+            return self.assert_with_u2f(options, up);
+        }
         let options = options.get("publicKey").unwrap_or(options);
         let challenge = unb64(&options["challenge"], "challenge")?;
         let rp_id = options["rpId"].as_str().ok_or_else(|| malformed("rpId"))?.to_owned();

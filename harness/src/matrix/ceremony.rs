@@ -16,7 +16,7 @@ use openidconnect::{
 };
 use serde_json::{Value, json};
 use softfido_authenticator::config::{
-    CounterMode, ExtensionSupport, PinHashCost, UvCapability as DeviceUv, VerifyOutcome,
+    CounterMode, ExtensionSupport, Generation, PinHashCost, UvCapability as DeviceUv, VerifyOutcome,
 };
 use softfido_authenticator::store::MemoryStore;
 use softfido_authenticator::{Authenticator, Config, Profile};
@@ -26,9 +26,10 @@ use url::Url;
 use super::oracle::{Outcome, Verdict};
 use super::scenario::Scenario;
 use crate::axes::{
-    AcrRequest, Attestation, Backup, FirstFactor, KeyProtection, MaxAge, PinProtocol, Prompt, Session, Up,
-    UvCapability, UvPerformed,
+    AcrRequest, Attestation, Backup, FirstFactor, KeyKind, KeyProtection, MaxAge, PinProtocol, Prompt,
+    Session, Up, UvCapability, UvPerformed,
 };
+use crate::client::u2f::SW_CONDITIONS_NOT_SATISFIED;
 use crate::client::webauthn::{ClientError, WebAuthnClient};
 use crate::http::{Http, Reply};
 use crate::idp::{MATRIX_CLIENT_ID, MATRIX_CLIENT_SECRET, MATRIX_REDIRECT_URI};
@@ -107,7 +108,8 @@ fn refused(error: impl Into<String>) -> Verdict {
 /// The authenticator a scenario describes, with the user answering `up` to the presence test;
 /// built-in UV fails to match when `uv_fails` (at sign-in of a `failed` scenario only). Where
 /// key protection is n/a the authenticator is a hardware model: the claim an RP must not believe
-/// unproven.
+/// unproven. A U2F key is of the `u2f` generation: its batch certificate signs every
+/// registration (under the untrusted root for `basic_untrusted`).
 fn device_config(s: &Scenario, up: Up, uv_fails: bool) -> Config {
     let configured = matches!(s.uv_performed, Some(UvPerformed::Yes | UvPerformed::Failed));
     let uv = match s.uv_capability {
@@ -135,6 +137,7 @@ fn device_config(s: &Scenario, up: Up, uv_fails: bool) -> Config {
         reset_window: None,
         // Throwaway in-memory devices: a slow PIN verifier would only slow the matrix.
         pin_hash_cost: PinHashCost::Minimal,
+        generation: if s.kind == KeyKind::U2f { Generation::U2f } else { Generation::Ctap21 },
         ..Profile::SecurityKey.config()
     }
 }
@@ -200,6 +203,9 @@ async fn register_passkey(target: &Target, browser: &Http, key: &Scenario) -> Re
     client.pin = Some(PIN.to_owned());
     // Where the protocol is n/a (no PIN is set), the client speaks protocol Two.
     client.pin_protocol = key.pin_protocol.unwrap_or(PinProtocol::Two).into();
+    // A U2F key always attests with its batch certificate; `none` is the browser replacing it.
+    client.replace_u2f_attestation_with_none =
+        key.kind == KeyKind::U2f && key.attestation == Some(Attestation::None);
     let discoverable = key.discoverable == Some(true);
     let start =
         post(browser, &target.url("/webauthn/register/start"), &json!({ "discoverable": discoverable }))
@@ -378,7 +384,7 @@ async fn passkey_step(
     let options = only_credential(&start["options"], credential_id);
     let (credential, absent) = match client.get(&options) {
         Ok(credential) => (credential, None),
-        Err(error @ ClientError::Ctap(0x27 | 0x2F)) => {
+        Err(error @ (ClientError::Ctap(0x27 | 0x2F) | ClientError::U2f(SW_CONDITIONS_NOT_SATISFIED))) => {
             let silent =
                 client.get_without_presence(&options).map_err(|e| refused(format!("{error} {e}")))?;
             (silent, Some(error))

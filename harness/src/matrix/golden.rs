@@ -1,16 +1,16 @@
 //! `harness/golden/amr.csv`: hand-checked scenarios with the verdict the rule table gives
 //! them. Both the oracle and the real IdP must reproduce every row (`harness/tests/golden.rs`).
 //!
-//! Columns: the fifteen axes (as in the JSON report), then `outcome`, `amr` (space-separated,
+//! Columns: the sixteen axes (as in the JSON report), then `outcome`, `amr` (space-separated,
 //! sorted), `acr`, `error` (empty for none) and `rules`. Lines starting with `#` are comments.
 
 use super::oracle::{Outcome, Verdict};
 use serde::Deserialize as _;
 use serde::de::IntoDeserializer as _;
 
+use super::scenario::MATRIX_AXIS_NAMES;
 use super::scenario::Scenario;
 use super::selection::scenario_from_values;
-use crate::axes::AXIS_NAMES;
 
 /// The file, as shipped.
 pub const GOLDEN_CSV: &str = include_str!("../../golden/amr.csv");
@@ -46,8 +46,11 @@ pub fn parse(text: &str) -> anyhow::Result<Vec<GoldenRow>> {
         }
         let cells: Vec<&str> = line.split(',').map(str::trim).collect();
         if !header_seen {
-            let expected: Vec<&str> =
-                AXIS_NAMES.iter().copied().chain(["outcome", "amr", "acr", "error", "rules"]).collect();
+            let expected: Vec<&str> = MATRIX_AXIS_NAMES
+                .iter()
+                .copied()
+                .chain(["outcome", "amr", "acr", "error", "rules"])
+                .collect();
             anyhow::ensure!(
                 cells == expected,
                 "line {line_number}: the header must be {}",
@@ -56,11 +59,16 @@ pub fn parse(text: &str) -> anyhow::Result<Vec<GoldenRow>> {
             header_seen = true;
             continue;
         }
-        anyhow::ensure!(cells.len() == AXIS_NAMES.len() + 5, "line {line_number}: {} cells", cells.len());
-        let values: Vec<(&str, &str)> = AXIS_NAMES.iter().copied().zip(cells.iter().copied()).collect();
+        anyhow::ensure!(
+            cells.len() == MATRIX_AXIS_NAMES.len() + 5,
+            "line {line_number}: {} cells",
+            cells.len()
+        );
+        let values: Vec<(&str, &str)> =
+            MATRIX_AXIS_NAMES.iter().copied().zip(cells.iter().copied()).collect();
         let scenario =
             scenario_from_values(&values).map_err(|e| anyhow::anyhow!("line {line_number}: {e}"))?;
-        let rest = &cells[AXIS_NAMES.len()..];
+        let rest = &cells[MATRIX_AXIS_NAMES.len()..];
         let mut amr: Vec<String> = rest[1].split_whitespace().map(str::to_owned).collect();
         amr.sort();
         let optional = |cell: &str| (!cell.is_empty()).then(|| cell.to_owned());

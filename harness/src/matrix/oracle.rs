@@ -12,8 +12,8 @@ mod session;
 
 use super::scenario::Scenario;
 use crate::axes::{
-    AcrRequest, Attestation, FirstFactor, KeyProtection, MaxAge, Prompt, RpUv, Session, Up, UvCapability,
-    UvPerformed,
+    AcrRequest, Attestation, FirstFactor, KeyKind, KeyProtection, MaxAge, Prompt, RpUv, Session, Up,
+    UvCapability, UvPerformed,
 };
 
 /// How a scenario ends.
@@ -55,6 +55,8 @@ pub struct Expectation {
 
 /// The browser refuses: the RP requires UV and the authenticator cannot do it.
 pub const UV_UNAVAILABLE: &str = "client:uv_unavailable";
+/// The browser refuses: the RP requires a discoverable credential and the key keeps none.
+pub const DISCOVERABLE_UNAVAILABLE: &str = "client:discoverable_unavailable";
 
 fn rejected(error: String, rules: Vec<&'static str>) -> Expectation {
     Expectation {
@@ -107,6 +109,9 @@ fn password_only(acr_request: Option<AcrRequest>) -> Expectation {
 }
 
 fn with_key(s: &Scenario) -> Expectation {
+    if s.kind == KeyKind::U2f {
+        return with_u2f_key(s);
+    }
     // Registration. A browser does not offer an authenticator that cannot verify the user to an
     // RP that requires it (WebAuthn L3 §6.3.2 step 20: the authenticator must be capable).
     let uv_possible = matches!(s.uv_performed, Some(UvPerformed::Yes | UvPerformed::Failed));
@@ -132,6 +137,24 @@ fn with_key(s: &Scenario) -> Expectation {
     }
     if failing_uv {
         return rejected("ctap:CTAP2_ERR_UV_INVALID".into(), vec!["ctap"]);
+    }
+    key_context(s)
+}
+
+/// A U2F security key (CTAP 2.1 §10): the browser does not offer it where the RP requires a
+/// discoverable credential or user verification, which it cannot give; an absent user leaves
+/// U2F's "test of user presence required" and only a silent assertion (R0). A signed-in U2F key
+/// never has UV = 1, so it never earns `mfa` alone; its batch certificate under the trusted
+/// root, whose statement says hardware, earns `hwk` (R6), any other attestation R8.
+fn with_u2f_key(s: &Scenario) -> Expectation {
+    if s.discoverable == Some(true) {
+        return rejected(DISCOVERABLE_UNAVAILABLE.into(), vec!["client"]);
+    }
+    if s.rp_uv == Some(RpUv::Required) {
+        return rejected(UV_UNAVAILABLE.into(), vec!["client"]);
+    }
+    if s.up.unwrap_or(Up::Approve) != Up::Approve {
+        return rejected("u2f:SW_CONDITIONS_NOT_SATISFIED webauthn:user_not_present".into(), vec!["R0"]);
     }
     key_context(s)
 }

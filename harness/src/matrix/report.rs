@@ -10,8 +10,8 @@ use anyhow::Context as _;
 use serde_json::{Value, json};
 
 use super::oracle::{Expectation, Verdict};
+use super::scenario::MATRIX_AXIS_NAMES;
 use super::scenario::Scenario;
-use crate::axes::AXIS_NAMES;
 
 /// One scenario's result, compared.
 #[derive(Clone, Debug)]
@@ -78,7 +78,7 @@ type AxisTally = (&'static str, BTreeMap<&'static str, Tally>);
 
 /// Passed/failed per value of each axis, in axis order.
 fn per_axis(records: &[Record]) -> Vec<AxisTally> {
-    let mut out: Vec<AxisTally> = AXIS_NAMES.iter().map(|&axis| (axis, BTreeMap::new())).collect();
+    let mut out: Vec<AxisTally> = MATRIX_AXIS_NAMES.iter().map(|&axis| (axis, BTreeMap::new())).collect();
     for record in records {
         for (index, (_, value)) in record.scenario.values().into_iter().enumerate() {
             let entry = out[index].1.entry(value).or_default();
@@ -99,7 +99,7 @@ const SHOWN_MISMATCHES: usize = 25;
 pub fn terminal(records: &[Record], totals: Totals) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "\n{} scenarios ({:.1} s)", records.len(), totals.seconds);
-    let width = AXIS_NAMES.iter().map(|a| a.len()).max().unwrap_or(0);
+    let width = MATRIX_AXIS_NAMES.iter().map(|a| a.len()).max().unwrap_or(0);
     for (axis, values) in per_axis(records) {
         let cells: Vec<String> = values
             .iter()

@@ -3,9 +3,20 @@
 //! no two scenarios that would run the same ceremony.
 
 use crate::axes::{
-    AXIS_NAMES, AcrRequest, Attestation, Backup, DISCOVERABLE, FirstFactor, KeyProtection, MaxAge,
+    AXIS_NAMES, AcrRequest, Attestation, Backup, DISCOVERABLE, FirstFactor, KeyKind, KeyProtection, MaxAge,
     NOT_APPLICABLE, PinProtocol, Prompt, RpUv, Session, UVM, Up, UvCapability, UvPerformed,
     or_not_applicable, yes_no,
+};
+
+/// The end-to-end matrix's axes, in report order: the shared axes, then the kind of key.
+pub const MATRIX_AXIS_NAMES: [&str; 16] = {
+    let mut names = [KeyKind::AXIS; 16];
+    let mut index = 0;
+    while index < AXIS_NAMES.len() {
+        names[index] = AXIS_NAMES[index];
+        index += 1;
+    }
+    names
 };
 use crate::filter::AxisValues;
 
@@ -42,11 +53,13 @@ pub struct Scenario {
     pub prompt: Prompt,
     /// `max_age`.
     pub max_age: MaxAge,
+    /// `kind`: a FIDO2 key or a U2F-only security key.
+    pub kind: KeyKind,
 }
 
 impl Scenario {
-    /// The axis values by name, in [`AXIS_NAMES`] order.
-    pub fn values(&self) -> [(&'static str, &'static str); 15] {
+    /// The axis values by name, in [`MATRIX_AXIS_NAMES`] order.
+    pub fn values(&self) -> [(&'static str, &'static str); 16] {
         [
             (Up::AXIS, or_not_applicable(self.up, Up::name)),
             (UvCapability::AXIS, or_not_applicable(self.uv_capability, UvCapability::name)),
@@ -63,16 +76,17 @@ impl Scenario {
             (Session::AXIS, self.session.name()),
             (Prompt::AXIS, self.prompt.name()),
             (MaxAge::AXIS, self.max_age.name()),
+            (KeyKind::AXIS, self.kind.name()),
         ]
     }
 
-    /// A stable identifier: the axis values joined by `.` (`na` where an axis is n/a).
+    /// A stable identifier: the axis values joined by `.` (`na` where an axis is n/a). The kind
+    /// is written only for a U2F key, so the identifiers of FIDO2 scenarios are those they had
+    /// before the axis existed.
     pub fn id(&self) -> String {
-        self.values()
-            .iter()
-            .map(|(_, v)| if *v == NOT_APPLICABLE { "na" } else { v })
-            .collect::<Vec<_>>()
-            .join(".")
+        let values = self.values();
+        let shown = if self.kind == KeyKind::Fido2 { &values[..AXIS_NAMES.len()] } else { &values[..] };
+        shown.iter().map(|(_, v)| if *v == NOT_APPLICABLE { "na" } else { v }).collect::<Vec<_>>().join(".")
     }
 
     /// Whether UV is attempted at sign-in: the RP asks for it (required or preferred) and the
@@ -83,11 +97,15 @@ impl Scenario {
         asked && configured
     }
 
-    /// Whether registration can succeed: the flags are valid, and UV is possible where the RP
-    /// requires it (a browser does not offer an authenticator that cannot verify the user).
+    /// Whether registration can succeed: the flags are valid, UV is possible where the RP
+    /// requires it (a browser does not offer an authenticator that cannot verify the user), and
+    /// a discoverable credential is possible where the RP requires one (a U2F key keeps none).
     pub fn registration_possible(&self) -> bool {
         let uv_possible = matches!(self.uv_performed, Some(UvPerformed::Yes | UvPerformed::Failed));
-        self.backup != Some(Backup::Be0Bs1) && (self.rp_uv != Some(RpUv::Required) || uv_possible)
+        let discoverable_possible = self.kind != KeyKind::U2f || self.discoverable != Some(true);
+        self.backup != Some(Backup::Be0Bs1)
+            && (self.rp_uv != Some(RpUv::Required) || uv_possible)
+            && discoverable_possible
     }
 
     /// The scenario with its sign-in axes (`up`, `acr_request`, `prompt`, `max_age`) cleared:
@@ -170,11 +188,53 @@ const BASE_ACR_REQUESTS: &[AcrRequest] =
     &[AcrRequest::None, AcrRequest::AcrValuesPhr, AcrRequest::AcrValuesPhrh, AcrRequest::EssentialPhrh];
 
 /// Every scenario: the authenticator product (no session, no prompt, no max_age), collapsed
-/// where an axis cannot matter, then the session product.
+/// where an axis cannot matter, then the session product, then the U2F key's.
 pub fn all_scenarios() -> Vec<Scenario> {
     let mut out = authenticator_scenarios();
     let known: std::collections::HashSet<Scenario> = out.iter().copied().collect();
     out.extend(session_scenarios().into_iter().filter(|s| !known.contains(s)));
+    out.extend(u2f_scenarios());
+    out
+}
+
+/// The U2F security key crossed with the axes that can vary for it: its attestation (its batch
+/// certificate under the trusted root or another, or replaced by `none` in the client), the
+/// user's presence, discoverable or not, the first factor, the RP's UV and the acr request.
+/// The rest is fixed by what a U2F key is: no UV, BE = BS = 0, no `uvm`, and hardware keys
+/// (known to the RP only from the trusted metadata statement; n/a otherwise).
+pub fn u2f_scenarios() -> Vec<Scenario> {
+    let factors = [
+        (FirstFactor::Passkey, Some(true)),
+        (FirstFactor::Passkey, Some(false)),
+        (FirstFactor::PasswordAndKey, None),
+    ];
+    let attestations = [Attestation::None, Attestation::BasicTrusted, Attestation::BasicUntrusted];
+    let mut out = Vec::new();
+    for attestation in attestations {
+        for (first_factor, discoverable) in factors {
+            for &rp_uv in RpUv::ALL {
+                let key = Scenario {
+                    up: None,
+                    uv_capability: Some(UvCapability::None),
+                    uv_performed: None,
+                    pin_protocol: None,
+                    key_protection: (attestation == Attestation::BasicTrusted)
+                        .then_some(KeyProtection::Hardware),
+                    attestation: Some(attestation),
+                    backup: Some(Backup::Be0Bs0),
+                    uvm: Some(false),
+                    discoverable,
+                    first_factor,
+                    rp_uv: Some(rp_uv),
+                    kind: KeyKind::U2f,
+                    ..proof_of_possession_passkey()
+                };
+                for (up, acr_request) in sign_in_axes(&key) {
+                    out.push(Scenario { up, acr_request, ..key });
+                }
+            }
+        }
+    }
     out
 }
 
@@ -218,6 +278,7 @@ fn authenticator_scenarios() -> Vec<Scenario> {
                             session: Session::None,
                             prompt: Prompt::Absent,
                             max_age: MaxAge::Absent,
+                            kind: KeyKind::Fido2,
                         };
                         for (up, acr_request) in sign_in_axes(&key) {
                             out.push(Scenario { up, acr_request, ..key });
@@ -255,6 +316,7 @@ fn passkey(
         session: Session::None,
         prompt: Prompt::Absent,
         max_age: MaxAge::Absent,
+        kind: KeyKind::Fido2,
     }
 }
 
@@ -334,7 +396,7 @@ pub fn session_scenarios() -> Vec<Scenario> {
 }
 
 impl AxisValues for Scenario {
-    const AXES: &'static [&'static str] = &AXIS_NAMES;
+    const AXES: &'static [&'static str] = &MATRIX_AXIS_NAMES;
 
     fn value(&self, index: usize) -> &'static str {
         self.values()[index].1

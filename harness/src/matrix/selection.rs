@@ -3,19 +3,23 @@
 
 use std::collections::HashSet;
 
+use super::scenario::MATRIX_AXIS_NAMES;
 use super::scenario::{Scenario, all_scenarios};
-use crate::axes::{AXIS_NAMES, NOT_APPLICABLE};
+use crate::axes::{KeyKind, NOT_APPLICABLE};
 use crate::filter::axis_index;
 
-/// The scenario of the product with exactly these axis values (every axis named; `n/a` where
-/// it does not apply).
+/// The scenario of the product with exactly these axis values (every axis named, but `kind`
+/// may be left out for a FIDO2 key; `n/a` where it does not apply).
 pub fn scenario_from_values(values: &[(&str, &str)]) -> anyhow::Result<Scenario> {
-    let mut wanted: [Option<&str>; AXIS_NAMES.len()] = [None; AXIS_NAMES.len()];
+    let mut wanted: [Option<&str>; MATRIX_AXIS_NAMES.len()] = [None; MATRIX_AXIS_NAMES.len()];
     for (axis, value) in values {
         wanted[axis_index::<Scenario>(axis)?] = Some(value);
     }
+    // `kind` came last: a scenario written without it is a FIDO2 key's.
+    let kind = axis_index::<Scenario>(KeyKind::AXIS)?;
+    wanted[kind] = wanted[kind].or(Some(KeyKind::Fido2.name()));
     if let Some(missing) = wanted.iter().position(Option::is_none) {
-        anyhow::bail!("axis {} is missing", AXIS_NAMES[missing]);
+        anyhow::bail!("axis {} is missing", MATRIX_AXIS_NAMES[missing]);
     }
     all_scenarios()
         .into_iter()

@@ -21,7 +21,8 @@ fn softfido_statements_load_with_their_facts() {
     let metadata = softfido_metadata();
     assert_eq!(metadata.len(), 24);
     for statement in loaded.statements() {
-        assert_eq!(metadata.get(&statement.aaguid), Some(statement), "the directory and memory agree");
+        let aaguid = statement.aaguid.expect("a FIDO2 statement");
+        assert_eq!(metadata.get(&aaguid), Some(statement), "the directory and memory agree");
     }
     for model in Model::all() {
         let statement = metadata.get(&attestation::aaguid(model)).expect("every model");
@@ -82,4 +83,49 @@ fn duplicate_aaguids_are_refused() {
         Metadata::from_statements([twice.clone(), twice]),
         Err(MetadataError::DuplicateStatement { .. })
     ));
+}
+
+/// A U2F statement: no AAGUID, the key identifiers of its attestation certificates.
+fn u2f_statement(key_identifiers: &str) -> String {
+    format!(
+        r#"{{"attestationCertificateKeyIdentifiers":[{key_identifiers}],"description":"u2f",
+        "keyProtection":["hardware","secure_element"],
+        "userVerificationDetails":[[{{"userVerificationMethod":"presence_internal"}}]],
+        "attestationRootCertificates":["AAEC"]}}"#
+    )
+}
+
+#[test]
+fn u2f_statements_are_found_by_attestation_key_identifier() {
+    let key = "00112233445566778899aabbccddeeff00112233";
+    let statement = parse_statement(&u2f_statement(&format!("\"{key}\""))).expect("a U2F statement");
+    assert_eq!(statement.aaguid, None);
+    assert_eq!(statement.facts.key_storage, KeyStorage::Hardware);
+    let identifier = KeyIdentifier(hex::decode(key).expect("hex").try_into().expect("20 bytes"));
+    assert_eq!(statement.attestation_certificate_key_identifiers, vec![identifier]);
+    let mut metadata = softfido_metadata();
+    metadata.insert(statement.clone()).expect("a new model");
+    assert_eq!(metadata.by_key_identifier(&identifier), Some(&statement));
+    assert_eq!(metadata.len(), 25);
+    assert_eq!(metadata.insert(statement), Err(key.to_owned()), "one statement per key identifier");
+}
+
+#[test]
+fn a_statement_names_an_aaguid_or_key_identifiers() {
+    assert!(parse_statement(&u2f_statement("")).unwrap_err().contains("neither aaguid"));
+    assert!(parse_statement(&u2f_statement(r#""0011""#)).unwrap_err().contains("20 bytes"));
+    assert!(
+        parse_statement(&u2f_statement(r#""zz""#))
+            .unwrap_err()
+            .contains("attestationCertificateKeyIdentifiers")
+    );
+}
+
+#[test]
+fn key_identifiers_are_sha1_of_the_subject_public_key() {
+    // SHA-1("abc") (FIPS 180-2 appendix A.1).
+    assert_eq!(
+        KeyIdentifier::of_subject_public_key(b"abc").to_hex(),
+        "a9993e364706816aba3e25717850c26c9cd0d89d"
+    );
 }

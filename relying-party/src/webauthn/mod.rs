@@ -19,6 +19,7 @@
 mod authentication;
 mod client_data;
 mod error;
+mod fido_u2f;
 mod record;
 mod registration;
 
@@ -34,7 +35,7 @@ use url::Url;
 use webauthn_rs_core::WebauthnCore;
 use webauthn_rs_core::proto::{AttestationCaList, UserVerificationPolicy};
 
-use crate::metadata::Metadata;
+use crate::metadata::{KeyIdentifier, Metadata};
 
 pub use authentication::{AuthenticationState, VerifiedAssertion};
 pub use error::{CeremonyError, ConfigError};
@@ -144,6 +145,8 @@ pub struct Ceremonies {
     /// Each statement's roots, parsed once, by AAGUID (statements without a usable root have
     /// none).
     trust_lists: HashMap<[u8; 16], AttestationCaList>,
+    /// The roots of each U2F statement, by the attestation key identifiers it lists.
+    u2f_trust_lists: HashMap<KeyIdentifier, AttestationCaList>,
 }
 
 impl Ceremonies {
@@ -162,7 +165,15 @@ impl Ceremonies {
         );
         let trust_lists = metadata
             .statements()
-            .map(|statement| (statement.aaguid, registration::trust_list(statement)))
+            .filter_map(|statement| Some((statement.aaguid?, registration::trust_list(statement))))
+            .filter(|(_, list)| !list.is_empty())
+            .collect();
+        let u2f_trust_lists = metadata
+            .statements()
+            .flat_map(|statement| {
+                let list = registration::trust_list(statement);
+                statement.attestation_certificate_key_identifiers.iter().map(move |key| (*key, list.clone()))
+            })
             .filter(|(_, list)| !list.is_empty())
             .collect();
         Ok(Self {
@@ -171,6 +182,7 @@ impl Ceremonies {
             user_verification: config.user_verification,
             metadata,
             trust_lists,
+            u2f_trust_lists,
         })
     }
 

@@ -6,12 +6,12 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 use webauthn_rs_core::attestation::verify_attestation_ca_chain;
 use webauthn_rs_core::proto::{
-    AttestationCaList, AttestationCaListBuilder, AttestationConveyancePreference, AttestationMetadata,
-    CreationChallengeResponse, Credential, CredentialID, ParsedAttestationData,
+    AttestationCaList, AttestationCaListBuilder, AttestationConveyancePreference, AttestationFormat,
+    AttestationMetadata, CreationChallengeResponse, Credential, CredentialID, ParsedAttestationData,
     PublicKeyCredentialDescriptor, RegisterPublicKeyCredential,
 };
 
-use super::{Ceremonies, CeremonyError, client_data};
+use super::{Ceremonies, CeremonyError, client_data, fido_u2f};
 use crate::evidence::{Attestation, MetadataFacts};
 use crate::metadata::Statement;
 
@@ -143,6 +143,8 @@ impl Ceremonies {
         // below, so that self, none and untrusted chains register and are recorded as such.
         // §7.1 step 11: not in a cross-origin frame, no topOrigin.
         client_data::check_not_embedded(response.response.client_data_json.as_ref())?;
+        // §8.6: what the library leaves out of the fido-u2f verification procedure.
+        fido_u2f::check_statement(response.response.attestation_object.as_ref())?;
         let credential = self.core.register_credential(response, &inner, None)?;
         // §7.1: "If the BE bit of the flags in authData is not set, verify that the BS bit is
         // not set." (`webauthn-rs-core` checks it too; this is the rule's home here.)
@@ -164,8 +166,9 @@ impl Ceremonies {
     }
 
     /// §7.1 "Assess the attestation trustworthiness": a certificate chain is trusted when it
-    /// verifies to a root of the metadata statement of the AAGUID it attests; a chain that
-    /// does not, or an AAGUID no statement describes, is untrusted.
+    /// verifies to a root of the metadata statement of the AAGUID it attests (for `fido-u2f`,
+    /// which attests no AAGUID, of the statement listing its certificate's key identifier); a
+    /// chain that does not, or a model no statement describes, is untrusted.
     pub fn judge_attestation(&self, credential: &Credential) -> Attestation {
         match &credential.attestation.data {
             ParsedAttestationData::None => Attestation::None,
@@ -180,6 +183,9 @@ impl Ceremonies {
     }
 
     fn trusted_facts(&self, credential: &Credential) -> Option<MetadataFacts> {
+        if credential.attestation_format == AttestationFormat::FIDOU2F {
+            return self.trusted_u2f_facts(credential);
+        }
         let aaguid = match &credential.attestation.metadata {
             AttestationMetadata::Packed { aaguid } | AttestationMetadata::Tpm { aaguid, .. } => aaguid,
             _ => return None,
@@ -191,11 +197,29 @@ impl Ceremonies {
         // The list holds this AAGUID only; the check mirrors `register_credential`'s.
         (anchor.blanket_allow() || anchor.aaguids().contains_key(aaguid)).then(|| statement.facts.clone())
     }
+
+    /// A U2F model is found by its attestation certificate's key identifier (FIDO MDS3 §3.1.1
+    /// `attestationCertificateKeyIdentifiers`), then the certificate must chain to a root of that
+    /// statement: the identifier alone is public, the chain shows the certificate was issued
+    /// under the model's root.
+    fn trusted_u2f_facts(&self, credential: &Credential) -> Option<MetadataFacts> {
+        let ParsedAttestationData::Basic(chain) = &credential.attestation.data else {
+            return None;
+        };
+        let key = fido_u2f::key_identifier(chain.first()?)?;
+        let statement = self.metadata.by_key_identifier(&key)?;
+        let cas = self.u2f_trust_lists.get(&key)?;
+        verify_attestation_ca_chain(&credential.attestation.data, cas, SystemTime::now())
+            .ok()
+            .flatten()
+            .map(|_| statement.facts.clone())
+    }
 }
 
-/// The roots of one statement, each bound to the statement's AAGUID.
+/// The roots of one statement, each bound to the statement's AAGUID (the nil UUID for a U2F
+/// statement, which has none).
 pub(super) fn trust_list(statement: &Statement) -> AttestationCaList {
-    let aaguid = uuid::Uuid::from_bytes(statement.aaguid);
+    let aaguid = statement.aaguid.map_or(uuid::Uuid::nil(), uuid::Uuid::from_bytes);
     let mut builder = AttestationCaListBuilder::new();
     for root in &statement.roots {
         // A root that is not a DER certificate is left out: it anchors nothing.

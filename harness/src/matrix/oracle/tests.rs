@@ -115,3 +115,22 @@ fn every_session_scenario_has_a_verdict_with_an_error_exactly_when_no_token() {
         assert_eq!(verdict.outcome == Outcome::Token, verdict.error.is_none(), "{}", s.id());
     }
 }
+
+#[test]
+fn a_u2f_key_earns_mfa_only_with_a_password_and_hwk_only_when_trusted() {
+    use crate::axes::KeyKind;
+    use crate::matrix::scenario::u2f_scenarios;
+    let scenarios = u2f_scenarios();
+    assert!(scenarios.iter().all(|s| s.kind == KeyKind::U2f));
+    for s in scenarios {
+        let verdict = expect(&s).verdict;
+        let has = |value: &str| verdict.amr.iter().any(|a| a == value);
+        let second_factor = s.first_factor == FirstFactor::PasswordAndKey;
+        assert_eq!(has("mfa"), verdict.outcome == Outcome::Token && second_factor, "{}", s.id());
+        assert_eq!(
+            has("hwk"),
+            verdict.outcome == Outcome::Token && s.attestation == Some(Attestation::BasicTrusted)
+        );
+        assert!(!has("pin") && !has("swk"), "{}", s.id());
+    }
+}

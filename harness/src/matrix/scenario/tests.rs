@@ -7,7 +7,7 @@ fn the_product_has_no_duplicates_and_every_value_of_every_axis() {
     let all = all_scenarios();
     let ids: HashSet<String> = all.iter().map(Scenario::id).collect();
     assert_eq!(ids.len(), all.len());
-    for (index, axis) in AXIS_NAMES.iter().enumerate() {
+    for (index, axis) in MATRIX_AXIS_NAMES.iter().enumerate() {
         let seen: HashSet<&str> = all.iter().map(|s| s.values()[index].1).collect();
         assert!(seen.len() >= 2, "{axis} takes several values: {seen:?}");
     }
