@@ -6,8 +6,12 @@
 //! `packed` basic attestation from [`crate::attestation::batch_identity`] with
 //! [`AttestationRoot::Trusted`] chains to a listed root (and the untrusted root's does not).
 //!
+//! A model used as a U2F key (generation `u2f`) has no AAGUID: its statement
+//! ([`u2f_metadata_statement`]) names it by the key identifier of its batch certificate (FIDO
+//! Metadata Statement §4 `attestationCertificateKeyIdentifiers`).
+//!
 //! [`write_metadata_dir`] writes the directory format the relying party loads: one
-//! `<aaguid>.json` per model plus the root as PEM.
+//! `<aaguid>.json` and one `u2f-<key identifier>.json` per model, plus the root as PEM.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -16,7 +20,7 @@ use base64ct::{Base64, Encoding};
 use serde_json::{Value, json};
 
 use crate::attestation::{
-    AttestationRoot, aaguid, aaguid_string, root_certificate_der, root_certificate_pem,
+    AttestationRoot, aaguid, aaguid_string, batch_identity, root_certificate_der, root_certificate_pem,
 };
 use crate::config::{KeyProtection, Model, UvKind};
 
@@ -126,17 +130,60 @@ fn authenticator_get_info(model: Model, id: &[u8; 16]) -> Value {
     out
 }
 
-/// Writes one pretty-printed `<aaguid>.json` statement per model and [`ROOT_PEM_FILE_NAME`]
-/// into `dir` (created if missing). Returns the paths written, statements first.
+/// The key identifier of `model`'s batch certificate under the trusted root: the SHA-1 of the
+/// certificate's subjectPublicKey bit string (the uncompressed P-256 point), as lower-case hex
+/// (FIDO Metadata Statement §4 `attestationCertificateKeyIdentifiers`, RFC 5280 §4.2.1.2 (1)).
+pub fn u2f_key_identifier(model: Model) -> String {
+    use sha1::{Digest, Sha1};
+    let batch = batch_identity(model, AttestationRoot::Trusted);
+    let point = batch.signing_key.verifying_key().to_sec1_point(false);
+    hex::encode(Sha1::digest(point.as_bytes()))
+}
+
+/// The statement of `model` used as a U2F key (FIDO Metadata Statement §4, `protocolFamily`
+/// u2f): named by its batch certificate's key identifier, since U2F has no AAGUID; presence is
+/// the only test U2F has (FIDO U2F Raw Message Formats §4.1: the user presence byte), whatever
+/// the model could verify through CTAP2.
+pub fn u2f_metadata_statement(model: Model) -> Value {
+    json!({
+        "legalHeader": LEGAL_HEADER,
+        "attestationCertificateKeyIdentifiers": [u2f_key_identifier(model)],
+        "description": format!("{} (U2F)", model.description()),
+        "authenticatorVersion": 1,
+        "protocolFamily": "u2f",
+        "schema": 3,
+        "upv": [{ "major": 1, "minor": 2 }],
+        "authenticationAlgorithms": ["secp256r1_ecdsa_sha256_raw"],
+        "publicKeyAlgAndEncodings": ["ecc_x962_raw"],
+        "attestationTypes": ["basic_full"],
+        "userVerificationDetails": [[{ "userVerificationMethod": PRESENCE }]],
+        "keyProtection": model.key_protection.fido_names(),
+        "matcherProtection": [matcher_protection(model.key_protection)],
+        "cryptoStrength": 128,
+        "attachmentHint": ["external", "wired"],
+        "tcDisplay": [],
+        "attestationRootCertificates": [Base64::encode_string(root_certificate_der(AttestationRoot::Trusted))],
+    })
+}
+
+/// Writes one pretty-printed `<aaguid>.json` statement and one `u2f-<key identifier>.json` per
+/// model and [`ROOT_PEM_FILE_NAME`] into `dir` (created if missing). Returns the paths written,
+/// statements first.
 pub fn write_metadata_dir(dir: &Path) -> io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let mut written = Vec::new();
     for model in Model::all() {
-        let path = dir.join(format!("{}.json", aaguid_string(&aaguid(model))));
-        let mut text = serde_json::to_string_pretty(&metadata_statement(model))?;
-        text.push('\n');
-        std::fs::write(&path, text)?;
-        written.push(path);
+        let statements = [
+            (format!("{}.json", aaguid_string(&aaguid(model))), metadata_statement(model)),
+            (format!("u2f-{}.json", u2f_key_identifier(model)), u2f_metadata_statement(model)),
+        ];
+        for (name, statement) in statements {
+            let path = dir.join(name);
+            let mut text = serde_json::to_string_pretty(&statement)?;
+            text.push('\n');
+            std::fs::write(&path, text)?;
+            written.push(path);
+        }
     }
     let root = dir.join(ROOT_PEM_FILE_NAME);
     std::fs::write(&root, root_certificate_pem(AttestationRoot::Trusted))?;

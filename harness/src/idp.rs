@@ -3,10 +3,9 @@
 
 use anyhow::Context as _;
 use serde_json::json;
-use softfido_authenticator::attestation::{self, AttestationRoot};
 use softfido_authenticator::config::{KeyProtection, Model, UvKind};
 use softfido_rp::clock::ManualClock;
-use softfido_rp::metadata::{KeyIdentifier, Metadata, Statement};
+use softfido_rp::metadata::{Metadata, Statement};
 use softfido_rp::oidc::clients::ProviderConfig;
 use softfido_rp::password::Cost;
 use softfido_rp::policy::Policy;
@@ -40,50 +39,12 @@ pub fn matrix_provider_config(issuer: &str) -> serde_json::Value {
 /// batch certificate is the one its U2F registrations are signed with.
 pub const U2F_MODEL: Model = Model { key_protection: KeyProtection::Hardware, uv: UvKind::None };
 
-/// The metadata statement of softfido's U2F security key (FIDO Metadata Statement §4, schema
-/// 3, `protocolFamily` u2f): no AAGUID, so the model is named by the key identifier of its batch
-/// certificate under the trusted root (MDS3 §3.1.1 `attestationCertificateKeyIdentifiers`);
-/// hardware key protection; presence is all it can test.
-pub fn u2f_metadata_statement() -> anyhow::Result<serde_json::Value> {
-    use base64ct::{Base64, Encoding};
-    use der::Decode as _;
-    let batch = attestation::batch_identity(U2F_MODEL, AttestationRoot::Trusted);
-    let certificate =
-        x509_cert::Certificate::from_der(&batch.certificate_der).context("the U2F batch certificate")?;
-    let point = certificate
-        .tbs_certificate()
-        .subject_public_key_info()
-        .subject_public_key
-        .as_bytes()
-        .context("the U2F batch key")?;
-    let root = attestation::root_certificate_der(AttestationRoot::Trusted);
-    Ok(json!({
-        "legalHeader": softfido_authenticator::metadata::LEGAL_HEADER,
-        "attestationCertificateKeyIdentifiers": [KeyIdentifier::of_subject_public_key(point).to_hex()],
-        "description": "softfido U2F security key",
-        "authenticatorVersion": 1,
-        "protocolFamily": "u2f",
-        "schema": 3,
-        "upv": [{ "major": 1, "minor": 2 }],
-        "authenticationAlgorithms": ["secp256r1_ecdsa_sha256_raw"],
-        "publicKeyAlgAndEncodings": ["ecc_x962_raw"],
-        "attestationTypes": ["basic_full"],
-        "userVerificationDetails": [[{ "userVerificationMethod": "presence_internal" }]],
-        "keyProtection": ["hardware", "secure_element"],
-        "matcherProtection": ["on_chip"],
-        "cryptoStrength": 128,
-        "attachmentHint": ["external", "wired"],
-        "tcDisplay": [],
-        "attestationRootCertificates": [Base64::encode_string(root)],
-    }))
-}
-
-/// softfido's metadata statements (one per model, and the U2F security key's) as the relying
+/// softfido's metadata statements (one per model, and one per model used as a U2F key) as the relying
 /// party's trust list, built in memory.
 pub fn softfido_metadata() -> anyhow::Result<Metadata> {
     let statements = Model::all()
         .map(softfido_authenticator::metadata::metadata_statement)
-        .chain([u2f_metadata_statement()?])
+        .chain(Model::all().map(softfido_authenticator::metadata::u2f_metadata_statement))
         .map(|statement| Statement::from_json(&statement))
         .collect::<Result<Vec<_>, _>>()
         .map_err(anyhow::Error::msg)

@@ -127,21 +127,26 @@ fn get_info_options_follow_the_uv_kind() {
 }
 
 #[test]
-fn write_metadata_dir_writes_one_file_per_aaguid_and_the_root() {
+fn write_metadata_dir_writes_one_file_per_aaguid_one_per_u2f_key_and_the_root() {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().join("metadata");
     let written = write_metadata_dir(&dir).unwrap();
-    assert_eq!(written.len(), 25);
+    assert_eq!(written.len(), 49);
 
     let names: HashSet<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
-    assert_eq!(names.len(), 25);
+    assert_eq!(names.len(), 49);
     assert!(names.contains(ROOT_PEM_FILE_NAME));
     for model in Model::all() {
-        let name = format!("{}.json", aaguid_string(&aaguid(model)));
-        assert!(names.contains(&name), "{name}");
-        let parsed: Value = serde_json::from_slice(&std::fs::read(dir.join(&name)).unwrap()).unwrap();
-        assert_eq!(parsed, metadata_statement(model));
+        let files = [
+            (format!("{}.json", aaguid_string(&aaguid(model))), metadata_statement(model)),
+            (format!("u2f-{}.json", u2f_key_identifier(model)), u2f_metadata_statement(model)),
+        ];
+        for (name, statement) in files {
+            assert!(names.contains(&name), "{name}");
+            let parsed: Value = serde_json::from_slice(&std::fs::read(dir.join(&name)).unwrap()).unwrap();
+            assert_eq!(parsed, statement);
+        }
     }
 
     let pem = std::fs::read(dir.join(ROOT_PEM_FILE_NAME)).unwrap();
@@ -152,4 +157,23 @@ fn write_metadata_dir_writes_one_file_per_aaguid_and_the_root() {
     let before = std::fs::read(&written[0]).unwrap();
     write_metadata_dir(&dir).unwrap();
     assert_eq!(std::fs::read(&written[0]).unwrap(), before);
+}
+
+#[test]
+fn a_u2f_statement_names_its_model_by_the_batch_key_and_claims_presence_only() {
+    let identifiers: HashSet<String> = Model::all().map(u2f_key_identifier).collect();
+    assert_eq!(identifiers.len(), Model::all().count(), "every model's batch key is its own");
+    for model in Model::all() {
+        let statement = u2f_metadata_statement(model);
+        let identifier = u2f_key_identifier(model);
+        assert_eq!(identifier.len(), 40, "a SHA-1 in hex");
+        assert_eq!(statement["attestationCertificateKeyIdentifiers"], json!([identifier]));
+        assert_eq!(statement["protocolFamily"], "u2f");
+        assert!(statement.get("aaguid").is_none());
+        assert_eq!(statement["keyProtection"], json!(model.key_protection.fido_names()));
+        assert_eq!(
+            statement["userVerificationDetails"],
+            json!([[{ "userVerificationMethod": "presence_internal" }]])
+        );
+    }
 }

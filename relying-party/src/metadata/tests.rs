@@ -1,6 +1,8 @@
 use softfido_authenticator::attestation::{self, AttestationRoot};
 use softfido_authenticator::config::{KeyProtection, Modality, Model, UvKind};
 
+use der::Decode as _;
+
 use super::*;
 
 /// softfido's 24 statements, one per model, built in memory.
@@ -17,12 +19,28 @@ fn softfido_statements_load_with_their_facts() {
     let dir = tempfile::tempdir().expect("temp dir");
     softfido_authenticator::metadata::write_metadata_dir(dir.path()).expect("written");
     let loaded = Metadata::load_dir(dir.path()).expect("loaded");
-    assert_eq!(loaded.len(), 24);
+    assert_eq!(loaded.len(), 48, "a FIDO2 and a U2F statement per model");
     let metadata = softfido_metadata();
     assert_eq!(metadata.len(), 24);
-    for statement in loaded.statements() {
+    for statement in loaded.statements().filter(|statement| statement.aaguid.is_some()) {
         let aaguid = statement.aaguid.expect("a FIDO2 statement");
         assert_eq!(metadata.get(&aaguid), Some(statement), "the directory and memory agree");
+    }
+    for model in Model::all() {
+        // The relying party's own key identifier of the batch certificate it will be shown
+        // (RFC 5280 §4.2.1.2 over the certificate's subjectPublicKey) finds the U2F statement.
+        let batch = attestation::batch_identity(model, AttestationRoot::Trusted);
+        let certificate = x509_cert::Certificate::from_der(&batch.certificate_der).expect("certificate");
+        let point = certificate.tbs_certificate().subject_public_key_info().subject_public_key.raw_bytes();
+        let statement = loaded
+            .by_key_identifier(&KeyIdentifier::of_subject_public_key(point))
+            .expect("every model has a U2F statement");
+        assert!(statement.aaguid.is_none(), "{model:?}");
+        assert_eq!(
+            statement.facts.key_storage == KeyStorage::Software,
+            model.key_protection == KeyProtection::Software
+        );
+        assert!(statement.facts.uv_methods.is_empty(), "U2F tests presence only");
     }
     for model in Model::all() {
         let statement = metadata.get(&attestation::aaguid(model)).expect("every model");
