@@ -278,6 +278,7 @@ class AutoUser(UserInteraction):
 class Metadata:
     directory: Path
     statements: dict[str, dict[str, Any]]  # AAGUID string (with dashes) -> statement JSON
+    u2f_statements: dict[str, dict[str, Any]]  # attestation key identifier (hex) -> statement JSON
     root_pem: bytes
 
     def by_description(self, description: str) -> dict[str, Any]:
@@ -306,6 +307,15 @@ class Metadata:
                         "timeOfLastStatusChange": "2024-01-01",
                     }
                     for aaguid, statement in self.statements.items()
+                ]
+                + [
+                    {
+                        "attestationCertificateKeyIdentifiers": [identifier],
+                        "metadataStatement": statement,
+                        "statusReports": [{"status": "NOT_FIDO_CERTIFIED", "effectiveDate": "2024-01-01"}],
+                        "timeOfLastStatusChange": "2024-01-01",
+                    }
+                    for identifier, statement in self.u2f_statements.items()
                 ],
             }
         )
@@ -313,13 +323,18 @@ class Metadata:
 
 def load_metadata(binary: Path, out: Path) -> Metadata:
     subprocess.run([str(binary), "metadata", "--out", str(out)], check=True, capture_output=True)
-    statements = {}
+    statements, u2f_statements = {}, {}
     for path in sorted(out.glob("*.json")):
         statement = json.loads(path.read_text())
-        assert path.stem == statement["aaguid"], f"{path.name} holds AAGUID {statement['aaguid']}"
-        statements[statement["aaguid"]] = statement
+        if path.stem.startswith("u2f-"):
+            identifiers = statement["attestationCertificateKeyIdentifiers"]
+            assert identifiers == [path.stem.removeprefix("u2f-")], f"{path.name} names {identifiers}"
+            u2f_statements[identifiers[0]] = statement
+        else:
+            assert path.stem == statement["aaguid"], f"{path.name} holds AAGUID {statement['aaguid']}"
+            statements[statement["aaguid"]] = statement
     root = out / "softfido-test-root.pem"
-    return Metadata(out, statements, root.read_bytes())
+    return Metadata(out, statements, u2f_statements, root.read_bytes())
 
 
 # -- CTAP helpers -----------------------------------------------------------------------------

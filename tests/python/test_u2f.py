@@ -16,6 +16,7 @@ from fido2.ctap import CtapError
 from fido2.ctap1 import APDU, ApduError, Ctap1, SignatureData
 from fido2.ctap2 import Ctap2
 from fido2.hid import CAPABILITY, CTAPHID
+from fido2.mds3 import MdsAttestationVerifier
 from fido2.server import Fido2Server
 from fido2.webauthn import UserVerificationRequirement
 
@@ -166,8 +167,10 @@ def test_a_refused_touch_is_conditions_not_satisfied(start_daemon, tmp_path):
 
 def fido_u2f_verifier(metadata):
     """The relying party's attestation check: fido-u2f (WebAuthn L3 §8.6), the certificate
-    chained to softfido's test root."""
+    chained to softfido's test root, and python-fido2's MDS3 verifier finding the model's U2F
+    statement by the certificate's key identifier (FIDO MDS3 §3.1.1)."""
     roots = metadata.roots_der(metadata.for_profile("software-token"))
+    mds = MdsAttestationVerifier(metadata.blob())
     checked = []
 
     def verify(attestation_object, client_data_hash):
@@ -176,6 +179,12 @@ def fido_u2f_verifier(metadata):
         result = FidoU2FAttestation().verify(statement, attestation_object.auth_data, client_data_hash)
         assert result.attestation_type == AttestationType.BASIC
         verify_x509_chain(statement["x5c"] + roots[:1])
+        entry = mds.find_entry(attestation_object, client_data_hash)
+        assert entry is not None, "the U2F statement is found by the batch key identifier"
+        model = metadata.for_profile("software-token")["description"]
+        assert entry.metadata_statement.description == f"{model} (U2F)"
+        assert entry.metadata_statement.protocol_family == "u2f"
+        mds.verify_attestation(attestation_object, client_data_hash)
         checked.append(attestation_object)
 
     return verify, checked
