@@ -12,6 +12,7 @@ pub mod hosted;
 pub mod origin;
 pub mod prf;
 pub mod routes;
+pub mod u2f;
 
 use std::io::Read as _;
 use std::net::SocketAddr;

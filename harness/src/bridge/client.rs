@@ -19,6 +19,7 @@ use super::dom::{DomException, DomExceptionName};
 use super::extensions::{CreateExtensions, GetExtensions};
 use super::origin::CallerOrigin;
 use super::prf::Salts;
+use super::u2f::U2fCreate;
 use crate::client::assertion_user_handle;
 use crate::client::pin::{key_agreement, token_with_pin};
 use crate::client::uv::{self, UserVerification, UvPlan, UvSupport};
@@ -81,7 +82,7 @@ impl Caller {
         Ok(Self { origin, top_origin })
     }
 
-    fn client_data(&self, type_: &str, challenge: &[u8]) -> Vec<u8> {
+    pub(super) fn client_data(&self, type_: &str, challenge: &[u8]) -> Vec<u8> {
         client_data_json(type_, challenge, &self.origin.serialized, self.top_origin.as_deref())
     }
 }
@@ -232,6 +233,16 @@ pub fn create(device: &mut Device<'_>, caller: &Caller, options: &Value) -> Resu
             format!("the RP asks for a {wanted} authenticator and this one is {}", device.attachment.name()),
         ));
     }
+    if !device.authenticator.config().generation.speaks_ctap2() {
+        let request = U2fCreate {
+            rp_id: &rp_id,
+            challenge: &challenge,
+            algorithms: &algorithms,
+            exclude: &exclude,
+            options,
+        };
+        return super::u2f::create(device, caller, &request);
+    }
     let extensions = CreateExtensions::read(&options["extensions"])?;
     let info = device.info()?;
     let exclude = exclude_to_send(device, &rp_id, &exclude, info.max_credentials_in_list)?;
@@ -333,6 +344,9 @@ pub fn get(device: &mut Device<'_>, caller: &Caller, options: &Value) -> Result<
     let rp_id = caller.origin.rp_id(options["rpId"].as_str())?;
     let challenge = unb64(&options["challenge"], "challenge")?;
     let allow = descriptor_ids(&options["allowCredentials"], "allowCredentials.id")?;
+    if !device.authenticator.config().generation.speaks_ctap2() {
+        return super::u2f::get(device, caller, &rp_id, &challenge, &allow, options);
+    }
     let requirement = UserVerification::from_json(options["userVerification"].as_str());
     let extensions = GetExtensions::read(&options["extensions"]);
     let info = device.info()?;

@@ -9,7 +9,7 @@
 use ciborium::Value as Cbor;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use softfido_authenticator::Signals;
+use softfido_authenticator::{Authenticator, Signals};
 
 use super::webauthn::{ClientError, WebAuthnClient, client_data_json};
 use super::{base64url, base64url_bytes};
@@ -47,12 +47,12 @@ pub fn status_word_name(status: u16) -> String {
     }
 }
 
-fn malformed(what: &str) -> ClientError {
-    ClientError::Malformed(what.to_owned())
+fn malformed(what: &str) -> U2fRefusal {
+    U2fRefusal::Malformed(what.to_owned())
 }
 
 fn unb64(value: &Value, what: &str) -> Result<Vec<u8>, ClientError> {
-    base64url_bytes(value).ok_or_else(|| malformed(what))
+    base64url_bytes(value).ok_or_else(|| ClientError::Malformed(what.to_owned()))
 }
 
 /// A command APDU in extended length encoding (U2F Raw Message Formats "Request Message
@@ -65,16 +65,158 @@ fn command(ins: u8, p1: u8, data: &[u8]) -> Vec<u8> {
     apdu
 }
 
-impl WebAuthnClient {
+/// Why a U2F key did not answer a ceremony.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum U2fRefusal {
+    /// The key holds a credential of the exclude list (check-only answered
+    /// SW_CONDITIONS_NOT_SATISFIED).
+    Excluded,
+    /// The key refused with this status word.
+    Status(u16),
+    /// The key's answer could not be read.
+    Malformed(String),
+}
+
+/// A U2F_REGISTER answer turned into WebAuthn's terms (CTAP 2.1 §10.2).
+#[derive(Clone, Debug)]
+pub struct U2fRegistration {
+    /// The key handle: the credential ID.
+    pub key_handle: Vec<u8>,
+    /// rpIdHash ‖ flags (UP, AT) ‖ signCount 0 ‖ AAGUID zero ‖ L ‖ key handle ‖ COSE key.
+    pub auth_data: Vec<u8>,
+    certificate: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+impl U2fRegistration {
+    /// The attestation object (WebAuthn L3 §6.5, keys in canonical order): `fido-u2f` (§8.6)
+    /// with the batch certificate, or `none` (§8.7) where the client withholds it.
+    pub fn attestation_object(&self, withhold_attestation: bool) -> Vec<u8> {
+        let (format, statement) = if withhold_attestation {
+            ("none", Cbor::Map(Vec::new()))
+        } else {
+            let certificate = Cbor::Array(vec![Cbor::Bytes(self.certificate.clone())]);
+            let statement = Cbor::Map(vec![
+                (Cbor::Text("sig".into()), Cbor::Bytes(self.signature.clone())),
+                (Cbor::Text("x5c".into()), certificate),
+            ]);
+            ("fido-u2f", statement)
+        };
+        let object = Cbor::Map(vec![
+            (Cbor::Text("fmt".into()), Cbor::Text(format.into())),
+            (Cbor::Text("attStmt".into()), statement),
+            (Cbor::Text("authData".into()), Cbor::Bytes(self.auth_data.clone())),
+        ]);
+        let mut out = Vec::new();
+        // Writing to a Vec cannot fail.
+        let _ = ciborium::ser::into_writer(&object, &mut out);
+        out
+    }
+}
+
+/// A U2F_AUTHENTICATE answer turned into WebAuthn's terms (CTAP 2.1 §10.3).
+#[derive(Clone, Debug)]
+pub struct U2fAssertion {
+    /// The key handle that signed.
+    pub key_handle: Vec<u8>,
+    /// rpIdHash ‖ the user-presence byte's flags ‖ the counter.
+    pub auth_data: Vec<u8>,
+    /// U2F's signature, over exactly those bytes and the clientDataHash.
+    pub signature: Vec<u8>,
+}
+
+/// A U2F security key driven over its command APDUs, as a browser drives one.
+pub struct U2fKey<'a> {
+    /// The key.
+    pub authenticator: &'a mut Authenticator,
+    /// Cancellation.
+    pub signals: &'a Signals,
+}
+
+impl U2fKey<'_> {
     /// Sends one command APDU; the response data, or the status word that refused it.
-    fn apdu(&mut self, ins: u8, p1: u8, data: &[u8]) -> Result<Vec<u8>, u16> {
-        let mut response = self.authenticator.process_apdu(&command(ins, p1, data), &Signals::new());
+    fn apdu(&mut self, ins: u8, p1: u8, data: &[u8]) -> Result<Vec<u8>, U2fRefusal> {
+        let mut response = self.authenticator.process_apdu(&command(ins, p1, data), self.signals);
         let Some(split) = response.len().checked_sub(2) else {
-            return Err(0);
+            return Err(U2fRefusal::Status(0));
         };
         let status = u16::from_be_bytes([response[split], response[split + 1]]);
         response.truncate(split);
-        if status == SW_NO_ERROR { Ok(response) } else { Err(status) }
+        if status == SW_NO_ERROR { Ok(response) } else { Err(U2fRefusal::Status(status)) }
+    }
+
+    /// §10.2: each excluded key handle is tried with check-only first; then U2F_REGISTER with
+    /// the clientDataHash as challenge parameter and the rpIdHash as application parameter.
+    pub fn register(
+        &mut self,
+        client_data_hash: &[u8; 32],
+        rp_id_hash: &[u8; 32],
+        exclude: &[Vec<u8>],
+    ) -> Result<U2fRegistration, U2fRefusal> {
+        for key_handle in exclude {
+            let data = authenticate_data(&[0; 32], rp_id_hash, key_handle)?;
+            if self.apdu(AUTHENTICATE, CHECK_ONLY, &data)
+                == Err(U2fRefusal::Status(SW_CONDITIONS_NOT_SATISFIED))
+            {
+                return Err(U2fRefusal::Excluded);
+            }
+        }
+        let response = self.apdu(REGISTER, 0x00, &[*client_data_hash, *rp_id_hash].concat())?;
+        let registration =
+            RegisterResponse::parse(&response).ok_or_else(|| malformed("U2F_REGISTER response"))?;
+        Ok(U2fRegistration {
+            key_handle: registration.key_handle.to_vec(),
+            auth_data: registration.authenticator_data(rp_id_hash)?,
+            certificate: registration.certificate.to_vec(),
+            signature: registration.signature.to_vec(),
+        })
+    }
+
+    /// §10.3: U2F_AUTHENTICATE with each allowed key handle in turn until one is this key's;
+    /// `up` false asks for dont-enforce-user-presence-and-sign, the silent assertion an absent
+    /// user leaves. No handle of the list being the key's is SW_WRONG_DATA.
+    pub fn authenticate(
+        &mut self,
+        client_data_hash: &[u8; 32],
+        rp_id_hash: &[u8; 32],
+        allow: &[Vec<u8>],
+        up: bool,
+    ) -> Result<U2fAssertion, U2fRefusal> {
+        let control = if up { ENFORCE_USER_PRESENCE } else { DONT_ENFORCE_USER_PRESENCE };
+        for key_handle in allow {
+            let data = authenticate_data(client_data_hash, rp_id_hash, key_handle)?;
+            match self.apdu(AUTHENTICATE, control, &data) {
+                Ok(response) => {
+                    let (presence_and_counter, signature) =
+                        response.split_at_checked(5).ok_or_else(|| malformed("U2F_AUTHENTICATE response"))?;
+                    return Ok(U2fAssertion {
+                        key_handle: key_handle.clone(),
+                        auth_data: [&rp_id_hash[..], presence_and_counter].concat(),
+                        signature: signature.to_vec(),
+                    });
+                }
+                // SW_WRONG_DATA: not this key's handle; the next one may be.
+                Err(U2fRefusal::Status(SW_WRONG_DATA)) => {}
+                Err(refusal) => return Err(refusal),
+            }
+        }
+        Err(U2fRefusal::Status(SW_WRONG_DATA))
+    }
+}
+
+impl From<U2fRefusal> for ClientError {
+    fn from(refusal: U2fRefusal) -> Self {
+        match refusal {
+            U2fRefusal::Excluded => ClientError::CredentialExcluded,
+            U2fRefusal::Status(status) => ClientError::U2f(status),
+            U2fRefusal::Malformed(what) => ClientError::Malformed(what),
+        }
+    }
+}
+
+impl WebAuthnClient {
+    fn u2f_key<'a>(&'a mut self, signals: &'a Signals) -> U2fKey<'a> {
+        U2fKey { authenticator: &mut self.authenticator, signals }
     }
 
     /// navigator.credentials.create() on a U2F key (CTAP 2.1 §10.2).
@@ -90,61 +232,24 @@ impl WebAuthnClient {
         if selection["userVerification"].as_str() == Some("required") {
             return Err(ClientError::UvUnavailable);
         }
+        let exclude: Vec<Vec<u8>> = descriptor_ids(&options["excludeCredentials"], "excludeCredentials.id")?;
         let client_data = client_data_json("webauthn.create", &challenge, &self.origin, None);
         let client_data_hash: [u8; 32] = Sha256::digest(&client_data).into();
         let rp_id_hash: [u8; 32] = Sha256::digest(rp_id.as_bytes()).into();
-        self.check_excluded(options, &rp_id_hash)?;
-        // §10.2: challenge parameter = clientDataHash, application parameter = rpIdHash.
-        let response =
-            self.apdu(REGISTER, 0x00, &[client_data_hash, rp_id_hash].concat()).map_err(ClientError::U2f)?;
-        let registration =
-            RegisterResponse::parse(&response).ok_or_else(|| malformed("U2F_REGISTER response"))?;
-        let auth_data = registration.authenticator_data(&rp_id_hash)?;
-        // §10.2: the attestation statement of format fido-u2f (WebAuthn L3 §8.6), keys in
-        // canonical order; or none (§8.7) where the client withholds it.
-        let (format, statement) = if self.replace_u2f_attestation_with_none {
-            ("none", Cbor::Map(Vec::new()))
-        } else {
-            let certificate = Cbor::Array(vec![Cbor::Bytes(registration.certificate.to_vec())]);
-            let statement = Cbor::Map(vec![
-                (Cbor::Text("sig".into()), Cbor::Bytes(registration.signature.to_vec())),
-                (Cbor::Text("x5c".into()), certificate),
-            ]);
-            ("fido-u2f", statement)
-        };
-        let object = Cbor::Map(vec![
-            (Cbor::Text("fmt".into()), Cbor::Text(format.into())),
-            (Cbor::Text("attStmt".into()), statement),
-            (Cbor::Text("authData".into()), Cbor::Bytes(auth_data)),
-        ]);
-        let mut attestation_object = Vec::new();
-        ciborium::ser::into_writer(&object, &mut attestation_object)
-            .map_err(|e| malformed(&e.to_string()))?;
+        let withhold = self.replace_u2f_attestation_with_none;
+        let signals = Signals::new();
+        let registration = self.u2f_key(&signals).register(&client_data_hash, &rp_id_hash, &exclude)?;
         Ok(json!({
-            "id": base64url(registration.key_handle),
-            "rawId": base64url(registration.key_handle),
+            "id": base64url(&registration.key_handle),
+            "rawId": base64url(&registration.key_handle),
             "type": "public-key",
             "response": {
                 "clientDataJSON": base64url(&client_data),
-                "attestationObject": base64url(&attestation_object),
+                "attestationObject": base64url(&registration.attestation_object(withhold)),
                 "transports": ["usb"],
             },
             "clientExtensionResults": {},
         }))
-    }
-
-    /// §10.2: each excluded key handle is tried with check-only; a key that knows one has that
-    /// credential already (InvalidStateError).
-    fn check_excluded(&mut self, options: &Value, rp_id_hash: &[u8; 32]) -> Result<(), ClientError> {
-        let excluded = options["excludeCredentials"].as_array().cloned().unwrap_or_default();
-        for descriptor in excluded {
-            let key_handle = unb64(&descriptor["id"], "excludeCredentials.id")?;
-            let data = authenticate_data(&[0; 32], rp_id_hash, &key_handle)?;
-            if self.apdu(AUTHENTICATE, CHECK_ONLY, &data) == Err(SW_CONDITIONS_NOT_SATISFIED) {
-                return Err(ClientError::CredentialExcluded);
-            }
-        }
-        Ok(())
     }
 
     /// navigator.credentials.get() on a U2F key (CTAP 2.1 §10.3); `up` false asks for
@@ -156,11 +261,7 @@ impl WebAuthnClient {
         if up && options["userVerification"].as_str() == Some("required") {
             return Err(ClientError::UvUnavailable);
         }
-        let allow: Vec<Vec<u8>> = options["allowCredentials"]
-            .as_array()
-            .map(|list| list.iter().map(|c| unb64(&c["id"], "allowCredentials.id")).collect())
-            .transpose()?
-            .unwrap_or_default();
+        let allow = descriptor_ids(&options["allowCredentials"], "allowCredentials.id")?;
         // A U2F key cannot find a credential by itself: an empty allowList has nothing to sign.
         if allow.is_empty() {
             return Err(ClientError::DiscoverableUnavailable);
@@ -168,19 +269,29 @@ impl WebAuthnClient {
         let client_data = client_data_json("webauthn.get", &challenge, &self.origin, None);
         let client_data_hash: [u8; 32] = Sha256::digest(&client_data).into();
         let rp_id_hash: [u8; 32] = Sha256::digest(rp_id.as_bytes()).into();
-        let control = if up { ENFORCE_USER_PRESENCE } else { DONT_ENFORCE_USER_PRESENCE };
-        for key_handle in &allow {
-            let data = authenticate_data(&client_data_hash, &rp_id_hash, key_handle)?;
-            match self.apdu(AUTHENTICATE, control, &data) {
-                Ok(response) => return signed_assertion(&response, &rp_id_hash, key_handle, &client_data),
-                // SW_WRONG_DATA: not this key's handle; the next one may be.
-                Err(SW_WRONG_DATA) => {}
-                Err(status) => return Err(ClientError::U2f(status)),
-            }
-        }
-        // No key handle of the list is this key's.
-        Err(ClientError::U2f(SW_WRONG_DATA))
+        let signals = Signals::new();
+        let assertion = self.u2f_key(&signals).authenticate(&client_data_hash, &rp_id_hash, &allow, up)?;
+        Ok(json!({
+            "id": base64url(&assertion.key_handle),
+            "rawId": base64url(&assertion.key_handle),
+            "type": "public-key",
+            "response": {
+                "authenticatorData": base64url(&assertion.auth_data),
+                "clientDataJSON": base64url(&client_data),
+                "signature": base64url(&assertion.signature),
+                "userHandle": null,
+            },
+            "clientExtensionResults": {},
+        }))
     }
+}
+
+/// The ids of a list of credential descriptors.
+fn descriptor_ids(list: &Value, what: &str) -> Result<Vec<Vec<u8>>, ClientError> {
+    list.as_array()
+        .map(|list| list.iter().map(|c| unb64(&c["id"], what)).collect())
+        .transpose()
+        .map(Option::unwrap_or_default)
 }
 
 /// The data of U2F_AUTHENTICATE: challenge ‖ application ‖ L ‖ key handle.
@@ -188,34 +299,9 @@ fn authenticate_data(
     challenge: &[u8; 32],
     application: &[u8; 32],
     key_handle: &[u8],
-) -> Result<Vec<u8>, ClientError> {
+) -> Result<Vec<u8>, U2fRefusal> {
     let length = u8::try_from(key_handle.len()).map_err(|_| malformed("a key handle over 255 bytes"))?;
     Ok([&challenge[..], &application[..], &[length], key_handle].concat())
-}
-
-/// §10.3: the authenticator data is rpIdHash ‖ the user-presence byte's flags ‖ the counter, and
-/// the signature is U2F's, over exactly those bytes and the clientDataHash.
-fn signed_assertion(
-    response: &[u8],
-    rp_id_hash: &[u8; 32],
-    key_handle: &[u8],
-    client_data: &[u8],
-) -> Result<Value, ClientError> {
-    let (presence_and_counter, signature) =
-        response.split_at_checked(5).ok_or_else(|| malformed("U2F_AUTHENTICATE response"))?;
-    let auth_data = [&rp_id_hash[..], presence_and_counter].concat();
-    Ok(json!({
-        "id": base64url(key_handle),
-        "rawId": base64url(key_handle),
-        "type": "public-key",
-        "response": {
-            "authenticatorData": base64url(&auth_data),
-            "clientDataJSON": base64url(client_data),
-            "signature": base64url(signature),
-            "userHandle": null,
-        },
-        "clientExtensionResults": {},
-    }))
 }
 
 /// A U2F_REGISTER response ("Registration Response Message: Success"): 0x05 ‖ public key (65) ‖
@@ -244,7 +330,7 @@ impl<'a> RegisterResponse<'a> {
 
     /// §10.2: authData = rpIdHash ‖ flags (UP, AT) ‖ signCount 0 ‖ AAGUID zero ‖ L ‖ key handle ‖
     /// the COSE key of the 65-byte point.
-    fn authenticator_data(&self, rp_id_hash: &[u8; 32]) -> Result<Vec<u8>, ClientError> {
+    fn authenticator_data(&self, rp_id_hash: &[u8; 32]) -> Result<Vec<u8>, U2fRefusal> {
         let handle_len = u16::try_from(self.key_handle.len()).map_err(|_| malformed("key handle"))?;
         let mut data = rp_id_hash.to_vec();
         data.push(FLAGS_UP_AT);
