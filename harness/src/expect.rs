@@ -22,7 +22,8 @@ use crate::matrix::scenario::{Scenario, all_scenarios};
 /// relying party asks.
 #[derive(clap::Args, Debug)]
 pub struct ExpectArgs {
-    /// A named profile (security-key, platform, synced-passkey, software-token).
+    /// A named profile (security-key, platform, synced-passkey, software-token,
+    /// legacy-security-key, u2f-security-key).
     #[arg(long, conflicts_with_all = ["config", "scenario"])]
     pub profile: Option<String>,
     /// The authenticator configuration as JSON (what `POST /authenticators` of the bridge takes).

@@ -116,11 +116,15 @@ async function signUp({ page, username }, base) {
   await page.locator("#add-passkey").waitFor({ state: "visible" });
 }
 
-/** Adds a passkey on /passkeys/manage. Resolves to null, or the page's error message. */
-async function addPasskey({ page }, base) {
+/**
+ * Adds a passkey on /passkeys/manage (a discoverable credential unless `discoverable` is false).
+ * Resolves to null, or the page's error message.
+ */
+async function addPasskey({ page }, base, { discoverable = true } = {}) {
   await page.goto(`${base}/passkeys/manage`);
   await page.locator("#add-section").waitFor({ state: "visible" });
   await page.getByLabel("Name", { exact: true }).fill("softfido");
+  await page.locator("#passkey-discoverable").setChecked(discoverable);
   await page.getByRole("button", { name: "Add a passkey" }).click();
   const error = page.locator("#message.error");
   const added = page.locator("#passkey-list > li").first();
@@ -208,6 +212,24 @@ describe("softfido's pages with softfido authenticators in Chromium (the bridge)
       await user.context.close();
     }));
   }
+
+  test("u2f-security-key: a U2F-only key makes no passkey, is added as a key and signs in username-first", { timeout: TEST_MS }, step(async () => {
+    const want = expected("u2f-security-key", ["--username-first"]);
+    assert.deepEqual(want.amr, ["hwk", "pop", "user"], `the oracle's verdict: ${JSON.stringify(want)}`);
+    const user = await newUser({ profile: "u2f-security-key" });
+    await signUp(user, base);
+    const refused = await addPasskey(user, base);
+    assert.ok(refused, "a U2F key cannot make the discoverable credential the page asks for by default");
+    assert.equal(await addPasskey(user, base, { discoverable: false }), null, "added as a non-discoverable key");
+    await user.context.clearCookies();
+    await user.page.goto(`${base}/signin`);
+    await user.page.getByLabel("Username", { exact: true }).fill(user.username);
+    await user.page.getByRole("button", { name: "Continue with a passkey" }).click();
+    await landOnMe(user.page, base);
+    assert.deepEqual(await claims(user.page, base), want, "what /me shows after the U2F key signed");
+    assert.ok(user.calls.includes("/webauthn/login/finish"), "signed in with the key");
+    await user.context.close();
+  }));
 
   test("security-key: a wrong PIN is refused, then the right one signs in", { timeout: TEST_MS }, step(async () => {
     const refusal = expected("security-key", ["--wrong-pin"]);
