@@ -43,6 +43,11 @@ impl ChannelTable {
         self.live.iter().any(|entry| entry.cid == cid)
     }
 
+    /// Whether `cid` is live, or adoptable after a power cycle.
+    pub(super) fn knows(&self, cid: u32) -> bool {
+        self.is_live(cid) || self.adoptable.contains(&cid)
+    }
+
     /// Records a use of `cid`, adopting it if it was live before a power cycle.
     ///
     /// Simulator clients keep their CID across the power-cycle packet, as a host keeps its

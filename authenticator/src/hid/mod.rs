@@ -285,6 +285,15 @@ impl CtapHid {
         self.channels.is_live(cid)
     }
 
+    /// Whether `cid` is a channel this device knows: allocated, or live before a power cycle
+    /// and adopted on its next use (see [`CtapHid::power_cycle`]). An INIT on a known channel
+    /// resynchronises it; only on any other channel (but the broadcast one) does it allocate a
+    /// fresh channel (CTAP 2.1 §11.2.9.1.3). A transport that binds channels to clients must
+    /// therefore keep strangers from sending INIT on a known channel.
+    pub fn knows(&self, cid: u32) -> bool {
+        self.channels.knows(cid)
+    }
+
     /// Whether `request` still awaits its answer (false once completed, or after the channel
     /// was resynchronised or the device power-cycled). Keepalives are due only while it does.
     pub fn is_pending(&self, request: RequestId) -> bool {

@@ -238,6 +238,9 @@ impl EventLoop {
     }
 
     fn on_datagram(&mut self, report: &Report, peer: SocketAddr) -> io::Result<()> {
+        // Owners of channels the state machine has forgotten go too: the table holds only
+        // channels in use, and allocations cannot push their owners out.
+        self.owners.retain_known(|cid| self.hid.knows(cid));
         if *report == POWER_CYCLE_PACKET {
             if self.power_cycle.allows(peer, self.owners.owns_a_channel(peer)) {
                 self.power_cycle(peer);
@@ -250,25 +253,23 @@ impl EventLoop {
         let cid = u32::from_be_bytes([report[0], report[1], report[2], report[3]]);
         // CTAP 2.1 §11.2.3, §11.2.9.1.6: a channel is its allocator's; to anyone else it is
         // not allocated, so ERR_INVALID_CHANNEL, and the state machine never sees the packet.
-        if !self.owners.may_use(cid, peer, report) {
+        if !self.owners.may_use(cid, peer, report, self.hid.knows(cid)) {
             debug!(%peer, cid = %format_args!("{cid:08x}"), "packet on another address's channel refused");
             self.send(&[crate::hid::error_report(cid, HidError::InvalidChannel)], peer);
             return Ok(());
         }
-        let owned = self.owners.owner(cid).is_some();
-        self.owners.record(cid, peer);
+        // Refreshes the sender's own channel (or the broadcast one). An INIT on a channel nobody
+        // owns takes no entry: it is answered there, to its sender, with the channel it
+        // allocates, which is recorded as the sender's.
+        if cid == BROADCAST_CID || self.owners.owner(cid) == Some(peer) {
+            self.owners.record(cid, peer);
+        }
         let now = Instant::now();
         let outputs = self.hid.handle_report(report, now);
         if let Some(allocated) = outputs.iter().find_map(owners::allocated_cid) {
             self.owners.record(allocated, peer);
         }
-        let applied = self.apply(outputs, Some(peer), now);
-        // An INIT on a channel nobody owned was answered there; the channel it allocated is the
-        // sender's, the made-up one stays nobody's.
-        if !owned && cid != BROADCAST_CID && !self.hid.is_allocated(cid) {
-            self.owners.forget(cid);
-        }
-        applied
+        self.apply(outputs, Some(peer), now)
     }
 
     /// Unplug and plug in: a running request is cancelled first; the device forgets its

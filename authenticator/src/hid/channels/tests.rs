@@ -204,3 +204,19 @@ fn channel_ids_are_allocated_at_random() {
     assert_eq!(consecutive, 0, "CTAP 2.1 §11.2.9.1.3: unpredictable CIDs, got {cids:?}");
     assert!(!cids.contains(&RESERVED_CID) && !cids.contains(&BROADCAST_CID));
 }
+
+#[test]
+fn the_device_knows_live_and_adoptable_channels_only() {
+    let mut bench = Bench::with(HidConfig { max_channels: 1, ..HidConfig::default() });
+    let a = bench.open();
+    assert!(bench.hid.knows(a));
+    bench.hid.power_cycle();
+    assert!(!bench.hid.is_allocated(a));
+    assert!(bench.hid.knows(a), "adoptable after the power cycle");
+    let b = bench.open();
+    assert!(bench.hid.knows(b));
+    assert!(bench.answers_ping(a), "adopted, evicting b");
+    assert!(!bench.hid.knows(b), "evicted and never power-cycled: forgotten");
+    assert!(!bench.hid.knows(0x7777_7777));
+    assert!(!bench.hid.knows(BROADCAST_CID) && !bench.hid.knows(RESERVED_CID));
+}

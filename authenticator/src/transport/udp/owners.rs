@@ -9,8 +9,9 @@ use std::net::SocketAddr;
 
 use crate::hid::{BROADCAST_CID, HidCommand, Output, Report};
 
-/// How many channel owners are remembered: more than the live channels plus the CIDs adoptable
-/// after power cycles, so that a channel the state machine still knows keeps its owner.
+/// How many channel owners are remembered at most. The transport keeps only the owners of
+/// channels the state machine knows (see [`ChannelOwners::retain_known`]), fewer than this with
+/// the default configuration (16 live channels, 64 adoptable CIDs); this bound only caps memory.
 const OWNER_BOOK_LEN: usize = 128;
 
 /// Channel owners, most recently used first. The broadcast channel's entry is the last sender
@@ -21,7 +22,8 @@ pub(super) struct ChannelOwners {
 }
 
 impl ChannelOwners {
-    /// Records `peer` as the owner of `cid` (or the last sender on the broadcast channel).
+    /// Records `peer` as the owner of `cid` (or the last sender on the broadcast channel). Only
+    /// for a channel allocated to `peer`: a channel a client made up takes no entry.
     pub(super) fn record(&mut self, cid: u32, peer: SocketAddr) {
         self.owners.retain(|(known, _)| *known != cid);
         self.owners.insert(0, (cid, peer));
@@ -35,20 +37,25 @@ impl ChannelOwners {
 
     /// Whether `peer` may send `report` on `cid`: the broadcast channel is everyone's (CTAP 2.1
     /// §11.2.9.1.3: INIT on it allocates a channel); a channel with an owner only its owner's.
-    /// An INIT on a channel nobody owns allocates a channel as on the broadcast one (see
-    /// `CtapHid`), so it is everyone's too; any other packet there is refused.
-    pub(super) fn may_use(&self, cid: u32, peer: SocketAddr, report: &Report) -> bool {
+    /// An INIT on a channel nobody owns and the state machine does not `know` (live, or
+    /// adoptable after a power cycle) allocates a channel as on the broadcast one (see
+    /// `CtapHid::knows`), so it is everyone's too. Any other packet on an ownerless channel is
+    /// refused, and so is an INIT on an ownerless channel the state machine knows: it would
+    /// resynchronise, or adopt, a channel that is not the sender's.
+    pub(super) fn may_use(&self, cid: u32, peer: SocketAddr, report: &Report, known: bool) -> bool {
         match self.owner(cid) {
             _ if cid == BROADCAST_CID => true,
             Some(owner) => owner == peer,
-            None => is_init(report),
+            None => is_init(report) && !known,
         }
     }
 
-    /// Forgets the owner of `cid`: a channel a client made up and sent an INIT on is answered
-    /// there once, and is not allocated.
-    pub(super) fn forget(&mut self, cid: u32) {
-        self.owners.retain(|(known, _)| *known != cid);
+    /// Forgets the owners of channels the state machine no longer knows (evicted, or no longer
+    /// adoptable), keeping the broadcast channel's entry. The table then holds no more entries
+    /// than the state machine has channels, so a flood of allocations cannot push out the owner
+    /// of a channel still in use.
+    pub(super) fn retain_known(&mut self, knows: impl Fn(u32) -> bool) {
+        self.owners.retain(|(cid, _)| *cid == BROADCAST_CID || knows(*cid));
     }
 
     /// Whether `peer` owns a channel (other than the broadcast channel).

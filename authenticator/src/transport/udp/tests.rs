@@ -418,3 +418,51 @@ fn power_cycle_any_accepts_every_sender() {
     server.client().send_report(&POWER_CYCLE_PACKET);
     eventually("the power cycle", || device.power_cycles.load(Ordering::SeqCst) == 1);
 }
+
+/// More allocations than the owner table holds entries, however it is sized.
+const FLOOD: usize = 160;
+
+/// `owner` opens a channel and power-cycles the device: the channel is adoptable, not live.
+fn an_adoptable_channel(device: &Scripted, owner: &Client) -> u32 {
+    let cid = owner.open();
+    owner.send_report(&POWER_CYCLE_PACKET);
+    eventually("the power cycle", || device.power_cycles.load(Ordering::SeqCst) == 1);
+    cid
+}
+
+/// CTAP 2.1 §11.2.9.1.3: an INIT on a channel the device still knows (here adoptable after a
+/// power cycle) would resynchronise it, so a stranger gets ERR_INVALID_CHANNEL there, even after
+/// allocating enough channels to push older entries out of the owner table.
+#[test]
+fn a_stranger_cannot_resync_an_adoptable_channel_after_a_flood_of_allocations() {
+    let device = Scripted::default();
+    let server = Running::start(device.clone());
+    let (owner, stranger) = (server.client(), server.client());
+    let cid = an_adoptable_channel(&device, &owner);
+    for _ in 0..FLOOD {
+        stranger.open();
+    }
+    let reply = stranger.call(cid, INIT, b"takeover");
+    assert_eq!((reply.cid, reply.cmd, &reply.payload[..]), (cid, ERROR, &[ERR_INVALID_CHANNEL][..]));
+    let reply = stranger.call(cid, PING, b"mine now");
+    assert_eq!((reply.cmd, &reply.payload[..]), (ERROR, &[ERR_INVALID_CHANNEL][..]));
+    assert_eq!(owner.call(cid, PING, b"still mine").payload, b"still mine");
+}
+
+/// Each INIT on a made-up channel is answered there with a fresh channel; none of them costs the
+/// owner of a channel the device still knows its ownership.
+#[test]
+fn inits_on_made_up_channels_do_not_evict_an_owner() {
+    let device = Scripted::default();
+    let server = Running::start(device.clone());
+    let (owner, stranger) = (server.client(), server.client());
+    let cid = an_adoptable_channel(&device, &owner);
+    for invented in (0..FLOOD as u32).map(|n| 0x5eed_0000 + n) {
+        let reply = stranger.call(invented, INIT, b"made up!");
+        assert_eq!((reply.cid, reply.cmd, &reply.payload[..8]), (invented, INIT, &b"made up!"[..]));
+        assert_ne!(reply.payload[8..12], invented.to_be_bytes(), "a fresh channel");
+    }
+    assert_eq!(owner.call(cid, PING, b"still mine").payload, b"still mine");
+    let reply = stranger.call(cid, PING, b"mine now");
+    assert_eq!((reply.cmd, &reply.payload[..]), (ERROR, &[ERR_INVALID_CHANNEL][..]));
+}

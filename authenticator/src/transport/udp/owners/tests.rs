@@ -19,12 +19,15 @@ fn only_the_owner_may_use_a_channel() {
     let mut owners = ChannelOwners::default();
     owners.record(7, addr(1));
     let ping = |cid| packet(cid, HidCommand::Ping);
-    assert!(owners.may_use(7, addr(1), &ping(7)));
-    assert!(!owners.may_use(7, addr(2), &ping(7)));
-    assert!(!owners.may_use(7, addr(2), &packet(7, HidCommand::Init)), "no resync of another's channel");
-    assert!(!owners.may_use(8, addr(1), &ping(8)), "a channel nobody was given");
-    assert!(owners.may_use(8, addr(2), &packet(8, HidCommand::Init)), "INIT there allocates");
-    assert!(owners.may_use(BROADCAST_CID, addr(2), &ping(BROADCAST_CID)));
+    assert!(owners.may_use(7, addr(1), &ping(7), true));
+    assert!(!owners.may_use(7, addr(2), &ping(7), true));
+    assert!(
+        !owners.may_use(7, addr(2), &packet(7, HidCommand::Init), true),
+        "no resync of another's channel"
+    );
+    assert!(!owners.may_use(8, addr(1), &ping(8), false), "a channel nobody was given");
+    assert!(owners.may_use(8, addr(2), &packet(8, HidCommand::Init), false), "INIT there allocates");
+    assert!(owners.may_use(BROADCAST_CID, addr(2), &ping(BROADCAST_CID), false));
     assert!(owners.owns_a_channel(addr(1)));
     assert!(!owners.owns_a_channel(addr(2)));
 }
@@ -57,8 +60,24 @@ fn an_init_answer_on_a_made_up_channel_names_the_allocated_one() {
     report[15..19].copy_from_slice(&0x0bad_cafeu32.to_be_bytes());
     let resync = Output::Send { cid: 0x0bad_cafe, reports: vec![report] };
     assert_eq!(allocated_cid(&resync), None, "a resynchronisation allocates nothing");
+}
+
+#[test]
+fn an_init_on_an_ownerless_channel_the_device_knows_is_refused() {
+    let owners = ChannelOwners::default();
+    let init = packet(9, HidCommand::Init);
+    assert!(!owners.may_use(9, addr(5), &init, true), "it would resynchronise or adopt channel 9");
+    assert!(!owners.may_use(9, addr(5), &packet(9, HidCommand::Ping), true));
+}
+
+#[test]
+fn owners_of_channels_the_device_forgot_are_forgotten() {
     let mut owners = ChannelOwners::default();
-    owners.record(0x0bad_cafe, addr(4));
-    owners.forget(0x0bad_cafe);
-    assert_eq!(owners.owner(0x0bad_cafe), None);
+    owners.record(BROADCAST_CID, addr(6));
+    owners.record(10, addr(6));
+    owners.record(11, addr(7));
+    owners.retain_known(|cid| cid == 11);
+    assert_eq!(owners.owner(10), None);
+    assert_eq!(owners.owner(11), Some(addr(7)));
+    assert_eq!(owners.owner(BROADCAST_CID), Some(addr(6)), "the broadcast entry stays");
 }
