@@ -13,7 +13,7 @@ from fido2.ctap2.pin import ClientPin, PinProtocolV1, PinProtocolV2
 from fido2.server import Fido2Server
 from fido2.webauthn import UserVerificationRequirement as UV
 
-from softfido_support import RP, RP_ID, ctap_error, user_entity
+from softfido_support import RP, RP_ID, PinUvToken, ctap_error, make_credential, user_entity
 
 ERR = CtapError.ERR
 PERM = ClientPin.PERMISSION
@@ -29,9 +29,9 @@ BIO_ENROLLMENT_PREVIEW = 0x40
 
 
 class Bio(FPBioEnrollment):
-    """FPBioEnrollment that sends no pinUvAuthParam when it has no token: a device with no
-    finger enrolled is not protected by user verification and takes the first enrollment
-    without one (docs/authenticator.md)."""
+    """FPBioEnrollment that sends no pinUvAuthParam when it has no token: a device that has had
+    no finger enrolled since the factory or its last reset is not protected by user
+    verification and takes the first enrollment without one (docs/authenticator.md)."""
 
     def _call(self, sub_cmd, params=None, auth=True, event=None, on_keepalive=None):
         return super()._call(sub_cmd, params, auth and self.pin_uv_token is not None, event, on_keepalive)
@@ -220,32 +220,80 @@ def test_reset_removes_the_fingers(start_daemon):
     assert bio(ctap, token=False).enumerate_enrollments() == {}
 
 
-def test_a_preview_key_enrolls_through_0x40(start_daemon, tmp_path):
-    """A 2.1-PRE fingerprint key reports userVerificationMgmtPreview; python-fido2 then sends
-    0x40, and the preview's token (it carries no permissions) manages the fingers. 0x09 is
-    unknown there, and 0x40 on a 2.1 key."""
-    daemon = start_daemon("platform", config=config_file(tmp_path, "preview", PREVIEW))
-    ctap = daemon.ctap2()
-    assert ctap.info.options.get("userVerificationMgmtPreview") is True
-    assert "bioEnroll" not in ctap.info.options and "uvBioEnroll" not in ctap.info.options
-    assert BioEnrollment.is_supported(ctap.info)
-    # python-fido2 does not ask a preview key for UV tokens (no pinUvAuthToken option): ask
-    # with the raw subcommand, for ga only.
-    client_pin = ClientPin(ctap, PinProtocolV1())
+def preview_uv_token(ctap, client_pin, permissions) -> bytes:
+    """getPinUvAuthTokenUsingUvWithPermissions sent raw: python-fido2 does not ask a preview key
+    for UV tokens (no pinUvAuthToken option)."""
     key_agreement, shared_secret = client_pin._get_shared_secret()
     response = ctap.client_pin(
         1,
         ClientPin.CMD.GET_TOKEN_USING_UV,
         key_agreement=key_agreement,
-        permissions=PERM.GET_ASSERTION,
+        permissions=permissions,
         permissions_rpid=RP_ID,
     )
-    token = client_pin.protocol.decrypt(shared_secret, response[ClientPin.RESULT.PIN_UV_TOKEN])
+    return client_pin.protocol.decrypt(shared_secret, response[ClientPin.RESULT.PIN_UV_TOKEN])
+
+
+def test_a_preview_key_enrolls_through_0x40(start_daemon, tmp_path):
+    """A 2.1-PRE fingerprint key reports userVerificationMgmtPreview; python-fido2 then sends
+    0x40. Its tokens come from getPinUvAuthTokenUsingUvWithPermissions and carry the
+    permissions asked for: a token limited to ga is refused, one with be manages the fingers,
+    until a makeCredential spends its permissions. 0x09 is unknown there, and 0x40 on a 2.1
+    key."""
+    daemon = start_daemon("platform", config=config_file(tmp_path, "preview", PREVIEW))
+    ctap = daemon.ctap2()
+    assert ctap.info.options.get("userVerificationMgmtPreview") is True
+    assert "bioEnroll" not in ctap.info.options and "uvBioEnroll" not in ctap.info.options
+    assert BioEnrollment.is_supported(ctap.info)
+    client_pin = ClientPin(ctap, PinProtocolV1())
+    ga_token = preview_uv_token(ctap, client_pin, PERM.GET_ASSERTION)
+    with pytest.raises(CtapError) as limited:
+        FPBioEnrollment(ctap, client_pin.protocol, ga_token).enumerate_enrollments()
+    assert limited.value.code == ERR.PIN_AUTH_INVALID
+    token = preview_uv_token(ctap, client_pin, PERM.BIO_ENROLL | PERM.MAKE_CREDENTIAL)
     fingers = FPBioEnrollment(ctap, client_pin.protocol, token)
     second, countdown = enroll(fingers)
     assert countdown == [3, 2, 1, 0]
     assert len(fingers.enumerate_enrollments()) == 2
     fingers.remove_enrollment(second)
+    make_credential(ctap, token=PinUvToken(client_pin.protocol, token))
+    with pytest.raises(CtapError) as spent:
+        fingers.enumerate_enrollments()
+    assert spent.value.code == ERR.PIN_AUTH_INVALID
     assert ctap_error(ctap.send_cbor, 0x09, {6: True}) == ERR.INVALID_COMMAND
     final = start_daemon("platform").ctap2()
     assert ctap_error(final.send_cbor, BIO_ENROLLMENT_PREVIEW, {6: True}) == ERR.INVALID_COMMAND
+
+
+def test_removing_the_last_finger_keeps_enrollment_protected(start_daemon, tmp_path):
+    """Credentials outlive the fingers: once a finger has been enrolled, removing the last one
+    leaves enrollment needing a be token (and, without a finger, none can be had) until
+    authenticatorReset, across restarts too; after the reset the first finger is tokenless
+    again."""
+    config = config_file(tmp_path, "unenrolled", UNENROLLED)
+    state = tmp_path / "state.json"
+    daemon = start_daemon("platform", config=config, state=state, reset_anytime=True)
+    ctap = daemon.ctap2()
+    template_id, _ = enroll(bio(ctap, token=False))
+    bio(ctap).remove_enrollment(template_id)
+    assert ctap.get_info().options["bioEnroll"] is False
+    with pytest.raises(CtapError) as refused:
+        bio(ctap, token=False).enroll_begin()
+    assert refused.value.code == ERR.PUAT_REQUIRED
+    daemon.restart()
+    ctap = daemon.ctap2()
+    with pytest.raises(CtapError) as still_refused:
+        bio(ctap, token=False).enroll_begin()
+    assert still_refused.value.code == ERR.PUAT_REQUIRED
+    assert ctap_error(ClientPin(ctap).get_uv_token, PERM.BIO_ENROLL) == ERR.NOT_ALLOWED
+    ctap.reset()
+    enroll(bio(ctap, token=False))
+    assert ctap.get_info().options["bioEnroll"] is True
+
+
+def test_a_protected_key_wants_the_token_before_the_parameters(start_daemon):
+    """§6.7: the pinUvAuthParam is checked first; a tokenless removeEnrollment without its
+    templateId is CTAP2_ERR_PUAT_REQUIRED, not CTAP2_ERR_MISSING_PARAMETER."""
+    ctap = start_daemon("platform").ctap2()
+    remove = {1: 1, 2: 6, 3: {}}  # fingerprint, removeEnrollment, no templateId
+    assert ctap_error(ctap.send_cbor, 0x09, remove) == ERR.PUAT_REQUIRED

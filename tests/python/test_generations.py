@@ -138,6 +138,19 @@ def test_a_ctap20_key_requires_the_pin_for_every_credential(ctap20):
     make_credential(ctap, user=user_entity("eve"), token=token)
 
 
+def test_a_ctap20_key_with_builtin_uv_and_no_pin_registers_without_uv(start_daemon, tmp_path):
+    """CTAP 2.0 §5.1 requires pinAuth only when a PIN is set: a 2.0 key with an enrolled
+    fingerprint and no clientPIN makes credentials, discoverable or not, without UV when the
+    platform does not ask for it, and with UV when it does."""
+    config = tmp_path / "ctap20-bio.toml"
+    config.write_text('profile = "platform"\ngeneration = "2.0"\n')
+    ctap = start_daemon("platform", config=config).ctap2()
+    for rk in (False, True):
+        attestation = make_credential(ctap, rk=rk, user=user_entity(f"rk-{rk}"))
+        assert not attestation.auth_data.is_user_verified(), rk
+    assert make_credential(ctap, uv=True, user=user_entity("uv")).auth_data.is_user_verified()
+
+
 def test_a_ctap20_key_answers_2_0_option_errors(ctap20):
     """The `up` option of makeCredential and the `rk` option of getAssertion are options
     every 2.0 key knows but not valid for the command: CTAP2_ERR_INVALID_OPTION."""

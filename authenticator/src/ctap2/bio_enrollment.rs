@@ -7,7 +7,7 @@
 //! The scripted user gives a good sample at every touch.
 
 use super::Authenticator;
-use crate::config::{Config, Generation, Modality, UvCapability};
+use crate::config::{Config, Modality, UvCapability};
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
 use crate::proto::bio_enrollment::{
@@ -85,6 +85,9 @@ impl Authenticator {
         {
             return Err(StatusCode::InvalidParameter);
         }
+        // §6.7.4 to §6.7.8: the pinUvAuthParam is verified before the subCommandParams are
+        // evaluated (it authenticates their bytes as sent, whatever they hold), so a protected
+        // device answers a request without a token CTAP2_ERR_PUAT_REQUIRED, bad parameters or not.
         match command {
             BioSubcommand::GetFingerprintSensorInfo => Ok(BioEnrollmentResponse::SensorInfo {
                 modality: BioModality::Fingerprint,
@@ -99,13 +102,13 @@ impl Authenticator {
                 Ok(Response::Empty)
             }
             BioSubcommand::EnrollBegin { timeout } => {
-                timeout?;
                 self.authorize_bio_enrollment(&auth)?;
+                timeout?;
                 self.enroll_begin(signals)
             }
             BioSubcommand::EnrollCaptureNextSample { params } => {
-                let (id, _timeout) = params?;
                 self.authorize_bio_enrollment(&auth)?;
+                let (id, _timeout) = params?;
                 self.enroll_capture_next_sample(&id, signals)
             }
             BioSubcommand::EnumerateEnrollments => {
@@ -113,13 +116,13 @@ impl Authenticator {
                 self.enumerate_enrollments()
             }
             BioSubcommand::SetFriendlyName { params } => {
-                let (id, name) = params?;
                 self.authorize_bio_enrollment(&auth)?;
+                let (id, name) = params?;
                 self.set_friendly_name(&id, name)
             }
             BioSubcommand::RemoveEnrollment { template_id } => {
-                let id = template_id?;
                 self.authorize_bio_enrollment(&auth)?;
+                let id = template_id?;
                 self.remove_enrollment(&id)
             }
             BioSubcommand::Unsupported(_) => Err(StatusCode::InvalidSubcommand),
@@ -127,21 +130,26 @@ impl Authenticator {
     }
 
     /// §6.7.1: pinUvAuthParam = authenticate(token, modality || subCommand || subCommandParams)
-    /// from a token with the `be` permission (a 2.1-PRE token carries no permissions, so any
-    /// token in use). A device not protected by any user verification (no template enrolled:
-    /// a fingerprint model has no clientPIN) accepts the request without one, as
-    /// authenticatorConfig (§6.11.1) and authenticatorLargeBlobs (§6.10.2) do, so that its
-    /// first finger can be enrolled.
+    /// from a token with the `be` permission, in every generation.
+    ///
+    /// A 2.1-PRE key included: a fingerprint model's tokens all come from
+    /// getPinUvAuthTokenUsingUvWithPermissions (§6.5.5.7.3), which grants the permissions the
+    /// platform asked for and no more, and a ceremony spends them (§6.1.2 step 17); a token
+    /// limited to `ga`, or spent, is refused as it is by credential management.
+    ///
+    /// A device never protected by user verification since its last authenticatorReset (no
+    /// template ever enrolled: a fingerprint model has no clientPIN) accepts the request without
+    /// one, as authenticatorConfig (§6.11.1) and authenticatorLargeBlobs (§6.10.2) do, so that
+    /// its first finger can be enrolled. Removing the last finger does not make it so again:
+    /// the credentials made under the old fingers remain (credProtect `userVerificationRequired`
+    /// ones too), and a finger enrolled by anyone would pass their UV. Without a token such a
+    /// device answers CTAP2_ERR_PUAT_REQUIRED, the status of a missing pinUvAuthParam (§6.7.1,
+    /// as §6.8.2 and §6.11.1 use it); a token obtained before the last finger went still works.
     fn authorize_bio_enrollment(&mut self, auth: &SubcommandAuth) -> Result<(), StatusCode> {
-        if auth.param.is_none() && !self.uv_configured() {
+        if auth.param.is_none() && !self.uv_configured() && !self.state.bio_protected {
             return Ok(());
         }
-        let permission = if self.config.generation == Generation::Ctap21Pre {
-            Permissions::NONE
-        } else {
-            Permissions::BIO_ENROLLMENT
-        };
-        self.authorize(auth, &[], permission).map(|_| ())
+        self.authorize(auth, &[], Permissions::BIO_ENROLLMENT).map(|_| ())
     }
 
     /// §6.7.4 enrollBegin: cancels an unfinished enrollment, gives the new template an ID and
@@ -205,7 +213,7 @@ impl Authenticator {
     }
 
     /// An enrollment with samples still to take stays in progress; a finished one is committed
-    /// as a template, and only then.
+    /// as a template, and only then, marking the device as protected until its next reset.
     fn keep_or_commit(&mut self, enrollment: PendingEnrollment) -> Result<(), StatusCode> {
         if enrollment.remaining_samples > 0 {
             self.volatile.pending_enrollment = Some(enrollment);
@@ -213,7 +221,10 @@ impl Authenticator {
         }
         self.volatile.pending_enrollment = None;
         let template = FingerprintTemplate { id: enrollment.template, friendly_name: String::new() };
-        self.commit(|state| state.fingerprint_templates.get_or_insert_with(Vec::new).push(template))?;
+        self.commit(|state| {
+            state.fingerprint_templates.get_or_insert_with(Vec::new).push(template);
+            state.bio_protected = true;
+        })?;
         tracing::info!(template = enrollment.template, "fingerprint enrolled");
         Ok(())
     }

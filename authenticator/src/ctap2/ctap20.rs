@@ -89,16 +89,21 @@ pub fn check_make_credential_up(generation: Generation, up: Option<bool>) -> Res
 
 /// Whether makeCredential must have user verification on a device protected by it (a PIN set
 /// or built-in UV enrolled): CTAP2_ERR_PUAT_REQUIRED otherwise, the code CTAP 2.0 named
-/// CTAP2_ERR_PIN_REQUIRED (0x36).
+/// CTAP2_ERR_PIN_REQUIRED (0x36). `pin_set`: the key has clientPIN and a PIN is set.
 ///
 /// - CTAP 2.1 §6.1.2 step 7 (makeCredUvNotRqd): only for a discoverable credential.
 /// - CTAP 2.0 §5.1 ("If pinAuth parameter is not present and clientPin has been set on the
-///   authenticator, return CTAP2_ERR_PIN_REQUIRED"): for every credential. A 2.0 key has no
-///   makeCredUvNotRqd, which is why 2.1 §6.4 introduced the option, and why a platform that
-///   does not see it verifies the user for every makeCredential (python-fido2's
-///   `_should_use_uv`).
-pub fn make_credential_needs_uv(generation: Generation, discoverable: bool) -> bool {
-    discoverable || generation == Generation::Ctap20
+///   authenticator, return CTAP2_ERR_PIN_REQUIRED"): for every credential, and only when a PIN
+///   is set. A 2.0 key has no makeCredUvNotRqd, which is why 2.1 §6.4 introduced the option,
+///   and why a platform that does not see it verifies the user for every makeCredential
+///   (python-fido2's `_should_use_uv`). Built-in UV enrolled without a PIN asks for nothing:
+///   the key verifies the user when the platform sends the `uv` option, and otherwise makes
+///   the credential without UV.
+pub fn make_credential_needs_uv(generation: Generation, discoverable: bool, pin_set: bool) -> bool {
+    match generation {
+        Generation::Ctap20 => pin_set,
+        Generation::U2f | Generation::Ctap21Pre | Generation::Ctap21 => discoverable,
+    }
 }
 
 /// getAssertion's `rk` option, which is not an option of getAssertion.

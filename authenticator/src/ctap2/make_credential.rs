@@ -52,9 +52,9 @@ impl Authenticator {
         }
         // Step 6: alwaysUv.
         self.check_always_uv(token.is_some(), uv)?;
-        // Step 7 (makeCredUvNotRqd): a UV-protected device makes discoverable credentials
-        // (any credential, on a 2.0 key) only with user verification.
-        let needs_uv = ctap20::make_credential_needs_uv(self.config.generation, rk);
+        // Step 7 (makeCredUvNotRqd): a UV-protected device makes discoverable credentials only
+        // with user verification; a 2.0 key any credential, when a PIN is set (CTAP 2.0 §5.1).
+        let needs_uv = ctap20::make_credential_needs_uv(self.config.generation, rk, self.client_pin_set());
         if self.uv_configured() && needs_uv && token.is_none() && !uv {
             return Err(StatusCode::PuatRequired);
         }

@@ -94,11 +94,13 @@ impl Authenticator {
             return Err(StartError::PinWithoutClientPin);
         }
         let state = match store.load()? {
-            // A state written before bio enrollment existed gets the configured templates.
+            // A state written before bio enrollment existed gets the configured templates; one
+            // with a template, written before the flag existed, was protected all the same.
             Some(mut state) => {
-                state
+                let templates = state
                     .fingerprint_templates
                     .get_or_insert_with(|| bio_enrollment::configured_templates(&config));
+                state.bio_protected |= !templates.is_empty();
                 state
             }
             None => {
@@ -211,7 +213,9 @@ impl Authenticator {
 /// a PIN (CTAP 2.1 §6.6) stays without one across restarts, as a real key does.
 fn factory_state(config: &Config) -> Result<PersistentState, StartError> {
     let mut state = PersistentState::new();
-    state.fingerprint_templates = Some(bio_enrollment::configured_templates(config));
+    let templates = bio_enrollment::configured_templates(config);
+    state.bio_protected = !templates.is_empty();
+    state.fingerprint_templates = Some(templates);
     if let Some(pin) = &config.pin {
         let mut padded = pin.clone().into_bytes();
         padded.resize(crate::pin::policy::PADDED_PIN_LENGTH.max(padded.len()), 0);

@@ -52,7 +52,12 @@ impl Authenticator {
     /// "Protected by some form of user verification" (CTAP 2.1 §6.1.2): a PIN is set or
     /// built-in UV is enrolled.
     pub(super) fn uv_configured(&self) -> bool {
-        self.uv_enrolled() || (self.supports_client_pin() && self.state.pin.is_some())
+        self.uv_enrolled() || self.client_pin_set()
+    }
+
+    /// The model has clientPIN and a PIN is set.
+    pub(super) fn client_pin_set(&self) -> bool {
+        self.supports_client_pin() && self.state.pin.is_some()
     }
 
     /// CTAP 2.1 §6.1.2 steps 1–2 and 11, §6.2.2 steps 1–2 and 6: a pinUvAuthParam must be

@@ -52,6 +52,12 @@ pub struct PersistentState {
     /// written before bio enrollment existed, which the device provisions from its configuration.
     #[serde(default)]
     pub fingerprint_templates: Option<Vec<FingerprintTemplate>>,
+    /// A fingerprint template has been enrolled since the last authenticatorReset: the device
+    /// has been protected by built-in UV, and its credentials may need it, even once its last
+    /// finger is removed (false in a state written before the flag existed; such a state with
+    /// a template is marked on load).
+    #[serde(default)]
+    pub bio_protected: bool,
 }
 
 /// An enrolled fingerprint template: what built-in UV matches against (CTAP 2.1 §6.7).
@@ -192,6 +198,7 @@ impl PersistentState {
             always_uv: false,
             large_blob_array: empty_large_blob_array(),
             fingerprint_templates: Some(Vec::new()),
+            bio_protected: false,
         }
     }
 }

@@ -186,9 +186,79 @@ fn a_configured_finger_can_be_renamed_and_removed() {
     assert_eq!(missing, Err(StatusCode::MissingParameter));
     let known = template_params(&[0, 1]).build();
     assert!(call(&mut auth, BE, Some(signed(&be, REMOVE, Some(known)))).is_ok());
-    // §6.7.6: no enrollment to list. The device is unprotected again, so no token is needed.
-    assert_eq!(call(&mut auth, BE, Some(unsigned(ENUMERATE, None).build())), Err(StatusCode::InvalidOption));
+    // §6.7.6: no enrollment to list. The device was protected, so it still wants the token.
+    assert_eq!(call(&mut auth, BE, Some(signed(&be, ENUMERATE, None))), Err(StatusCode::InvalidOption));
+    assert_eq!(call(&mut auth, BE, Some(unsigned(ENUMERATE, None).build())), Err(StatusCode::PuatRequired));
     assert_eq!((option(&mut auth, "uv"), option(&mut auth, "bioEnroll")), (Some(false), Some(false)));
+}
+
+/// Credentials outlive their fingers: once a finger has been enrolled, removing the last one
+/// does not open enrollment to anyone until authenticatorReset erases the credentials too.
+#[test]
+fn removing_the_last_finger_keeps_enrollment_protected_until_reset() {
+    let (mut auth, _) = device(fingerprint(false, VerifyOutcome::Match));
+    let first = enroll(&mut auth, None);
+    assert!(auth.state().bio_protected);
+    let be = uv_token(&mut auth, Permissions::BIO_ENROLLMENT).unwrap();
+    assert!(call(&mut auth, BE, Some(signed(&be, REMOVE, Some(template_params(&first).build())))).is_ok());
+    assert_eq!(auth.state().fingerprint_templates, Some(vec![]));
+    assert_eq!(
+        call(&mut auth, BE, Some(unsigned(ENROLL_BEGIN, None).build())),
+        Err(StatusCode::PuatRequired)
+    );
+    assert_eq!(auth.volatile.pending_enrollment, None);
+    // After a power cycle no token is left, and none can be had without a finger.
+    auth.power_cycle();
+    assert_eq!(uv_token(&mut auth, Permissions::BIO_ENROLLMENT), Err(StatusCode::NotAllowed));
+    assert_eq!(
+        call(&mut auth, BE, Some(unsigned(ENROLL_BEGIN, None).build())),
+        Err(StatusCode::PuatRequired)
+    );
+    assert!(call(&mut auth, code::RESET, None).is_ok());
+    assert!(!auth.state().bio_protected);
+    assert_eq!(enroll(&mut auth, None), vec![0, 1]);
+}
+
+/// A device provisioned with a finger, or whose state predates the flag, counts as protected.
+#[test]
+fn a_configured_or_older_enrolled_state_is_protected() {
+    let (auth, _) = device(fingerprint(true, VerifyOutcome::Match));
+    assert!(auth.state().bio_protected);
+    let (auth, _) = device(fingerprint(false, VerifyOutcome::Match));
+    assert!(!auth.state().bio_protected);
+    let mut json = serde_json::to_value(PersistentState::new()).unwrap();
+    json.as_object_mut().unwrap().remove("bio_protected");
+    let old: PersistentState = serde_json::from_value(json).unwrap();
+    assert!(!old.bio_protected, "a state written before the flag loads");
+    let enrolled = PersistentState {
+        fingerprint_templates: Some(super::configured_templates(&fingerprint(true, VerifyOutcome::Match))),
+        ..old
+    };
+    let config = fingerprint(false, VerifyOutcome::Match);
+    let auth = Authenticator::new(config, crate::store::MemoryStore::with_state(enrolled)).unwrap();
+    assert!(auth.state().bio_protected);
+}
+
+/// §6.7.4 to §6.7.8: the pinUvAuthParam is checked before the subCommandParams, so a protected
+/// device answers a tokenless request with bad parameters CTAP2_ERR_PUAT_REQUIRED.
+#[test]
+fn the_token_is_checked_before_the_parameters() {
+    let (mut auth, _) = device(fingerprint(true, VerifyOutcome::Match));
+    let empty = || Some(MapBuilder::new().build());
+    let bad_timeout = Some(MapBuilder::new().insert(3, "soon").build());
+    let bad_name = Some(template_params(&[0, 1]).insert(2, 7).build());
+    for (sub_command, params) in
+        [(ENROLL_BEGIN, bad_timeout), (CAPTURE_NEXT, empty()), (SET_NAME, bad_name), (REMOVE, empty())]
+    {
+        let request = unsigned(sub_command, params).build();
+        assert_eq!(call(&mut auth, BE, Some(request)), Err(StatusCode::PuatRequired), "{sub_command}");
+    }
+    let be = uv_token(&mut auth, Permissions::BIO_ENROLLMENT).unwrap();
+    assert_eq!(call(&mut auth, BE, Some(signed(&be, REMOVE, empty()))), Err(StatusCode::MissingParameter));
+    assert_eq!(
+        call(&mut auth, BE, Some(signed(&be, CAPTURE_NEXT, empty()))),
+        Err(StatusCode::MissingParameter)
+    );
 }
 
 #[test]
@@ -272,8 +342,28 @@ fn a_state_from_before_bio_enrollment_gets_the_configured_template() {
     assert_eq!(auth.state().fingerprint_templates, Some(vec![]));
 }
 
+/// getPinUvAuthTokenUsingUvWithPermissions with PIN protocol 1 (a 2.1-PRE key's only one).
+fn uv_token_v1(auth: &mut Authenticator, permissions: Permissions) -> [u8; 32] {
+    let (key, shared) = platform(auth, PinUvAuthProtocol::One);
+    let request = MapBuilder::new()
+        .insert(1, 1)
+        .insert(2, 6)
+        .insert(3, key)
+        .insert(9, permissions.bits())
+        .insert(0x0A, RP)
+        .build();
+    let response = call(auth, code::CLIENT_PIN, Some(request)).unwrap();
+    shared.decrypt(field(&response, 2).as_bytes().unwrap()).unwrap().try_into().unwrap()
+}
+
+fn preview_enumerate(auth: &mut Authenticator, token: &[u8; 32]) -> Result<Value, StatusCode> {
+    let param = authenticate_with_token(PinUvAuthProtocol::One, token, &[FINGERPRINT, ENUMERATE]);
+    let request = unsigned(ENUMERATE, None).insert(4, 1).insert(5, Value::Bytes(param)).build();
+    call(auth, BIO_ENROLLMENT_PREVIEW, Some(request))
+}
+
 #[test]
-fn the_preview_answers_0x40_with_any_token() {
+fn the_preview_answers_0x40_with_a_be_token() {
     let preview = Config { generation: Generation::Ctap21Pre, ..fingerprint(true, VerifyOutcome::Match) };
     let (mut auth, _) = device(preview);
     assert_eq!(option(&mut auth, "userVerificationMgmtPreview"), Some(true));
@@ -281,17 +371,18 @@ fn the_preview_answers_0x40_with_any_token() {
     let get_modality = MapBuilder::new().insert(6, true).build();
     assert_eq!(call(&mut auth, BE, Some(get_modality.clone())), Err(StatusCode::InvalidCommand));
     assert!(call(&mut auth, BIO_ENROLLMENT_PREVIEW, Some(get_modality.clone())).is_ok());
-    // The preview's tokens carry no permissions: a ga token manages enrollments.
-    let (key, shared) = platform(&mut auth, PinUvAuthProtocol::One);
-    let request =
-        MapBuilder::new().insert(1, 1).insert(2, 6).insert(3, key).insert(9, 2).insert(0x0A, RP).build();
-    let response = call(&mut auth, code::CLIENT_PIN, Some(request)).unwrap();
-    let token: [u8; 32] =
-        shared.decrypt(field(&response, 2).as_bytes().unwrap()).unwrap().try_into().unwrap();
-    let param = authenticate_with_token(PinUvAuthProtocol::One, &token, &[FINGERPRINT, ENUMERATE]);
-    let request = unsigned(ENUMERATE, None).insert(4, 1).insert(5, Value::Bytes(param)).build();
-    let list = call(&mut auth, BIO_ENROLLMENT_PREVIEW, Some(request)).unwrap();
+    // A token of 0x06 carries the permissions it was asked for: one limited to ga is refused.
+    let ga = uv_token_v1(&mut auth, Permissions::GET_ASSERTION);
+    assert_eq!(preview_enumerate(&mut auth, &ga), Err(StatusCode::PinAuthInvalid));
+    let be = uv_token_v1(&mut auth, Permissions::BIO_ENROLLMENT);
+    let list = preview_enumerate(&mut auth, &be).unwrap();
     assert_eq!(field(&list, 7).as_array().unwrap().len(), 1);
+    // A makeCredential spends the token's permissions, be with them.
+    let both = uv_token_v1(&mut auth, Permissions::BIO_ENROLLMENT | Permissions::MAKE_CREDENTIAL);
+    assert!(preview_enumerate(&mut auth, &both).is_ok());
+    let params = make_credential_params(false, |m| with_token(m, PinUvAuthProtocol::One, &both, 8));
+    assert!(call(&mut auth, code::MAKE_CREDENTIAL, Some(params)).is_ok());
+    assert_eq!(preview_enumerate(&mut auth, &both), Err(StatusCode::PinAuthInvalid));
     let (mut final_key, _) = device(fingerprint(true, VerifyOutcome::Match));
     assert_eq!(
         call(&mut final_key, BIO_ENROLLMENT_PREVIEW, Some(get_modality)),

@@ -172,6 +172,24 @@ fn a_ctap20_key_with_a_pin_requires_it_for_every_credential() {
     assert!(call(&mut old, code::MAKE_CREDENTIAL, Some(params)).is_ok());
 }
 
+/// CTAP 2.0 §5.1 asks for user verification only when a PIN is set ("If pinAuth parameter is
+/// not present and clientPin has been set on the authenticator, return CTAP2_ERR_PIN_REQUIRED"):
+/// a 2.0 key with built-in UV enrolled and no PIN makes credentials, discoverable or not,
+/// without UV when the platform does not ask for it.
+#[test]
+fn a_ctap20_key_with_builtin_uv_and_no_pin_makes_credentials_without_uv() {
+    let config = Config { generation: Generation::Ctap20, ..fingerprint(true, VerifyOutcome::Match) };
+    let (mut auth, _) = device(config);
+    for rk in [false, true] {
+        let response =
+            call(&mut auth, code::MAKE_CREDENTIAL, Some(make_credential_params(rk, |m| m))).unwrap();
+        let flags = flags_of(field(&response, 2).as_bytes().unwrap());
+        assert_eq!(flags & crate::proto::auth_data::flags::UV, 0, "rk {rk}");
+    }
+    assert!(!make_credential_needs_uv(Generation::Ctap20, true, false));
+    assert!(make_credential_needs_uv(Generation::Ctap20, false, true));
+}
+
 /// The zero-length pinAuth probe (CTAP 2.0 §5.1, kept by CTAP 2.1 §6.1.2 step 1 for 2.0
 /// platforms): a touch, then PIN_NOT_SET or PIN_INVALID.
 #[test]
@@ -264,7 +282,8 @@ fn a_ctap20_key_ignores_the_extensions_of_ctap21() {
 fn the_rules_are_those_of_ctap21_for_the_other_generations() {
     for generation in [Generation::Ctap21Pre, Generation::Ctap21] {
         assert_eq!(check_make_credential_up(generation, Some(true)), Ok(()));
-        assert!(!make_credential_needs_uv(generation, false));
+        assert!(!make_credential_needs_uv(generation, false, true));
+        assert!(make_credential_needs_uv(generation, true, false));
         assert!(binds_token_to_rp(generation) && spends_token(generation));
         assert_eq!(get_assertion_rk_option(generation), StatusCode::UnsupportedOption);
         assert_eq!(unknown_client_pin_subcommand(generation), StatusCode::InvalidSubcommand);
