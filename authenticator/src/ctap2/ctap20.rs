@@ -48,15 +48,7 @@ pub fn as_ctap20(mut info: GetInfoResponse) -> GetInfoResponse {
     info.max_credential_id_length = None;
     info.transports = None;
     info.algorithms = None;
-    info.max_serialized_large_blob_array = None;
-    info.force_pin_change = None;
-    info.min_pin_length = None;
-    info.firmware_version = None;
-    info.max_cred_blob_length = None;
-    info.max_rp_ids_for_set_min_pin_length = None;
-    info.uv_modality = None;
-    info.remaining_discoverable_credentials = None;
-    info
+    super::generation::without_members_after_0x0a(info)
 }
 
 /// The extensions the key processes: a 2.0 key ignores credProtect and credBlob like any

@@ -93,6 +93,12 @@ pub fn as_preview(mut info: GetInfoResponse) -> GetInfoResponse {
         }
     }
     info.pin_uv_auth_protocols.retain(|protocol| *protocol == 1);
+    without_members_after_0x0a(info)
+}
+
+/// `info` without getInfo members 0x0B (maxSerializedLargeBlobArray) and later, which CTAP 2.1
+/// §6.4 added and no earlier generation reports.
+pub fn without_members_after_0x0a(mut info: GetInfoResponse) -> GetInfoResponse {
     info.max_serialized_large_blob_array = None;
     info.force_pin_change = None;
     info.min_pin_length = None;
