@@ -79,6 +79,9 @@ pub fn create(
     let wants_attestation =
         matches!(request.options["attestation"].as_str(), Some("direct" | "enterprise" | "indirect"));
     let attestation_object = registration.attestation_object(!wants_attestation);
+    let public_key = super::auth_data::parse(&registration.auth_data)
+        .and_then(|parsed| parsed.public_key)
+        .and_then(|key| super::auth_data::subject_public_key_info(&key));
     Ok(json!({
         "id": base64url(&registration.key_handle),
         "rawId": base64url(&registration.key_handle),
@@ -89,6 +92,7 @@ pub fn create(
             "attestationObject": base64url(&attestation_object),
             "authenticatorData": base64url(&registration.auth_data),
             "transports": ["usb"],
+            "publicKey": public_key.map(|spki| base64url(&spki)),
             "publicKeyAlgorithm": ES256,
         },
         "clientExtensionResults": extensions.results(false, None),

@@ -1,6 +1,9 @@
 //! The bridge plays a U2F key as browsers fall back to one, judged by softfido's relying party.
 
+use p256::ecdsa::signature::Verifier as _;
+use p256::pkcs8::DecodePublicKey as _;
 use serde_json::{Value, json};
+use sha2::Digest as _;
 use softfido_authenticator::config::{AttestationKind, Generation, PresenceOutcome, UvCapability};
 use softfido_authenticator::store::MemoryStore;
 use softfido_authenticator::{Authenticator, Config, Profile, Signals};
@@ -45,12 +48,14 @@ fn relying_party(user_verification: UserVerificationRequirement) -> Ceremonies {
     Ceremonies::new(config, softfido_metadata().expect("metadata")).expect("configuration")
 }
 
-fn register(rp: &Ceremonies, key: &mut Authenticator) -> Result<RegisteredCredential, DomException> {
+/// Registers through the bridge; the credential the RP stored and the page's `publicKey`.
+fn register(rp: &Ceremonies, key: &mut Authenticator) -> Result<(RegisteredCredential, Value), DomException> {
     let (options, state) = rp.start_registration(ALICE, &[], Discoverability::Discouraged).expect("options");
     let options = serde_json::to_value(&options).expect("JSON");
     let response = bridge_create(&mut device(key), &caller(), &options)?;
+    let public_key = response["response"]["publicKey"].clone();
     let response: RegisterPublicKeyCredential = serde_json::from_value(response).expect("a registration");
-    Ok(rp.finish_registration(&response, state).expect("the RP accepts the U2F registration"))
+    Ok((rp.finish_registration(&response, state).expect("the RP accepts the U2F registration"), public_key))
 }
 
 fn name(result: Result<Value, DomException>) -> DomExceptionName {
@@ -74,7 +79,7 @@ fn creation(extra: Value) -> Value {
 fn a_u2f_key_registers_with_trusted_fido_u2f_and_signs_in_through_the_bridge() {
     let rp = relying_party(UserVerificationRequirement::Preferred);
     let mut key = u2f_key(PresenceOutcome::Approve);
-    let stored = register(&rp, &mut key).expect("registers");
+    let (stored, registered_public_key) = register(&rp, &mut key).expect("registers");
     let Attestation::Trusted(facts) = &stored.attestation else {
         panic!("the RP asked for attestation and the batch certificate is trusted: {:?}", stored.attestation);
     };
@@ -83,6 +88,14 @@ fn a_u2f_key_registers_with_trusted_fido_u2f_and_signs_in_through_the_bridge() {
     let options = serde_json::to_value(&options).expect("JSON");
     let response = bridge_get(&mut device(&mut key), &caller(), &options).expect("signs");
     assert_eq!(response["authenticatorAttachment"], "cross-platform");
+    let spki = base64url_bytes(&registered_public_key).expect("the registration's publicKey");
+    let verifying_key = p256::ecdsa::VerifyingKey::from_public_key_der(&spki).expect("an ES256 SPKI");
+    let auth_data = base64url_bytes(&response["response"]["authenticatorData"]).expect("authData");
+    let client_data = base64url_bytes(&response["response"]["clientDataJSON"]).expect("clientDataJSON");
+    let signature = base64url_bytes(&response["response"]["signature"]).expect("signature");
+    let signed = [auth_data, sha2::Sha256::digest(&client_data).to_vec()].concat();
+    let signature = p256::ecdsa::DerSignature::try_from(signature.as_slice()).expect("DER");
+    verifying_key.verify(&signed, &signature).expect("the page's publicKey verifies the U2F signature");
     assert_eq!(response["response"]["userHandle"], Value::Null, "U2F has no user handle");
     let response: PublicKeyCredential = serde_json::from_value(response).expect("an assertion");
     let verified = rp
