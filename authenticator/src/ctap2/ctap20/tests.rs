@@ -4,21 +4,7 @@ use ciborium::Value;
 
 use super::*;
 use crate::ctap2::test_support::*;
-use crate::pin::policy::pin_hash;
 use crate::pin::protocol::{KeyAgreementKey, PinUvAuthProtocol};
-
-/// getPinToken (0x05) with PIN protocol 1, the only token a 2.0 platform can ask for.
-fn pin_token(auth: &mut Authenticator, pin: &str) -> [u8; 32] {
-    let (key, shared) = platform(auth, PinUvAuthProtocol::One);
-    let request = MapBuilder::new()
-        .insert(1, 1)
-        .insert(2, 5)
-        .insert(3, key)
-        .insert(6, Value::Bytes(shared.encrypt(&pin_hash(pin.as_bytes())).unwrap()))
-        .build();
-    let response = call(auth, code::CLIENT_PIN, Some(request)).unwrap();
-    shared.decrypt(field(&response, 2).as_bytes().unwrap()).unwrap().try_into().unwrap()
-}
 
 /// A security key of `generation` with the PIN 1234.
 fn key_of(generation: Generation) -> Authenticator {
@@ -119,17 +105,17 @@ fn silent_assertion(auth: &mut Authenticator, token: &[u8; 32], rp: &str) -> Res
 #[test]
 fn a_ctap20_pin_token_serves_every_rp_until_replaced() {
     let mut auth = key_of(Generation::Ctap20);
-    let token = pin_token(&mut auth, "1234");
+    let token = pin_token_v1(&mut auth, "1234");
     assert_eq!(silent_assertion(&mut auth, &token, "example.org"), Err(StatusCode::NoCredentials));
     make_credential_with(&mut auth, &token, "example.com").unwrap();
     make_credential_with(&mut auth, &token, "example.org").unwrap();
     make_credential_with(&mut auth, &token, "example.com").unwrap();
 
     let mut current = key_of(Generation::Ctap21);
-    let token = pin_token(&mut current, "1234");
+    let token = pin_token_v1(&mut current, "1234");
     assert_eq!(silent_assertion(&mut current, &token, "example.org"), Err(StatusCode::NoCredentials));
     assert_eq!(make_credential_with(&mut current, &token, "example.com"), Err(StatusCode::PinAuthInvalid));
-    let token = pin_token(&mut current, "1234");
+    let token = pin_token_v1(&mut current, "1234");
     make_credential_with(&mut current, &token, "example.com").unwrap();
     assert_eq!(make_credential_with(&mut current, &token, "example.com"), Err(StatusCode::PinAuthInvalid));
 }
@@ -167,7 +153,7 @@ fn a_ctap20_key_with_a_pin_requires_it_for_every_credential() {
         );
         assert_eq!(call(&mut current, code::MAKE_CREDENTIAL, Some(params)).is_ok(), !rk);
     }
-    let token = pin_token(&mut old, "1234");
+    let token = pin_token_v1(&mut old, "1234");
     let params = make_credential_params(true, |m| with_token(m, PinUvAuthProtocol::One, &token, 8));
     assert!(call(&mut old, code::MAKE_CREDENTIAL, Some(params)).is_ok());
 }

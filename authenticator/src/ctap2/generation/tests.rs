@@ -4,26 +4,12 @@ use ciborium::Value;
 
 use super::*;
 use crate::ctap2::test_support::*;
-use crate::pin::policy::pin_hash;
 use crate::pin::protocol::{PinUvAuthProtocol, authenticate_with_token};
 
 /// credentialManagement with a PIN/UV auth protocol 1 parameter over `subCommand`.
 fn credential_management_v1(token: &[u8; 32], sub_command: u8) -> Value {
     let param = authenticate_with_token(PinUvAuthProtocol::One, token, &[sub_command]);
     MapBuilder::new().insert(1, sub_command).insert(3, 1).insert(4, Value::Bytes(param)).build()
-}
-
-/// getPinToken (0x05), the only token a pre-2.1 platform asks for.
-fn pin_token(auth: &mut Authenticator, pin: &str) -> [u8; 32] {
-    let (key, shared) = platform(auth, PinUvAuthProtocol::One);
-    let request = MapBuilder::new()
-        .insert(1, 1)
-        .insert(2, 5)
-        .insert(3, key)
-        .insert(6, Value::Bytes(shared.encrypt(&pin_hash(pin.as_bytes())).unwrap()))
-        .build();
-    let response = call(auth, code::CLIENT_PIN, Some(request)).unwrap();
-    shared.decrypt(field(&response, 2).as_bytes().unwrap()).unwrap().try_into().unwrap()
 }
 
 fn key_of(generation: Generation) -> Authenticator {
@@ -68,7 +54,7 @@ fn a_preview_key_reports_the_preview() {
 #[test]
 fn a_preview_key_manages_credentials_as_0x41_with_a_pin_token() {
     let mut auth = key_of(Generation::Ctap21Pre);
-    let token = pin_token(&mut auth, "1234");
+    let token = pin_token_v1(&mut auth, "1234");
     let metadata =
         call(&mut auth, CREDENTIAL_MANAGEMENT_PREVIEW, Some(credential_management_v1(&token, 1))).unwrap();
     assert_eq!(field(&metadata, 1), &Value::from(0));
@@ -89,7 +75,7 @@ fn a_preview_key_manages_credentials_as_0x41_with_a_pin_token() {
 #[test]
 fn a_ctap21_key_refuses_the_preview_command_and_the_pin_token_for_management() {
     let mut auth = key_of(Generation::Ctap21);
-    let token = pin_token(&mut auth, "1234");
+    let token = pin_token_v1(&mut auth, "1234");
     let request = credential_management_v1(&token, 1);
     assert_eq!(
         call(&mut auth, CREDENTIAL_MANAGEMENT_PREVIEW, Some(request.clone())),
@@ -106,7 +92,7 @@ fn a_preview_key_refuses_protocol_two() {
     let key_agreement_v2 = MapBuilder::new().insert(1, 2).insert(2, 2).build();
     assert_eq!(call(&mut auth, code::CLIENT_PIN, Some(key_agreement_v2)), Err(StatusCode::InvalidParameter));
     set_pin(&mut auth, PinUvAuthProtocol::One, "1234").unwrap();
-    let token = pin_token(&mut auth, "1234");
+    let token = pin_token_v1(&mut auth, "1234");
     let (param, _) = pin_param(PinUvAuthProtocol::One, &token);
     let with_protocol_two = make_credential_params(false, |m| m.insert(8, Value::Bytes(param)).insert(9, 2));
     assert_eq!(
