@@ -7,6 +7,9 @@
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/requests.rs"]
+mod requests;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -17,8 +20,6 @@ use softfido_authenticator::config::{AttestationKind, Config, CounterMode, Profi
 use softfido_authenticator::store::MemoryStore;
 use softfido_authenticator::{Authenticator, Signals};
 
-const RP_ID: &str = "bench.softfido.example.com";
-
 fn config() -> Config {
     Config {
         attestation: AttestationKind::PackedSelf,
@@ -27,58 +28,11 @@ fn config() -> Config {
     }
 }
 
-/// A makeCredential request (non-discoverable, ES256), map keys in canonical order.
-fn make_credential_request() -> Vec<u8> {
-    use ciborium::Value;
-    let text = |s: &str| Value::Text(s.into());
-    let map = Value::Map(vec![
-        (Value::Integer(1.into()), Value::Bytes(vec![0xCD; 32])),
-        (Value::Integer(2.into()), Value::Map(vec![(text("id"), text(RP_ID))])),
-        (
-            Value::Integer(3.into()),
-            Value::Map(vec![(text("id"), Value::Bytes(vec![1, 2, 3])), (text("name"), text("alice"))]),
-        ),
-        (
-            Value::Integer(4.into()),
-            Value::Array(vec![Value::Map(vec![
-                (text("alg"), Value::Integer((-7).into())),
-                (text("type"), text("public-key")),
-            ])]),
-        ),
-    ]);
-    let mut out = vec![0x01];
-    ciborium::ser::into_writer(&map, &mut out).unwrap();
-    out
-}
-
-/// A getAssertion request with the credential in the allowList.
-fn get_assertion_request(credential_id: &[u8]) -> Vec<u8> {
-    use ciborium::Value;
-    let text = |s: &str| Value::Text(s.into());
-    let descriptor = Value::Map(vec![
-        (text("id"), Value::Bytes(credential_id.to_vec())),
-        (text("type"), text("public-key")),
-    ]);
-    let map = Value::Map(vec![
-        (Value::Integer(1.into()), text(RP_ID)),
-        (Value::Integer(2.into()), Value::Bytes(vec![0xCD; 32])),
-        (Value::Integer(3.into()), Value::Array(vec![descriptor])),
-    ]);
-    let mut out = vec![0x02];
-    ciborium::ser::into_writer(&map, &mut out).unwrap();
-    out
-}
-
 fn registered() -> (Authenticator, Vec<u8>) {
     let mut auth = Authenticator::new(config(), MemoryStore::new()).unwrap();
-    let response = auth.process(&make_credential_request(), &Signals::new());
-    assert_eq!(response[0], 0, "makeCredential succeeds");
-    let body: ciborium::Value = ciborium::de::from_reader(&response[1..]).unwrap();
-    let auth_data =
-        body.as_map().unwrap().iter().find(|(k, _)| k.as_integer() == Some(2.into())).unwrap().1.clone();
-    let auth_data = auth_data.as_bytes().unwrap().clone();
-    let len = u16::from_be_bytes([auth_data[53], auth_data[54]]) as usize;
-    (auth, auth_data[55..55 + len].to_vec())
+    let response = auth.process(&requests::make_credential(), &Signals::new());
+    let credential_id = requests::credential_id(&response);
+    (auth, credential_id)
 }
 
 fn benches(c: &mut Criterion) {
@@ -99,12 +53,12 @@ fn benches(c: &mut Criterion) {
             signature
         })
     });
-    let request = make_credential_request();
+    let request = requests::make_credential();
     let mut auth = Authenticator::new(config(), MemoryStore::new()).unwrap();
     let signals = Signals::new();
     group.bench_function("make_credential", |b| b.iter(|| auth.process(black_box(&request), &signals)));
     let (mut auth, credential_id) = registered();
-    let request = get_assertion_request(&credential_id);
+    let request = requests::get_assertion(&credential_id);
     group.bench_function("get_assertion", |b| b.iter(|| auth.process(black_box(&request), &signals)));
     group.finish();
     print_ratios();
@@ -135,13 +89,13 @@ fn print_ratios() {
         let _: p256::ecdsa::DerSignature = key.sign(black_box(&message));
     });
     let signals = Signals::new();
-    let request = make_credential_request();
+    let request = requests::make_credential();
     let mut auth = Authenticator::new(config(), MemoryStore::new()).unwrap();
     let make = per_op(|| {
         black_box(auth.process(&request, &signals));
     });
     let (mut auth, credential_id) = registered();
-    let request = get_assertion_request(&credential_id);
+    let request = requests::get_assertion(&credential_id);
     let get = per_op(|| {
         black_box(auth.process(&request, &signals));
     });

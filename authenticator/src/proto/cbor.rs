@@ -8,6 +8,7 @@
 use std::io::Cursor;
 
 use ciborium::Value;
+use ciborium_ll::{Encoder, Header};
 
 use super::StatusCode;
 
@@ -26,7 +27,7 @@ pub fn decode_strict(bytes: &[u8]) -> Result<Value, StatusCode> {
     check_shape(&value, 1)?;
     // Canonical form is unique, so re-encoding must reproduce the input byte for byte: this
     // rejects non-minimal lengths, indefinite lengths, unsorted maps and stray simple values.
-    if encode(&value) != bytes {
+    if !encodes_to(&value, bytes) {
         return Err(StatusCode::InvalidCbor);
     }
     Ok(value)
@@ -58,29 +59,64 @@ fn check_shape(value: &Value, depth: usize) -> Result<(), StatusCode> {
 pub fn encode(value: &Value) -> Vec<u8> {
     let mut out = Vec::new();
     // Writing into a Vec cannot fail, and every Value is serialisable.
-    let _ = ciborium::ser::into_writer(&canonicalize(value), &mut out);
+    let _ = write_canonical(value, &mut out);
     out
 }
 
-/// Returns a copy of `value` with every map sorted in CTAP2 canonical key order.
-pub fn canonicalize(value: &Value) -> Value {
-    match value {
-        Value::Array(items) => Value::Array(items.iter().map(canonicalize).collect()),
-        Value::Map(entries) => {
-            let mut keyed: Vec<(Vec<u8>, Value, Value)> = entries
-                .iter()
-                .map(|(k, v)| {
-                    let key = canonicalize(k);
-                    let mut encoded = Vec::new();
-                    let _ = ciborium::ser::into_writer(&key, &mut encoded);
-                    (encoded, key, canonicalize(v))
-                })
-                .collect();
-            keyed.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(&b.0)));
-            Value::Map(keyed.into_iter().map(|(_, k, v)| (k, v)).collect())
+/// Whether the canonical encoding of `value` is exactly `bytes`, compared as it is written:
+/// nothing is allocated for the encoding and the first differing byte ends the comparison.
+fn encodes_to(value: &Value, bytes: &[u8]) -> bool {
+    let mut expected = ExpectedBytes(bytes);
+    write_canonical(value, &mut expected).is_ok() && expected.0.is_empty()
+}
+
+/// A writer that accepts only the bytes it expects next.
+struct ExpectedBytes<'a>(&'a [u8]);
+
+impl std::io::Write for ExpectedBytes<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        match self.0.strip_prefix(data) {
+            Some(rest) => {
+                self.0 = rest;
+                Ok(data.len())
+            }
+            None => Err(std::io::ErrorKind::InvalidData.into()),
         }
-        Value::Tag(tag, inner) => Value::Tag(*tag, Box::new(canonicalize(inner))),
-        other => other.clone(),
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes `value` in CTAP2 canonical form (CTAP 2.1 §8): definite lengths, and every map's
+/// entries in the order of their encoded keys, length first, then bytewise. Leaves go through
+/// ciborium's serializer, which writes the shortest integer and length encodings.
+fn write_canonical<W: std::io::Write>(value: &Value, writer: &mut W) -> std::io::Result<()> {
+    match value {
+        Value::Array(items) => {
+            Encoder::from(&mut *writer).push(Header::Array(Some(items.len())))?;
+            items.iter().try_for_each(|item| write_canonical(item, writer))
+        }
+        Value::Map(entries) => {
+            let mut keyed: Vec<(Vec<u8>, &Value)> =
+                entries.iter().map(|(key, item)| (encode(key), item)).collect();
+            keyed.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then_with(|| a.0.cmp(&b.0)));
+            Encoder::from(&mut *writer).push(Header::Map(Some(keyed.len())))?;
+            for (key, item) in keyed {
+                writer.write_all(&key)?;
+                write_canonical(item, writer)?;
+            }
+            Ok(())
+        }
+        Value::Tag(tag, inner) => {
+            Encoder::from(&mut *writer).push(Header::Tag(*tag))?;
+            write_canonical(inner, writer)
+        }
+        leaf => ciborium::ser::into_writer(leaf, &mut *writer).map_err(|error| match error {
+            ciborium::ser::Error::Io(io) => io,
+            ciborium::ser::Error::Value(message) => std::io::Error::other(message),
+        }),
     }
 }
 

@@ -66,3 +66,32 @@ fn decode_rejects_deep_nesting() {
     bytes.push(0x01);
     assert_eq!(decode_strict(&bytes), Err(StatusCode::InvalidCbor));
 }
+
+#[test]
+fn encode_sorts_nested_maps_inside_arrays_and_tags() {
+    let inner = Value::Map(vec![
+        (Value::Text("type".into()), Value::Text("public-key".into())),
+        (Value::Text("alg".into()), Value::Integer((-7).into())),
+    ]);
+    let value = Value::Tag(24, Box::new(Value::Array(vec![inner.clone(), Value::Bytes(vec![0xAB; 24])])));
+    // tag 24, array(2), {"alg": -7, "type": "public-key"}, bytes(24)
+    let expected = [
+        hex("d818"),
+        hex("82"),
+        hex("a263616c672664747970656a7075626c69632d6b6579"),
+        hex("5818"),
+        vec![0xAB; 24],
+    ]
+    .concat();
+    assert_eq!(encode(&value), expected);
+}
+
+#[test]
+fn a_canonical_request_must_match_its_encoding_to_the_last_byte() {
+    let canonical = hex("a2010203626869");
+    assert!(encodes_to(&decode_strict(&canonical).unwrap(), &canonical));
+    let value = decode_strict(&canonical).unwrap();
+    assert!(!encodes_to(&value, &canonical[..canonical.len() - 1]), "shorter than the encoding");
+    assert!(!encodes_to(&value, &[canonical.clone(), vec![0x00]].concat()), "longer than the encoding");
+    assert!(!encodes_to(&value, &hex("a2010203626868")), "one byte differs");
+}
