@@ -2,6 +2,7 @@
 // bridge process this package starts when no bridge URL is given (one per Node process).
 
 import { spawn } from "node:child_process";
+import http from "node:http";
 
 /** How long a started bridge has to print its "listening on" line. */
 const START_TIMEOUT_MS = 20_000;
@@ -23,6 +24,12 @@ export class BridgeError extends Error {
   }
 }
 
+/**
+ * Loopback connections kept open between calls: a ceremony is one small request, and opening a
+ * connection (or going through `fetch`'s machinery) per call would cost more than the ceremony.
+ */
+const KEEP_ALIVE = new http.Agent({ keepAlive: true });
+
 /** Calls of one bridge's HTTP API. */
 export class BridgeClient {
   /** @param {string} url the bridge's base URL, e.g. http://127.0.0.1:41234 */
@@ -35,28 +42,39 @@ export class BridgeClient {
    * for a 4xx/5xx answer or a connection failure.
    */
   async call(method, path, body) {
-    const init = { method, headers: {} };
-    if (body !== undefined) {
-      init.headers["content-type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    let response;
+    let status;
+    let text;
     try {
-      response = await fetch(`${this.url}${path}`, init);
+      ({ status, text } = await request(`${this.url}${path}`, method, body === undefined ? undefined : JSON.stringify(body)));
     } catch (cause) {
       throw new BridgeError(`softfido bridge at ${this.url} could not be reached (${method} ${path}): ${cause.message}`,
         { method, path, cause });
     }
-    const text = await response.text();
-    if (!response.ok) throw refusal(method, path, response.status, text);
-    if (response.status === 204 || text === "") return null;
+    if (status >= 400) throw refusal(method, path, status, text);
+    if (status === 204 || text === "") return null;
     try {
       return JSON.parse(text);
     } catch {
-      throw new BridgeError(`softfido bridge: ${method} ${path} answered ${response.status} with no JSON: ${text.slice(0, 200)}`,
-        { status: response.status, method, path });
+      throw new BridgeError(`softfido bridge: ${method} ${path} answered ${status} with no JSON: ${text.slice(0, 200)}`,
+        { status, method, path });
     }
   }
+}
+
+/** One HTTP exchange over a kept-alive loopback connection: the status and the body as text. */
+function request(url, method, json) {
+  return new Promise((resolve, reject) => {
+    const headers = json === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(json) };
+    const outgoing = http.request(url, { method, headers, agent: KEEP_ALIVE }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk) => { text += chunk; });
+      response.on("end", () => resolve({ status: response.statusCode, text }));
+      response.on("error", reject);
+    });
+    outgoing.on("error", reject);
+    outgoing.end(json);
+  });
 }
 
 function refusal(method, path, status, text) {

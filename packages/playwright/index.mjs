@@ -31,7 +31,8 @@ export async function install(context, options = {}) {
   const created = await client.call("POST", "/authenticators", body);
   const softfido = new Softfido(client, created, options.onError);
   try {
-    await context.exposeBinding(BINDING_NAME, (source, request) => softfido._handle(source, request));
+    await context.exposeBinding(BINDING_NAME, async (source, message) =>
+      JSON.stringify(await softfido._handle(source, parseRequest(message))));
     await context.addInitScript(softfidoPageClient, {
       bindingName: BINDING_NAME,
       userVerifyingPlatform: verifiesUsersOnThePlatform(created),
@@ -42,6 +43,16 @@ export async function install(context, options = {}) {
   }
   context.once("close", () => { softfido.close().catch(() => {}); });
   return softfido;
+}
+
+/** The page client's request, sent as JSON text; anything else is malformed (undefined). */
+function parseRequest(message) {
+  if (typeof message !== "string") return undefined;
+  try {
+    return JSON.parse(message);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A platform authenticator with an enrolled built-in sensor (what a page's UVPAA asks about). */

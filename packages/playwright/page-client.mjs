@@ -20,10 +20,14 @@ export function softfidoPageClient({ bindingName, userVerifyingPlatform }) {
   const originalGet = CredentialsContainer.prototype.get;
   const boundBinding = globalThis[bindingName];
 
-  /** The binding as Playwright installed it, even if the page later replaces the global. */
+  /**
+   * The binding as Playwright installed it, even if the page later replaces the global. Requests
+   * and answers cross it as JSON text: Playwright passes a string through untouched, where an
+   * object would be walked and rebuilt on each side.
+   */
   function callBinding(request) {
     const binding = boundBinding || globalThis[bindingName];
-    return binding(request);
+    return binding(JSON.stringify(request)).then((answer) => JSON.parse(answer));
   }
 
   // --- base64url (the JSON encoding of WebAuthn L3 §5.1.10) -----------------------------------

@@ -136,10 +136,21 @@ describe("the Softfido controller", () => {
     const handler = context.bindings.__softfidoWebAuthn;
     const source = (frameUrl, topUrl) => ({ frame: { url: () => frameUrl }, page: { mainFrame: () => ({ url: () => topUrl }) } });
     await handler(source("https://a.example:8443/x", "https://a.example:8443/y"),
-      { op: "create", callId: "1", options: { challenge: "AA" }, origin: "https://evil.example", topOrigin: "https://evil.example" });
-    await handler(source("https://b.example/frame", "https://a.example/"), { op: "get", callId: "2", options: {}, mediation: "silent" });
+      JSON.stringify({ op: "create", callId: "1", options: { challenge: "AA" }, origin: "https://evil.example", topOrigin: "https://evil.example" }));
+    await handler(source("https://b.example/frame", "https://a.example/"), JSON.stringify({ op: "get", callId: "2", options: {}, mediation: "silent" }));
     assert.deepEqual(bridge.calls("/create")[0].body, { options: { challenge: "AA" }, origin: "https://a.example:8443", topOrigin: null, mediation: "optional", ceremony: "auth-1-1" });
     assert.deepEqual(bridge.calls("/get")[0].body, { options: {}, origin: "https://b.example", topOrigin: "https://a.example", mediation: "silent", ceremony: "auth-1-2" });
+  });
+
+  test("the binding answers a message that is not the page client's JSON with a TypeError, and calls nothing", async () => {
+    const { context } = await installed();
+    const handler = context.bindings.__softfidoWebAuthn;
+    const source = { frame: { url: () => "https://a.example/" }, page: { mainFrame: () => ({ url: () => "https://a.example/" }) } };
+    for (const message of [{ op: "create", callId: "1", options: {} }, "{not json", "42", undefined]) {
+      const answer = JSON.parse(await handler(source, message));
+      assert.equal(answer.domException.name, "TypeError", String(message));
+    }
+    assert.equal(bridge.calls("/create").length, 0);
   });
 });
 

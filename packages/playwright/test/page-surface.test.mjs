@@ -294,7 +294,7 @@ describe("the page's WebAuthn surface", { timeout: 120_000 }, () => {
       history.pushState(null, "", "/elsewhere?origin=https://bank.example");
       const forged = { op: "get", callId: "x", mediation: "optional", origin: "https://bank.example",
         topOrigin: "https://bank.example", options: { challenge: "AAAA", rpId: "bank.example" } };
-      await window.__softfidoWebAuthn(forged);
+      await window.__softfidoWebAuthn(JSON.stringify(forged));
       await navigator.credentials.get({ publicKey: { challenge: new Uint8Array(16), rpId: "bank.example" } });
     });
     const calls = bridge.calls("/get");
