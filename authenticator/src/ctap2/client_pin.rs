@@ -7,7 +7,7 @@ use super::verification::UvMethod;
 use super::{Authenticator, ctap20};
 use crate::config::UvCapability;
 use crate::pin::policy;
-use crate::pin::protocol::{KeyAgreementKey, PinUvAuthProtocol, SharedSecret};
+use crate::pin::protocol::{PinUvAuthProtocol, SharedSecret};
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
 use crate::proto::client_pin::{ClientPinCommand, ClientPinRequest};
@@ -75,7 +75,7 @@ impl Authenticator {
             ClientPinRequest::GetPinRetries if pin => Ok(self.get_pin_retries().into()),
             ClientPinRequest::GetKeyAgreement => {
                 protocol.ok_or(StatusCode::MissingParameter)?;
-                let key_agreement = self.volatile.key_agreement.cose_public_key();
+                let key_agreement = self.volatile.key_agreement().cose_public_key();
                 Ok(ClientPinResponse::KeyAgreement { key_agreement }.into())
             }
             ClientPinRequest::SetPin { key_agreement, new_pin_enc, pin_uv_auth_param } if pin => {
@@ -141,7 +141,7 @@ impl Authenticator {
         let protocol = protocol.ok_or(StatusCode::MissingParameter)?;
         let key_agreement = key_agreement.ok_or(StatusCode::MissingParameter)?;
         self.volatile
-            .key_agreement
+            .key_agreement()
             .shared_secret(protocol, key_agreement)
             .map_err(|_| StatusCode::InvalidParameter)
     }
@@ -270,7 +270,7 @@ impl Authenticator {
         self.commit(|state| state.pin_retries = state.pin_retries.saturating_sub(1))?;
         let matches = shared.decrypt(pin_hash_enc).is_ok_and(|hash| stored.matches(&hash));
         if !matches {
-            self.volatile.key_agreement = KeyAgreementKey::generate();
+            self.volatile.regenerate_key_agreement();
             self.volatile.consecutive_pin_failures = self.volatile.consecutive_pin_failures.saturating_add(1);
             tracing::info!(
                 retries = self.state.pin_retries,

@@ -24,7 +24,7 @@ impl Authenticator {
         let protocol = self.known_protocol(protocol.supported()?)?;
         let shared = self
             .volatile
-            .key_agreement
+            .key_agreement()
             .shared_secret(protocol, key_agreement)
             .map_err(|_| StatusCode::InvalidParameter)?;
         // Step: verify(shared secret, saltEnc, saltAuth).

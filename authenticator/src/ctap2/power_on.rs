@@ -13,6 +13,7 @@
 //! - a fingerprint enrollment in progress (§6.7.4): its template is committed only when done;
 //! - the power-up time, from which authenticatorReset's window is measured (§6.6).
 
+use std::cell::OnceCell;
 use std::time::Instant;
 
 use super::bio_enrollment::PendingEnrollment;
@@ -42,8 +43,8 @@ pub(super) struct PowerOnState {
     pub(super) token_method: Option<UvMethod>,
     /// Wrong PINs in a row since power-up (three block PIN use until a power cycle).
     pub(super) consecutive_pin_failures: u8,
-    /// The ECDH key of the PIN/UV auth protocols.
-    pub(super) key_agreement: KeyAgreementKey,
+    /// The ECDH key of the PIN/UV auth protocols, once made (see [`PowerOnState::key_agreement`]).
+    key_agreement: OnceCell<KeyAgreementKey>,
 }
 
 impl PowerOnState {
@@ -58,7 +59,23 @@ impl PowerOnState {
             pin_token: PinUvAuthToken::new(),
             token_method: None,
             consecutive_pin_failures: 0,
-            key_agreement: KeyAgreementKey::generate(),
+            key_agreement: OnceCell::new(),
         }
     }
+
+    /// The ECDH key of the PIN/UV auth protocols. CTAP 2.1 §6.5.4 has `initialize()` generate it
+    /// at power-up; it is generated here at its first use instead, which no client can tell
+    /// apart (it is the same key from then until the next power cycle or regeneration), and
+    /// spares a key generation to every power-up that never runs clientPIN or hmac-secret.
+    pub(super) fn key_agreement(&self) -> &KeyAgreementKey {
+        self.key_agreement.get_or_init(KeyAgreementKey::generate)
+    }
+
+    /// Replaces the key agreement key with a fresh one (§6.5.5.7.1 step 5.2, after a wrong PIN).
+    pub(super) fn regenerate_key_agreement(&mut self) {
+        self.key_agreement = OnceCell::new();
+    }
 }
+
+#[cfg(test)]
+mod tests;
