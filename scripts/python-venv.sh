@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Creates (idempotently) the Python virtualenv for the python-fido2 interoperability suite
-# (tests/python) and installs the pinned requirements into it. Prints the venv path last.
+# (tests/python) and the Python peer of the benchmark (tests/bench), and installs the pinned
+# requirements into it. Prints the venv path last.
 #
 #   scripts/python-venv.sh             # -> /work/main/.venv (the repository's .venv)
 #   VENV=/some/dir scripts/python-venv.sh
 #   .venv/bin/python -m pytest -q tests/python
 #
 # Needs only python3 with the venv module (and network access to PyPI on the first run).
-# A stamp file holding the hash of requirements.txt (and the interpreter) keeps reruns quick.
+# A stamp file holding the hash of the requirements files (and the interpreter) keeps reruns quick.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${VENV:-$root/.venv}"
 req="$root/tests/python/requirements.txt"
+# Fully pinned, installed with --no-deps (see the file's header).
+bench_req="$root/tests/bench/requirements.txt"
 python="${PYTHON:-python3}"
 
 if ! command -v "$python" >/dev/null 2>&1; then
@@ -33,7 +36,7 @@ hash_of() {
     fi
 }
 
-want="$( { cat "$req"; "$python" -c 'import sys; print(sys.version)'; } | hash_of)"
+want="$( { cat "$req" "$bench_req"; "$python" -c 'import sys; print(sys.version)'; } | hash_of)"
 stamp="$venv/.requirements.sha256"
 
 if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
@@ -54,6 +57,7 @@ fi
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 "$venv/bin/python" -m pip install -q --no-input -r "$req" >&2
-"$venv/bin/python" -c 'import fido2, pytest, cryptography' >&2
+"$venv/bin/python" -m pip install -q --no-input --no-deps -r "$bench_req" >&2
+"$venv/bin/python" -c 'import fido2, pytest, cryptography, soft_webauthn, webauthn, OpenSSL' >&2
 echo "$want" >"$stamp"
 echo "$venv"

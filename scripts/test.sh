@@ -23,6 +23,6 @@ SOFTFIDO_BIN="$PWD/target/debug/softfido" timeout -k 10 180 node --test tests/br
 echo "== the Playwright package (@softfido/playwright)"
 SOFTFIDO_BIN="$PWD/target/debug/softfido" timeout -k 10 120 node --test packages/playwright/test/*.test.mjs
 
-echo "== browser authenticators benchmark, a short bounded pass (figures: scripts/bench-browser.sh)"
-SOFTFIDO_BIN="$PWD/target/debug/softfido" timeout -k 10 120 \
-  node tests/browser/bench-authenticators.mjs --seconds 1 --rounds 1
+echo "== softfido and its peers benchmark, a short bounded pass of every peer (figures: scripts/bench-peers.sh)"
+SOFTFIDO_BIN="$PWD/target/debug/softfido" BENCH_PEERS_MARKDOWN=target/bench-peers-short-pass.md \
+  timeout -k 10 180 scripts/bench-peers.sh 1 1

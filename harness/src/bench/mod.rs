@@ -5,8 +5,12 @@
 //! The three measurements are interleaved in rounds of about a second (crypto, whole
 //! ceremonies, sign-ins), so that a machine whose speed drifts, as shared virtual machines'
 //! does, is measured at the same speed for the limit and for what is achieved.
+//!
+//! `softfido bench --pairs` measures something else: create()+get() pairs on one thread, in
+//! process, as a browser benchmark's page does them ([`pairs`]).
 
 mod crypto;
+mod pairs;
 mod workload;
 
 use std::sync::Arc;
@@ -31,6 +35,14 @@ pub struct BenchArgs {
     /// The threads the ceremonies run on (and the crypto is measured on).
     #[command(flatten)]
     pub threads: Threads,
+    /// Instead: create()+get() pairs per second on one thread, client, authenticator and the
+    /// RP's verification in process, and the same without the RP.
+    #[arg(long, conflicts_with = "jobs")]
+    pub pairs: bool,
+    /// With `--pairs`: print one JSON line
+    /// `{"pairs_per_second", "pairs", "seconds", "without_rp": {…}}`.
+    #[arg(long, requires = "pairs")]
+    pub json: bool,
 }
 
 /// Concurrent browsers per worker thread: enough to keep every thread busy while others wait
@@ -134,6 +146,9 @@ fn limit(crypto: &CryptoRates, needs: CryptoNeeds, jobs: usize) -> f64 {
 
 /// Runs the benchmark and prints the figures.
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    if args.pairs {
+        return pairs::run(args.seconds, args.json);
+    }
     let jobs = args.threads.count();
     anyhow::ensure!(args.seconds > 0.0, "--seconds must be positive");
     let rounds = args.seconds.round().max(2.0) as usize;
