@@ -110,6 +110,39 @@ const IN_PAGE = {
   },
 };
 
+const BINDING_FLOOR = "Playwright binding, 2 empty round trips";
+
+/**
+ * In the page: pairs of round trips through a Playwright binding that answers at once, with
+ * messages the size of the bridge's. No authenticator reached through a binding of
+ * `context.exposeBinding` (softfido's bridge is one) can do more pairs per second than this.
+ */
+async function bindingRoundTripsInPage(seconds) {
+  const message = JSON.stringify({ op: "create", callId: "1", mediation: "optional", options: { challenge: "A".repeat(43),
+    rp: { id: "localhost", name: "bench" }, user: { id: "A".repeat(22), name: "user", displayName: "bench" } } });
+  const deadline = performance.now() + seconds * 1000;
+  let pairs = 0;
+  while (performance.now() < deadline) {
+    JSON.parse(await window.__benchEcho(message));
+    JSON.parse(await window.__benchEcho(message));
+    pairs += 1;
+  }
+  return pairs;
+}
+
+/** One round of the binding floor in a fresh context: pairs per second. */
+async function bindingFloorRound(browser, pageUrl) {
+  const context = await browser.newContext();
+  try {
+    await context.exposeBinding("__benchEcho", (_source, message) => message);
+    const page = await context.newPage();
+    await page.goto(pageUrl);
+    return { [BINDING_FLOOR]: (await page.evaluate(bindingRoundTripsInPage, SECONDS)) / SECONDS };
+  } finally {
+    await context.close();
+  }
+}
+
 /** One round of an in-page authenticator in a fresh context: pairs per second. */
 async function pageRound(browser, pageUrl, name) {
   const context = await browser.newContext();
@@ -156,6 +189,7 @@ const WHERE = {
   "softfido (bridge)": ["Chromium page", "none"],
   "Chromium CDP virtual authenticator": ["Chromium page", "none"],
   "Playwright context.credentials": ["Chromium page", "none"],
+  [BINDING_FLOOR]: ["Chromium page", "no authenticator: the ceiling of the bridge's path"],
 };
 
 function median(values) {
@@ -177,6 +211,7 @@ async function measure() {
     for (let r = 0; r < ROUNDS; r++) {
       const round = {};
       for (const name of Object.keys(IN_PAGE)) Object.assign(round, await pageRound(browser, url, name));
+      Object.assign(round, await bindingFloorRound(browser, url));
       if (args.peers === "all") {
         for (const peer of Object.values(PROCESSES)) Object.assign(round, await peer());
       }
@@ -215,7 +250,7 @@ function ratioRows(rounds) {
     }
   }
   rows.push("", "| softfido (bridge) ÷ peer, same page | ratio |", "|---|---:|");
-  for (const peer of ["Playwright context.credentials", "Chromium CDP virtual authenticator"]) {
+  for (const peer of ["Playwright context.credentials", "Chromium CDP virtual authenticator", BINDING_FLOOR]) {
     rows.push(`| ${peer} | ${ratio(rounds, "softfido (bridge)", peer)} |`);
   }
   return rows;

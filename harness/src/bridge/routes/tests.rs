@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use axum::body::Body;
 use axum::http::{Request, header};
 use http_body_util::BodyExt as _;
@@ -189,4 +191,51 @@ async fn a_seed_with_a_chosen_id_or_a_bad_key_is_refused() {
     let (status, seeded) = call(&router, "POST", &path, Some(generated)).await;
     assert_eq!(status, StatusCode::CREATED);
     assert!(seeded["publicKey"].as_str().is_some_and(|k| !k.is_empty()));
+}
+
+/// A ceremony waiting for a touch holds its request, not the server: a cancel sent meanwhile is
+/// served and ends it (WebAuthn L3 §5.1.3 step 22: the page's AbortSignal).
+async fn a_cancel_is_served_while_a_ceremony_waits_for_the_touch() {
+    let router = router();
+    let (_, added) =
+        call(&router, "POST", "/authenticators", Some(json!({ "profile": "software-token" }))).await;
+    let id = added["id"].as_str().expect("id").to_owned();
+    let (status, _) =
+        call(&router, "POST", &format!("/authenticators/{id}/next"), Some(json!({ "presence": "timeout" })))
+            .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let options = json!({
+        "rp": { "id": "localhost" },
+        "user": { "id": "dTE", "name": "u1" },
+        "challenge": "Y2hhbGxlbmdl",
+        "timeout": 60_000,
+    });
+    let body = json!({ "options": options, "origin": "http://localhost:8080", "ceremony": "c1" });
+    let waiting = tokio::spawn({
+        let (router, path) = (router.clone(), format!("/authenticators/{id}/create"));
+        async move { call(&router, "POST", &path, Some(body)).await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let cancel = Some(json!({ "ceremony": "c1" }));
+    assert_eq!(
+        call(&router, "POST", &format!("/authenticators/{id}/cancel"), cancel).await.0,
+        StatusCode::NO_CONTENT
+    );
+    let (status, answer) = tokio::time::timeout(Duration::from_secs(20), waiting)
+        .await
+        .expect("the cancel ends the ceremony")
+        .expect("task");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["domException"]["name"], "AbortError", "{answer}");
+}
+
+/// One worker: a ceremony that held it while waiting would leave nobody to serve the cancel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_cancel_is_served_while_a_ceremony_waits_on_a_multi_threaded_runtime() {
+    a_cancel_is_served_while_a_ceremony_waits_for_the_touch().await;
+}
+
+#[tokio::test]
+async fn a_cancel_is_served_while_a_ceremony_waits_on_a_single_threaded_runtime() {
+    a_cancel_is_served_while_a_ceremony_waits_for_the_touch().await;
 }
