@@ -1,7 +1,6 @@
 //! The persistent part of the authenticator's state.
 
-use std::collections::BTreeMap;
-
+use imbl::OrdMap;
 use serde::{Deserialize, Serialize};
 
 use crate::config::PinHashCost;
@@ -19,7 +18,10 @@ pub struct PersistentState {
     /// The counter of [`crate::config::CounterMode::Global`].
     pub global_counter: u32,
     /// Counters of [`crate::config::CounterMode::PerCredential`], by credential-ID digest (hex).
-    pub credential_counters: BTreeMap<String, u32>,
+    /// One entry per credential ever used, so it grows without bound; a map that shares its
+    /// structure keeps the copy each commit makes (the change is applied to a copy, which is
+    /// stored before it replaces the state) from costing time in proportion to that history.
+    pub credential_counters: OrdMap<String, u32>,
     /// Discoverable credentials, oldest first.
     pub resident: Vec<ResidentCredential>,
     /// Creation sequence number given to the next credential.
@@ -186,7 +188,7 @@ impl PersistentState {
             version: Self::VERSION,
             master_key: rand::random(),
             global_counter: 0,
-            credential_counters: BTreeMap::new(),
+            credential_counters: OrdMap::new(),
             resident: Vec::new(),
             next_sequence: 0,
             pin: None,
