@@ -346,7 +346,10 @@ impl Store {
             .op("begin purging expired grants")?;
         let mut deleted = 0;
         for (op, sql) in PURGES {
-            deleted += tx.execute(sql, params![now, GRANT_PURGE_BATCH]).op(op)?;
+            deleted += tx
+                .prepare_cached(sql)
+                .and_then(|mut statement| statement.execute(params![now, GRANT_PURGE_BATCH]))
+                .op(op)?;
         }
         tx.commit().op("commit purging expired grants")?;
         Ok(deleted)

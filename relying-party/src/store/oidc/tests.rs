@@ -88,3 +88,22 @@ fn bearer_tokens_in_plaintext_in_the_database() {
     assert!(matches!(store.redeem_code("code-secret-1", NOW).expect("store"), RedeemOutcome::Fresh { .. }));
     assert_eq!(store.revoke_tokens_of_code("code-secret-1").expect("store"), 1);
 }
+
+/// The purge before each issued code reads the expired codes alone, through the expiry index,
+/// so its cost does not grow with the live codes the table holds.
+#[test]
+fn the_purge_of_expired_codes_reads_them_by_expiry() {
+    let store = Store::in_memory().expect("store");
+    let plan: Vec<String> = store
+        .conn
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT code FROM authorization_codes WHERE expires_at <= ?1 AND NOT EXISTS \
+             (SELECT 1 FROM access_tokens WHERE access_tokens.code = authorization_codes.code) LIMIT ?2",
+        )
+        .expect("plan")
+        .query_map(params![NOW, GRANT_PURGE_BATCH], |row| row.get::<_, String>(3))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("plan rows");
+    assert!(plan.iter().any(|step| step.contains("USING INDEX authorization_codes_by_expiry")), "{plan:?}");
+}
