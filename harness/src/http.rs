@@ -105,9 +105,13 @@ impl Http {
         Self { jar: Some(Default::default()), ..Self::backend() }
     }
 
-    /// A server-side client: no cookies.
+    /// A server-side client: no cookies. Its connections send each request at once
+    /// (`TCP_NODELAY`): a request is written whole, so Nagle's algorithm would only hold back
+    /// the tail of one that spans two writes until the peer's delayed ACK.
     pub fn backend() -> Self {
-        Self { client: Client::builder(TokioExecutor::new()).build_http(), jar: None }
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        Self { client: Client::builder(TokioExecutor::new()).build(connector), jar: None }
     }
 
     /// The same connection pool with an empty cookie jar: a new browser profile.

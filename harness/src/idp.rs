@@ -2,6 +2,7 @@
 //! real TCP: what the matrix signs in to unless it is pointed at another IdP with `--rp-url`.
 
 use anyhow::Context as _;
+use axum::serve::ListenerExt as _;
 use serde_json::json;
 use softfido_authenticator::config::{KeyProtection, Model, UvKind};
 use softfido_rp::clock::ManualClock;
@@ -85,6 +86,12 @@ impl LocalIdp {
             builder = builder.clock(clock);
         }
         let state = builder.build().context("the IdP's state")?;
+        // Answers leave at once (`TCP_NODELAY`), as the harness's requests do.
+        let listener = listener.tap_io(|stream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::debug!(%error, "TCP_NODELAY not set");
+            }
+        });
         let server = tokio::spawn(async move {
             let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
             if let Err(error) = axum::serve(listener, service).await {

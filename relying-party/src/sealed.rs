@@ -15,7 +15,9 @@ use sha2::Sha256;
 
 /// Seals and opens values with one random key.
 pub struct Sealer {
-    key: [u8; 32],
+    /// HMAC-SHA-256 keyed once (RFC 2104: the key's inner and outer pads are hashed at
+    /// construction); each seal or open continues from a copy.
+    keyed: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for Sealer {
@@ -33,7 +35,11 @@ impl Default for Sealer {
 impl Sealer {
     /// A sealer with a fresh random key: what it sealed opens only in this process.
     pub fn new() -> Self {
-        Self { key: rand::random() }
+        let key: [u8; 32] = rand::random();
+        // HMAC takes a key of any length.
+        let keyed = <Hmac<Sha256> as KeyInit>::new_from_slice(&key)
+            .unwrap_or_else(|_| unreachable!("HMAC accepts 32-byte keys"));
+        Self { keyed }
     }
 
     /// `base64url(JSON) "." base64url(HMAC-SHA-256(key, JSON))`.
@@ -54,9 +60,7 @@ impl Sealer {
     }
 
     fn mac(&self, payload: &[u8]) -> Hmac<Sha256> {
-        // HMAC takes a key of any length.
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
-            .unwrap_or_else(|_| unreachable!("HMAC accepts 32-byte keys"));
+        let mut mac = self.keyed.clone();
         mac.update(payload);
         mac
     }

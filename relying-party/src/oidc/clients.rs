@@ -104,6 +104,8 @@ impl ProviderConfig {
 #[derive(Clone, Debug, Default)]
 pub struct ClientRegistry {
     clients: Vec<RegisteredClient>,
+    /// The same clients as the authorization endpoint checks them, converted once.
+    authorize: Vec<Client>,
 }
 
 impl ClientRegistry {
@@ -116,7 +118,8 @@ impl ClientRegistry {
                 return Err(ConfigError::DuplicateClientId { client_id: client.id.clone(), index, first });
             }
         }
-        Ok(Self { clients })
+        let authorize = clients.iter().map(Client::from).collect();
+        Ok(Self { clients, authorize })
     }
 
     /// The client registered as `client_id`.
@@ -140,8 +143,8 @@ impl ClientRegistry {
     }
 
     /// The clients as the authorization endpoint checks them (`authorize::validate`).
-    pub fn authorize_clients(&self) -> Vec<Client> {
-        self.clients.iter().map(Client::from).collect()
+    pub fn authorize_clients(&self) -> &[Client] {
+        &self.authorize
     }
 }
 

@@ -90,7 +90,7 @@ pub async fn authorize(
         };
         params = pushed;
     }
-    let request = match validate(&params, &state.clients.authorize_clients()) {
+    let request = match validate(&params, state.clients.authorize_clients()) {
         Ok(request) => request,
         Err(error) => return Ok(authorize_error(&state.issuer, error)),
     };
@@ -242,7 +242,7 @@ pub async fn par(
     }
     form.insert("client_id".into(), client.as_str().to_owned());
     // §2.3: an invalid request is answered here, as JSON, not redirected.
-    if let Err(error) = validate(&form, &state.clients.authorize_clients()) {
+    if let Err(error) = validate(&form, state.clients.authorize_clients()) {
         let (error, description) = match error {
             AuthorizeError::Display { error, description } => (error, description),
             AuthorizeError::Redirect { error, description, .. } => (error, description),

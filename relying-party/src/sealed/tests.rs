@@ -21,3 +21,13 @@ fn a_changed_payload_or_tag_or_another_key_does_not_open() {
     assert_eq!(Sealer::new().open::<(String, u64)>(&sealed), None);
     assert_eq!(sealer.open::<(String, u64)>("not sealed"), None);
 }
+
+/// Every seal starts from the key alone: what one value fed the MAC never reaches the next.
+#[test]
+fn each_seal_is_independent_of_the_ones_before() {
+    let sealer = Sealer::new();
+    let first = sealer.seal(&("client", 42_u64));
+    let _other = sealer.seal(&("another client", 7_u64));
+    assert_eq!(sealer.open::<(String, u64)>(&first), Some(("client".to_owned(), 42)));
+    assert_eq!(sealer.seal(&("client", 42_u64)), first);
+}

@@ -15,9 +15,20 @@ use crate::oidc::grant::Grant;
 use crate::oidc::params::Params;
 use crate::oidc::token::UserInfo;
 
-/// The most expired rows of each kind one [`Store::purge_expired_grants`] deletes, so that the
-/// purge on the way to an insert does bounded work.
-pub const GRANT_PURGE_BATCH: i64 = 64;
+/// The most expired rows of each kind one [`Store::purge_expired_grants`] deletes (64), so that
+/// the purge on the way to an insert does bounded work. The purge statements are written with it
+/// as a literal: SQLite prepares again a statement whose `LIMIT` is a bound parameter each time
+/// it is bound (the limit's value may change its plan), which would make every purge parse its
+/// SQL anew.
+macro_rules! grant_purge_batch {
+    () => {
+        64
+    };
+}
+
+/// The batch, as the tests count it.
+#[cfg(test)]
+const GRANT_PURGE_BATCH: i64 = grant_purge_batch!();
 
 /// What [`Store::redeem_code`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +125,24 @@ fn duplicate_or(what: &'static str, op: &'static str) -> impl FnOnce(rusqlite::E
         _ => StoreError::Sqlite { op, source: error },
     }
 }
+
+/// Deletes up to a batch of authorization codes expired at `?1` that no access token refers to; the
+/// expiry index finds them without reading the live codes.
+const PURGE_EXPIRED_CODES: &str = concat!(
+    "DELETE FROM authorization_codes WHERE code IN \
+     (SELECT code FROM authorization_codes WHERE expires_at <= ?1 AND NOT EXISTS \
+     (SELECT 1 FROM access_tokens WHERE access_tokens.code = authorization_codes.code) LIMIT ",
+    grant_purge_batch!(),
+    ")"
+);
+
+/// Deletes up to a batch of pushed authorization requests expired at `?1`.
+const PURGE_EXPIRED_PUSHED_REQUESTS: &str = concat!(
+    "DELETE FROM pushed_authorization_requests WHERE request_uri IN \
+     (SELECT request_uri FROM pushed_authorization_requests WHERE expires_at <= ?1 LIMIT ",
+    grant_purge_batch!(),
+    ")"
+);
 
 impl Store {
     /// Records an authorization code for the grant's client, valid until `expires_at`.
@@ -321,24 +350,15 @@ impl Store {
         Ok(inserted == 1)
     }
 
-    /// Deletes up to [`GRANT_PURGE_BATCH`] expired pushed authorization requests and as many
+    /// Deletes up to a batch (64) of expired pushed authorization requests and as many
     /// expired authorization codes that no access token refers to (such a code is useless: a
     /// replay of it finds it [`RedeemOutcome::Unknown`], refused alike, and nothing it issued is
     /// still recorded). The authorization and PAR endpoints call it before each insert, so the
     /// tables do not grow with expired rows. Returns the number of rows deleted.
     pub fn purge_expired_grants(&mut self, now: i64) -> Result<usize, StoreError> {
         const PURGES: [(&str, &str); 2] = [
-            (
-                "purge a batch of expired pushed authorization requests",
-                "DELETE FROM pushed_authorization_requests WHERE request_uri IN \
-                 (SELECT request_uri FROM pushed_authorization_requests WHERE expires_at <= ?1 LIMIT ?2)",
-            ),
-            (
-                "purge a batch of expired authorization codes",
-                "DELETE FROM authorization_codes WHERE code IN \
-                 (SELECT code FROM authorization_codes WHERE expires_at <= ?1 AND NOT EXISTS \
-                 (SELECT 1 FROM access_tokens WHERE access_tokens.code = authorization_codes.code) LIMIT ?2)",
-            ),
+            ("purge a batch of expired pushed authorization requests", PURGE_EXPIRED_PUSHED_REQUESTS),
+            ("purge a batch of expired authorization codes", PURGE_EXPIRED_CODES),
         ];
         let tx = self
             .conn
@@ -346,7 +366,7 @@ impl Store {
             .op("begin purging expired grants")?;
         let mut deleted = 0;
         for (op, sql) in PURGES {
-            deleted += tx.execute(sql, params![now, GRANT_PURGE_BATCH]).op(op)?;
+            deleted += tx.prepare_cached(sql).and_then(|mut statement| statement.execute([now])).op(op)?;
         }
         tx.commit().op("commit purging expired grants")?;
         Ok(deleted)

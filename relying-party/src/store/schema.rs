@@ -10,7 +10,8 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::error::{Context as _, StoreError};
 
 /// Migration `i` takes the schema from version `i` to version `i + 1`.
-pub(super) const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_PASSWORDLESS_BY_AGE, V3_BEARER_SECRETS_AS_DIGESTS];
+pub(super) const MIGRATIONS: &[&str] =
+    &[V1_INITIAL, V2_PASSWORDLESS_BY_AGE, V3_BEARER_SECRETS_AS_DIGESTS, V4_CODES_BY_EXPIRY];
 
 /// Accounts, passkeys, and the OpenID provider's codes, tokens, pushed requests and client
 /// assertion IDs. STRICT tables, so a wrongly typed value is an error rather than a silent cast.
@@ -83,6 +84,12 @@ CREATE INDEX users_without_password_by_age ON users (created_at) WHERE password_
 const V3_BEARER_SECRETS_AS_DIGESTS: &str = "
 DELETE FROM access_tokens;
 DELETE FROM authorization_codes;
+";
+
+/// Authorization codes by expiry: the purge that runs before each code is issued finds the
+/// expired ones without reading every code the table holds.
+const V4_CODES_BY_EXPIRY: &str = "
+CREATE INDEX authorization_codes_by_expiry ON authorization_codes (expires_at);
 ";
 
 /// The newest schema version this build knows.

@@ -88,3 +88,20 @@ fn bearer_tokens_in_plaintext_in_the_database() {
     assert!(matches!(store.redeem_code("code-secret-1", NOW).expect("store"), RedeemOutcome::Fresh { .. }));
     assert_eq!(store.revoke_tokens_of_code("code-secret-1").expect("store"), 1);
 }
+
+/// The purge before each issued code reads the expired codes alone, through the expiry index,
+/// so its cost does not grow with the live codes the table holds.
+#[test]
+fn the_purge_of_expired_codes_reads_them_by_expiry() {
+    let store = Store::in_memory().expect("store");
+    let plan: Vec<String> = store
+        .conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {PURGE_EXPIRED_CODES}"))
+        .expect("plan")
+        .query_map([NOW], |row| row.get::<_, String>(3))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("plan rows");
+    assert!(plan.iter().any(|step| step.contains("USING INDEX authorization_codes_by_expiry")), "{plan:?}");
+    assert!(!plan.iter().any(|step| step.starts_with("SCAN")), "{plan:?}");
+}
