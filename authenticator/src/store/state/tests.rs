@@ -50,3 +50,28 @@ fn the_standard_cost_is_recorded_with_its_rounds() {
     let json = serde_json::to_value(&pin).unwrap();
     assert_eq!(json["rounds"], PinHashCost::STANDARD_ROUNDS);
 }
+
+#[test]
+fn per_credential_counters_keep_their_state_file_form() {
+    let mut json = serde_json::to_value(PersistentState::new()).unwrap();
+    json["credential_counters"] = serde_json::json!({ "ff01": 7, "0a02": 3 });
+    let mut state: PersistentState = serde_json::from_value(json).unwrap();
+    assert_eq!(state.credential_counters.get("ff01"), Some(&7));
+    state.credential_counters.insert("55aa".to_owned(), 1);
+    let written = serde_json::to_value(&state).unwrap();
+    // A JSON object, keys in order, as the state file has always held them.
+    let keys: Vec<&String> = written["credential_counters"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["0a02", "55aa", "ff01"]);
+    assert_eq!(written["credential_counters"]["0a02"], 3);
+}
+
+#[test]
+fn a_copy_of_the_state_does_not_see_counters_advanced_after_it() {
+    let mut state = PersistentState::new();
+    state.credential_counters.insert("aa".to_owned(), 1);
+    let copy = state.clone();
+    state.credential_counters.insert("aa".to_owned(), 2);
+    state.credential_counters.insert("bb".to_owned(), 1);
+    assert_eq!(copy.credential_counters.get("aa"), Some(&1));
+    assert_eq!(copy.credential_counters.len(), 1);
+}
