@@ -111,6 +111,8 @@ impl Http {
     pub fn backend() -> Self {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
+        // What `build_http` would set: TCP keepalive probes after the pool's idle timeout.
+        connector.set_keepalive(Some(std::time::Duration::from_secs(90)));
         Self { client: Client::builder(TokioExecutor::new()).build(connector), jar: None }
     }
 

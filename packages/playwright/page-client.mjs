@@ -19,6 +19,8 @@ export function softfidoPageClient({ bindingName, userVerifyingPlatform }) {
   const originalCreate = CredentialsContainer.prototype.create;
   const originalGet = CredentialsContainer.prototype.get;
   const boundBinding = globalThis[bindingName];
+  // The page may replace JSON's methods later; the messages keep the originals.
+  const { stringify, parse } = JSON;
 
   /**
    * The binding as Playwright installed it, even if the page later replaces the global. Requests
@@ -27,7 +29,7 @@ export function softfidoPageClient({ bindingName, userVerifyingPlatform }) {
    */
   function callBinding(request) {
     const binding = boundBinding || globalThis[bindingName];
-    return binding(JSON.stringify(request)).then((answer) => JSON.parse(answer));
+    return binding(stringify(request)).then((answer) => parse(answer));
   }
 
   // --- base64url (the JSON encoding of WebAuthn L3 §5.1.10) -----------------------------------

@@ -157,16 +157,24 @@ struct CancelRequest {
 /// Runs `work`, which may block (a ceremony waits for the user's touch until its timeout),
 /// without stalling the other requests, a cancel among them. On a multi-threaded runtime it runs
 /// in place while the runtime hands this worker's other tasks to another thread: the common,
-/// quick ceremony costs no hand-off to the blocking pool and back (the bridge answers about 1.6
-/// times as many ceremonies per second as with `spawn_blocking`). A single-threaded runtime
-/// cannot do that, so there the work goes to the blocking pool.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, tokio::task::JoinError> {
+/// quick ceremony costs no hand-off to the blocking pool and back. A single-threaded runtime
+/// cannot do that, so there the work goes to the blocking pool. Either way a panic in `work` is
+/// an error to answer, not a dropped connection.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
     match tokio::runtime::Handle::current().runtime_flavor() {
-        tokio::runtime::RuntimeFlavor::MultiThread => Ok(tokio::task::block_in_place(work)),
-        _ => tokio::task::spawn_blocking(work).await,
+        tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)))
+                .map_err(|panic| panic_message(panic.as_ref()))
+        }
+        _ => tokio::task::spawn_blocking(work).await.map_err(|error| error.to_string()),
     }
+}
+
+/// What a panic says, for the 500 answer.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let text =
+        panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str));
+    format!("the ceremony panicked: {}", text.unwrap_or("(no message)"))
 }
 
 async fn ceremony(
@@ -183,7 +191,7 @@ async fn ceremony(
         hosted.ceremony(&CeremonyCall { call, caller: &caller, options: &request.options, id }, unscripted)
     })
     .await
-    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "ceremony_failed", e.to_string()))?;
+    .map_err(|message| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "ceremony_failed", message))?;
     Ok(Json(match answer {
         Ok(credential) => json!({ "credential": credential }),
         Err(exception) => json!({ "domException": exception }),

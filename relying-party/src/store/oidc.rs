@@ -16,10 +16,9 @@ use crate::oidc::params::Params;
 use crate::oidc::token::UserInfo;
 
 /// The most expired rows of each kind one [`Store::purge_expired_grants`] deletes (64), so that
-/// the purge on the way to an insert does bounded work. The purge statements are written with it
-/// as a literal: SQLite prepares again a statement whose `LIMIT` is a bound parameter each time
-/// it is bound (the limit's value may change its plan), which would make every purge parse its
-/// SQL anew.
+/// the purge on the way to an insert does bounded work. The purge statements carry it as a
+/// literal and are prepared once per connection (`prepare_cached`), so a purge binds only the
+/// current time.
 macro_rules! grant_purge_batch {
     () => {
         64

@@ -31,8 +31,9 @@ mod cose {
 
 /// The authenticator's key agreement key: an ECDH P-256 key pair.
 ///
-/// Create one with [`KeyAgreementKey::generate`] at power-up (the abstract `initialize()`) and
-/// replace it with a fresh one wherever the spec calls `regenerate()` (§6.5.4). The same key
+/// One is made with [`KeyAgreementKey::generate`] for each power-up (the abstract
+/// `initialize()`; the authenticator makes it at its first use, which no client can tell apart)
+/// and replaced with a fresh one wherever the spec calls `regenerate()` (§6.5.4). The same key
 /// serves every `getKeyAgreement` until then, so it is a static key, not an ephemeral one.
 #[derive(Clone)]
 pub struct KeyAgreementKey {

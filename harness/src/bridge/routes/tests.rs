@@ -239,3 +239,16 @@ async fn a_cancel_is_served_while_a_ceremony_waits_on_a_multi_threaded_runtime()
 async fn a_cancel_is_served_while_a_ceremony_waits_on_a_single_threaded_runtime() {
     a_cancel_is_served_while_a_ceremony_waits_for_the_touch().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_panic_in_a_ceremony_is_an_error_to_answer_on_a_multi_threaded_runtime() {
+    let outcome = blocking(|| -> u8 { panic!("a broken ceremony") }).await;
+    assert!(outcome.expect_err("an error, not an unwinding task").contains("a broken ceremony"));
+    assert_eq!(blocking(|| 7).await, Ok(7));
+}
+
+#[tokio::test]
+async fn a_panic_in_a_ceremony_is_an_error_to_answer_on_a_single_threaded_runtime() {
+    let outcome = blocking(|| -> u8 { panic!("a broken ceremony") }).await;
+    assert!(outcome.expect_err("an error, not an unwinding task").contains("a broken ceremony"));
+}
