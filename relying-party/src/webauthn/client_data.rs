@@ -19,7 +19,7 @@ struct Embedding {
 /// "If C.topOrigin is present: ... verify that C.topOrigin matches an origin the RP expects to
 /// be embedded in". This RP expects to be embedded in none, so `crossOrigin: true` and any
 /// `topOrigin` are refused, in both ceremonies.
-pub(super) fn check_not_embedded(client_data_json: &[u8]) -> Result<(), CeremonyError> {
+pub fn check_not_embedded(client_data_json: &[u8]) -> Result<(), CeremonyError> {
     let embedding: Embedding = serde_json::from_slice(client_data_json)
         .map_err(|e| CeremonyError::Malformed(format!("clientDataJSON: {e}")))?;
     if embedding.cross_origin == Some(true) {

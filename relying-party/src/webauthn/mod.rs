@@ -38,6 +38,7 @@ use webauthn_rs_core::proto::{AttestationCaList, UserVerificationPolicy};
 use crate::metadata::{KeyIdentifier, Metadata};
 
 pub use authentication::{AuthenticationState, VerifiedAssertion};
+pub use client_data::check_not_embedded;
 pub use error::{CeremonyError, ConfigError};
 pub use registration::{Discoverability, RegisteredCredential, RegistrationState, UserIdentity};
 pub use webauthn_rs_core::proto::{
