@@ -26,3 +26,6 @@ SOFTFIDO_BIN="$PWD/target/debug/softfido" timeout -k 10 120 node --test packages
 echo "== softfido and its peers benchmark, a short bounded pass of every peer (figures: scripts/bench-peers.sh)"
 SOFTFIDO_BIN="$PWD/target/debug/softfido" BENCH_PEERS_MARKDOWN=target/bench-peers-short-pass.md \
   timeout -k 10 180 scripts/bench-peers.sh 1 1
+
+echo "== fuzzing, a short bounded pass of every target (long runs: scripts/fuzz.sh SECONDS, docs/fuzzing.md)"
+FUZZ_WORK=target/fuzz-short-pass timeout -k 10 900 scripts/fuzz.sh 10
