@@ -58,6 +58,8 @@ pub fn softfido_metadata() -> anyhow::Result<Metadata> {
 pub struct LocalIdp {
     /// `http://localhost:PORT`: the issuer, and the WebAuthn origin of its pages.
     pub issuer: String,
+    /// Its state, for reading what it holds (its store's census, its sessions).
+    pub state: AppState,
     server: JoinHandle<()>,
 }
 
@@ -71,11 +73,25 @@ impl LocalIdp {
         policy: Policy,
         clock: Option<ManualClock>,
     ) -> anyhow::Result<Self> {
+        Self::start_with_clients(uv, policy, clock, Vec::new()).await
+    }
+
+    /// [`LocalIdp::start`] with more clients than the matrix's: `clients` are their entries of
+    /// the provider configuration.
+    pub async fn start_with_clients(
+        uv: UserVerificationRequirement,
+        policy: Policy,
+        clock: Option<ManualClock>,
+        clients: Vec<serde_json::Value>,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await.context("binding a loopback port")?;
         let port = listener.local_addr().context("bound address")?.port();
         let issuer = format!("http://localhost:{port}");
-        let config = ProviderConfig::from_json(&matrix_provider_config(&issuer).to_string())
-            .context("provider configuration")?;
+        let mut provider = matrix_provider_config(&issuer);
+        if let Some(list) = provider["clients"].as_array_mut() {
+            list.extend(clients);
+        }
+        let config = ProviderConfig::from_json(&provider.to_string()).context("provider configuration")?;
         let mut builder = AppState::builder(config)
             .metadata(softfido_metadata()?)
             .trusts_softfido_test_root(true)
@@ -92,13 +108,14 @@ impl LocalIdp {
                 tracing::debug!(%error, "TCP_NODELAY not set");
             }
         });
+        let served = state.clone();
         let server = tokio::spawn(async move {
-            let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+            let service = app(served).into_make_service_with_connect_info::<std::net::SocketAddr>();
             if let Err(error) = axum::serve(listener, service).await {
                 tracing::error!(%error, "the in-process IdP stopped");
             }
         });
-        Ok(Self { issuer, server })
+        Ok(Self { issuer, state, server })
     }
 }
 

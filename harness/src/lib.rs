@@ -4,6 +4,7 @@
 //! party setting combination through the OIDC code flow.
 
 pub mod args;
+pub mod attack;
 pub mod axes;
 pub mod bench;
 pub mod bridge;

@@ -33,6 +33,9 @@ enum Command {
     /// Run every authenticator flag and RP setting combination end to end (register, sign in
     /// through the OIDC code flow, verify the ID token) and compare amr/acr with the rule table.
     Matrix(matrix::MatrixArgs),
+    /// The negative matrix: a lying authenticator, a cheating browser and a forging OAuth client
+    /// against the IdP; each attack must be refused with its specific error and change nothing.
+    Attack(softfido_harness::attack::AttackArgs),
     /// Run every authenticator flag combination through the CTAP2 bytes alone and check what
     /// the authenticator signs (flags, signature, attestation chain, AAGUID, uvm).
     DeviceMatrix(device::DeviceMatrixArgs),
@@ -176,6 +179,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Matrix(args) => matrix::run(&args),
+        Command::Attack(args) => softfido_harness::attack::run(&args),
         Command::DeviceMatrix(args) => device::run(&args),
         Command::Bench(args) => softfido_harness::bench::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Load(args) => softfido_harness::load::run(&args),

@@ -19,6 +19,7 @@
 //! else; `attestation_json` holds the readable attestation summary shown in passkey management.
 
 mod accounts;
+mod census;
 mod error;
 mod json;
 mod oidc;
@@ -31,6 +32,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use accounts::{NewCredential, StoredCredential, User};
+pub use census::Census;
 pub use error::StoreError;
 pub use oidc::{AccessToken, NewAccessToken, RedeemOutcome};
 

@@ -67,6 +67,24 @@ pub struct WebAuthnClient {
     /// Replace a U2F key's `fido-u2f` attestation with `none` (WebAuthn L3 §5.4.7: a client may
     /// withhold attestation, as where the user declines to share it).
     pub replace_u2f_attestation_with_none: bool,
+    /// What a cheating client puts in place of what WebAuthn L3 §5.1.3/§5.1.4 prescribe; all
+    /// off by default.
+    pub cheat: Cheat,
+}
+
+/// A cheating client's departures from WebAuthn L3 §5.1.3/§5.1.4, for the negative matrix.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Cheat {
+    /// clientDataJSON.type instead of the ceremony's.
+    pub client_data_type: Option<String>,
+    /// clientDataJSON.crossOrigin set to true.
+    pub cross_origin: bool,
+    /// clientDataJSON.topOrigin, whatever crossOrigin says.
+    pub top_origin: Option<String>,
+    /// The RP ID asked of the authenticator instead of the options' (whose hash it signs).
+    pub rp_id: Option<String>,
+    /// clientDataJSON.challenge instead of the options'.
+    pub challenge: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for WebAuthnClient {
@@ -113,6 +131,7 @@ impl WebAuthnClient {
             pin_protocol: PinUvAuthProtocol::Two,
             skip_user_verification: false,
             replace_u2f_attestation_with_none: false,
+            cheat: Cheat::default(),
         }
     }
 
@@ -123,7 +142,8 @@ impl WebAuthnClient {
         }
         let options = options.get("publicKey").unwrap_or(options);
         let challenge = unb64(&options["challenge"], "challenge")?;
-        let rp_id = options["rp"]["id"].as_str().ok_or_else(|| malformed("rp.id"))?.to_owned();
+        let rp_id = options["rp"]["id"].as_str().ok_or_else(|| malformed("rp.id"))?;
+        let rp_id = self.cheat.rp_id.clone().unwrap_or_else(|| rp_id.to_owned());
         let user_id = unb64(&options["user"]["id"], "user.id")?;
         let user_name = options["user"]["name"].as_str().unwrap_or_default().to_owned();
         let selection = &options["authenticatorSelection"];
@@ -194,7 +214,8 @@ impl WebAuthnClient {
         }
         let options = options.get("publicKey").unwrap_or(options);
         let challenge = unb64(&options["challenge"], "challenge")?;
-        let rp_id = options["rpId"].as_str().ok_or_else(|| malformed("rpId"))?.to_owned();
+        let rp_id = options["rpId"].as_str().ok_or_else(|| malformed("rpId"))?;
+        let rp_id = self.cheat.rp_id.clone().unwrap_or_else(|| rp_id.to_owned());
         let requirement = options["userVerification"].as_str().unwrap_or("preferred").to_owned();
         let allow: Vec<Vec<u8>> = options["allowCredentials"]
             .as_array()
@@ -235,7 +256,23 @@ impl WebAuthnClient {
     }
 
     fn client_data(&self, type_: &str, challenge: &[u8]) -> Vec<u8> {
-        client_data_json(type_, challenge, &self.origin, None)
+        let cheat = &self.cheat;
+        let type_ = cheat.client_data_type.as_deref().unwrap_or(type_);
+        let challenge = cheat.challenge.as_deref().unwrap_or(challenge);
+        let honest = client_data_json(type_, challenge, &self.origin, None);
+        if !cheat.cross_origin && cheat.top_origin.is_none() {
+            return honest;
+        }
+        // The members a cheating client sets as it likes, crossOrigin and topOrigin apart.
+        let mut json = String::from_utf8_lossy(&honest).into_owned();
+        if cheat.cross_origin {
+            json = json.replace(r#""crossOrigin":false"#, r#""crossOrigin":true"#);
+        }
+        if let Some(top_origin) = &cheat.top_origin {
+            json.pop();
+            json.push_str(&format!(r#","topOrigin":{}}}"#, Value::String(top_origin.clone())));
+        }
+        json.into_bytes()
     }
 
     /// The user verification plan for `requirement` (see [`super::uv::plan`]). `registration_rk`

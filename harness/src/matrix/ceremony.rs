@@ -418,7 +418,7 @@ fn redirect(target: &Target, reply: &Reply) -> Result<Url, Verdict> {
 
 /// Redeems `code` and reads amr and acr from the ID token openidconnect verified (signature
 /// against the JWKS, iss, aud, exp, nonce).
-async fn redeem(
+pub async fn redeem(
     target: &Target,
     code: &str,
     verifier: PkceCodeVerifier,

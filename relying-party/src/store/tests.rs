@@ -15,14 +15,14 @@ use crate::webauthn::test_client::Browser;
 use crate::webauthn::tests as webauthn_tests;
 use crate::webauthn::{RegisteredCredential, UserVerificationRequirement};
 
-const NOW: i64 = 1_800_000_000;
+pub(super) const NOW: i64 = 1_800_000_000;
 
-fn store() -> Store {
+pub(super) fn store() -> Store {
     Store::in_memory().unwrap()
 }
 
 /// A credential registered on softfido's software token, made once.
-fn registered() -> &'static RegisteredCredential {
+pub(super) fn registered() -> &'static RegisteredCredential {
     static REGISTERED: OnceLock<RegisteredCredential> = OnceLock::new();
     REGISTERED.get_or_init(|| {
         let rp = webauthn_tests::ceremonies(UserVerificationRequirement::Preferred);
@@ -30,7 +30,7 @@ fn registered() -> &'static RegisteredCredential {
     })
 }
 
-fn credential<'a>(user_id: &'a str, credential_id: &'a [u8]) -> NewCredential<'a> {
+pub(super) fn credential<'a>(user_id: &'a str, credential_id: &'a [u8]) -> NewCredential<'a> {
     NewCredential {
         credential_id,
         user_id,
@@ -56,7 +56,7 @@ fn token<'a>(
 }
 
 /// A grant for `client_id` with subject `s`.
-fn grant(client_id: &str) -> Grant {
+pub(super) fn grant(client_id: &str) -> Grant {
     let challenge =
         CodeChallenge::from_request(Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"), Some("S256"))
             .unwrap();
@@ -65,7 +65,7 @@ fn grant(client_id: &str) -> Grant {
 }
 
 /// Authorization request parameters.
-fn par_params(pairs: &[(&str, &str)]) -> Params {
+pub(super) fn par_params(pairs: &[(&str, &str)]) -> Params {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
 }
 
