@@ -23,11 +23,13 @@ pub enum Group {
     Oidc,
     /// The account and session surface: sign-up, password sign-in, re-authentication.
     Account,
+    /// A stranger against the authenticator daemon: its UDP surface and its state file.
+    Device,
 }
 
 impl Group {
     /// Every group, in report order.
-    pub const ALL: [Group; 4] = [Self::Authenticator, Self::Client, Self::Oidc, Self::Account];
+    pub const ALL: [Group; 5] = [Self::Authenticator, Self::Client, Self::Oidc, Self::Account, Self::Device];
 
     /// The group's name in reports and filters.
     pub fn name(self) -> &'static str {
@@ -36,6 +38,7 @@ impl Group {
             Self::Client => "client",
             Self::Oidc => "oidc",
             Self::Account => "account",
+            Self::Device => "device",
         }
     }
 }
