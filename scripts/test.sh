@@ -11,8 +11,13 @@ venv=$(scripts/python-venv.sh)
 echo "== cargo test --workspace"
 cargo test --workspace --locked
 
-echo "== python-fido2 interop over UDP"
 cargo build --locked -p softfido-harness
+echo "== softfido attack: every attack case, refused with its specific error and nothing changed"
+target/debug/softfido attack --report target/attack-report >target/attack-report.txt \
+  || { cat target/attack-report.txt; exit 1; }
+tail -n 3 target/attack-report.txt
+
+echo "== python-fido2 interop over UDP"
 SOFTFIDO_BIN="$PWD/target/debug/softfido" "$venv/bin/python" -m pytest -q tests/python
 
 echo "== headless Chromium: the web pages, softfido's through the bridge, django-allauth's"
