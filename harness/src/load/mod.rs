@@ -9,7 +9,7 @@
 mod browsers;
 mod flood;
 mod report;
-mod server;
+pub mod server;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

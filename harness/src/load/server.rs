@@ -49,16 +49,24 @@ pub struct ServeProcess {
 impl ServeProcess {
     /// Starts the server on a free loopback port and waits until it answers discovery.
     pub async fn start() -> anyhow::Result<(Self, Target)> {
+        let executable = std::env::current_exe().context("this executable's path")?;
+        Self::start_with(&executable, |issuer| Ok(matrix_provider_config(issuer))).await
+    }
+
+    /// Starts `softfido serve` from `executable` with the provider configuration `config(issuer)`,
+    /// and waits until it answers discovery.
+    pub async fn start_with(
+        executable: &std::path::Path,
+        config: impl FnOnce(&str) -> anyhow::Result<serde_json::Value>,
+    ) -> anyhow::Result<(Self, Target)> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .context("finding a free loopback port")?
             .port();
         let issuer = format!("http://localhost:{port}");
+        let provider = config(&issuer)?;
         let mut config = tempfile::NamedTempFile::new().context("the provider configuration file")?;
-        config
-            .write_all(matrix_provider_config(&issuer).to_string().as_bytes())
-            .context("writing the provider configuration")?;
-        let executable = std::env::current_exe().context("this executable's path")?;
+        config.write_all(provider.to_string().as_bytes()).context("writing the provider configuration")?;
         let child = Command::new(executable)
             .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--db", ":memory:", "--config"])
             .arg(config.path())
