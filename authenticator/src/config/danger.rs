@@ -18,7 +18,7 @@ pub enum AttestationFault {
     /// AAGUID of a hardware model ([`claimed_hardware_model`]) in its AAGUID extension, the same
     /// AAGUID authData announces. A relying party must find no path from that certificate to a
     /// root its metadata lists for the AAGUID and refuse the registration (WebAuthn L3 §7.1 steps
-    /// 22-23: "assess the attestation trustworthiness"; §8.2 verification procedure).
+    /// 23-24: the trust anchors, "assess the attestation trustworthiness"; §8.2).
     SelfSignedBatchClaimingHardware,
     /// Format `packed`, basic, with the model's genuine batch certificate chaining to softfido's
     /// test root, while authData announces the AAGUID of another model ([`claimed_hardware_model`]).
@@ -48,13 +48,14 @@ impl AttestationFault {
 #[serde(rename_all = "snake_case")]
 pub enum AuthDataFault {
     /// The last byte is cut off. A relying party must refuse the truncated structure (WebAuthn
-    /// L3 §6.1: the attested credential data and extensions are CBOR whose length is exact;
-    /// §7.2 step 11 / §7.1 step 12 need authData parsed).
+    /// L3 §6.1: at least 37 bytes, the attested credential data and extensions CBOR of exact
+    /// length).
     TruncatedByOne,
     /// Two garbage bytes ([`AuthDataFault::TRAILING_BYTES`]) follow the last field. WebAuthn L3
-    /// §6.1: "if … any bytes remain after the extensions, fail"; a relying party must refuse it.
+    /// §6.1: authData is exactly its fields, nothing follows the extensions; a relying party must
+    /// refuse it.
     TrailingBytes,
-    /// ED=1 with no extension map. WebAuthn L3 §6.1: ED indicates that authData "has extensions";
+    /// ED=1 with no extension map. WebAuthn L3 §6.1: ED says extension data is included;
     /// a relying party must refuse the flag with nothing behind it.
     ExtensionFlagWithoutExtensions,
     /// An extension map appended while ED=0: bytes that §6.1 does not allow after the attested
@@ -92,40 +93,40 @@ pub struct Faults {
     /// authData UV=1 although no user verification was performed (no pinUvAuthToken, no
     /// built-in UV), in getAssertion and makeCredential requests that asked for none. The flag
     /// is signed by the credential's own key: no relying party can detect this lie (WebAuthn
-    /// L3 §7.1 step 17 / §7.2 step 17 trust UV as signed).
+    /// L3 §7.1 step 15 / §7.2 step 17 trust UV as signed).
     #[serde(skip_serializing_if = "is_off")]
     pub danger_uv_without_verification: bool,
     /// The user presence test is not performed, yet makeCredential and getAssertion answer
     /// success with UP=0 instead of CTAP2_ERR_OPERATION_DENIED or CTAP2_ERR_USER_ACTION_TIMEOUT.
-    /// A relying party must refuse it: WebAuthn L3 §7.1 step 16 / §7.2 step 16 ("verify that
+    /// A relying party must refuse it: WebAuthn L3 §7.1 step 14 / §7.2 step 16 ("verify that
     /// the UP bit of the flags in authData is set").
     #[serde(skip_serializing_if = "is_off")]
     pub danger_presence_not_tested: bool,
     /// authData's rpIdHash is SHA-256 of [`Faults::WRONG_RP_ID`] in both ceremonies, the
     /// signatures valid over those bytes. A relying party must refuse it: WebAuthn L3 §7.1
-    /// step 15 / §7.2 step 15 ("verify that the rpIdHash in authData is the SHA-256 hash of the
+    /// step 13 / §7.2 step 15 ("verify that the rpIdHash in authData is the SHA-256 hash of the
     /// RP ID expected by the Relying Party").
     #[serde(skip_serializing_if = "is_off")]
     pub danger_wrong_rp_id_hash: bool,
     /// The assertion signature, and a packed attestation statement's `sig`, have one byte of r
     /// flipped (for Ed25519, the first byte of R). A relying party must refuse it: WebAuthn L3
-    /// §7.2 step 20 (the signature must verify), §8.2 verification procedure.
+    /// §7.2 step 22 (the signature must verify), §8.2 verification procedure.
     #[serde(skip_serializing_if = "is_off")]
     pub danger_corrupt_signature: bool,
     /// The assertion is signed by a freshly generated key of the credential's algorithm, not
     /// the credential's: a well-formed signature that does not verify under the stored public
-    /// key. A relying party must refuse it: WebAuthn L3 §7.2 step 20.
+    /// key. A relying party must refuse it: WebAuthn L3 §7.2 step 22.
     #[serde(skip_serializing_if = "is_off")]
     pub danger_sign_with_foreign_key: bool,
     /// Registration reports signCount [`Faults::REGRESSION_START_COUNTER`]; every assertion
     /// reports the credential's previous value minus one, never below 1. The counter stays
-    /// nonzero, so a relying party must apply WebAuthn L3 §7.2 step 21 ("this is a signal that
+    /// nonzero, so a relying party must apply WebAuthn L3 §7.2 step 23, the signCount step ("this is a signal that
     /// the authenticator may be cloned") and refuse or flag the assertion.
     #[serde(skip_serializing_if = "is_off")]
     pub danger_counter_regression: bool,
     /// BS=1 with BE=0 in both ceremonies, whatever [`Config::backup`](super::Config::backup)
-    /// says. WebAuthn L3 §6.1: "If BE is not set, then BS MUST NOT be set"; a relying party must
-    /// refuse it (§6.1.3, §7.1 step 18, §7.2 step 18).
+    /// says. WebAuthn L3 §6.1: BE=0 with BS=1 "is not allowed"; a relying party must
+    /// refuse it (§7.1 step 16, §7.2 step 18).
     #[serde(skip_serializing_if = "is_off")]
     pub danger_backup_state_without_eligibility: bool,
     /// A fault in the attestation statement (see [`AttestationFault`]); it replaces
@@ -141,7 +142,7 @@ pub struct Faults {
     /// the credential signs ES256 (self attestation keeps `alg: -7` and an ES256 `sig`). A
     /// relying party must refuse it: WebAuthn L3 §8.2 verification procedure (self attestation:
     /// "validate that alg matches the algorithm of the credentialPublicKey"), and every later
-    /// assertion fails §7.2 step 20. An Ed25519 credential is announced as it is.
+    /// assertion fails §7.2 step 22. An Ed25519 credential is announced as it is.
     #[serde(skip_serializing_if = "is_off")]
     pub danger_credential_key_algorithm_mismatch: bool,
 }

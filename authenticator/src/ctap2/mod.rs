@@ -130,7 +130,7 @@ impl Authenticator {
     /// A second device holding a copy of this one: the same configuration, master key,
     /// discoverable credentials, PIN and counters, in its own in-memory store on the system
     /// clock, freshly powered on. From then on the two are separate: each one's counters
-    /// advance on its own, as a cloned authenticator's do (WebAuthn L3 §7.2 step 21, §6.1.1).
+    /// advance on its own, as a cloned authenticator's do (WebAuthn L3 §6.1.1, §7.2 step 23).
     pub fn clone_device(&self) -> Authenticator {
         let state = self.state.clone();
         let clock = SystemClock;
