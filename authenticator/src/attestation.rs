@@ -139,6 +139,14 @@ pub fn batch_identity(model: Model, root: AttestationRoot) -> &'static Attestati
     BATCHES[root.index()][model_index(model)].get_or_init(|| pki::build_batch(model, root))
 }
 
+/// A batch attestation key of `model` with a single self-signed certificate (issuer = subject,
+/// the model's AAGUID in the AAGUID extension) that no root vouches for: the attestation of the
+/// deliberate fault [`AttestationFault::SelfSignedBatchClaimingHardware`](crate::config::AttestationFault).
+/// Built on first use, then cached.
+pub fn self_signed_batch_identity(model: Model) -> &'static AttestationIdentity {
+    SELF_SIGNED_BATCHES[model_index(model)].get_or_init(|| pki::build_self_signed_batch(model))
+}
+
 /// The key and self-signed certificate of a root CA.
 ///
 /// Exposed so tests and the negative matrix can issue certificates of their own under a root;
@@ -152,6 +160,8 @@ const MODEL_COUNT: usize = KeyProtection::ALL.len() * UvKind::ALL.len();
 static ROOTS: [OnceLock<AttestationIdentity>; 2] = [const { OnceLock::new() }; 2];
 static BATCHES: [[OnceLock<AttestationIdentity>; MODEL_COUNT]; 2] =
     [const { [const { OnceLock::new() }; MODEL_COUNT] }; 2];
+static SELF_SIGNED_BATCHES: [OnceLock<AttestationIdentity>; MODEL_COUNT] =
+    [const { OnceLock::new() }; MODEL_COUNT];
 
 /// A dense index for the batch cache. Exhaustive matches, so a new variant fails to compile here
 /// rather than silently sharing a slot.

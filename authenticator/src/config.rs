@@ -4,9 +4,11 @@
 //! verification, key protection, attestation, backup flags) is a field here, so a test or the
 //! matrix can set it at will.
 
+pub mod danger;
 pub mod file;
 mod generation;
 
+pub use danger::{AttestationFault, AuthDataFault, Faults};
 pub use generation::Generation;
 
 use std::time::Duration;
@@ -309,6 +311,10 @@ pub struct Config {
     /// Which generation of key it is (CTAP 2.1 unless told otherwise).
     #[serde(default)]
     pub generation: Generation,
+    /// Deliberate faults, all off by default (see [`Faults`]); flattened, so each appears under
+    /// its own `danger_…` name, and only when on.
+    #[serde(default, flatten)]
+    pub danger: Faults,
 }
 
 /// How much work the verifier of a stored PIN costs to compute: what a copy of the state costs an
@@ -443,6 +449,7 @@ impl Profile {
             pin: None,
             pin_hash_cost: PinHashCost::Standard,
             generation: Generation::Ctap21,
+            danger: Faults::NONE,
         };
         match self {
             Self::SecurityKey => Config {

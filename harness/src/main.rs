@@ -213,6 +213,11 @@ fn serve_authenticator(args: AuthenticatorArgs) -> anyhow::Result<()> {
     if args.no_pin {
         config.pin = None;
     }
+    // A device with deliberate faults says so at start, on stderr and in the log.
+    if let Some(warning) = config.danger.warning() {
+        eprintln!("{warning}");
+        tracing::warn!(faults = ?config.danger.active(), "{warning}");
+    }
     let store: Box<dyn CredentialStore> = match &args.state {
         Some(path) => Box::new(FileStore::new(path)),
         None => Box::new(MemoryStore::new()),

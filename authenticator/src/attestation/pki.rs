@@ -210,6 +210,18 @@ fn try_build_batch(model: Model, root: AttestationRoot) -> builder::Result<Attes
     Ok(AttestationIdentity { signing_key, certificate_der })
 }
 
+fn try_build_self_signed_batch(model: Model) -> builder::Result<AttestationIdentity> {
+    let label =
+        format!("softfido self-signed batch key v1/{}/{}", model.key_protection.name(), model.uv.name());
+    let signing_key = derive_signing_key(&label);
+    let name = batch_name(model)?;
+    let profile =
+        Profile { subject: name.clone(), issuer: name, kind: Kind::Batch { aaguid: aaguid(model) } };
+    let serial = derive_serial(&label)?;
+    let certificate_der = issue(profile, serial, signing_key.verifying_key(), &signing_key)?;
+    Ok(AttestationIdentity { signing_key, certificate_der })
+}
+
 /// The root CA identity. Its inputs are compile-time constants, so building cannot fail at run
 /// time unless it fails always; the tests build every certificate.
 #[allow(clippy::expect_used)]
@@ -222,6 +234,13 @@ pub(super) fn build_root(root: AttestationRoot) -> AttestationIdentity {
 #[allow(clippy::expect_used)]
 pub(super) fn build_batch(model: Model, root: AttestationRoot) -> AttestationIdentity {
     try_build_batch(model, root).expect("softfido batch certificate from constant inputs")
+}
+
+/// A self-signed batch identity. Its inputs are constants, so building cannot fail at run time
+/// unless it fails always; the tests build one.
+#[allow(clippy::expect_used)]
+pub(super) fn build_self_signed_batch(model: Model) -> AttestationIdentity {
+    try_build_self_signed_batch(model).expect("softfido self-signed batch certificate from constant inputs")
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! `softfido bridge --config FILE`): a named profile as the base, and any setting of
 //! [`Config`] over it, in flat, readable keys. `examples/authenticator.toml` documents every key.
 //!
+//! The `danger_…` keys switch on deliberate faults ([`Faults`]); all are off unless named.
+//!
 //! An unknown key or value is refused with the key's name and the values allowed, by serde's
 //! `deny_unknown_fields` and enum errors, located by the TOML parser.
 
@@ -11,8 +13,9 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::{
-    Algorithm, AttestationKind, BackupFlags, Config, CounterMode, ExtensionSupport, Generation,
-    KeyProtection, Modality, PresenceOutcome, Profile, UvCapability, VerifyOutcome,
+    Algorithm, AttestationFault, AttestationKind, AuthDataFault, BackupFlags, Config, CounterMode,
+    ExtensionSupport, Faults, Generation, KeyProtection, Modality, PresenceOutcome, Profile, UvCapability,
+    VerifyOutcome,
 };
 
 /// Why a configuration file was refused.
@@ -76,6 +79,16 @@ struct ConfigFile {
     reset_anytime: Option<bool>,
     generation: Option<Generation>,
     extensions: Option<ExtensionsTable>,
+    danger_uv_without_verification: Option<bool>,
+    danger_presence_not_tested: Option<bool>,
+    danger_wrong_rp_id_hash: Option<bool>,
+    danger_corrupt_signature: Option<bool>,
+    danger_sign_with_foreign_key: Option<bool>,
+    danger_counter_regression: Option<bool>,
+    danger_backup_state_without_eligibility: Option<bool>,
+    danger_attestation: Option<AttestationFault>,
+    danger_auth_data: Option<AuthDataFault>,
+    danger_credential_key_algorithm_mismatch: Option<bool>,
 }
 
 /// Reads the configuration file at `path`.
@@ -99,6 +112,7 @@ pub fn parse(text: &str) -> Result<Config, ConfigFileError> {
 impl ConfigFile {
     fn apply(self) -> Result<Config, ConfigFileError> {
         let mut config = self.profile.unwrap_or(Profile::SecurityKey).config();
+        config.danger = self.faults(config.danger);
         if let Some(presence) = self.presence {
             config.presence = presence;
         }
@@ -149,6 +163,38 @@ impl ConfigFile {
             cred_blob: table.cred_blob.unwrap_or(config.extensions.cred_blob),
         });
         Ok(config)
+    }
+
+    /// The deliberate faults: each `danger_…` key present overrides the profile's (none).
+    fn faults(&self, base: Faults) -> Faults {
+        let switch = |key: Option<bool>, profile: bool| key.unwrap_or(profile);
+        Faults {
+            danger_uv_without_verification: switch(
+                self.danger_uv_without_verification,
+                base.danger_uv_without_verification,
+            ),
+            danger_presence_not_tested: switch(
+                self.danger_presence_not_tested,
+                base.danger_presence_not_tested,
+            ),
+            danger_wrong_rp_id_hash: switch(self.danger_wrong_rp_id_hash, base.danger_wrong_rp_id_hash),
+            danger_corrupt_signature: switch(self.danger_corrupt_signature, base.danger_corrupt_signature),
+            danger_sign_with_foreign_key: switch(
+                self.danger_sign_with_foreign_key,
+                base.danger_sign_with_foreign_key,
+            ),
+            danger_counter_regression: switch(self.danger_counter_regression, base.danger_counter_regression),
+            danger_backup_state_without_eligibility: switch(
+                self.danger_backup_state_without_eligibility,
+                base.danger_backup_state_without_eligibility,
+            ),
+            danger_attestation: self.danger_attestation.or(base.danger_attestation),
+            danger_auth_data: self.danger_auth_data.or(base.danger_auth_data),
+            danger_credential_key_algorithm_mismatch: switch(
+                self.danger_credential_key_algorithm_mismatch,
+                base.danger_credential_key_algorithm_mismatch,
+            ),
+        }
     }
 
     /// The UV capability: the file's kind, with the sensor's enrollment and verdict.

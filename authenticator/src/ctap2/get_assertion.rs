@@ -11,7 +11,7 @@ use super::{Authenticator, ctap20, rp_id_hash};
 use crate::config::CounterMode;
 use crate::pin::token::Permissions;
 use crate::proto::StatusCode;
-use crate::proto::auth_data::{AuthenticatorData, flags};
+use crate::proto::auth_data::AuthenticatorData;
 use crate::proto::request::{ExtensionInputs, GetAssertionRequest, UserEntity};
 use crate::proto::response::GetAssertionResponse;
 use crate::signals::Signals;
@@ -104,7 +104,7 @@ impl Authenticator {
         // Step 8: user presence, unless the platform asked for a silent assertion, which
         // never reports UP (even when a token or a biometric touch could vouch for it).
         if up {
-            self.ensure_presence(&mut verification, signals)?;
+            self.test_presence(&mut verification, signals)?;
         } else {
             verification.presence = false;
         }
@@ -182,24 +182,17 @@ impl Authenticator {
             &context.verification,
         )?;
         let sign_count = self.advance_counter(&candidate.credential_id)?;
-        let mut flag_bits = self.backup_flags();
-        if context.verification.presence {
-            flag_bits |= flags::UP;
-        }
-        if context.verification.verified() {
-            flag_bits |= flags::UV;
-        }
-        let auth_data = AuthenticatorData {
-            rp_id_hash: context.rp_id_hash,
+        let flag_bits = self.backup_flags() | self.presence_and_verification_flags(&context.verification);
+        let auth_data = self.encode_auth_data(AuthenticatorData {
+            rp_id_hash: self.announced_rp_id_hash(context.rp_id_hash),
             flags: flag_bits,
             sign_count,
             attested_credential: None,
             extensions,
-        }
-        .to_bytes();
+        });
         let mut signed = auth_data.clone();
         signed.extend_from_slice(&context.client_data_hash);
-        let signature = candidate.secret.key.sign(&signed);
+        let signature = self.assertion_signature(&candidate.secret.key, &signed);
         // Step 12: user-identifiable information only after user verification in a
         // discoverable sign-in; the user handle of a discoverable credential always.
         let user = candidate.user.clone().map(|user| {
@@ -233,7 +226,16 @@ impl Authenticator {
     }
 
     /// Advances and persists the signature counter of `credential_id` per the counter mode.
+    /// Under `danger_counter_regression` the credential's counter goes down instead, whatever
+    /// the mode.
     pub(super) fn advance_counter(&mut self, credential_id: &[u8]) -> Result<u32, StatusCode> {
+        let key = counter_key(credential_id);
+        if let Some(next) = self.regressing_counter(self.state.credential_counters.get(&key).copied()) {
+            self.commit(|state| {
+                state.credential_counters.insert(key, next);
+            })?;
+            return Ok(next);
+        }
         match self.config.counter {
             CounterMode::Zero => Ok(0),
             CounterMode::Global => {
@@ -242,7 +244,6 @@ impl Authenticator {
                 Ok(next)
             }
             CounterMode::PerCredential => {
-                let key = counter_key(credential_id);
                 let next = self.state.credential_counters.get(&key).copied().unwrap_or(0).wrapping_add(1);
                 self.commit(|state| {
                     state.credential_counters.insert(key, next);

@@ -5,7 +5,6 @@ use super::get_info::MAX_CREDENTIAL_COUNT_IN_LIST;
 use super::large_blobs::large_blob_key;
 use super::verification::Verification;
 use super::{Authenticator, ctap20, rp_id_hash};
-use crate::attestation;
 use crate::config::Algorithm;
 use crate::keys::PrivateKey;
 use crate::pin::token::Permissions;
@@ -91,7 +90,7 @@ impl Authenticator {
             return Err(StatusCode::KeyStoreFull);
         }
         // Step 14: user presence (always required to create a credential).
-        self.ensure_presence(&mut verification, signals)?;
+        self.test_presence(&mut verification, signals)?;
         // Step 13: extensions (after presence, so that `uvm` reports what really happened).
         let extensions = self.make_credential_extensions(&request.extensions, &request.rp.id, &verification);
         // Step 15: the key pair, its credential ID, authenticator data and attestation.
@@ -117,8 +116,8 @@ impl Authenticator {
         Ok(response)
     }
 
-    /// Step 15: seals `secret` into a credential ID and builds the authenticator data (UP, UV
-    /// as verified, the backup flags) and its attestation statement.
+    /// Step 15: seals `secret` into a credential ID and builds the authenticator data (UP as
+    /// tested, UV as verified, the backup flags) and its attestation statement.
     fn attested_credential(
         &self,
         secret: &CredentialSecret,
@@ -129,23 +128,18 @@ impl Authenticator {
     ) -> (Vec<u8>, MakeCredentialResponse) {
         let credential_id = secret.seal(&self.state.master_key, rp_id_hash);
         let sign_count = self.initial_counter();
-        let mut flag_bits = flags::UP;
-        if verification.verified() {
-            flag_bits |= flags::UV;
-        }
-        flag_bits |= self.backup_flags();
-        let auth_data = AuthenticatorData {
-            rp_id_hash: *rp_id_hash,
+        let flag_bits = self.presence_and_verification_flags(verification) | self.backup_flags();
+        let auth_data = self.encode_auth_data(AuthenticatorData {
+            rp_id_hash: self.announced_rp_id_hash(*rp_id_hash),
             flags: flag_bits,
             sign_count,
             attested_credential: Some(AttestedCredentialData {
-                aaguid: attestation::aaguid(self.config.model()),
+                aaguid: self.announced_aaguid(),
                 credential_id: credential_id.clone(),
-                public_key: secret.key.cose_public_key(),
+                public_key: self.announced_public_key(&secret.key),
             }),
             extensions: extension_outputs,
-        }
-        .to_bytes();
+        });
         let statement = self.attestation_statement(&secret.key, &auth_data, &request.client_data_hash);
         (credential_id, MakeCredentialResponse { auth_data, statement, large_blob_key: None })
     }
@@ -180,8 +174,12 @@ impl Authenticator {
         self.state.resident.len() + usize::from(!replaced)
     }
 
-    /// BE and BS as configured (WebAuthn L3 §6.1).
+    /// BE and BS as configured (WebAuthn L3 §6.1); BS without BE under
+    /// `danger_backup_state_without_eligibility`.
     pub(super) fn backup_flags(&self) -> u8 {
+        if self.config.danger.danger_backup_state_without_eligibility {
+            return flags::BS;
+        }
         let backup = self.config.backup;
         (if backup.eligible { flags::BE } else { 0 }) | (if backup.state { flags::BS } else { 0 })
     }
@@ -189,6 +187,9 @@ impl Authenticator {
     /// The counter a new credential starts at: its own counters start at zero; the global one
     /// is shown as it stands.
     fn initial_counter(&self) -> u32 {
+        if let Some(counter) = self.regressing_initial_counter() {
+            return counter;
+        }
         match self.config.counter {
             crate::config::CounterMode::Global => self.state.global_counter,
             crate::config::CounterMode::PerCredential | crate::config::CounterMode::Zero => 0,

@@ -11,6 +11,7 @@ mod credential_management;
 mod ctap20;
 mod device;
 mod extensions;
+mod faults;
 mod generation;
 mod get_assertion;
 pub mod get_info;
@@ -35,7 +36,7 @@ use crate::proto::request::{UserEntity, code};
 use crate::proto::response::Response;
 use crate::proto::{Command, StatusCode};
 use crate::signals::Signals;
-use crate::store::{CredentialStore, PersistentState, StoreError};
+use crate::store::{CredentialStore, MemoryStore, PersistentState, StoreError};
 use crate::user::{ScriptedUser, User};
 
 pub use device::CtapDevice;
@@ -124,6 +125,24 @@ impl Authenticator {
     pub fn reconfigure(&mut self, config: Config) {
         self.user = Box::new(scripted_user(&config));
         self.config = config;
+    }
+
+    /// A second device holding a copy of this one: the same configuration, master key,
+    /// discoverable credentials, PIN and counters, in its own in-memory store on the system
+    /// clock, freshly powered on. From then on the two are separate: each one's counters
+    /// advance on its own, as a cloned authenticator's do (WebAuthn L3 §6.1.1, §7.2 step 23).
+    pub fn clone_device(&self) -> Authenticator {
+        let state = self.state.clone();
+        let clock = SystemClock;
+        let volatile = PowerOnState::new(clock.now());
+        Authenticator {
+            config: self.config.clone(),
+            user: Box::new(scripted_user(&self.config)),
+            store: Box::new(MemoryStore::with_state(state.clone())),
+            clock: Box::new(clock),
+            state,
+            volatile,
+        }
     }
 
     /// The committed persistent state.

@@ -195,6 +195,50 @@ fn every_profile_registers_and_signs_in() {
 }
 
 /// The raw answer to `command` with `params`: status byte and canonical CBOR, as on the wire.
+/// A cloned device holds the same credentials and counters; from then on each one's counters
+/// advance on their own.
+#[test]
+fn a_cloned_device_signs_with_the_same_credentials_and_counts_on_its_own() {
+    let config = Config { counter: crate::config::CounterMode::PerCredential, ..software_token() };
+    let (mut original, _) = device(config);
+    let registered = register(&mut original, true);
+    let assert_count = |auth: &mut Authenticator| {
+        let params = get_assertion_params(Some(&registered.credential_id), |m| m);
+        let response = call(auth, code::GET_ASSERTION, Some(params)).unwrap();
+        verify_assertion(&registered.public_key, &response);
+        counter_of(field(&response, 2).as_bytes().unwrap())
+    };
+    assert_eq!(assert_count(&mut original), 1);
+    let mut clone = original.clone_device();
+    assert_eq!(clone.config(), original.config());
+    assert_eq!(clone.state().resident, original.state().resident);
+    assert_eq!([assert_count(&mut original), assert_count(&mut original)], [2, 3]);
+    assert_eq!(assert_count(&mut clone), 2, "the clone continues from the counter it was copied with");
+    // Discoverable: the clone finds the credential without an allowList.
+    let discoverable =
+        call(&mut clone, code::GET_ASSERTION, Some(get_assertion_params(None, |m| m))).unwrap();
+    verify_assertion(&registered.public_key, &discoverable);
+}
+
+/// BE is not pinned per credential: a device reconfigured with other backup flags reports them
+/// for a credential registered before.
+#[test]
+fn backup_eligibility_follows_the_configuration_not_the_registration() {
+    use crate::config::BackupFlags;
+    use crate::proto::auth_data::flags;
+    let (mut auth, _) = device(software_token());
+    let registered = register(&mut auth, false);
+    assert_eq!(flags_of(&registered.auth_data) & (flags::BE | flags::BS), 0);
+    auth.reconfigure(Config { backup: BackupFlags { eligible: true, state: true }, ..software_token() });
+    let params = get_assertion_params(Some(&registered.credential_id), |m| m);
+    let response = call(&mut auth, code::GET_ASSERTION, Some(params)).unwrap();
+    verify_assertion(&registered.public_key, &response);
+    assert_eq!(
+        flags_of(field(&response, 2).as_bytes().unwrap()) & (flags::BE | flags::BS),
+        flags::BE | flags::BS
+    );
+}
+
 fn raw(auth: &mut Authenticator, command: u8, params: Option<Value>) -> Vec<u8> {
     let mut request = vec![command];
     if let Some(params) = params {

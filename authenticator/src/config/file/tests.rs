@@ -57,3 +57,39 @@ fn errors_name_the_key_and_the_allowed_values() {
     assert!(nested.contains("prf") && nested.contains("hmac_secret"), "{nested}");
     assert!(parse("algorithms = []").is_err());
 }
+
+/// Every fault is off unless a `danger_…` key names it; each key switches its own fault on.
+#[test]
+fn danger_keys_switch_faults_on() {
+    assert!(parse("").expect("empty").danger.is_empty());
+    assert!(parse("profile = \"software-token\"").expect("profile").danger.is_empty());
+    let config = parse(
+        "profile = \"platform\"\ndanger_uv_without_verification = true\ndanger_presence_not_tested = true\n\
+         danger_wrong_rp_id_hash = true\ndanger_corrupt_signature = true\n\
+         danger_sign_with_foreign_key = true\ndanger_counter_regression = true\n\
+         danger_backup_state_without_eligibility = true\n\
+         danger_attestation = \"self_signed_batch_claiming_hardware\"\n\
+         danger_auth_data = \"extensions_without_flag\"\n\
+         danger_credential_key_algorithm_mismatch = true\n",
+    )
+    .expect("parses");
+    assert_eq!(config.danger.active().len(), 10, "{:?}", config.danger.active());
+    assert_eq!(config.danger.danger_attestation, Some(AttestationFault::SelfSignedBatchClaimingHardware));
+    assert_eq!(config.danger.danger_auth_data, Some(AuthDataFault::ExtensionsWithoutFlag));
+    assert_eq!(Config { danger: Faults::NONE, ..config }, Profile::Platform.config());
+    let one = parse("danger_counter_regression = true\ndanger_wrong_rp_id_hash = false").expect("parses");
+    assert_eq!(one.danger.active(), ["danger_counter_regression"]);
+    assert_eq!(
+        one.danger.warning().as_deref(),
+        Some("WARNING: deliberate faults are on: danger_counter_regression")
+    );
+}
+
+#[test]
+fn unknown_fault_values_name_the_allowed_ones() {
+    let refused = parse("danger_auth_data = \"shorter\"").expect_err("refused").to_string();
+    assert!(refused.contains("truncated_by_one") && refused.contains("trailing_bytes"), "{refused}");
+    let refused = parse("danger_attestation = \"forged\"").expect_err("refused").to_string();
+    assert!(refused.contains("certificate_aaguid_mismatch"), "{refused}");
+    assert!(parse("danger_everything = true").is_err());
+}
