@@ -31,6 +31,9 @@ pub enum AuthDataError {
     /// The `uvm` output is not `[[method, keyProtection, matcherProtection], ...]`.
     #[error("malformed uvm output")]
     Uvm,
+    /// Bytes after the 37-byte prefix though the ED flag announces no extensions.
+    #[error("{0} bytes follow the authenticator data that its flags do not announce")]
+    Unannounced(usize),
 }
 
 /// Reads the evidence of an assertion's authenticator data (already signature-checked by the
@@ -46,7 +49,13 @@ pub fn assertion_evidence(
     if flags & AT != 0 {
         return Err(AuthDataError::UnexpectedAttestedData);
     }
-    let uvm = if flags & ED != 0 { uvm_output(&auth_data[37..])? } else { None };
+    // WebAuthn L3 §6.1: an assertion's authenticator data is the 37-byte prefix, then the
+    // extension map only when ED is set; anything else after it was signed but is not data.
+    let uvm = match (flags & ED != 0, auth_data.len()) {
+        (true, _) => uvm_output(&auth_data[37..])?,
+        (false, 37) => None,
+        (false, length) => return Err(AuthDataError::Unannounced(length - 37)),
+    };
     Ok(AssertionEvidence {
         user_present: flags & UP != 0,
         user_verified: flags & UV != 0,

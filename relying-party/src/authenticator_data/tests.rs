@@ -102,3 +102,16 @@ fn malformed_data_is_named() {
     trailing.push(0);
     assert!(matches!(assertion_evidence(&trailing, Attestation::None), Err(AuthDataError::Extensions(_))));
 }
+
+#[test]
+fn bytes_the_flags_do_not_announce_are_refused() {
+    // ED = 0: nothing may follow the 37-byte prefix (WebAuthn L3 §6.1), neither garbage nor an
+    // extension map sent without its flag.
+    let mut garbage = auth_data(UP, None);
+    garbage.extend_from_slice(&[0xDE, 0xAD]);
+    assert_eq!(assertion_evidence(&garbage, Attestation::None), Err(AuthDataError::Unannounced(2)));
+    let mut unflagged = auth_data(UP, Some(uvm(2, 2)));
+    unflagged[32] &= !ED;
+    let extra = unflagged.len() - 37;
+    assert_eq!(assertion_evidence(&unflagged, Attestation::None), Err(AuthDataError::Unannounced(extra)));
+}

@@ -167,6 +167,11 @@ impl From<WebauthnError> for CeremonyError {
             E::CredentialMayNotBeHardwareBound => Self::BackupStateWithoutEligibility,
             E::CredentialBackupEligibilityInconsistent => Self::BackupEligibilityChanged,
             E::CredentialAlteredAlgFromRequest => Self::AlgorithmNotAllowed,
+            // The options offer only what webauthn-rs-core verifies (ES256, ES384, RS256): a
+            // credential public key announced as Ed25519 or Ed448 was not offered (WebAuthn L3
+            // §7.1: its alg must be one of pubKeyCredParams). The library raises the SSH variant
+            // for a COSE key too.
+            E::COSEKeyEDUnsupported | E::SshPublicKeyEDUnsupported => Self::AlgorithmNotAllowed,
             E::AttestationNotSupported => Self::UnsupportedAttestation,
             E::CredentialNotFound => Self::UnknownCredential,
             E::AuthenticationFailure | E::SignatureInvalid => Self::BadSignature,

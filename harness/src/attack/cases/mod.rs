@@ -1,5 +1,6 @@
 //! The catalogue: every case, by group. Each group's module lists its cases in report order.
 
+pub mod authenticator;
 pub mod client;
 
 use std::time::Duration;
@@ -13,6 +14,7 @@ use super::trial::PIN;
 /// Every case, in report order.
 pub fn all() -> Vec<Case> {
     let mut cases = Vec::new();
+    cases.extend_from_slice(authenticator::CASES);
     cases.extend_from_slice(client::CASES);
     cases
 }

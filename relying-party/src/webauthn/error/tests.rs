@@ -1,7 +1,7 @@
 //! Every rejection, each with its own error: a lying or misused client, a replay, UP = 0, UV
 //! missing, invalid backup flags, the wrong user or credential.
 
-use softfido_authenticator::config::{Algorithm, BackupFlags};
+use softfido_authenticator::config::{Algorithm, AttestationKind, BackupFlags};
 use softfido_authenticator::{Config, Profile};
 
 use crate::webauthn::test_client::Browser;
@@ -273,6 +273,21 @@ fn an_eddsa_only_authenticator_cannot_register() {
         Browser::new(Config { algorithms: vec![Algorithm::EdDsa], ..Profile::Platform.config() });
     // CTAP2_ERR_UNSUPPORTED_ALGORITHM.
     assert_eq!(browser.create(&options).err(), Some(0x26));
+}
+
+/// An authenticator that ignores pubKeyCredParams and announces an Ed25519 credential key: an
+/// algorithm the options never offered, named as such rather than as a library failure.
+#[test]
+fn a_credential_key_in_an_algorithm_not_offered_is_named() {
+    let rp = ceremonies(UserVerificationRequirement::Preferred);
+    let (options, state) = rp.start_registration(ALICE, &[], Discoverability::Discouraged).expect("options");
+    let mut lying = Config { attestation: AttestationKind::None, ..Profile::Platform.config() };
+    lying.danger.danger_credential_key_algorithm_mismatch = true;
+    let mut browser = Browser::new(lying);
+    expect_error(
+        rp.finish_registration(&browser.create(&options).expect("creates"), state),
+        "algorithm_not_allowed",
+    );
 }
 
 #[test]
