@@ -31,9 +31,40 @@ pub enum AuthDataError {
     /// The `uvm` output is not `[[method, keyProtection, matcherProtection], ...]`.
     #[error("malformed uvm output")]
     Uvm,
-    /// Bytes after the 37-byte prefix though the ED flag announces no extensions.
+    /// Bytes that the flags do not announce: after the 37-byte prefix, the attested credential
+    /// data (AT) and the extension map (ED).
     #[error("{0} bytes follow the authenticator data that its flags do not announce")]
     Unannounced(usize),
+    /// The attestation object or its attested credential data does not decode.
+    #[error("malformed attested credential data: {0}")]
+    AttestedData(String),
+}
+
+/// WebAuthn L3 §6.1, §6.5.1: a registration's authenticator data is the 37-byte prefix, the
+/// attested credential data (AAGUID, credential ID length and ID, the COSE key), then the
+/// extension map only when ED is set. `webauthn-rs-core` verifies what it reads of
+/// `attestation_object` and ignores what follows; this refuses anything that follows.
+pub fn check_registration_layout(attestation_object: &[u8]) -> Result<(), AuthDataError> {
+    let malformed = |what: &str| AuthDataError::AttestedData(what.to_owned());
+    let object: Value =
+        ciborium::de::from_reader(attestation_object).map_err(|e| malformed(&e.to_string()))?;
+    let auth_data = object
+        .as_map()
+        .and_then(|map| map.iter().find(|(key, _)| key.as_text() == Some("authData")))
+        .and_then(|(_, value)| value.as_bytes())
+        .ok_or_else(|| malformed("no authData"))?;
+    let flags = *auth_data.get(32).ok_or(AuthDataError::TooShort(auth_data.len()))?;
+    let mut rest = auth_data.get(37..).ok_or(AuthDataError::TooShort(auth_data.len()))?;
+    if flags & AT != 0 {
+        let id_length = rest.get(16..18).map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])));
+        rest = id_length.and_then(|length| rest.get(18 + length..)).ok_or_else(|| malformed("truncated"))?;
+        let _key: Value = ciborium::de::from_reader(&mut rest).map_err(|e| malformed(&e.to_string()))?;
+    }
+    if flags & ED != 0 {
+        let _extensions: Value =
+            ciborium::de::from_reader(&mut rest).map_err(|e| AuthDataError::Extensions(e.to_string()))?;
+    }
+    if rest.is_empty() { Ok(()) } else { Err(AuthDataError::Unannounced(rest.len())) }
 }
 
 /// Reads the evidence of an assertion's authenticator data (already signature-checked by the

@@ -146,6 +146,7 @@ impl Ceremonies {
         // §8.6: what the library leaves out of the fido-u2f verification procedure.
         fido_u2f::check_statement(response.response.attestation_object.as_ref())?;
         let credential = self.core.register_credential(response, &inner, None)?;
+        crate::authenticator_data::check_registration_layout(response.response.attestation_object.as_ref())?;
         // §7.1: "If the BE bit of the flags in authData is not set, verify that the BS bit is
         // not set." (`webauthn-rs-core` checks it too; this is the rule's home here.)
         if credential.backup_state && !credential.backup_eligible {

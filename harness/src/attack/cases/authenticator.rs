@@ -254,6 +254,25 @@ pub const CASES: &[Case] = &[
         |t| Box::pin(at_sign_in(t, |f| f.danger_auth_data = Some(AuthDataFault::TrailingBytes))),
     ),
     refused(
+        "authenticator.auth_data_trailing_bytes_registration",
+        "two bytes after the registration's authenticator data, signed",
+        "WebAuthn L3 §6.1 (no data beyond what the flags announce)",
+        "webauthn:malformed_authenticator_data",
+        |t| Box::pin(at_registration(t, faulty(|f| f.danger_auth_data = Some(AuthDataFault::TrailingBytes)))),
+    ),
+    refused(
+        "authenticator.extensions_without_flag_registration",
+        "an extension map appended to the registration's authenticator data with ED=0",
+        "WebAuthn L3 §6.1 (ED: extension data included)",
+        "webauthn:malformed_authenticator_data",
+        |t| {
+            Box::pin(at_registration(
+                t,
+                faulty(|f| f.danger_auth_data = Some(AuthDataFault::ExtensionsWithoutFlag)),
+            ))
+        },
+    ),
+    refused(
         "authenticator.extension_flag_without_extensions",
         "ED=1 with no extension map",
         "WebAuthn L3 §6.1 (ED: extension data included)",

@@ -1,7 +1,7 @@
 //! Every rejection, each with its own error: a lying or misused client, a replay, UP = 0, UV
 //! missing, invalid backup flags, the wrong user or credential.
 
-use softfido_authenticator::config::{Algorithm, AttestationKind, BackupFlags};
+use softfido_authenticator::config::{Algorithm, AttestationKind, AuthDataFault, BackupFlags};
 use softfido_authenticator::{Config, Profile};
 
 use crate::webauthn::test_client::Browser;
@@ -288,6 +288,22 @@ fn a_credential_key_in_an_algorithm_not_offered_is_named() {
         rp.finish_registration(&browser.create(&options).expect("creates"), state),
         "algorithm_not_allowed",
     );
+}
+
+/// Signed bytes after the attested credential data, or an extension map without ED: nothing the
+/// flags announce may follow (WebAuthn L3 §6.1).
+#[test]
+fn registration_data_the_flags_do_not_announce_is_refused() {
+    let rp = ceremonies(UserVerificationRequirement::Preferred);
+    for fault in [AuthDataFault::TrailingBytes, AuthDataFault::ExtensionsWithoutFlag] {
+        let (options, state) =
+            rp.start_registration(ALICE, &[], Discoverability::Discouraged).expect("options");
+        let mut lying = Profile::Platform.config();
+        lying.danger.danger_auth_data = Some(fault);
+        let mut browser = Browser::new(lying);
+        let response = browser.create(&options).expect("creates");
+        expect_error(rp.finish_registration(&response, state), "malformed_authenticator_data");
+    }
 }
 
 #[test]
