@@ -90,14 +90,24 @@ for name, data in {
 rp_hash = hashlib.sha256(b"localhost").digest()
 def auth_data(flags, counter, ext=None):
     return rp_hash + bytes([flags]) + struct.pack(">I", counter) + (cbor.encode(ext) if ext is not None else b"")
+def attestation_object(flags, ext):
+    key = {1: 2, 3: -7, -1: 1, -2: bytes(range(32)), -3: bytes(range(32, 64))}
+    credential_id = bytes(range(16))
+    attested = bytes(16) + struct.pack(">H", len(credential_id)) + credential_id + cbor.encode(key)
+    data = rp_hash + bytes([flags]) + struct.pack(">I", 0) + attested + (cbor.encode(ext) if ext is not None else b"")
+    return cbor.encode({"fmt": "none", "attStmt": {}, "authData": data})
 for name, data in {
     "up_uv": b"\x00" + auth_data(0x05, 7),
     "up_only_be_bs": b"\x00" + auth_data(0x19, 0),
     "uvm_fingerprint": b"\x00" + auth_data(0x85, 3, {"uvm": [[2, 4, 2]]}),
     "uvm_software_two": b"\x00" + auth_data(0x85, 3, {"uvm": [[4, 1, 1], [2048, 2, 2]], "credProtect": 2}),
-    "client_data_get": b"\x01" + b'{"type":"webauthn.get","challenge":"q2x9aXJ0cGx1cw","origin":"http://localhost:8080","crossOrigin":false}',
-    "client_data_create": b"\x01" + b'{"type":"webauthn.create","challenge":"AAECAwQFBgcICQ","origin":"http://localhost:8080"}',
-    "client_data_top_origin": b"\x01" + b'{"type":"webauthn.get","challenge":"AA","origin":"https://a.example","crossOrigin":true,"topOrigin":"https://b.example"}',
+    "client_data_get": b"\x02" + b'{"type":"webauthn.get","challenge":"q2x9aXJ0cGx1cw","origin":"http://localhost:8080","crossOrigin":false}',
+    "client_data_create": b"\x02" + b'{"type":"webauthn.create","challenge":"AAECAwQFBgcICQ","origin":"http://localhost:8080"}',
+    "client_data_top_origin": b"\x02" + b'{"type":"webauthn.get","challenge":"AA","origin":"https://a.example","crossOrigin":true,"topOrigin":"https://b.example"}',
+    # Attestation objects: authData with attested credential data (AAGUID, ID, COSE key), then
+    # extensions when ED is set.
+    "attestation_object": b"\x01" + attestation_object(0x41, None),
+    "attestation_object_ext": b"\x01" + attestation_object(0xC5, {"credProtect": 2}),
 }.items():
     write("rp_authenticator_data", name, data)
 
