@@ -24,7 +24,10 @@ pub async fn token_for_session(trial: &Trial, browser: &Http) -> anyhow::Result<
     let reply = browser.get(url.as_str()).await?;
     let location = reply.location().unwrap_or_default().to_owned();
     if !location.starts_with(MATRIX_REDIRECT_URI) {
-        return Ok(Outcome::Refused(format!("page:{}", reply.error().unwrap_or_else(|| format!("http_{} {location}", reply.status.as_u16())))));
+        return Ok(Outcome::Refused(format!(
+            "page:{}",
+            reply.error().unwrap_or_else(|| format!("http_{} {location}", reply.status.as_u16()))
+        )));
     }
     let answer = url::Url::parse(&location)?;
     let param = |name: &str| answer.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());

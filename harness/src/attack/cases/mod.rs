@@ -1,6 +1,8 @@
 //! The catalogue: every case, by group. Each group's module lists its cases in report order.
 
+pub mod account;
 pub mod client;
+pub mod oidc;
 
 use std::time::Duration;
 
@@ -14,6 +16,8 @@ use super::trial::PIN;
 pub fn all() -> Vec<Case> {
     let mut cases = Vec::new();
     cases.extend_from_slice(client::CASES);
+    cases.extend(oidc::cases());
+    cases.extend_from_slice(account::CASES);
     cases
 }
 
