@@ -83,6 +83,32 @@ pub const CASES: &[Case] = &[
         |t| Box::pin(bent(t, |r| r.set("client_id", "softfido-attack-nobody"))),
     ),
     case(
+        "oidc.pkce_challenge_missing",
+        "no code_challenge: a code any thief of it could redeem",
+        "RFC 7636 §4.4.1, RFC 9700 §2.1.1",
+        "redirect:invalid_request",
+        |t| Box::pin(bent(t, |r| r.without("code_challenge").without("code_challenge_method"))),
+    ),
+    case(
+        "oidc.pkce_method_plain",
+        "code_challenge_method=plain, the challenge the verifier itself",
+        "RFC 7636 §4.4.1, RFC 9700 §2.1.1 (S256 only)",
+        "redirect:invalid_request",
+        |t| {
+            Box::pin(bent(t, |r| {
+                let verifier = r.verifier.clone();
+                r.set("code_challenge", &verifier).set("code_challenge_method", "plain")
+            }))
+        },
+    ),
+    case(
+        "oidc.pkce_method_missing",
+        "a challenge without code_challenge_method, which means plain",
+        "RFC 7636 §4.3, §4.4.1",
+        "redirect:invalid_request",
+        |t| Box::pin(bent(t, |r| r.without("code_challenge_method"))),
+    ),
+    case(
         "oidc.authorize_redirect_uri_twice",
         "redirect_uri twice, the registered one and the attacker's",
         "RFC 6749 §3.1",
