@@ -84,6 +84,27 @@ impl LocalIdp {
         clock: Option<ManualClock>,
         clients: Vec<serde_json::Value>,
     ) -> anyhow::Result<Self> {
+        Self::start_trusting(uv, policy, clock, clients, true).await
+    }
+
+    /// [`LocalIdp::start_with_clients`] with an empty trust list, as `softfido serve` runs by
+    /// default: neither softfido's metadata statements nor its test root are trusted, so every
+    /// attestation softfido's authenticators make is untrusted.
+    pub async fn start_without_test_root(
+        uv: UserVerificationRequirement,
+        policy: Policy,
+        clients: Vec<serde_json::Value>,
+    ) -> anyhow::Result<Self> {
+        Self::start_trusting(uv, policy, None, clients, false).await
+    }
+
+    async fn start_trusting(
+        uv: UserVerificationRequirement,
+        policy: Policy,
+        clock: Option<ManualClock>,
+        clients: Vec<serde_json::Value>,
+        trusts_test_root: bool,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await.context("binding a loopback port")?;
         let port = listener.local_addr().context("bound address")?.port();
         let issuer = format!("http://localhost:{port}");
@@ -92,9 +113,10 @@ impl LocalIdp {
             list.extend(clients);
         }
         let config = ProviderConfig::from_json(&provider.to_string()).context("provider configuration")?;
+        let metadata = if trusts_test_root { softfido_metadata()? } else { Metadata::default() };
         let mut builder = AppState::builder(config)
-            .metadata(softfido_metadata()?)
-            .trusts_softfido_test_root(true)
+            .metadata(metadata)
+            .trusts_softfido_test_root(trusts_test_root)
             .user_verification(uv)
             .policy(policy)
             .password_cost(Cost::Minimal);

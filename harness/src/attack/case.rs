@@ -88,6 +88,9 @@ pub enum Needs {
     AnyIdp,
     /// The in-process IdP: the case moves its clock.
     OwnClock,
+    /// An in-process IdP of its own that does not trust softfido's test attestation root (nor
+    /// softfido's metadata statements), as `softfido serve` runs by default.
+    UntrustingIdp,
 }
 
 /// One attack.

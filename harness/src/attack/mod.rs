@@ -10,6 +10,8 @@ pub mod cases;
 pub mod census;
 pub mod clients;
 pub mod flow;
+pub mod jws;
+pub mod oauth;
 pub mod report;
 pub mod trial;
 
@@ -107,6 +109,10 @@ pub async fn run_cases(rp_url: Option<&str>, cases: Vec<Case>) -> anyhow::Result
         let started = Instant::now();
         let (outcome, status) = match (case.needs, rp_url) {
             (Needs::OwnClock, Some(_)) => (None, Status::Skipped("it moves the IdP's clock".to_owned())),
+            (Needs::UntrustingIdp, Some(_)) => (
+                None,
+                Status::Skipped("it needs an IdP of its own that does not trust the test root".to_owned()),
+            ),
             (Needs::OwnClock, None) => {
                 let clock = ManualClock::starting_now();
                 let idp = start_idp(Some(clock.clone())).await?;
@@ -114,6 +120,13 @@ pub async fn run_cases(rp_url: Option<&str>, cases: Vec<Case>) -> anyhow::Result
                 target.clock = Some(clock.clone());
                 let trial = Trial::new(Arc::new(target), Some(idp.state.clone()), Some(clock));
                 attempt(&case, trial).await
+            }
+            (Needs::UntrustingIdp, None) => {
+                let uv = UserVerificationRequirement::Preferred;
+                let idp = LocalIdp::start_without_test_root(uv, Policy::Rfc8176, clients::attack_clients()?)
+                    .await?;
+                let target = Target::discover(&idp.issuer).await?;
+                attempt(&case, Trial::new(Arc::new(target), Some(idp.state.clone()), None)).await
             }
             (Needs::AnyIdp, _) => {
                 attempt(&case, Trial::new(Arc::clone(&shared), shared_state.clone(), None)).await

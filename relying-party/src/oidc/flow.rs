@@ -102,6 +102,27 @@ pub struct PendingRequest {
     /// Whether only a sign-in made at or after `requested_at` may answer it
     /// (`prompt=login`, an exceeded `max_age`, a step-up).
     pub reauthenticate: bool,
+    /// The [`session_digest`] of the session the request found, if any: when the request
+    /// demands a new authentication, that session cannot be it, even one that signed in within
+    /// the request's own second.
+    #[serde(default)]
+    pub found_session: Option<String>,
+}
+
+/// What names a session in a pending request: the SHA-256 of its id, base64url. The sealed
+/// request travels in the browser's URL, so it never carries the id itself.
+pub fn session_digest(session_id: &str) -> String {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    use sha2::{Digest, Sha256};
+    Base64UrlUnpadded::encode_string(&Sha256::digest(session_id.as_bytes()))
+}
+
+/// OIDC Core §3.1.2.1 (prompt=login and max_age "MUST" re-authenticate): whether the session
+/// of digest `current` is the one the request found when it demanded a new authentication. A
+/// sign-in starts a new session, so the session it found is never that new authentication;
+/// `auth_time` alone, in whole seconds, cannot tell them apart within one second.
+pub fn is_the_session_it_found(pending: &PendingRequest, current: Option<&str>) -> bool {
+    pending.reauthenticate && pending.found_session.is_some() && pending.found_session.as_deref() == current
 }
 
 /// After a sign-in (`/authorize/continue`): the session must have authenticated the user

@@ -13,10 +13,13 @@ use serde_json::json;
 
 use super::AppState;
 use super::extract::{AuthenticatedClient, CurrentSession, OAuthParams};
+use super::session::session_id;
 use crate::error::AppError;
 use crate::oidc::OAuthError;
 use crate::oidc::authorize::{AuthorizeError, ValidRequest, validate};
-use crate::oidc::flow::{Decision, PendingRequest, Session, after_sign_in, decide};
+use crate::oidc::flow::{
+    Decision, PendingRequest, Session, after_sign_in, decide, is_the_session_it_found, session_digest,
+};
 use crate::oidc::grant::Grant;
 use crate::oidc::params::with_query;
 use crate::oidc::token::{StoredCode, TOKEN_TTL, TokenRequest, redeem};
@@ -71,6 +74,7 @@ fn redirect_error(
 /// a sign-in, or redirects an error.
 pub async fn authorize(
     State(state): State<AppState>,
+    headers: HeaderMap,
     CurrentSession(session): CurrentSession,
     OAuthParams(mut params): OAuthParams,
 ) -> Result<Response, AppError> {
@@ -106,8 +110,14 @@ pub async fn authorize(
         Decision::SignIn { step_up, reauthenticate } => {
             // The request waits in the browser, sealed: the server keeps nothing for it.
             let id = Base64UrlUnpadded::encode_string(&rand::random::<[u8; 16]>());
-            let pending =
-                state.sealer.seal(&PendingRequest { id, request, requested_at: now, reauthenticate });
+            let found_session = session_id(&state, &headers).map(|id| session_digest(&id));
+            let pending = state.sealer.seal(&PendingRequest {
+                id,
+                request,
+                requested_at: now,
+                reauthenticate,
+                found_session,
+            });
             let mut location = format!("/signin?request={pending}");
             if step_up {
                 location.push_str("&step_up=1");
@@ -136,6 +146,7 @@ fn best_possible_acr(state: &AppState, user_id: &str) -> Result<Option<crate::po
 /// `GET /authorize/continue?request=…`: after the sign-in page, finish the pending request.
 pub async fn resume(
     State(state): State<AppState>,
+    headers: HeaderMap,
     CurrentSession(session): CurrentSession,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
@@ -160,7 +171,13 @@ pub async fn resume(
             request.state.as_deref(),
         ));
     };
-    match after_sign_in(&pending, &session, now) {
+    let current = session_id(&state, &headers).map(|id| session_digest(&id));
+    let decision = if is_the_session_it_found(&pending, current.as_deref()) {
+        Decision::Error(OAuthError::LoginRequired)
+    } else {
+        after_sign_in(&pending, &session, now)
+    };
+    match decision {
         Decision::IssueCode => {
             // The sealed request is answered with a code once: a reload of this URL (or a second
             // use of a pushed request, RFC 9126 §4) finds it spent. Only authenticated sessions

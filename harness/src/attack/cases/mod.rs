@@ -1,7 +1,9 @@
 //! The catalogue: every case, by group. Each group's module lists its cases in report order.
 
+pub mod account;
 pub mod authenticator;
 pub mod client;
+pub mod oidc;
 
 use std::time::Duration;
 
@@ -16,6 +18,8 @@ pub fn all() -> Vec<Case> {
     let mut cases = Vec::new();
     cases.extend_from_slice(authenticator::CASES);
     cases.extend_from_slice(client::CASES);
+    cases.extend(oidc::cases());
+    cases.extend_from_slice(account::CASES);
     cases
 }
 

@@ -29,7 +29,7 @@ const SIGN_IN: Decision = Decision::SignIn { step_up: false, reauthenticate: fal
 const REAUTHENTICATE: Decision = Decision::SignIn { step_up: false, reauthenticate: true };
 
 fn pending(request: ValidRequest, requested_at: u64, reauthenticate: bool) -> PendingRequest {
-    PendingRequest { id: "request-1".into(), request, requested_at, reauthenticate }
+    PendingRequest { id: "request-1".into(), request, requested_at, reauthenticate, found_session: None }
 }
 
 fn signed_in(context: AuthContext, auth_time: u64) -> Session {
@@ -203,4 +203,16 @@ fn a_voluntary_unknown_acr_is_ignored() {
         decide(&request(&[("acr_values", "urn:example:unknown")]), Some(&s), 100, None),
         Decision::IssueCode
     );
+}
+
+#[test]
+fn the_session_a_reauthenticating_request_found_cannot_answer_it() {
+    let found = session_digest("session-1");
+    let mut waiting = pending(request(&[]), 100, true);
+    waiting.found_session = Some(found.clone());
+    assert!(is_the_session_it_found(&waiting, Some(&found)));
+    assert!(!is_the_session_it_found(&waiting, Some(&session_digest("session-2"))));
+    assert!(!is_the_session_it_found(&waiting, None));
+    waiting.reauthenticate = false;
+    assert!(!is_the_session_it_found(&waiting, Some(&found)));
 }

@@ -123,6 +123,22 @@ async fn continue_without_signing_in_after_prompt_login_is_refused() {
     }
 }
 
+/// OIDC Core §3.1.2.1: the session `prompt=login` (or `max_age=0`) found cannot stand for the
+/// new authentication, even when it signed in within the request's own second (`auth_time` is
+/// in whole seconds).
+#[tokio::test]
+async fn continue_in_the_same_second_without_signing_in_is_refused() {
+    for extra in ["&prompt=login", "&max_age=0"] {
+        let (state, _clock) = provider();
+        let cookie = signed_in(&state).await;
+        let (to, _) = authorize(&state, &cookie, extra).await;
+        assert!(to.starts_with("/signin?request="), "{extra}: {to}");
+        let back = resume(&state, &cookie, &query_of(&to)["request"]).await;
+        assert_eq!(back.get("error").map(String::as_str), Some("login_required"), "{extra}");
+        assert!(!back.contains_key("code"), "{extra}");
+    }
+}
+
 /// A sign-in made after the request answers it.
 #[tokio::test]
 async fn continue_after_signing_in_again_issues_a_code() {

@@ -1,0 +1,232 @@
+//! The account and session surface: a sign-up that authenticated nothing asking for a code,
+//! password guessing, answers that tell an unknown user from a wrong password, cross-site
+//! requests, look-alike usernames, over-long passkey names and sessions reused after sign-out.
+
+use hyper::Request;
+use hyper::header;
+use serde_json::{Value, json};
+
+use super::super::case::{Case, CaseFuture, Expected, Group, Needs, Outcome};
+use super::super::oauth::{Answer, AuthRequest, authorize, resume};
+use super::super::trial::{PASSWORD, Trial, outcome};
+use super::client::victim;
+use super::security_key;
+use crate::http::{Http, Reply};
+
+/// An account case that a correct IdP refuses with `error`.
+const fn case(
+    id: &'static str,
+    attack: &'static str,
+    spec: &'static str,
+    error: &'static str,
+    run: fn(Trial) -> CaseFuture,
+) -> Case {
+    Case {
+        id,
+        group: Group::Account,
+        attack,
+        spec,
+        expected: Expected::Refused(error),
+        needs: Needs::AnyIdp,
+        run,
+    }
+}
+
+/// A page of another site, as a browser names it in `Origin`.
+const FOREIGN_ORIGIN: &str = "https://evil.example";
+/// Wrong guesses allowed per username before the IdP makes the guesser wait.
+const FREE_GUESSES: usize = 5;
+
+/// The account group's cases.
+pub const CASES: &[Case] = &[
+    case(
+        "account.passwordless_sign_up_gets_no_code",
+        "a password-less sign-up's session (it authenticated nothing) resumes an authorization request",
+        "OIDC Core §3.1.2.3",
+        "redirect:login_required",
+        |t| Box::pin(passwordless_sign_up(t)),
+    ),
+    case(
+        "account.password_guessing",
+        "the right password as the sixth guess, after five wrong ones",
+        "NIST SP 800-63B §5.2.2; RFC 6585 §4",
+        "account:too_many_attempts",
+        |t| Box::pin(password_guessing(t)),
+    ),
+    case(
+        "account.unknown_username_told_apart",
+        "a password sign-in for a name nobody has, compared with a wrong password for a real account",
+        "NIST SP 800-63B §5.2.2; OWASP ASVS V2.2 (no account enumeration)",
+        "account:invalid_credentials",
+        |t| Box::pin(unknown_username(t)),
+    ),
+    case(
+        "account.foreign_origin_passkey_delete",
+        "another site's page deletes the victim's passkey with the victim's cookie",
+        "Fetch §3.1 (Origin); RFC 6454 §7.3",
+        "account:foreign_origin",
+        |t| Box::pin(foreign_origin_delete(t)),
+    ),
+    case(
+        "account.foreign_origin_sign_in",
+        "another site's page signs the victim's browser in to the attacker's account (login CSRF)",
+        "Fetch §3.1 (Origin); RFC 6454 §7.3",
+        "account:foreign_origin",
+        |t| Box::pin(foreign_origin_sign_in(t)),
+    ),
+    case(
+        "account.username_kelvin_sign",
+        "a sign-up as an existing k-name spelled with the Kelvin sign (U+212A)",
+        "RFC 8265 §3.3, RFC 8264 §9.17 (HasCompat)",
+        "account:invalid_username",
+        |t| Box::pin(look_alike(t, "k", "\u{212A}")),
+    ),
+    case(
+        "account.username_nfd",
+        "a sign-up as an existing name with é decomposed (NFD), taken in NFC",
+        "RFC 8265 §3.3.3 (NFC)",
+        "account:username_taken",
+        |t| Box::pin(look_alike(t, "jos\u{e9}", "jose\u{301}")),
+    ),
+    case(
+        "account.username_zero_width_joiner",
+        "a sign-up as an existing name with a zero-width joiner inside",
+        "RFC 8265 §3.3, RFC 8264 §9.13 (ZWJ outside its context)",
+        "account:invalid_username",
+        |t| Box::pin(look_alike(t, "alice", "ali\u{200D}ce")),
+    ),
+    case(
+        "account.username_case",
+        "a sign-up as an existing name in upper case",
+        "RFC 8265 §3.3.3 (case mapping)",
+        "account:username_taken",
+        |t| Box::pin(look_alike(t, "carol", "CAROL")),
+    ),
+    case(
+        "account.passkey_name_too_long",
+        "a registration naming its passkey with 65 characters (the limit is 64)",
+        "input bound of the passkey list (softfido's MAX_PASSKEY_NAME_CHARS)",
+        "webauthn:invalid_name",
+        |t| Box::pin(long_passkey_name(t)),
+    ),
+    case(
+        "account.session_reused_after_sign_out",
+        "the session cookie, kept from before a sign-out, asks for a code with prompt=none",
+        "OWASP ASVS V3.3.1; OIDC Core §3.1.2.6",
+        "redirect:login_required",
+        |t| Box::pin(session_after_sign_out(t)),
+    ),
+];
+
+async fn passwordless_sign_up(trial: Trial) -> anyhow::Result<Outcome> {
+    let browser = trial.browser();
+    trial.sign_up(&browser, false).await?;
+    let Answer::SignIn(query) = authorize(&trial, &browser, &AuthRequest::matrix()).await? else {
+        anyhow::bail!("the password-less session was not sent to sign in");
+    };
+    trial.checkpoint(&[&browser]).await?;
+    Ok(resume(&trial, &browser, &query).await?.outcome())
+}
+
+async fn password_guessing(trial: Trial) -> anyhow::Result<Outcome> {
+    let owner = trial.browser();
+    let username = trial.sign_up(&owner, true).await?;
+    let attacker = trial.browser();
+    for guess in 0..FREE_GUESSES {
+        let refused =
+            trial.password_sign_in(&attacker, &username, &format!("guess {guess} is wrong")).await?;
+        anyhow::ensure!(refused == Outcome::Refused("account:invalid_credentials".into()), "{refused:?}");
+    }
+    trial.checkpoint(&[&attacker, &owner]).await?;
+    trial.password_sign_in(&attacker, &username, PASSWORD).await
+}
+
+/// A password sign-in's whole answer: status and body.
+async fn password_answer(trial: &Trial, username: &str, password: &str) -> anyhow::Result<(u16, Value)> {
+    let body = json!({ "username": username, "password": password });
+    let reply = trial.browser().post_json(&trial.url("/account/password"), &body).await?;
+    Ok((reply.status.as_u16(), reply.json()))
+}
+
+async fn unknown_username(trial: Trial) -> anyhow::Result<Outcome> {
+    let owner = trial.browser();
+    let username = trial.sign_up(&owner, true).await?;
+    let wrong_password = password_answer(&trial, &username, "not the password").await?;
+    trial.checkpoint(&[&owner]).await?;
+    let unknown = password_answer(&trial, &format!("{username}-nobody"), "not the password").await?;
+    if unknown != wrong_password {
+        return Ok(Outcome::Accepted(format!("told apart: {unknown:?} vs {wrong_password:?}")));
+    }
+    let error = unknown.1["error"].as_str().unwrap_or_default();
+    Ok(Outcome::Refused(format!("account:{error}")))
+}
+
+/// `method url` with `Origin: https://evil.example` and `body` from `browser`.
+async fn from_foreign_page(browser: &Http, method: &str, url: &str, body: &Value) -> anyhow::Result<Reply> {
+    let request = Request::builder()
+        .method(method)
+        .uri(url)
+        .header(header::ORIGIN, FOREIGN_ORIGIN)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body.to_string().into_bytes())?;
+    Ok(browser.send(request).await?)
+}
+
+async fn foreign_origin_delete(trial: Trial) -> anyhow::Result<Outcome> {
+    let victim = victim(&trial, false).await?;
+    let list = victim.browser.get(&trial.url("/passkeys")).await?.json();
+    let id = list["passkeys"][0]["id"].as_str().map(str::to_owned);
+    let id = id.ok_or_else(|| anyhow::anyhow!("no passkey listed: {list}"))?;
+    trial.checkpoint(&[&victim.browser]).await?;
+    let reply =
+        from_foreign_page(&victim.browser, "DELETE", &trial.url(&format!("/passkeys/{id}")), &json!({}))
+            .await?;
+    Ok(outcome(&reply, "account", "the passkey deleted"))
+}
+
+async fn foreign_origin_sign_in(trial: Trial) -> anyhow::Result<Outcome> {
+    let attackers = trial.sign_up(&trial.browser(), true).await?;
+    let victims = trial.browser();
+    trial.checkpoint(&[&victims]).await?;
+    let body = json!({ "username": attackers, "password": PASSWORD });
+    let reply = from_foreign_page(&victims, "POST", &trial.url("/account/password"), &body).await?;
+    Ok(outcome(&reply, "account", "the victim's browser signed in to the attacker's account"))
+}
+
+/// Signs up `{existing}-{tag}`, then, on another browser, `{look_alike}-{tag}`.
+async fn look_alike(trial: Trial, existing: &str, look_alike: &str) -> anyhow::Result<Outcome> {
+    let tag = format!("{:08x}", rand::random::<u32>());
+    let body = |name: &str| json!({ "username": format!("{name}-{tag}"), "password": PASSWORD });
+    let owner = trial.browser();
+    let first = owner.post_json(&trial.url("/account/signup"), &body(existing)).await?;
+    anyhow::ensure!(first.status.is_success(), "the set-up sign-up failed: {}", first.summary());
+    let attacker = trial.browser();
+    trial.checkpoint(&[&owner, &attacker]).await?;
+    let reply = attacker.post_json(&trial.url("/account/signup"), &body(look_alike)).await?;
+    Ok(outcome(&reply, "account", "a second account under a look-alike name"))
+}
+
+async fn long_passkey_name(trial: Trial) -> anyhow::Result<Outcome> {
+    let browser = trial.browser();
+    trial.sign_up(&browser, true).await?;
+    let mut client = trial.client(security_key())?;
+    let start = trial.register_start(&browser, false).await?;
+    let credential = client.create(&start["options"])?;
+    trial.checkpoint(&[&browser]).await?;
+    let body = json!({ "ceremony": start["ceremony"], "credential": credential, "name": "n".repeat(65) });
+    let reply = browser.post_json(&trial.url("/webauthn/register/finish"), &body).await?;
+    Ok(outcome(&reply, "webauthn", "a passkey stored under the long name"))
+}
+
+async fn session_after_sign_out(trial: Trial) -> anyhow::Result<Outcome> {
+    let browser = trial.browser();
+    trial.sign_up(&browser, true).await?;
+    let kept = browser.cookies().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let signed_out = browser.post_json(&trial.url("/account/signout"), &json!({})).await?;
+    anyhow::ensure!(signed_out.status.is_success(), "sign-out failed: {}", signed_out.summary());
+    trial.checkpoint(&[&browser]).await?;
+    let url = AuthRequest::matrix().set("prompt", "none").url(&trial);
+    let request = Request::get(url).header(header::COOKIE, kept).body(Vec::new())?;
+    let reply = trial.backend().send(request).await?;
+    Answer::of(&trial, &reply).map(|answer| answer.outcome())
+}

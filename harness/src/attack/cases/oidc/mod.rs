@@ -1,0 +1,55 @@
+//! The OAuth client, or a stranger, forges requests to the OpenID provider: redirect URIs it
+//! does not own, codes it was not issued, PKCE and client assertions it cannot make, pushed
+//! requests of others, re-authentication and acr demands it tries to skip.
+
+pub mod acr;
+pub mod authorize;
+pub mod client_assertion;
+pub mod par;
+pub mod token;
+
+use super::super::case::{Case, CaseFuture, Expected, Group, Needs};
+use super::super::trial::Trial;
+use crate::http::Http;
+
+/// Every case of the group, in report order.
+pub fn cases() -> Vec<Case> {
+    [authorize::CASES, token::CASES, client_assertion::CASES, par::CASES, acr::CASES].concat()
+}
+
+/// An OIDC case that a correct provider refuses with `error`.
+const fn case(
+    id: &'static str,
+    attack: &'static str,
+    spec: &'static str,
+    error: &'static str,
+    run: fn(Trial) -> CaseFuture,
+) -> Case {
+    Case {
+        id,
+        group: Group::Oidc,
+        attack,
+        spec,
+        expected: Expected::Refused(error),
+        needs: Needs::AnyIdp,
+        run,
+    }
+}
+
+/// [`case`] for one that moves the IdP's clock.
+const fn clocked(
+    id: &'static str,
+    attack: &'static str,
+    spec: &'static str,
+    error: &'static str,
+    run: fn(Trial) -> CaseFuture,
+) -> Case {
+    Case { needs: Needs::OwnClock, ..case(id, attack, spec, error, run) }
+}
+
+/// A browser signed in to a new password account: a session that gets a code at once.
+async fn signed_in(trial: &Trial) -> anyhow::Result<Http> {
+    let browser = trial.browser();
+    trial.sign_up(&browser, true).await?;
+    Ok(browser)
+}
