@@ -24,6 +24,17 @@ struct BrowserView {
     passkeys: Value,
 }
 
+/// Entries the in-process IdP holds in memory: sessions, ceremonies in progress, answered
+/// requests. `None` for an IdP elsewhere.
+pub fn in_memory_entries(trial: &Trial) -> Option<usize> {
+    trial.idp().map(|state| {
+        state.sessions.len()
+            + state.registrations.len()
+            + state.authentications.len()
+            + state.answered_requests.len()
+    })
+}
+
 /// Observes the IdP and `browsers`.
 pub async fn observe(trial: &Trial, browsers: Vec<Http>) -> anyhow::Result<Checkpoint> {
     let (census, sessions) = match trial.idp() {

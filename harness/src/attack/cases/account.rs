@@ -7,6 +7,7 @@ use hyper::header;
 use serde_json::{Value, json};
 
 use super::super::case::{Case, CaseFuture, Expected, Group, Needs, Outcome};
+use super::super::census::in_memory_entries;
 use super::super::oauth::{Answer, AuthRequest, authorize, resume};
 use super::super::trial::{PASSWORD, Trial, outcome};
 use super::client::victim;
@@ -116,7 +117,48 @@ pub const CASES: &[Case] = &[
         "redirect:login_required",
         |t| Box::pin(session_after_sign_out(t)),
     ),
+    Case {
+        id: "account.authorize_flood_keeps_nothing",
+        group: Group::Account,
+        attack: "200 unauthenticated authorization requests, each a valid one the IdP must send to sign in",
+        spec: "RFC 6749 §10.4 (resource exhaustion); a pending request waits in the browser",
+        expected: Expected::Discounted(FLOOD_KEPT_NOTHING),
+        needs: Needs::AnyIdp,
+        run: |t| Box::pin(authorize_flood(t)),
+    },
 ];
+
+/// Unauthenticated authorization requests of the flood case.
+const FLOOD: usize = 200;
+/// What the flood case must end in: every request sent to sign in, nothing kept for any.
+const FLOOD_KEPT_NOTHING: &str = "200 requests sent to sign in; the IdP kept nothing";
+
+/// The requests are valid, so each is answered with the sign-in page; the IdP must keep no
+/// state for them (no session, code or row), else a flood fills its memory.
+async fn authorize_flood(trial: Trial) -> anyhow::Result<Outcome> {
+    let browser = trial.browser();
+    trial.checkpoint(&[&browser]).await?;
+    let held = in_memory_entries(&trial);
+    let mut sent_to_sign_in = 0;
+    for _ in 0..FLOOD {
+        if matches!(authorize(&trial, &browser, &AuthRequest::matrix()).await?, Answer::SignIn(_)) {
+            sent_to_sign_in += 1;
+        }
+    }
+    let mut changes = trial.changes().await?;
+    if let (Some(before), Some(after)) = (held, in_memory_entries(&trial))
+        && after > before
+    {
+        changes.push(format!("{} entries in memory", after - before));
+    }
+    // The runner's own checkpoint: this case judged its changes itself.
+    trial.checkpoint(&[&browser]).await?;
+    Ok(Outcome::Accepted(if changes.is_empty() {
+        format!("{sent_to_sign_in} requests sent to sign in; the IdP kept nothing")
+    } else {
+        format!("{sent_to_sign_in} requests sent to sign in; the IdP kept: {}", changes.join("; "))
+    }))
+}
 
 async fn passwordless_sign_up(trial: Trial) -> anyhow::Result<Outcome> {
     let browser = trial.browser();
