@@ -9,6 +9,7 @@ pub mod case;
 pub mod cases;
 pub mod census;
 pub mod clients;
+pub mod hid_client;
 pub mod report;
 pub mod trial;
 

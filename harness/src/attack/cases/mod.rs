@@ -1,6 +1,7 @@
 //! The catalogue: every case, by group. Each group's module lists its cases in report order.
 
 pub mod client;
+pub mod device;
 
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use super::trial::PIN;
 pub fn all() -> Vec<Case> {
     let mut cases = Vec::new();
     cases.extend_from_slice(client::CASES);
+    cases.extend_from_slice(device::CASES);
     cases
 }
 
