@@ -235,3 +235,6 @@ fn allocated_cid(payload: &[u8]) -> anyhow::Result<u32> {
     let bytes = payload.get(INIT_NONCE_LEN..INIT_NONCE_LEN + 4).context("a short INIT answer")?;
     Ok(u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
 }
+
+#[cfg(test)]
+mod tests;

@@ -97,6 +97,20 @@ pub const CASES: &[Case] = &[
         |t| Box::pin(on_device(t, security_key(), true, request_on_clients_channel)),
     ),
     case(
+        "device.request_on_unallocated_channel",
+        "a request on a channel ID the device never allocated",
+        "CTAP 2.1 §11.2.3, §11.2.9.1.6 (channels)",
+        "hid:ERR_INVALID_CHANNEL",
+        |t| Box::pin(on_device(t, security_key(), true, request_on_unallocated_channel)),
+    ),
+    case(
+        "device.adopt_clients_channel_after_power_cycle",
+        "after the client's own power cycle, a request on its channel before the client uses it again",
+        "CTAP 2.1 §11.2.3 (channels)",
+        "hid:ERR_INVALID_CHANNEL",
+        |t| Box::pin(on_device(t, security_key(), true, adopt_clients_channel_after_power_cycle)),
+    ),
+    case(
         "device.cancel_clients_request",
         "CTAPHID_CANCEL on the legitimate client's channel while its request waits for the user",
         "CTAP 2.1 §11.2.9.1.5 (CTAPHID_CANCEL), §11.2.3",
@@ -282,6 +296,36 @@ fn request_on_clients_channel(device: &Device) -> anyhow::Result<Outcome> {
         Answer::Reply(_) => {
             Outcome::Accepted(format!("a request on the client's channel: {}", answer.refusal()))
         }
+        Answer::Error(_) => Outcome::Refused(answer.refusal()),
+    };
+    unless_changed(device, &before, outcome)
+}
+
+/// CTAP 2.1 §11.2.3: a CID the device did not allocate is no channel (ERR_INVALID_CHANNEL);
+/// only CTAPHID_INIT may be sent where no channel is (§11.2.9.1.3).
+fn request_on_unallocated_channel(device: &Device) -> anyhow::Result<Outcome> {
+    let before = device.holdings()?;
+    let stranger = stranger_with_channel(device)?;
+    let invented = device.owner.cid.wrapping_add(1).max(1);
+    let answer = stranger.transact(invented, HidCommand::Cbor, &[RESET])?;
+    let outcome = match answer {
+        Answer::Reply(_) => {
+            Outcome::Accepted(format!("a request on channel {invented:08x}: {}", answer.refusal()))
+        }
+        Answer::Error(_) => Outcome::Refused(answer.refusal()),
+    };
+    unless_changed(device, &before, outcome)
+}
+
+/// CTAP 2.1 §11.2.3: after a power cycle, the client's CID stays the client's (the daemon
+/// lets only its owner adopt it); a stranger's request there is ERR_INVALID_CHANNEL.
+fn adopt_clients_channel_after_power_cycle(device: &Device) -> anyhow::Result<Outcome> {
+    let before = device.holdings()?;
+    let stranger = device.stranger()?;
+    device.owner.power_cycle()?;
+    let answer = stranger.transact(device.owner.cid, HidCommand::Ping, b"adopted")?;
+    let outcome = match answer {
+        Answer::Reply(_) => Outcome::Accepted("the stranger adopted the client's channel".to_owned()),
         Answer::Error(_) => Outcome::Refused(answer.refusal()),
     };
     unless_changed(device, &before, outcome)
