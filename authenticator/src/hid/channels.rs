@@ -90,6 +90,17 @@ impl ChannelTable {
         Ok(cid)
     }
 
+    /// Forgets the live channel `cid` unless it is `pinned`: whether it was forgotten. Its CID
+    /// is not kept for adoption: the channel is over.
+    pub(super) fn release(&mut self, cid: u32, pinned: &[u32]) -> bool {
+        if pinned.contains(&cid) {
+            return false;
+        }
+        let before = self.live.len();
+        self.live.retain(|entry| entry.cid != cid);
+        self.live.len() < before
+    }
+
     /// Forgets every live channel but remembers their CIDs, so their clients can go on using
     /// them.
     pub(super) fn power_cycle(&mut self) {

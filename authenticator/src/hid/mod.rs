@@ -280,6 +280,21 @@ impl CtapHid {
         self.channels.len()
     }
 
+    /// Whether every channel is taken: the next allocation forgets one (see
+    /// [`HidConfig::max_channels`]).
+    pub fn is_full(&self) -> bool {
+        self.channels.len() >= self.config.max_channels.max(1)
+    }
+
+    /// Forgets the allocated channel `cid`, unless it is sending, awaiting an answer or holding
+    /// the lock: whether it was forgotten. A transport that knows which client owns which
+    /// channel uses it to have a client that allocates in a loop recycle its own channels
+    /// instead of evicting another client's (CTAP 2.1 §11.2.3).
+    pub fn release(&mut self, cid: u32) -> bool {
+        let pinned = self.pinned();
+        self.channels.release(cid, &pinned)
+    }
+
     /// Whether `cid` is an allocated channel.
     pub fn is_allocated(&self, cid: u32) -> bool {
         self.channels.is_live(cid)

@@ -2,7 +2,8 @@
 //!
 //! Each datagram is exactly one 64-byte HID report, without a report-ID byte. Each channel
 //! belongs to the address that allocated it: replies go there, and a datagram for the channel
-//! from any other address gets ERR_INVALID_CHANNEL and changes nothing. A datagram equal to
+//! from any other address gets ERR_INVALID_CHANNEL and changes nothing; a sender owning channels
+//! that allocates one more on a full table recycles its own. A datagram equal to
 //! [`POWER_CYCLE_PACKET`] unplugs and plugs the device back in, when the [`PowerCyclePolicy`]
 //! lets its sender. Other lengths are dropped, with at most one warning
 //! (counting the others) every ten seconds and each one logged at debug level.
@@ -264,12 +265,27 @@ impl EventLoop {
         if cid == BROADCAST_CID || self.owners.owner(cid) == Some(peer) {
             self.owners.record(cid, peer);
         }
+        if owners::is_init(report) && !self.hid.knows(cid) && self.hid.is_full() {
+            self.recycle_own_channel(peer);
+        }
         let now = Instant::now();
         let outputs = self.hid.handle_report(report, now);
         if let Some(allocated) = outputs.iter().find_map(owners::allocated_cid) {
             self.owners.record(allocated, peer);
         }
         self.apply(outputs, Some(peer), now)
+    }
+
+    /// An INIT that allocates on a full table forgets a channel (CTAP 2.1 §11.2.3 sets no
+    /// lifetime). When its sender owns channels already, it gives up its own least recently
+    /// used one, so that allocating in a loop from one address never evicts another client's
+    /// channel; a sender owning none takes the state machine's least recently used one.
+    fn recycle_own_channel(&mut self, peer: SocketAddr) {
+        let own = self.owners.channels_of(peer);
+        if let Some(released) = own.into_iter().find(|cid| self.hid.release(*cid)) {
+            debug!(%peer, cid = %format_args!("{released:08x}"), "the sender's own channel recycled");
+            self.owners.retain_known(|cid| self.hid.knows(cid));
+        }
     }
 
     /// Unplug and plug in: a running request is cancelled first; the device forgets its

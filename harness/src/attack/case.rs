@@ -62,6 +62,7 @@ pub enum Expected {
 /// `redirect:` for an OAuth error sent back to the client's redirect URI, `page:` for one shown
 /// to the user instead (not redirected), `token:` and `par:` and `userinfo:` for those
 /// endpoints' OAuth errors, and `http_NNN` where the body names no error.
+/// Against the daemon: `hid:` a CTAPHID error or property, `ctap:` a CTAP2 status, `fs:` a state-file check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
 pub enum Outcome {

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod census;
 pub mod clients;
 pub mod flow;
+pub mod hid_client;
 pub mod jws;
 pub mod oauth;
 pub mod report;

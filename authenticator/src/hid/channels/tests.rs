@@ -220,3 +220,27 @@ fn the_device_knows_live_and_adoptable_channels_only() {
     assert!(!bench.hid.knows(0x7777_7777));
     assert!(!bench.hid.knows(BROADCAST_CID) && !bench.hid.knows(RESERVED_CID));
 }
+
+#[test]
+fn a_released_channel_is_forgotten_and_frees_its_place() {
+    let mut bench = Bench::with(HidConfig { max_channels: 2, ..HidConfig::default() });
+    let [a, b] = [bench.open(), bench.open()];
+    assert!(bench.hid.is_full());
+    assert!(bench.hid.release(b));
+    assert!(!bench.hid.is_full());
+    assert_error(&bench.ping(b), b, ERR_INVALID_CHANNEL);
+    // The next allocation takes the freed place: a, the least recently used, stays.
+    let c = bench.open();
+    assert!(bench.answers_ping(a));
+    assert!(bench.answers_ping(c));
+}
+
+#[test]
+fn a_channel_awaiting_its_answer_is_not_released() {
+    let mut bench = Bench::with(HidConfig { max_channels: 2, ..HidConfig::default() });
+    let a = bench.open();
+    let (request, _, _) = dispatched(&bench.request(a, CBOR, &[4]));
+    assert!(!bench.hid.release(a));
+    assert_eq!(decode(&bench.hid.complete(request, &[0])).cid, a);
+    assert!(bench.answers_ping(a));
+}

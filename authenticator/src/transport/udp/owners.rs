@@ -58,6 +58,16 @@ impl ChannelOwners {
         self.owners.retain(|(cid, _)| *cid == BROADCAST_CID || knows(*cid));
     }
 
+    /// The channels `peer` owns (not the broadcast channel), least recently used first.
+    pub(super) fn channels_of(&self, peer: SocketAddr) -> Vec<u32> {
+        self.owners
+            .iter()
+            .rev()
+            .filter(|(cid, owner)| *cid != BROADCAST_CID && *owner == peer)
+            .map(|(cid, _)| *cid)
+            .collect()
+    }
+
     /// Whether `peer` owns a channel (other than the broadcast channel).
     pub(super) fn owns_a_channel(&self, peer: SocketAddr) -> bool {
         self.owners.iter().any(|(cid, owner)| *cid != BROADCAST_CID && *owner == peer)
@@ -65,7 +75,7 @@ impl ChannelOwners {
 }
 
 /// Whether `report` is the initialization packet of a CTAPHID_INIT.
-fn is_init(report: &Report) -> bool {
+pub(super) fn is_init(report: &Report) -> bool {
     report[4] == HidCommand::Init.code() | 0x80
 }
 

@@ -466,3 +466,16 @@ fn inits_on_made_up_channels_do_not_evict_an_owner() {
     let reply = stranger.call(cid, PING, b"mine now");
     assert_eq!((reply.cmd, &reply.payload[..]), (ERROR, &[ERR_INVALID_CHANNEL][..]));
 }
+
+/// CTAP 2.1 §11.2.3: each client allocates its own channel. A sender allocating channels in a
+/// loop on a full table recycles its own, so another client's idle channel stays allocated.
+#[test]
+fn a_flood_of_allocations_from_one_address_keeps_another_clients_channel() {
+    let server = Running::start(Scripted::default());
+    let (owner, stranger) = (server.client(), server.client());
+    let cid = owner.open();
+    for _ in 0..FLOOD {
+        stranger.open();
+    }
+    assert_eq!(owner.call(cid, PING, b"still mine").payload, b"still mine");
+}

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod authenticator;
 pub mod client;
+pub mod device;
 pub mod oidc;
 
 use std::time::Duration;
@@ -20,6 +21,7 @@ pub fn all() -> Vec<Case> {
     cases.extend_from_slice(client::CASES);
     cases.extend(oidc::cases());
     cases.extend_from_slice(account::CASES);
+    cases.extend_from_slice(device::CASES);
     cases
 }
 
