@@ -87,6 +87,9 @@ impl Outcome {
 pub enum Needs {
     /// Any IdP speaking softfido's sign-in API (`--rp-url` included).
     AnyIdp,
+    /// The shared in-process IdP: the case judges what it holds in memory, which an IdP
+    /// elsewhere does not show.
+    InProcess,
     /// The in-process IdP: the case moves its clock.
     OwnClock,
     /// An in-process IdP of its own that does not trust softfido's test attestation root (nor

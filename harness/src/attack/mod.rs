@@ -97,19 +97,22 @@ pub fn run(args: &AttackArgs) -> anyhow::Result<ExitCode> {
 /// Runs `cases` one after another (each checkpoint must see only its own case's effects)
 /// against the IdP at `rp_url`, or an in-process one.
 pub async fn run_cases(rp_url: Option<&str>, cases: Vec<Case>) -> anyhow::Result<Vec<CaseRecord>> {
-    let (shared, _local) = match rp_url {
+    let (shared, local) = match rp_url {
         Some(url) => (Arc::new(Target::discover(url).await?), None),
         None => {
             let idp = start_idp(None).await?;
             (Arc::new(Target::discover(&idp.issuer).await?), Some(idp))
         }
     };
-    let shared_state = _local.as_ref().map(|idp| idp.state.clone());
+    let shared_state = local.as_ref().map(|idp| idp.state.clone());
     let mut records = Vec::with_capacity(cases.len());
     for case in cases {
         let started = Instant::now();
         let (outcome, status) = match (case.needs, rp_url) {
             (Needs::OwnClock, Some(_)) => (None, Status::Skipped("it moves the IdP's clock".to_owned())),
+            (Needs::InProcess, Some(_)) => {
+                (None, Status::Skipped("it reads what the in-process IdP holds in memory".to_owned()))
+            }
             (Needs::UntrustingIdp, Some(_)) => (
                 None,
                 Status::Skipped("it needs an IdP of its own that does not trust the test root".to_owned()),
@@ -129,7 +132,7 @@ pub async fn run_cases(rp_url: Option<&str>, cases: Vec<Case>) -> anyhow::Result
                 let target = Target::discover(&idp.issuer).await?;
                 attempt(&case, Trial::new(Arc::new(target), Some(idp.state.clone()), None)).await
             }
-            (Needs::AnyIdp, _) => {
+            (Needs::AnyIdp, _) | (Needs::InProcess, None) => {
                 attempt(&case, Trial::new(Arc::clone(&shared), shared_state.clone(), None)).await
             }
         };

@@ -97,7 +97,11 @@ pub fn terminal(records: &[CaseRecord]) -> String {
         );
     }
     if totals.skipped > 0 {
-        let _ = writeln!(out, "{} skipped (they move the in-process IdP's clock)", totals.skipped);
+        let _ = writeln!(
+            out,
+            "{} skipped (they need the in-process IdP: its memory, a clock to move, or no trust in the test root)",
+            totals.skipped
+        );
     }
     let _ = writeln!(out, "{} passed, {} failed", totals.passed, totals.failed);
     out

@@ -123,7 +123,7 @@ pub const CASES: &[Case] = &[
         attack: "200 unauthenticated authorization requests, each a valid one the IdP must send to sign in",
         spec: "RFC 6749 §10.4 (resource exhaustion); a pending request waits in the browser",
         expected: Expected::Discounted(FLOOD_KEPT_NOTHING),
-        needs: Needs::AnyIdp,
+        needs: Needs::InProcess,
         run: |t| Box::pin(authorize_flood(t)),
     },
 ];
