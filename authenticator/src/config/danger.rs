@@ -17,8 +17,10 @@ pub enum AttestationFault {
     /// Format `packed`, basic, whose `x5c` is a single self-signed certificate that carries the
     /// AAGUID of a hardware model ([`claimed_hardware_model`]) in its AAGUID extension, the same
     /// AAGUID authData announces. A relying party must find no path from that certificate to a
-    /// root its metadata lists for the AAGUID and refuse the registration (WebAuthn L3 §7.1 steps
-    /// 23-24: the trust anchors, "assess the attestation trustworthiness"; §8.2).
+    /// root its metadata lists for the AAGUID and must not believe the claim: refuse the
+    /// registration, or record the attestation as untrusted and grant nothing it claims
+    /// (WebAuthn L3 §7.1: the trust anchors, "assess the attestation trustworthiness"; §8.2).
+    /// softfido's IdP does the latter.
     SelfSignedBatchClaimingHardware,
     /// Format `packed`, basic, with the model's genuine batch certificate chaining to softfido's
     /// test root, while authData announces the AAGUID of another model ([`claimed_hardware_model`]).
@@ -26,18 +28,27 @@ pub enum AttestationFault {
     /// contains an extension with OID 1.3.6.1.4.1.45724.1.1.4 (id-fido-gen-ce-aaguid) verify that
     /// the value of this extension matches the aaguid in authenticatorData"), §8.2.1.
     CertificateAaguidMismatch,
+    /// Format `packed`, self attestation signed by the credential's ES256 key, whose `alg`
+    /// announces RS256 (-257), an algorithm the relying party offers. A relying party must
+    /// refuse it: WebAuthn L3 §8.2 verification procedure, self attestation ("validate that alg
+    /// matches the algorithm of the credentialPublicKey in authenticatorData").
+    SelfAttestationAlgorithmMismatch,
 }
 
 impl AttestationFault {
-    /// Both attestation faults.
-    pub const ALL: [AttestationFault; 2] =
-        [Self::SelfSignedBatchClaimingHardware, Self::CertificateAaguidMismatch];
+    /// Every attestation fault.
+    pub const ALL: [AttestationFault; 3] = [
+        Self::SelfSignedBatchClaimingHardware,
+        Self::CertificateAaguidMismatch,
+        Self::SelfAttestationAlgorithmMismatch,
+    ];
 
     /// The value's name in a configuration file.
     pub fn name(self) -> &'static str {
         match self {
             Self::SelfSignedBatchClaimingHardware => "self_signed_batch_claiming_hardware",
             Self::CertificateAaguidMismatch => "certificate_aaguid_mismatch",
+            Self::SelfAttestationAlgorithmMismatch => "self_attestation_algorithm_mismatch",
         }
     }
 }
@@ -91,9 +102,10 @@ impl AuthDataFault {
 #[serde(default)]
 pub struct Faults {
     /// authData UV=1 although no user verification was performed (no pinUvAuthToken, no
-    /// built-in UV), in getAssertion and makeCredential requests that asked for none. The flag
-    /// is signed by the credential's own key: no relying party can detect this lie (WebAuthn
-    /// L3 §7.1 step 15 / §7.2 step 17 trust UV as signed).
+    /// built-in UV), in getAssertion and makeCredential requests that asked for none; a `uvm`
+    /// output then names the model's own method (its sensor, or the PIN) though none was used.
+    /// Flag and output are signed by the credential's own key: no relying party can detect this
+    /// lie (WebAuthn L3 §7.1 / §7.2 trust UV as signed; WebAuthn L2 §10.3).
     #[serde(skip_serializing_if = "is_off")]
     pub danger_uv_without_verification: bool,
     /// The user presence test is not performed, yet makeCredential and getAssertion answer
@@ -197,6 +209,9 @@ impl Faults {
                 "danger_attestation=self_signed_batch_claiming_hardware"
             }
             AttestationFault::CertificateAaguidMismatch => "danger_attestation=certificate_aaguid_mismatch",
+            AttestationFault::SelfAttestationAlgorithmMismatch => {
+                "danger_attestation=self_attestation_algorithm_mismatch"
+            }
         }));
         names.extend(self.danger_auth_data.map(|fault| match fault {
             AuthDataFault::TruncatedByOne => "danger_auth_data=truncated_by_one",

@@ -44,6 +44,14 @@ impl Authenticator {
             }
             // The genuine chain; authData claims another model's AAGUID (§8.2.1).
             (Some(AttestationFault::CertificateAaguidMismatch), _) => AttestationRoot::Trusted,
+            // Self attestation by the credential key, announcing RS256 (§8.2: alg must match).
+            (Some(AttestationFault::SelfAttestationAlgorithmMismatch), _) => {
+                return AttestationStatement::Packed {
+                    alg: RS256,
+                    sig: credential_key.sign(signed),
+                    x5c: Vec::new(),
+                };
+            }
             (None, AttestationKind::None) => return AttestationStatement::None,
             // §8.2: self attestation signs with the credential key and carries no x5c.
             (None, AttestationKind::PackedSelf) => {
@@ -59,6 +67,9 @@ impl Authenticator {
         basic(attestation::batch_identity(model, root), signed)
     }
 }
+
+/// COSE RS256, an algorithm relying parties commonly offer and softfido's keys never use.
+const RS256: i64 = -257;
 
 /// §8.2: basic attestation signs with the batch key; x5c starts with its certificate.
 fn basic(identity: &AttestationIdentity, signed: &[u8]) -> AttestationStatement {

@@ -4,7 +4,7 @@ use super::credential::{CredProtect, CredentialSecret};
 use super::get_info::MAX_CRED_BLOB_LENGTH;
 use super::verification::{UvMethod, Verification};
 use super::{Authenticator, ctap20};
-use crate::config::KeyProtection;
+use crate::config::{KeyProtection, UvCapability};
 use crate::proto::StatusCode;
 use crate::proto::auth_data::{CredBlobOutput, ExtensionOutputs, HmacSecretOutput, UvmEntry};
 use crate::proto::request::{CredBlobInput, ExtensionInputs, HmacSecretInput};
@@ -111,10 +111,24 @@ impl Authenticator {
         Ok(outputs)
     }
 
+    /// Under `danger_uv_without_verification`, the method the lie names when none was used: the
+    /// model's own (its sensor, or the PIN).
+    fn claimed_uv_method(&self) -> Option<UvMethod> {
+        if !self.config.danger.danger_uv_without_verification {
+            return None;
+        }
+        match self.config.uv {
+            UvCapability::Builtin { modality, .. } => Some(UvMethod::Builtin(modality)),
+            UvCapability::ClientPin => Some(UvMethod::Pin),
+            UvCapability::None => None,
+        }
+    }
+
     /// The `uvm` output: one entry `[userVerificationMethod, keyProtectionType,
     /// matcherProtectionType]` for the method used in this ceremony (WebAuthn L2 §10.3).
     fn uvm_output(&self, verification: &Verification) -> UvmEntry {
-        let method = match (verification.method, verification.presence) {
+        let method = verification.method.or_else(|| self.claimed_uv_method());
+        let method = match (method, verification.presence) {
             (Some(UvMethod::Builtin(modality)), _) => modality.fido_uvm_bit(),
             (Some(UvMethod::Pin), _) => USER_VERIFY_PASSCODE_EXTERNAL,
             (None, true) => USER_VERIFY_PRESENCE_INTERNAL,

@@ -51,9 +51,15 @@ pub enum Expected {
     /// It accepts, but does not believe the false claim: what it grants is exactly this (an ID
     /// token's `amr`/`acr`, as [`Outcome::Accepted`] describes it). Counted as passed when equal.
     Discounted(&'static str),
-    /// No relying party can tell: the attack is accepted by design. The text says what that
+    /// No relying party can tell: the attack is accepted by design, and earns exactly
+    /// `granted` (so a regression that grants more is still caught). `why` says what that
     /// means. Such a case is never counted as passed.
-    Undetectable(&'static str),
+    Undetectable {
+        /// Why no relying party can detect it.
+        why: &'static str,
+        /// What the lie earns, as [`Outcome::Accepted`] describes it.
+        granted: &'static str,
+    },
 }
 
 /// What the relying party did.
@@ -116,6 +122,58 @@ pub struct Case {
     pub run: fn(Trial) -> CaseFuture,
 }
 
+impl Case {
+    /// A case of `group` that a correct relying party refuses with `error`.
+    pub const fn refused(
+        group: Group,
+        id: &'static str,
+        attack: &'static str,
+        spec: &'static str,
+        error: &'static str,
+        run: fn(Trial) -> CaseFuture,
+    ) -> Self {
+        Self { id, group, attack, spec, expected: Expected::Refused(error), needs: Needs::AnyIdp, run }
+    }
+
+    /// A case of `group` whose false claim a correct relying party does not believe: it grants
+    /// exactly `granted`.
+    pub const fn discounted(
+        group: Group,
+        id: &'static str,
+        attack: &'static str,
+        spec: &'static str,
+        granted: &'static str,
+        run: fn(Trial) -> CaseFuture,
+    ) -> Self {
+        Self { id, group, attack, spec, expected: Expected::Discounted(granted), needs: Needs::AnyIdp, run }
+    }
+
+    /// A case of `group` no relying party can detect (`why`), earning exactly `granted`.
+    pub const fn undetectable(
+        group: Group,
+        id: &'static str,
+        attack: &'static str,
+        spec: &'static str,
+        (why, granted): (&'static str, &'static str),
+        run: fn(Trial) -> CaseFuture,
+    ) -> Self {
+        Self {
+            id,
+            group,
+            attack,
+            spec,
+            expected: Expected::Undetectable { why, granted },
+            needs: Needs::AnyIdp,
+            run,
+        }
+    }
+
+    /// The case, run only where `needs` holds.
+    pub const fn needing(self, needs: Needs) -> Self {
+        Self { needs, ..self }
+    }
+}
+
 impl std::fmt::Debug for Case {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Case").field("id", &self.id).finish_non_exhaustive()
@@ -159,8 +217,13 @@ pub fn judge(expected: Expected, outcome: &Outcome, changes: &[String]) -> Statu
         (Expected::Discounted(granted), Outcome::Refused(actual)) => {
             Status::Failed(format!("refused with {actual}, expected a grant of only {granted}"))
         }
-        (Expected::Undetectable(_), Outcome::Accepted(_)) => Status::Undetectable,
-        (Expected::Undetectable(_), Outcome::Refused(actual)) => {
+        (Expected::Undetectable { granted, .. }, Outcome::Accepted(what)) if what == granted => {
+            Status::Undetectable
+        }
+        (Expected::Undetectable { granted, .. }, Outcome::Accepted(what)) => {
+            Status::Failed(format!("granted {what}, the lie earns only {granted}"))
+        }
+        (Expected::Undetectable { .. }, Outcome::Refused(actual)) => {
             Status::Failed(format!("marked undetectable, yet refused with {actual}: the case is wrong"))
         }
     }

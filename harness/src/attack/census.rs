@@ -83,7 +83,8 @@ impl Checkpoint {
     }
 }
 
-/// Grants added, and any credential added, altered (counter, flags) or used.
+/// Grants added; any account changed; any credential added, altered (counter, flags, owner),
+/// used or removed.
 fn census_changes(before: &Census, now: &Census, changes: &mut Vec<String>) {
     let grew = [
         ("accounts", before.users, now.users),
@@ -97,6 +98,9 @@ fn census_changes(before: &Census, now: &Census, changes: &mut Vec<String>) {
         if now > before {
             changes.push(format!("{what} {before} -> {now}"));
         }
+    }
+    if before.users == now.users && before.users_digest != now.users_digest {
+        changes.push("an account changed (its name or password), or one replaced another".to_owned());
     }
     if before.credentials != now.credentials {
         changes.push(format!("credentials {} -> {}", before.credentials, now.credentials));

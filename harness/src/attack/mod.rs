@@ -117,21 +117,11 @@ pub async fn run_cases(rp_url: Option<&str>, cases: Vec<Case>) -> anyhow::Result
                 None,
                 Status::Skipped("it needs an IdP of its own that does not trust the test root".to_owned()),
             ),
-            (Needs::OwnClock, None) => {
-                let clock = ManualClock::starting_now();
-                let idp = start_idp(Some(clock.clone())).await?;
-                let mut target = Target::discover(&idp.issuer).await?;
-                target.clock = Some(clock.clone());
-                let trial = Trial::new(Arc::new(target), Some(idp.state.clone()), Some(clock));
-                attempt(&case, trial).await
-            }
-            (Needs::UntrustingIdp, None) => {
-                let uv = UserVerificationRequirement::Preferred;
-                let idp = LocalIdp::start_without_test_root(uv, Policy::Rfc8176, clients::attack_clients()?)
-                    .await?;
-                let target = Target::discover(&idp.issuer).await?;
-                attempt(&case, Trial::new(Arc::new(target), Some(idp.state.clone()), None)).await
-            }
+            (Needs::OwnClock | Needs::UntrustingIdp, None) => match own_idp(case.needs).await {
+                // Kept alive until the case is judged.
+                Ok((_idp, trial)) => attempt(&case, trial).await,
+                Err(error) => (None, Status::Failed(format!("harness: its IdP did not start: {error:#}"))),
+            },
             (Needs::AnyIdp, _) | (Needs::InProcess, None) => {
                 attempt(&case, Trial::new(Arc::clone(&shared), shared_state.clone(), None)).await
             }
@@ -139,6 +129,23 @@ pub async fn run_cases(rp_url: Option<&str>, cases: Vec<Case>) -> anyhow::Result
         records.push(CaseRecord { case, outcome, status, ms: started.elapsed().as_secs_f64() * 1000.0 });
     }
     Ok(records)
+}
+
+/// An in-process IdP of the case's own: with a clock the case may move, or without trust in
+/// softfido's test root; and the trial on it.
+async fn own_idp(needs: Needs) -> anyhow::Result<(LocalIdp, Trial)> {
+    let clock = (needs == Needs::OwnClock).then(ManualClock::starting_now);
+    let idp = match needs {
+        Needs::UntrustingIdp => {
+            let uv = UserVerificationRequirement::Preferred;
+            LocalIdp::start_without_test_root(uv, Policy::Rfc8176, clients::attack_clients()?).await?
+        }
+        _ => start_idp(clock.clone()).await?,
+    };
+    let mut target = Target::discover(&idp.issuer).await?;
+    target.clock.clone_from(&clock);
+    let trial = Trial::new(Arc::new(target), Some(idp.state.clone()), clock);
+    Ok((idp, trial))
 }
 
 /// The IdP the attacks run against: softfido's, with the matrix's and the attacks' clients,

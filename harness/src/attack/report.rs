@@ -56,7 +56,7 @@ pub fn expected_text(expected: Expected) -> String {
     match expected {
         Expected::Refused(error) => format!("refused {error}"),
         Expected::Discounted(granted) => format!("accepted: {granted}"),
-        Expected::Undetectable(_) => "accepted (undetectable by design)".to_owned(),
+        Expected::Undetectable { granted, .. } => format!("accepted (undetectable by design): {granted}"),
     }
 }
 
@@ -116,7 +116,7 @@ pub fn json_report(target: &str, records: &[CaseRecord]) -> Value {
             let (expected, why) = match r.case.expected {
                 Expected::Refused(error) => (json!({ "refused": error }), Value::Null),
                 Expected::Discounted(granted) => (json!({ "accepted": granted }), Value::Null),
-                Expected::Undetectable(why) => (json!("undetectable"), json!(why)),
+                Expected::Undetectable { why, granted } => (json!({ "undetectable": granted }), json!(why)),
             };
             json!({
                 "id": r.case.id,

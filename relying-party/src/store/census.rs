@@ -12,10 +12,14 @@ use super::error::{Context as _, StoreError};
 pub struct Census {
     /// Accounts.
     pub users: u64,
+    /// SHA-256 over every account's id, username and password hash, in id order: it changes
+    /// when an account is added, renamed, given a password or removed.
+    pub users_digest: [u8; 32],
     /// Stored credentials.
     pub credentials: u64,
-    /// SHA-256 over every credential's ID, record (public key, counter, flags) and last use, in ID
-    /// order: it changes when a credential is added, altered, used or removed.
+    /// SHA-256 over every credential's ID, owner, name, record (public key, counter, flags),
+    /// attestation and last use, in ID order: it changes when a credential is added, altered,
+    /// moved to another account, used or removed.
     pub credentials_digest: [u8; 32],
     /// Authorization codes held (redeemed or not).
     pub authorization_codes: u64,
@@ -36,9 +40,16 @@ impl Store {
             let n: i64 = self.conn.query_row(sql, [], |row| row.get(0)).op("count rows for a census")?;
             Ok(u64::try_from(n).unwrap_or_default())
         };
-        let (credentials, credentials_digest) = self.credentials_digest()?;
+        let (credentials, credentials_digest) = self.digest(
+            "SELECT credential_id, user_id, name, credential_json, attestation_json, \
+             CAST(COALESCE(last_used_at, -1) AS TEXT) FROM credentials ORDER BY credential_id",
+        )?;
+        let (users, users_digest) = self.digest(
+            "SELECT CAST(id AS BLOB), username, COALESCE(password_hash, ''), '', '', '' FROM users ORDER BY id",
+        )?;
         Ok(Census {
-            users: count("SELECT COUNT(*) FROM users")?,
+            users,
+            users_digest,
             credentials,
             credentials_digest,
             authorization_codes: count("SELECT COUNT(*) FROM authorization_codes")?,
@@ -49,26 +60,24 @@ impl Store {
         })
     }
 
-    fn credentials_digest(&self) -> Result<(u64, [u8; 32]), StoreError> {
-        let mut statement = self
-            .conn
-            .prepare(
-                "SELECT credential_id, credential_json, COALESCE(last_used_at, -1) \
-                 FROM credentials ORDER BY credential_id",
-            )
-            .op("read credentials for a census")?;
-        let mut rows = statement.query([]).op("read credentials for a census")?;
+    /// The row count of `sql` (a blob then five text columns) and SHA-256 over its rows, each
+    /// column length-prefixed so that no two different rows hash alike.
+    fn digest(&self, sql: &str) -> Result<(u64, [u8; 32]), StoreError> {
+        let mut statement = self.conn.prepare(sql).op("read rows for a census")?;
+        let mut rows = statement.query([]).op("read rows for a census")?;
         let mut digest = Sha256::new();
         let mut count = 0;
-        while let Some(row) = rows.next().op("read credentials for a census")? {
-            let id: Vec<u8> = row.get(0).op("read a credential ID")?;
-            let record: String = row.get(1).op("read a credential record")?;
-            let last_used: i64 = row.get(2).op("read a credential's last use")?;
-            for part in [id.as_slice(), record.as_bytes()] {
+        while let Some(row) = rows.next().op("read rows for a census")? {
+            let key: Vec<u8> = row.get(0).op("read a census key")?;
+            let mut parts = vec![key];
+            for column in 1..6 {
+                let text: String = row.get(column).op("read a census column")?;
+                parts.push(text.into_bytes());
+            }
+            for part in &parts {
                 digest.update(u64::try_from(part.len()).unwrap_or_default().to_be_bytes());
                 digest.update(part);
             }
-            digest.update(last_used.to_be_bytes());
             count += 1;
         }
         Ok((count, digest.finalize().into()))

@@ -12,7 +12,8 @@ use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 
 use crate::config::{
-    AttestationFault, AttestationKind, AuthDataFault, BackupFlags, CounterMode, Faults, danger,
+    AttestationFault, AttestationKind, AuthDataFault, BackupFlags, CounterMode, ExtensionSupport, Faults,
+    Modality, UvCapability, VerifyOutcome, danger,
 };
 use crate::ctap2::test_support::*;
 use crate::proto::auth_data::flags;
@@ -296,6 +297,20 @@ fn certificate_aaguid_mismatch_chains_to_the_root_but_disagrees_with_auth_data()
     assert_eq!(announced, crate::attestation::aaguid(danger::claimed_hardware_model(model)));
 }
 
+#[test]
+fn self_attestation_algorithm_mismatch_announces_rs256_over_an_es256_signature() {
+    let fault = Faults {
+        danger_attestation: Some(AttestationFault::SelfAttestationAlgorithmMismatch),
+        ..Faults::NONE
+    };
+    let (mut auth, _) = faulty_token(fault);
+    let (response, auth_data, _) = register_raw(&mut auth);
+    let (alg, sig, x5c) = packed_statement(&response);
+    assert_eq!((alg, x5c.len()), (-257, 0), "self attestation announcing RS256");
+    let key = self_attestation_key(&auth_data, &sig).expect("the credential key signed it");
+    assert!(verifies(&key, &auth_data, &sig), "an ES256 signature by the credential key");
+}
+
 /// The credential key of registration authData, from its COSE key as a relying party reads it;
 /// when the bytes are cut short, with each possible missing last byte in turn, keeping the one
 /// under which the self attestation `sig` verifies over the bytes as sent.
@@ -399,4 +414,31 @@ fn key_algorithm_mismatch_announces_ed25519_while_signing_es256() {
         .expect("the attestation signature is ES256 by the credential key");
     let (assertion, signature) = assert_raw(&mut auth, &credential_id);
     assert!(verifies(&signer, &assertion, &signature));
+}
+
+#[test]
+fn uv_without_verification_names_the_models_method_in_uvm() {
+    let fingerprint_unenrolled = Config {
+        uv: UvCapability::Builtin {
+            modality: Modality::Fingerprint,
+            enrolled: false,
+            outcome: VerifyOutcome::Match,
+        },
+        extensions: ExtensionSupport::ALL,
+        counter: CounterMode::PerCredential,
+        ..software_token()
+    };
+    let lying = Faults { danger_uv_without_verification: true, ..Faults::NONE };
+    let (mut auth, _) = device(with_faults(fingerprint_unenrolled, lying));
+    let (_, _, id) = register_raw(&mut auth);
+    let with_uvm = |m: MapBuilder| m.insert(4, MapBuilder::new().insert("uvm", true).build());
+    let response =
+        call(&mut auth, code::GET_ASSERTION, Some(get_assertion_params(Some(&id), with_uvm))).unwrap();
+    let parsed = parse(field(&response, 2).as_bytes().unwrap()).unwrap();
+    assert_eq!(parsed.flags & flags::UV, flags::UV, "UV claimed");
+    let extensions = parsed.extensions.expect("the uvm output");
+    let uvm =
+        extensions.as_map().unwrap().iter().find(|(k, _)| k.as_text() == Some("uvm")).unwrap().1.clone();
+    let method = uvm.as_array().unwrap()[0].as_array().unwrap()[0].as_integer().unwrap();
+    assert_eq!(u32::try_from(method).unwrap(), Modality::Fingerprint.fido_uvm_bit(), "the sensor never read");
 }

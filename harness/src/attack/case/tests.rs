@@ -24,9 +24,12 @@ fn another_error_or_an_acceptance_fails() {
 }
 
 #[test]
-fn an_undetectable_attack_is_never_a_pass() {
-    let expected = Expected::Undetectable("the flag is the authenticator's word");
+fn an_undetectable_attack_is_never_a_pass_and_may_earn_no_more_than_its_lie() {
+    let expected =
+        Expected::Undetectable { why: "the flag is the authenticator's word", granted: "amr=[user]" };
     assert_eq!(judge(expected, &Outcome::Accepted("amr=[user]".into()), &[]), Status::Undetectable);
+    let more = judge(expected, &Outcome::Accepted("amr=[hwk,user]".into()), &[]);
+    assert!(matches!(more, Status::Failed(reason) if reason.contains("hwk")));
     let refused = judge(expected, &Outcome::Refused("webauthn:user_not_verified".into()), &[]);
     assert!(matches!(refused, Status::Failed(_)));
 }

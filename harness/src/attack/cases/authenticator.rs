@@ -1,6 +1,7 @@
 //! The authenticator lies (its `danger_*` faults): flags it did not earn, bytes it did not
 //! sign, keys it does not hold, counters that run backwards, attestation it has no right to.
-//! WebAuthn L3 §7.1 (registration) and §7.2 (authentication) are the relying party's checks.
+//! WebAuthn L3 §7.1 (registration) and §7.2 (authentication) are the relying party's checks;
+//! each case names the check by what it verifies.
 
 use softfido_authenticator::Config;
 use softfido_authenticator::config::{
@@ -8,13 +9,12 @@ use softfido_authenticator::config::{
     KeyProtection, Modality, UvCapability, VerifyOutcome,
 };
 
-use super::super::case::{Case, CaseFuture, Expected, Group, Needs, Outcome};
+use super::super::case::{Case, CaseFuture, Group, Outcome};
 use super::super::flow::token_for_session;
 use super::super::trial::Trial;
 use super::client::victim;
 use super::security_key;
 
-/// A case that a correct RP refuses with `error`.
 const fn refused(
     id: &'static str,
     attack: &'static str,
@@ -22,18 +22,9 @@ const fn refused(
     error: &'static str,
     run: fn(Trial) -> CaseFuture,
 ) -> Case {
-    Case {
-        id,
-        group: Group::Authenticator,
-        attack,
-        spec,
-        expected: Expected::Refused(error),
-        needs: Needs::AnyIdp,
-        run,
-    }
+    Case::refused(Group::Authenticator, id, attack, spec, error, run)
 }
 
-/// A case whose false claim a correct RP does not believe: it grants exactly `granted`.
 const fn discounted(
     id: &'static str,
     attack: &'static str,
@@ -41,34 +32,17 @@ const fn discounted(
     granted: &'static str,
     run: fn(Trial) -> CaseFuture,
 ) -> Case {
-    Case {
-        id,
-        group: Group::Authenticator,
-        attack,
-        spec,
-        expected: Expected::Discounted(granted),
-        needs: Needs::AnyIdp,
-        run,
-    }
+    Case::discounted(Group::Authenticator, id, attack, spec, granted, run)
 }
 
-/// A case no RP can detect; `why` says what it means.
 const fn undetectable(
     id: &'static str,
     attack: &'static str,
     spec: &'static str,
-    why: &'static str,
+    why_and_granted: (&'static str, &'static str),
     run: fn(Trial) -> CaseFuture,
 ) -> Case {
-    Case {
-        id,
-        group: Group::Authenticator,
-        attack,
-        spec,
-        expected: Expected::Undetectable(why),
-        needs: Needs::AnyIdp,
-        run,
-    }
+    Case::undetectable(Group::Authenticator, id, attack, spec, why_and_granted, run)
 }
 
 /// Why a UV flag without verification cannot be caught.
@@ -77,115 +51,121 @@ const UV_IS_ITS_OWN_WORD: &str = "UV is a flag the authenticator sets in data it
      certified model (whose metadata lists its UV methods) can vouch for it; amr `user`/`pin`/`mfa` from an \
      unattested key is that key's word";
 
+/// Why a uvm output naming a method never used cannot be caught.
+const UVM_IS_ITS_OWN_WORD: &str = "the uvm extension output is signed by the credential's own key like the UV \
+     flag: an unattested key that names a fingerprint it never read is indistinguishable from one that read \
+     it. Only trusted attestation of a model certified for that method can vouch for it";
+
 /// Why a cloned key whose counter stays 0 cannot be caught.
-const ZERO_COUNTER_SAYS_NOTHING: &str = "a credential whose signature counter is always 0 (as synced passkeys' are) \
-     gives the RP nothing to compare: WebAuthn L3 §7.2 step 23 only detects a clone by a counter that does not \
-     increase. Both copies sign in";
+const ZERO_COUNTER_SAYS_NOTHING: &str = "a credential whose signature counter stays 0 gives the RP nothing to \
+     compare: WebAuthn L3 §7.2 detects a clone only by a nonzero counter that fails to increase, and leaves a \
+     zero counter unchecked (synced passkeys, and hardware keys without a counter, report 0). Both copies \
+     sign in, with whatever the original's attestation earns";
 
 /// The authenticator group's cases.
 pub const CASES: &[Case] = &[
     undetectable(
         "authenticator.uv_without_verification",
         "a key with no PIN and no sensor sets UV=1 in every response",
-        "WebAuthn L3 §7.2 step 17 (the RP can only read the flag)",
-        UV_IS_ITS_OWN_WORD,
+        "WebAuthn L3 §7.2: verify UV (the RP can only read the flag)",
+        (UV_IS_ITS_OWN_WORD, "token amr=[mfa,pop,user] acr=phr"),
         |t| Box::pin(uv_without_verification(t)),
     ),
     undetectable(
-        "authenticator.uvm_claims_a_biometric_unattested",
-        "an unattested key's signed uvm output claims a fingerprint it never read",
+        "authenticator.uvm_names_a_biometric_never_read",
+        "an unattested key with no enrolled finger sets UV=1 and its signed uvm output names the fingerprint",
         "WebAuthn L2 §10.3 (uvm is the authenticator's word)",
-        UV_IS_ITS_OWN_WORD,
-        |t| Box::pin(uvm_claims_unattested(t)),
+        (UVM_IS_ITS_OWN_WORD, "token amr=[fpt,mfa,pop,user] acr=phr"),
+        |t| Box::pin(uvm_names_a_biometric_never_read(t)),
     ),
     discounted(
         "authenticator.uvm_claims_hardware_unattested",
         "an unattested key's signed uvm output claims a secure element",
         "rule R6/R8: hardware only on trusted attestation",
         "token amr=[fpt,mfa,pop,user] acr=phr",
-        |t| Box::pin(uvm_claims_unattested(t)),
+        |t| Box::pin(uvm_claims_hardware_unattested(t)),
     ),
     refused(
         "authenticator.presence_not_tested",
         "UP=0 in a successful assertion: the presence test was never passed",
-        "WebAuthn L3 §7.2 step 16",
+        "WebAuthn L3 §7.2: verify UP",
         "webauthn:user_not_present",
         |t| Box::pin(at_sign_in(t, |f| f.danger_presence_not_tested = true)),
     ),
     refused(
         "authenticator.presence_not_tested_registration",
         "UP=0 in a successful registration",
-        "WebAuthn L3 §7.1 step 14",
+        "WebAuthn L3 §7.1: verify UP",
         "webauthn:user_not_present",
         |t| Box::pin(at_registration(t, faulty(|f| f.danger_presence_not_tested = true))),
     ),
     refused(
         "authenticator.wrong_rp_id_hash_sign_in",
         "the assertion's rpIdHash is another RP's",
-        "WebAuthn L3 §7.2 step 15",
+        "WebAuthn L3 §7.2: verify rpIdHash",
         "webauthn:wrong_rp_id",
         |t| Box::pin(at_sign_in(t, |f| f.danger_wrong_rp_id_hash = true)),
     ),
     refused(
         "authenticator.wrong_rp_id_hash_registration",
         "the registration's rpIdHash is another RP's",
-        "WebAuthn L3 §7.1 step 13",
+        "WebAuthn L3 §7.1: verify rpIdHash",
         "webauthn:wrong_rp_id",
         |t| Box::pin(at_registration(t, faulty(|f| f.danger_wrong_rp_id_hash = true))),
     ),
     refused(
         "authenticator.corrupt_signature",
         "one byte of the assertion signature flipped",
-        "WebAuthn L3 §7.2 step 22",
+        "WebAuthn L3 §7.2: verify the signature",
         "webauthn:bad_signature",
         |t| Box::pin(at_sign_in(t, |f| f.danger_corrupt_signature = true)),
     ),
     refused(
         "authenticator.corrupt_attestation_signature",
         "one byte of the packed attestation signature flipped",
-        "WebAuthn L3 §7.1 step 21, §8.2 verification procedure",
+        "WebAuthn L3 §7.1: verify attStmt; §8.2 verification procedure",
         "webauthn:invalid_attestation",
         |t| Box::pin(at_registration(t, faulty(|f| f.danger_corrupt_signature = true))),
     ),
     refused(
         "authenticator.signature_by_another_key",
         "a well-formed assertion signed by a key other than the credential's",
-        "WebAuthn L3 §7.2 step 22",
+        "WebAuthn L3 §7.2: verify the signature",
         "webauthn:bad_signature",
         |t| Box::pin(at_sign_in(t, |f| f.danger_sign_with_foreign_key = true)),
     ),
     refused(
         "authenticator.counter_regression",
         "the signature counter goes backwards",
-        "WebAuthn L3 §7.2 step 23, §6.1.1",
+        "WebAuthn L3 §7.2: signCount, §6.1.1",
         "webauthn:counter_not_increased",
         |t| Box::pin(counter_regression(t)),
     ),
     refused(
         "authenticator.cloned_credential",
         "one credential on two authenticators: the copy signs after the original moved on",
-        "WebAuthn L3 §7.2 step 23, §6.1.1",
+        "WebAuthn L3 §7.2: signCount, §6.1.1",
         "webauthn:counter_not_increased",
         |t| Box::pin(cloned_credential(t, CounterMode::PerCredential)),
     ),
     undetectable(
         "authenticator.cloned_credential_counter_zero",
         "one credential on two authenticators whose counters are always 0",
-        "WebAuthn L3 §7.2 step 23 (a zero counter is not compared)",
-        ZERO_COUNTER_SAYS_NOTHING,
+        "WebAuthn L3 §7.2: signCount (a zero counter is not compared)",
+        (ZERO_COUNTER_SAYS_NOTHING, "token amr=[hwk,mfa,pin,pop,user] acr=phrh"),
         |t| Box::pin(cloned_credential(t, CounterMode::Zero)),
     ),
     refused(
         "authenticator.backup_state_without_eligibility",
         "BS=1 with BE=0 in an assertion",
-        "WebAuthn L3 §6.1.3, §7.2 step 18",
+        "WebAuthn L3 §6.1.3; §7.2: verify BS only with BE",
         "webauthn:backup_state_without_eligibility",
         |t| Box::pin(at_sign_in(t, |f| f.danger_backup_state_without_eligibility = true)),
     ),
     refused(
         "authenticator.backup_state_without_eligibility_registration",
         "BS=1 with BE=0 at registration",
-        "WebAuthn L3 §6.1.3, §7.1 step 16",
+        "WebAuthn L3 §6.1.3; §7.1: verify BS only with BE",
         "webauthn:backup_state_without_eligibility",
         |t| Box::pin(at_registration(t, faulty(|f| f.danger_backup_state_without_eligibility = true))),
     ),
@@ -206,10 +186,10 @@ pub const CASES: &[Case] = &[
     discounted(
         "authenticator.self_signed_batch_claiming_hardware",
         "packed basic attestation by a self-signed certificate carrying a hardware model's AAGUID",
-        "WebAuthn L3 §7.1 step 23 (trust anchors); rule R6/R8",
+        "WebAuthn L3 §7.1: trust anchors, attestation trustworthiness; rule R6/R8",
         "token amr=[mfa,pop,user] acr=phr",
         |t| {
-            Box::pin(attested_sign_in(
+            Box::pin(hardware_claim(
                 t,
                 faulty(|f| f.danger_attestation = Some(AttestationFault::SelfSignedBatchClaimingHardware)),
             ))
@@ -218,10 +198,10 @@ pub const CASES: &[Case] = &[
     discounted(
         "authenticator.chain_to_untrusted_root",
         "packed basic attestation chaining to a root no metadata lists",
-        "WebAuthn L3 §7.1 step 23 (trust anchors); rule R6/R8",
+        "WebAuthn L3 §7.1: trust anchors, attestation trustworthiness; rule R6/R8",
         "token amr=[mfa,pop,user] acr=phr",
         |t| {
-            Box::pin(attested_sign_in(
+            Box::pin(hardware_claim(
                 t,
                 Config { attestation: AttestationKind::PackedBasicUntrusted, ..security_key() },
             ))
@@ -240,9 +220,41 @@ pub const CASES: &[Case] = &[
         },
     ),
     refused(
+        "authenticator.self_attestation_algorithm_mismatch",
+        "packed self attestation signed ES256 whose alg announces RS256, an algorithm the RP offers",
+        "WebAuthn L3 §8.2 (self attestation: alg must match the credential public key's)",
+        "webauthn:invalid_attestation",
+        |t| {
+            Box::pin(at_registration(
+                t,
+                Config {
+                    attestation: AttestationKind::PackedSelf,
+                    ..faulty(|f| {
+                        f.danger_attestation = Some(AttestationFault::SelfAttestationAlgorithmMismatch)
+                    })
+                },
+            ))
+        },
+    ),
+    refused(
+        "authenticator.key_algorithm_not_offered",
+        "the credential public key announced as EdDSA, which the RP never offered, while the credential signs ES256",
+        "WebAuthn L3 §7.1: the credential's alg must be one of pubKeyCredParams",
+        "webauthn:algorithm_not_allowed",
+        |t| {
+            Box::pin(at_registration(
+                t,
+                Config {
+                    attestation: AttestationKind::PackedSelf,
+                    ..faulty(|f| f.danger_credential_key_algorithm_mismatch = true)
+                },
+            ))
+        },
+    ),
+    refused(
         "authenticator.auth_data_truncated",
         "the assertion's authenticator data one byte short, signed as sent",
-        "WebAuthn L3 §6.1 (37 bytes at least), §7.2 step 15",
+        "WebAuthn L3 §6.1 (37 bytes at least)",
         "webauthn:malformed",
         |t| Box::pin(at_sign_in(t, |f| f.danger_auth_data = Some(AuthDataFault::TruncatedByOne))),
     ),
@@ -289,21 +301,6 @@ pub const CASES: &[Case] = &[
         "WebAuthn L3 §6.1 (ED: extension data included)",
         "webauthn:malformed_authenticator_data",
         |t| Box::pin(at_sign_in(t, |f| f.danger_auth_data = Some(AuthDataFault::ExtensionsWithoutFlag))),
-    ),
-    refused(
-        "authenticator.key_algorithm_mismatch",
-        "the credential public key announced as EdDSA while the credential signs ES256",
-        "WebAuthn L3 §7.1 (alg must be one of pubKeyCredParams), §8.2 (and match attStmt.alg)",
-        "webauthn:algorithm_not_allowed",
-        |t| {
-            Box::pin(at_registration(
-                t,
-                Config {
-                    attestation: AttestationKind::PackedSelf,
-                    ..faulty(|f| f.danger_credential_key_algorithm_mismatch = true)
-                },
-            ))
-        },
     ),
 ];
 
@@ -358,13 +355,13 @@ async fn uv_without_verification(trial: Trial) -> anyhow::Result<Outcome> {
     attested_sign_in(trial, config).await
 }
 
-/// A fingerprint key with no attestation whose uvm output claims the fingerprint and a secure
-/// element: the method is believed as the UV flag is (undetectable), the hardware is not.
-async fn uvm_claims_unattested(trial: Trial) -> anyhow::Result<Outcome> {
-    let config = Config {
+/// A fingerprint key with no attestation whose signed uvm output names the fingerprint and a
+/// secure element.
+fn unattested_fingerprint_key(enrolled: bool) -> Config {
+    Config {
         uv: UvCapability::Builtin {
             modality: Modality::Fingerprint,
-            enrolled: true,
+            enrolled,
             outcome: VerifyOutcome::Match,
         },
         pin: None,
@@ -372,7 +369,31 @@ async fn uvm_claims_unattested(trial: Trial) -> anyhow::Result<Outcome> {
         attestation: AttestationKind::None,
         extensions: ExtensionSupport { uvm: true, ..ExtensionSupport::ALL },
         ..security_key()
-    };
+    }
+}
+
+/// The fingerprint is real and read; the secure element is only claimed: the method is believed
+/// as the UV flag is, the hardware is not. Hardware must be earnable on this IdP first.
+async fn uvm_claims_hardware_unattested(trial: Trial) -> anyhow::Result<Outcome> {
+    hardware_claim(trial, unattested_fingerprint_key(true)).await
+}
+
+/// No finger is enrolled, so nothing is read; the key sets UV=1 anyway and its uvm output names
+/// the fingerprint.
+async fn uvm_names_a_biometric_never_read(trial: Trial) -> anyhow::Result<Outcome> {
+    let mut config = unattested_fingerprint_key(false);
+    config.danger.danger_uv_without_verification = true;
+    attested_sign_in(trial, config).await
+}
+
+/// A claim of hardware the IdP must not believe, after an honest hardware key showed that this
+/// IdP does grant `hwk` and `phrh` where they are earned (else "no hwk" would prove nothing).
+async fn hardware_claim(trial: Trial, config: Config) -> anyhow::Result<Outcome> {
+    let control = attested_sign_in(trial.clone(), security_key()).await?;
+    anyhow::ensure!(
+        matches!(&control, Outcome::Accepted(token) if token.contains("hwk") && token.ends_with("acr=phrh")),
+        "an honest, trusted hardware key earns no hwk/phrh on this IdP ({control:?}): a missing hwk shows nothing"
+    );
     attested_sign_in(trial, config).await
 }
 

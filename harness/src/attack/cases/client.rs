@@ -5,7 +5,7 @@
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde_json::Value;
 
-use super::super::case::{Case, CaseFuture, Expected, Group, Needs, Outcome};
+use super::super::case::{Case, CaseFuture, Group, Outcome};
 use super::super::trial::Trial;
 use super::security_key;
 use crate::client::webauthn::{Cheat, WebAuthnClient};
@@ -19,15 +19,7 @@ const fn case(
     error: &'static str,
     run: fn(Trial) -> CaseFuture,
 ) -> Case {
-    Case {
-        id,
-        group: Group::Client,
-        attack,
-        spec,
-        expected: Expected::Refused(error),
-        needs: Needs::AnyIdp,
-        run,
-    }
+    Case::refused(Group::Client, id, attack, spec, error, run)
 }
 
 /// The client group's cases.
@@ -35,84 +27,84 @@ pub const CASES: &[Case] = &[
     case(
         "client.foreign_origin_sign_in",
         "clientDataJSON.origin of another site at sign-in",
-        "WebAuthn L3 §7.2 step 13",
+        "WebAuthn L3 §7.2: verify C.origin",
         "webauthn:wrong_origin",
         |t| Box::pin(cheat_at_sign_in(t, Cheat::default(), Some("https://evil.example"))),
     ),
     case(
         "client.look_alike_origin",
         "a look-alike host (the RP's host as a subdomain of the attacker's)",
-        "WebAuthn L3 §7.2 step 13",
+        "WebAuthn L3 §7.2: verify C.origin",
         "webauthn:wrong_origin",
         |t| Box::pin(look_alike_origin(t)),
     ),
     case(
         "client.foreign_origin_registration",
         "clientDataJSON.origin of another site at registration",
-        "WebAuthn L3 §7.1 step 9",
+        "WebAuthn L3 §7.1: verify C.origin",
         "webauthn:wrong_origin",
         |t| Box::pin(cheat_at_registration(t, Cheat::default(), Some("https://evil.example"))),
     ),
     case(
         "client.rp_id_public_suffix",
         "a registration for an RP ID that is a public suffix (github.io)",
-        "WebAuthn L3 §5.1.3 step 8, §7.1 step 13",
+        "WebAuthn L3 §5.1.3 (the RP ID must be a registrable suffix of the origin); §7.1: verify rpIdHash",
         "webauthn:wrong_rp_id",
         |t| Box::pin(cheat_at_registration(t, rp_id("github.io"), None)),
     ),
     case(
         "client.rp_id_not_a_suffix_of_origin",
         "a registration for an RP ID that is not a registrable suffix of the origin (example.com)",
-        "WebAuthn L3 §5.1.3 step 8, §7.1 step 13",
+        "WebAuthn L3 §5.1.3 (the RP ID must be a registrable suffix of the origin); §7.1: verify rpIdHash",
         "webauthn:wrong_rp_id",
         |t| Box::pin(cheat_at_registration(t, rp_id("example.com"), None)),
     ),
     case(
         "client.cross_origin",
         "crossOrigin true: the ceremony ran in a cross-origin frame the pages forbid",
-        "WebAuthn L3 §7.2 step 14 (crossOrigin)",
+        "WebAuthn L3 §7.2: verify C.crossOrigin (the pages forbid framing)",
         "webauthn:cross_origin",
         |t| Box::pin(cheat_at_sign_in(t, Cheat { cross_origin: true, ..Cheat::default() }, None)),
     ),
     case(
         "client.top_origin",
         "topOrigin of another site with crossOrigin false: embedded under the attacker's page",
-        "WebAuthn L3 §7.2 step 14 (topOrigin)",
+        "WebAuthn L3 §7.2: verify C.topOrigin",
         "webauthn:top_origin",
         |t| Box::pin(cheat_at_sign_in(t, top_origin(), None)),
     ),
     case(
         "client.create_type_at_sign_in",
         "clientDataJSON.type webauthn.create in a sign-in",
-        "WebAuthn L3 §7.2 step 11",
+        "WebAuthn L3 §7.2: verify C.type",
         "webauthn:wrong_ceremony_type",
         |t| Box::pin(cheat_at_sign_in(t, client_data_type("webauthn.create"), None)),
     ),
     case(
         "client.get_type_at_registration",
         "clientDataJSON.type webauthn.get in a registration",
-        "WebAuthn L3 §7.1 step 7",
+        "WebAuthn L3 §7.1: verify C.type",
         "webauthn:wrong_ceremony_type",
         |t| Box::pin(cheat_at_registration(t, client_data_type("webauthn.get"), None)),
     ),
     case(
         "client.payment_type",
         "clientDataJSON.type payment.get (a payment assertion) in a sign-in",
-        "WebAuthn L3 §7.2 step 11",
+        "WebAuthn L3 §7.2: verify C.type",
         "webauthn:wrong_ceremony_type",
         |t| Box::pin(cheat_at_sign_in(t, client_data_type("payment.get"), None)),
     ),
     case(
         "client.reused_challenge",
         "a fresh signature over the challenge of the account's previous sign-in",
-        "WebAuthn L3 §7.2 step 12, §13.4.3",
+        "WebAuthn L3 §7.2: verify C.challenge; §13.4.3",
         "webauthn:challenge_mismatch",
         |t| Box::pin(reused_challenge(t)),
     ),
     case(
         "client.challenge_of_another_session",
         "answering one's ceremony with the challenge another browser was given",
-        "WebAuthn L3 §7.2 step 12",
+        "WebAuthn L3 §7.2: verify C.challenge",
         "webauthn:challenge_mismatch",
         |t| Box::pin(challenge_of_another_session(t)),
     ),
@@ -126,7 +118,7 @@ pub const CASES: &[Case] = &[
     case(
         "client.replayed_assertion",
         "a whole assertion sent again to a new sign-in ceremony",
-        "WebAuthn L3 §7.2 step 12, §13.4.3",
+        "WebAuthn L3 §7.2: verify C.challenge; §13.4.3",
         "webauthn:challenge_mismatch",
         |t| Box::pin(replayed_assertion(t, Replay::NewCeremony)),
     ),
@@ -140,28 +132,28 @@ pub const CASES: &[Case] = &[
     case(
         "client.silent_assertion",
         "an assertion made without the presence test (up=false), the only kind an absent user leaves",
-        "WebAuthn L3 §7.2 step 16",
+        "WebAuthn L3 §7.2: verify UP",
         "webauthn:user_not_present",
         |t| Box::pin(silent_assertion(t)),
     ),
     case(
         "client.credential_of_another_user",
         "signing in as the victim with the attacker's own credential and valid signature",
-        "WebAuthn L3 §7.2 step 5 (allowCredentials)",
+        "WebAuthn L3 §7.2: the credential must be in allowCredentials",
         "webauthn:credential_not_allowed",
         |t| Box::pin(credential_of_another_user(t, false)),
     ),
     case(
         "client.user_handle_of_another_user",
         "a discoverable sign-in with the attacker's credential and the victim's userHandle",
-        "WebAuthn L3 §7.2 step 6",
+        "WebAuthn L3 §7.2: identify the user; userHandle must be the credential's",
         "webauthn:wrong_user",
         |t| Box::pin(credential_of_another_user(t, true)),
     ),
     case(
         "client.unknown_credential",
         "a discoverable sign-in with a credential ID the RP never registered",
-        "WebAuthn L3 §7.2 step 6",
+        "WebAuthn L3 §7.2: identify the user; userHandle must be the credential's",
         "webauthn:unknown_credential",
         |t| Box::pin(unknown_credential(t)),
     ),

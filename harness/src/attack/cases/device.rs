@@ -50,15 +50,7 @@ const fn case(
     error: &'static str,
     run: fn(Trial) -> CaseFuture,
 ) -> Case {
-    Case {
-        id,
-        group: Group::Device,
-        attack,
-        spec,
-        expected: Expected::Refused(error),
-        needs: Needs::AnyIdp,
-        run,
-    }
+    Case::refused(Group::Device, id, attack, spec, error, run)
 }
 
 /// The device group's cases.
@@ -75,10 +67,13 @@ pub const CASES: &[Case] = &[
         group: Group::Device,
         attack: "a local process allocates a channel, sends the power-cycle packet, then authenticatorReset",
         spec: "CTAP 2.1 §6.6 (reset within 10 s of power-up)",
-        expected: Expected::Undetectable(
-            "a loopback sender owning a channel may power-cycle (PowerCyclePolicy::ChannelOwner): the \
-             daemon cannot tell it from the user replugging the key, and the user's presence approves the reset",
-        ),
+        expected: Expected::Undetectable {
+            why: "a loopback sender owning a channel may power-cycle (PowerCyclePolicy::ChannelOwner): the \
+                  daemon cannot tell it from the user replugging the key, and its simulated user approves \
+                  every presence test; with a real key, the touch is the defence",
+            granted: "authenticatorReset succeeded; clientPin Some(true) -> Some(false); the client's credential \
+                      answers Some(\"CTAP2_ERR_NO_CREDENTIALS\"), was Some(\"CTAP2_OK\")",
+        },
         needs: Needs::AnyIdp,
         run: |t| Box::pin(on_device(t, short_reset_window(), true, channel_owner_power_cycle_then_reset)),
     },

@@ -3,6 +3,7 @@ use super::*;
 fn census() -> Census {
     Census {
         users: 3,
+        users_digest: [5; 32],
         credentials: 2,
         credentials_digest: [7; 32],
         authorization_codes: 5,
@@ -34,6 +35,7 @@ fn every_added_grant_is_a_change() {
         Census { used_pushed_requests: 2, ..census() },
         Census { credentials: 3, ..census() },
         Census { credentials_digest: [8; 32], ..census() },
+        Census { users_digest: [6; 32], ..census() },
     ];
     for after in cases {
         assert_eq!(before.changes_to(&checkpoint(after, 2)).len(), 1, "{after:?}");

@@ -29,7 +29,10 @@ fn records() -> Vec<CaseRecord> {
             ms: 3.0,
         },
         CaseRecord {
-            case: case("client.c", Expected::Undetectable("its own word")),
+            case: case(
+                "client.c",
+                Expected::Undetectable { why: "its own word", granted: "token amr=[user]" },
+            ),
             outcome: Some(Outcome::Accepted("token amr=[user]".into())),
             status: Status::Undetectable,
             ms: 1.0,

@@ -41,3 +41,24 @@ fn each_grant_is_counted_and_a_credential_use_changes_the_digest() {
     let spent = store.census().unwrap();
     assert_eq!((spent.redeemed_codes, spent.used_pushed_requests), (1, 1));
 }
+
+#[test]
+fn an_account_change_and_a_credential_moved_between_accounts_change_the_digests() {
+    let mut store = store();
+    let alice = store.create_user("alice", None).unwrap();
+    let bob = store.create_user("bob", None).unwrap();
+    store.add_credential(credential(&alice.id, b"cred-1")).unwrap();
+    let owned_by_alice = store.census().unwrap();
+
+    store.set_password_hash(&alice.id, "a new hash").unwrap();
+    let with_password = store.census().unwrap();
+    assert_eq!(with_password.users, owned_by_alice.users);
+    assert_ne!(with_password.users_digest, owned_by_alice.users_digest, "a password set is seen");
+
+    // The same credential ID and record, under another account.
+    store.delete_credential(&alice.id, b"cred-1").unwrap();
+    store.add_credential(credential(&bob.id, b"cred-1")).unwrap();
+    let owned_by_bob = store.census().unwrap();
+    assert_eq!(owned_by_bob.credentials, 1);
+    assert_ne!(owned_by_bob.credentials_digest, owned_by_alice.credentials_digest, "its owner is part of it");
+}

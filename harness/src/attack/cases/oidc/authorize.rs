@@ -178,9 +178,10 @@ pub const CASES: &[Case] = &[
                  code; the ID token then has no nonce, and the client that sent none is the one to \
                  notice",
         spec: "OIDC Core §3.1.2.1 (nonce OPTIONAL for code)",
-        expected: Expected::Undetectable(
-            "the nonce binds the ID token to the client's session; only the client can check it",
-        ),
+        expected: Expected::Undetectable {
+            why: "the nonce binds the ID token to the client's session; only the client can check it",
+            granted: "a code sent to https://rp.matrix.softfido.test/callback",
+        },
         needs: Needs::AnyIdp,
         run: |t| Box::pin(bent(t, |r| r.without("nonce"))),
     },
@@ -190,7 +191,10 @@ pub const CASES: &[Case] = &[
         attack: "a nonce used in an earlier request: the client checks it (OIDC Core §15.5.2); the \
                  provider is not asked to remember nonces and issues a code",
         spec: "OIDC Core §3.1.2.1, §15.5.2",
-        expected: Expected::Undetectable("replay of a nonce is detected by the client that issued it"),
+        expected: Expected::Undetectable {
+            why: "replay of a nonce is detected by the client that issued it",
+            granted: "a code sent to https://rp.matrix.softfido.test/callback",
+        },
         needs: Needs::AnyIdp,
         run: |t| Box::pin(replayed_nonce(t)),
     },
