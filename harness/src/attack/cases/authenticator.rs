@@ -9,41 +9,11 @@ use softfido_authenticator::config::{
     KeyProtection, Modality, UvCapability, VerifyOutcome,
 };
 
-use super::super::case::{Case, CaseFuture, Group, Outcome};
+use super::super::case::{Case, Group, Outcome};
 use super::super::flow::token_for_session;
 use super::super::trial::Trial;
 use super::client::victim;
 use super::security_key;
-
-const fn refused(
-    id: &'static str,
-    attack: &'static str,
-    spec: &'static str,
-    error: &'static str,
-    run: fn(Trial) -> CaseFuture,
-) -> Case {
-    Case::refused(Group::Authenticator, id, attack, spec, error, run)
-}
-
-const fn discounted(
-    id: &'static str,
-    attack: &'static str,
-    spec: &'static str,
-    granted: &'static str,
-    run: fn(Trial) -> CaseFuture,
-) -> Case {
-    Case::discounted(Group::Authenticator, id, attack, spec, granted, run)
-}
-
-const fn undetectable(
-    id: &'static str,
-    attack: &'static str,
-    spec: &'static str,
-    why_and_granted: (&'static str, &'static str),
-    run: fn(Trial) -> CaseFuture,
-) -> Case {
-    Case::undetectable(Group::Authenticator, id, attack, spec, why_and_granted, run)
-}
 
 /// Why a UV flag without verification cannot be caught.
 const UV_IS_ITS_OWN_WORD: &str = "UV is a flag the authenticator sets in data it signs with the credential's own key: \
@@ -64,126 +34,144 @@ const ZERO_COUNTER_SAYS_NOTHING: &str = "a credential whose signature counter st
 
 /// The authenticator group's cases.
 pub const CASES: &[Case] = &[
-    undetectable(
+    Case::undetectable(
+        Group::Authenticator,
         "authenticator.uv_without_verification",
         "a key with no PIN and no sensor sets UV=1 in every response",
         "WebAuthn L3 §7.2: verify UV (the RP can only read the flag)",
         (UV_IS_ITS_OWN_WORD, "token amr=[mfa,pop,user] acr=phr"),
         |t| Box::pin(uv_without_verification(t)),
     ),
-    undetectable(
+    Case::undetectable(
+        Group::Authenticator,
         "authenticator.uvm_names_a_biometric_never_read",
         "an unattested key with no enrolled finger sets UV=1 and its signed uvm output names the fingerprint",
         "WebAuthn L2 §10.3 (uvm is the authenticator's word)",
         (UVM_IS_ITS_OWN_WORD, "token amr=[fpt,mfa,pop,user] acr=phr"),
         |t| Box::pin(uvm_names_a_biometric_never_read(t)),
     ),
-    discounted(
+    Case::discounted(
+        Group::Authenticator,
         "authenticator.uvm_claims_hardware_unattested",
         "an unattested key's signed uvm output claims a secure element",
         "rule R6/R8: hardware only on trusted attestation",
         "token amr=[fpt,mfa,pop,user] acr=phr",
         |t| Box::pin(uvm_claims_hardware_unattested(t)),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.presence_not_tested",
         "UP=0 in a successful assertion: the presence test was never passed",
         "WebAuthn L3 §7.2: verify UP",
         "webauthn:user_not_present",
         |t| Box::pin(at_sign_in(t, |f| f.danger_presence_not_tested = true)),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.presence_not_tested_registration",
         "UP=0 in a successful registration",
         "WebAuthn L3 §7.1: verify UP",
         "webauthn:user_not_present",
         |t| Box::pin(at_registration(t, faulty(|f| f.danger_presence_not_tested = true))),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.wrong_rp_id_hash_sign_in",
         "the assertion's rpIdHash is another RP's",
         "WebAuthn L3 §7.2: verify rpIdHash",
         "webauthn:wrong_rp_id",
         |t| Box::pin(at_sign_in(t, |f| f.danger_wrong_rp_id_hash = true)),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.wrong_rp_id_hash_registration",
         "the registration's rpIdHash is another RP's",
         "WebAuthn L3 §7.1: verify rpIdHash",
         "webauthn:wrong_rp_id",
         |t| Box::pin(at_registration(t, faulty(|f| f.danger_wrong_rp_id_hash = true))),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.corrupt_signature",
         "one byte of the assertion signature flipped",
         "WebAuthn L3 §7.2: verify the signature",
         "webauthn:bad_signature",
         |t| Box::pin(at_sign_in(t, |f| f.danger_corrupt_signature = true)),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.corrupt_attestation_signature",
         "one byte of the packed attestation signature flipped",
         "WebAuthn L3 §7.1: verify attStmt; §8.2 verification procedure",
         "webauthn:invalid_attestation",
         |t| Box::pin(at_registration(t, faulty(|f| f.danger_corrupt_signature = true))),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.signature_by_another_key",
         "a well-formed assertion signed by a key other than the credential's",
         "WebAuthn L3 §7.2: verify the signature",
         "webauthn:bad_signature",
         |t| Box::pin(at_sign_in(t, |f| f.danger_sign_with_foreign_key = true)),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.counter_regression",
         "the signature counter goes backwards",
         "WebAuthn L3 §7.2: signCount, §6.1.1",
         "webauthn:counter_not_increased",
         |t| Box::pin(counter_regression(t)),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.cloned_credential",
         "one credential on two authenticators: the copy signs after the original moved on",
         "WebAuthn L3 §7.2: signCount, §6.1.1",
         "webauthn:counter_not_increased",
         |t| Box::pin(cloned_credential(t, CounterMode::PerCredential)),
     ),
-    undetectable(
+    Case::undetectable(
+        Group::Authenticator,
         "authenticator.cloned_credential_counter_zero",
         "one credential on two authenticators whose counters are always 0",
         "WebAuthn L3 §7.2: signCount (a zero counter is not compared)",
         (ZERO_COUNTER_SAYS_NOTHING, "token amr=[hwk,mfa,pin,pop,user] acr=phrh"),
         |t| Box::pin(cloned_credential(t, CounterMode::Zero)),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.backup_state_without_eligibility",
         "BS=1 with BE=0 in an assertion",
         "WebAuthn L3 §6.1.3; §7.2: verify BS only with BE",
         "webauthn:backup_state_without_eligibility",
         |t| Box::pin(at_sign_in(t, |f| f.danger_backup_state_without_eligibility = true)),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.backup_state_without_eligibility_registration",
         "BS=1 with BE=0 at registration",
         "WebAuthn L3 §6.1.3; §7.1: verify BS only with BE",
         "webauthn:backup_state_without_eligibility",
         |t| Box::pin(at_registration(t, faulty(|f| f.danger_backup_state_without_eligibility = true))),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.backup_eligibility_gained",
         "a credential registered with BE=0 signs in with BE=1",
         "WebAuthn L3 §6.1.3 (BE is fixed when the credential is created)",
         "webauthn:backup_eligibility_changed",
         |t| Box::pin(backup_eligibility_changed(t, false)),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.backup_eligibility_lost",
         "a credential registered with BE=1 signs in with BE=0",
         "WebAuthn L3 §6.1.3 (BE is fixed when the credential is created)",
         "webauthn:backup_eligibility_changed",
         |t| Box::pin(backup_eligibility_changed(t, true)),
     ),
-    discounted(
+    Case::discounted(
+        Group::Authenticator,
         "authenticator.self_signed_batch_claiming_hardware",
         "packed basic attestation by a self-signed certificate carrying a hardware model's AAGUID",
         "WebAuthn L3 §7.1: trust anchors, attestation trustworthiness; rule R6/R8",
@@ -195,7 +183,8 @@ pub const CASES: &[Case] = &[
             ))
         },
     ),
-    discounted(
+    Case::discounted(
+        Group::Authenticator,
         "authenticator.chain_to_untrusted_root",
         "packed basic attestation chaining to a root no metadata lists",
         "WebAuthn L3 §7.1: trust anchors, attestation trustworthiness; rule R6/R8",
@@ -207,7 +196,8 @@ pub const CASES: &[Case] = &[
             ))
         },
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.certificate_aaguid_mismatch",
         "the batch certificate's AAGUID extension differs from authData's AAGUID",
         "WebAuthn L3 §8.2.1 (id-fido-gen-ce-aaguid must match)",
@@ -219,7 +209,8 @@ pub const CASES: &[Case] = &[
             ))
         },
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.self_attestation_algorithm_mismatch",
         "packed self attestation signed ES256 whose alg announces RS256, an algorithm the RP offers",
         "WebAuthn L3 §8.2 (self attestation: alg must match the credential public key's)",
@@ -236,7 +227,8 @@ pub const CASES: &[Case] = &[
             ))
         },
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.key_algorithm_not_offered",
         "the credential public key announced as EdDSA, which the RP never offered, while the credential signs ES256",
         "WebAuthn L3 §7.1: the credential's alg must be one of pubKeyCredParams",
@@ -251,28 +243,32 @@ pub const CASES: &[Case] = &[
             ))
         },
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.auth_data_truncated",
         "the assertion's authenticator data one byte short, signed as sent",
         "WebAuthn L3 §6.1 (37 bytes at least)",
         "webauthn:malformed",
         |t| Box::pin(at_sign_in(t, |f| f.danger_auth_data = Some(AuthDataFault::TruncatedByOne))),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.auth_data_trailing_bytes",
         "two bytes after the assertion's authenticator data, signed",
         "WebAuthn L3 §6.1 (no data beyond what the flags announce)",
         "webauthn:malformed_authenticator_data",
         |t| Box::pin(at_sign_in(t, |f| f.danger_auth_data = Some(AuthDataFault::TrailingBytes))),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.auth_data_trailing_bytes_registration",
         "two bytes after the registration's authenticator data, signed",
         "WebAuthn L3 §6.1 (no data beyond what the flags announce)",
         "webauthn:malformed_authenticator_data",
         |t| Box::pin(at_registration(t, faulty(|f| f.danger_auth_data = Some(AuthDataFault::TrailingBytes)))),
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.extensions_without_flag_registration",
         "an extension map appended to the registration's authenticator data with ED=0",
         "WebAuthn L3 §6.1 (ED: extension data included)",
@@ -284,7 +280,8 @@ pub const CASES: &[Case] = &[
             ))
         },
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.extension_flag_without_extensions",
         "ED=1 with no extension map",
         "WebAuthn L3 §6.1 (ED: extension data included)",
@@ -295,7 +292,8 @@ pub const CASES: &[Case] = &[
             }))
         },
     ),
-    refused(
+    Case::refused(
+        Group::Authenticator,
         "authenticator.extensions_without_flag",
         "an extension map appended with ED=0",
         "WebAuthn L3 §6.1 (ED: extension data included)",

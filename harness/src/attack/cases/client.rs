@@ -5,152 +5,160 @@
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde_json::Value;
 
-use super::super::case::{Case, CaseFuture, Group, Outcome};
+use super::super::case::{Case, Group, Outcome};
 use super::super::trial::Trial;
 use super::security_key;
 use crate::client::webauthn::{Cheat, WebAuthnClient};
 use crate::http::Http;
 
-/// A client case that a correct RP refuses with `error`.
-const fn case(
-    id: &'static str,
-    attack: &'static str,
-    spec: &'static str,
-    error: &'static str,
-    run: fn(Trial) -> CaseFuture,
-) -> Case {
-    Case::refused(Group::Client, id, attack, spec, error, run)
-}
-
 /// The client group's cases.
 pub const CASES: &[Case] = &[
-    case(
+    Case::refused(
+        Group::Client,
         "client.foreign_origin_sign_in",
         "clientDataJSON.origin of another site at sign-in",
         "WebAuthn L3 §7.2: verify C.origin",
         "webauthn:wrong_origin",
         |t| Box::pin(cheat_at_sign_in(t, Cheat::default(), Some("https://evil.example"))),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.look_alike_origin",
         "a look-alike host (the RP's host as a subdomain of the attacker's)",
         "WebAuthn L3 §7.2: verify C.origin",
         "webauthn:wrong_origin",
         |t| Box::pin(look_alike_origin(t)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.foreign_origin_registration",
         "clientDataJSON.origin of another site at registration",
         "WebAuthn L3 §7.1: verify C.origin",
         "webauthn:wrong_origin",
         |t| Box::pin(cheat_at_registration(t, Cheat::default(), Some("https://evil.example"))),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.rp_id_public_suffix",
         "a registration for an RP ID that is a public suffix (github.io)",
         "WebAuthn L3 §5.1.3 (the RP ID must be a registrable suffix of the origin); §7.1: verify rpIdHash",
         "webauthn:wrong_rp_id",
         |t| Box::pin(cheat_at_registration(t, rp_id("github.io"), None)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.rp_id_not_a_suffix_of_origin",
         "a registration for an RP ID that is not a registrable suffix of the origin (example.com)",
         "WebAuthn L3 §5.1.3 (the RP ID must be a registrable suffix of the origin); §7.1: verify rpIdHash",
         "webauthn:wrong_rp_id",
         |t| Box::pin(cheat_at_registration(t, rp_id("example.com"), None)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.cross_origin",
         "crossOrigin true: the ceremony ran in a cross-origin frame the pages forbid",
         "WebAuthn L3 §7.2: verify C.crossOrigin (the pages forbid framing)",
         "webauthn:cross_origin",
         |t| Box::pin(cheat_at_sign_in(t, Cheat { cross_origin: true, ..Cheat::default() }, None)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.top_origin",
         "topOrigin of another site with crossOrigin false: embedded under the attacker's page",
         "WebAuthn L3 §7.2: verify C.topOrigin",
         "webauthn:top_origin",
         |t| Box::pin(cheat_at_sign_in(t, top_origin(), None)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.create_type_at_sign_in",
         "clientDataJSON.type webauthn.create in a sign-in",
         "WebAuthn L3 §7.2: verify C.type",
         "webauthn:wrong_ceremony_type",
         |t| Box::pin(cheat_at_sign_in(t, client_data_type("webauthn.create"), None)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.get_type_at_registration",
         "clientDataJSON.type webauthn.get in a registration",
         "WebAuthn L3 §7.1: verify C.type",
         "webauthn:wrong_ceremony_type",
         |t| Box::pin(cheat_at_registration(t, client_data_type("webauthn.get"), None)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.payment_type",
         "clientDataJSON.type payment.get (a payment assertion) in a sign-in",
         "WebAuthn L3 §7.2: verify C.type",
         "webauthn:wrong_ceremony_type",
         |t| Box::pin(cheat_at_sign_in(t, client_data_type("payment.get"), None)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.reused_challenge",
         "a fresh signature over the challenge of the account's previous sign-in",
         "WebAuthn L3 §7.2: verify C.challenge; §13.4.3",
         "webauthn:challenge_mismatch",
         |t| Box::pin(reused_challenge(t)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.challenge_of_another_session",
         "answering one's ceremony with the challenge another browser was given",
         "WebAuthn L3 §7.2: verify C.challenge",
         "webauthn:challenge_mismatch",
         |t| Box::pin(challenge_of_another_session(t)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.registration_finished_by_another_session",
         "a registration started by the victim's session, finished by the attacker's",
         "WebAuthn L3 §13.4.3; the ceremony is bound to its session",
         "webauthn:wrong_session",
         |t| Box::pin(registration_finished_by_another_session(t)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.replayed_assertion",
         "a whole assertion sent again to a new sign-in ceremony",
         "WebAuthn L3 §7.2: verify C.challenge; §13.4.3",
         "webauthn:challenge_mismatch",
         |t| Box::pin(replayed_assertion(t, Replay::NewCeremony)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.replayed_finish",
         "the same finished sign-in posted twice (its ceremony already spent)",
         "WebAuthn L3 §13.4.3: a challenge is used once",
         "webauthn:unknown_ceremony",
         |t| Box::pin(replayed_assertion(t, Replay::SameCeremony)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.silent_assertion",
         "an assertion made without the presence test (up=false), the only kind an absent user leaves",
         "WebAuthn L3 §7.2: verify UP",
         "webauthn:user_not_present",
         |t| Box::pin(silent_assertion(t)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.credential_of_another_user",
         "signing in as the victim with the attacker's own credential and valid signature",
         "WebAuthn L3 §7.2: the credential must be in allowCredentials",
         "webauthn:credential_not_allowed",
         |t| Box::pin(credential_of_another_user(t, false)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.user_handle_of_another_user",
         "a discoverable sign-in with the attacker's credential and the victim's userHandle",
         "WebAuthn L3 §7.2: identify the user; userHandle must be the credential's",
         "webauthn:wrong_user",
         |t| Box::pin(credential_of_another_user(t, true)),
     ),
-    case(
+    Case::refused(
+        Group::Client,
         "client.unknown_credential",
         "a discoverable sign-in with a credential ID the RP never registered",
         "WebAuthn L3 §7.2: identify the user; userHandle must be the credential's",
@@ -239,15 +247,20 @@ fn challenge_of(start: &Value) -> anyhow::Result<Vec<u8>> {
     Base64UrlUnpadded::decode_vec(&challenge).map_err(|e| anyhow::anyhow!("challenge: {e}"))
 }
 
-async fn reused_challenge(trial: Trial) -> anyhow::Result<Outcome> {
-    let mut victim = victim(&trial, false).await?;
+/// A victim who signed in once on a browser of its own: the victim, that browser, the finished
+/// ceremony's start (`{ceremony, options}`) and the assertion that finished it.
+async fn signed_in_once(trial: &Trial) -> anyhow::Result<(Victim, Http, Value, Value)> {
+    let mut victim = victim(trial, false).await?;
     let browser = trial.browser();
     let first = trial.sign_in_start(&browser, Some(&victim.username)).await?;
     let credential = victim.client.get(&first["options"])?;
-    anyhow::ensure!(matches!(
-        trial.sign_in_finish(&browser, &first, &credential).await?,
-        Outcome::Accepted(_)
-    ));
+    let finished = trial.sign_in_finish(&browser, &first, &credential).await?;
+    anyhow::ensure!(matches!(finished, Outcome::Accepted(_)), "the honest sign-in was refused: {finished:?}");
+    Ok((victim, browser, first, credential))
+}
+
+async fn reused_challenge(trial: Trial) -> anyhow::Result<Outcome> {
+    let (mut victim, browser, first, _) = signed_in_once(&trial).await?;
     let attacker = trial.browser();
     trial.checkpoint(&[&attacker, &browser]).await?;
     let second = trial.sign_in_start(&attacker, Some(&victim.username)).await?;
@@ -289,14 +302,7 @@ enum Replay {
 }
 
 async fn replayed_assertion(trial: Trial, replay: Replay) -> anyhow::Result<Outcome> {
-    let mut victim = victim(&trial, false).await?;
-    let browser = trial.browser();
-    let first = trial.sign_in_start(&browser, Some(&victim.username)).await?;
-    let credential = victim.client.get(&first["options"])?;
-    anyhow::ensure!(matches!(
-        trial.sign_in_finish(&browser, &first, &credential).await?,
-        Outcome::Accepted(_)
-    ));
+    let (victim, browser, first, credential) = signed_in_once(&trial).await?;
     let attacker = trial.browser();
     trial.checkpoint(&[&attacker, &browser]).await?;
     match replay {

@@ -16,7 +16,7 @@ use softfido_authenticator::hid::HidCommand;
 use softfido_authenticator::pin::protocol::PinUvAuthProtocol;
 
 use self::daemon::{Device, Holdings, pin_retries_request};
-use super::super::case::{Case, CaseFuture, Expected, Group, Needs, Outcome};
+use super::super::case::{Case, Expected, Group, Needs, Outcome};
 use super::super::hid_client::{Answer, HidClient};
 use super::super::trial::Trial;
 use super::security_key;
@@ -42,20 +42,10 @@ const FLOOD_LEN: usize = 64;
 /// How many channels the attacker allocates to look for a pattern.
 const SAMPLED_CHANNELS: usize = 8;
 
-/// A device case that a correct daemon refuses with `error`.
-const fn case(
-    id: &'static str,
-    attack: &'static str,
-    spec: &'static str,
-    error: &'static str,
-    run: fn(Trial) -> CaseFuture,
-) -> Case {
-    Case::refused(Group::Device, id, attack, spec, error, run)
-}
-
 /// The device group's cases.
 pub const CASES: &[Case] = &[
-    case(
+    Case::refused(
+        Group::Device,
         "device.stranger_power_cycle_then_reset",
         "a sender owning no channel sends the power-cycle packet, then authenticatorReset after the reset window",
         "CTAP 2.1 §6.6 (reset within 10 s of power-up)",
@@ -77,70 +67,80 @@ pub const CASES: &[Case] = &[
         needs: Needs::AnyIdp,
         run: |t| Box::pin(on_device(t, short_reset_window(), true, channel_owner_power_cycle_then_reset)),
     },
-    case(
+    Case::refused(
+        Group::Device,
         "device.pin_guesses_across_power_cycles",
         "wrong PINs, power-cycling whenever PIN_AUTH_BLOCKED, until the device stops answering guesses",
         "CTAP 2.1 §6.5.5.7.2 (pinRetries), §6.5.2.2 (3 per power-up)",
         "ctap:CTAP2_ERR_PIN_BLOCKED",
         |t| Box::pin(on_device(t, security_key(), false, pin_guesses_across_power_cycles)),
     ),
-    case(
+    Case::refused(
+        Group::Device,
         "device.request_on_clients_channel",
         "authenticatorReset sent on the legitimate client's channel, within the reset window",
         "CTAP 2.1 §11.2.3, §11.2.9.1.6 (channels)",
         "hid:ERR_INVALID_CHANNEL",
         |t| Box::pin(on_device(t, security_key(), true, request_on_clients_channel)),
     ),
-    case(
+    Case::refused(
+        Group::Device,
         "device.request_on_unallocated_channel",
         "a request on a channel ID the device never allocated",
         "CTAP 2.1 §11.2.3, §11.2.9.1.6 (channels)",
         "hid:ERR_INVALID_CHANNEL",
         |t| Box::pin(on_device(t, security_key(), true, request_on_unallocated_channel)),
     ),
-    case(
+    Case::refused(
+        Group::Device,
         "device.adopt_clients_channel_after_power_cycle",
         "after the client's own power cycle, a request on its channel before the client uses it again",
         "CTAP 2.1 §11.2.3 (channels)",
         "hid:ERR_INVALID_CHANNEL",
         |t| Box::pin(on_device(t, security_key(), true, adopt_clients_channel_after_power_cycle)),
     ),
-    case(
+    Case::refused(
+        Group::Device,
         "device.cancel_clients_request",
         "CTAPHID_CANCEL on the legitimate client's channel while its request waits for the user",
         "CTAP 2.1 §11.2.9.1.5 (CTAPHID_CANCEL), §11.2.3",
         "hid:ERR_INVALID_CHANNEL",
         |t| Box::pin(on_device(t, waiting_for_the_user(), false, cancel_clients_request)),
     ),
-    case(
+    Case::refused(
+        Group::Device,
         "device.init_resyncs_clients_channel",
         "CTAPHID_INIT on the legitimate client's channel, to resynchronise it",
         "CTAP 2.1 §11.2.9.1.3 (resynchronisation), §11.2.3",
         "hid:ERR_INVALID_CHANNEL",
         |t| Box::pin(on_device(t, security_key(), true, init_resyncs_clients_channel)),
     ),
-    case(
+    Case::refused(
+        Group::Device,
         "device.init_flood_evicts_clients_channel",
         "64 CTAPHID_INIT allocations from one socket, to evict the legitimate client's idle channel",
         "CTAP 2.1 §11.2.3 (channels)",
         "hid:channel_kept",
         |t| Box::pin(on_device(t, security_key(), true, init_flood_evicts_clients_channel)),
     ),
-    case(
+    Case::refused(
+        Group::Device,
         "device.predictable_channel_ids",
         "consecutive allocations, to predict the next client's channel ID",
         "CTAP 2.1 §11.2.9.1.3 (the device chooses the CID)",
         "hid:unpredictable_channel_ids",
         |t| Box::pin(on_device(t, security_key(), false, predictable_channel_ids)),
     ),
-    case(
+    Case::refused(
+        Group::Device,
         "device.state_file_readable_by_others",
         "another user of the machine reads the state file (master key, PIN verifier)",
         "CTAP 2.1 §6.5 (the PIN verifier is the device's secret)",
         "fs:owner_only",
         |t| Box::pin(on_device(t, security_key(), true, state_file_readable_by_others)),
     ),
-    case(
+    Case::refused(
+        Group::Device,
         "device.symlink_at_temporary_name",
         "symlinks to a victim file planted at the state file's predictable temporary names before a write",
         "CTAP 2.1 §6.5 (the PIN verifier is the device's secret)",
