@@ -1,10 +1,11 @@
 //! The authorization endpoint: redirect URIs a client did not register (never redirected to,
 //! OIDC Core §3.1.2.1 and RFC 9700 §4.1.3: exact string match), unknown clients, repeated
-//! parameters, response types, modes and request objects it does not support, and the nonce.
+//! parameters, response types, modes and request objects it does not support. A missing or
+//! replayed nonce is no attack on the provider: the client checks it (OIDC Core §3.1.2.1, §15.5.2).
 
-use super::super::super::case::{Case, CaseFuture, Expected, Group, Needs, Outcome};
+use super::super::super::case::{Case, CaseFuture, Outcome};
 use super::super::super::clients::{OTHER_CLIENT_ID, OTHER_REDIRECT_URI};
-use super::super::super::oauth::{AuthRequest, authorize, code};
+use super::super::super::oauth::{AuthRequest, authorize};
 use super::super::super::trial::Trial;
 use super::{case, signed_in};
 use crate::idp::MATRIX_CLIENT_ID;
@@ -171,29 +172,6 @@ pub const CASES: &[Case] = &[
         "redirect:invalid_scope",
         |t| Box::pin(bent(t, |r| r.set("scope", "profile"))),
     ),
-    Case {
-        id: "oidc.nonce_missing",
-        group: Group::Oidc,
-        attack: "no nonce: OPTIONAL in the code flow (OIDC Core §3.1.2.1), so the provider issues a \
-                 code; the ID token then has no nonce, and the client that sent none is the one to \
-                 notice",
-        spec: "OIDC Core §3.1.2.1 (nonce OPTIONAL for code)",
-        expected: Expected::Undetectable(
-            "the nonce binds the ID token to the client's session; only the client can check it",
-        ),
-        needs: Needs::AnyIdp,
-        run: |t| Box::pin(bent(t, |r| r.without("nonce"))),
-    },
-    Case {
-        id: "oidc.nonce_replayed",
-        group: Group::Oidc,
-        attack: "a nonce used in an earlier request: the client checks it (OIDC Core §15.5.2); the \
-                 provider is not asked to remember nonces and issues a code",
-        spec: "OIDC Core §3.1.2.1, §15.5.2",
-        expected: Expected::Undetectable("replay of a nonce is detected by the client that issued it"),
-        needs: Needs::AnyIdp,
-        run: |t| Box::pin(replayed_nonce(t)),
-    },
 ];
 
 /// The matrix client's request, bent by `bend`, sent by a signed-in browser (which an accepted
@@ -214,13 +192,4 @@ fn unsigned_request_object() -> String {
         "scope": "openid",
     });
     super::super::super::jws::unsecured(&claims)
-}
-
-async fn replayed_nonce(trial: Trial) -> anyhow::Result<Outcome> {
-    let browser = signed_in(&trial).await?;
-    let first = AuthRequest::matrix();
-    code(&trial, &browser, &first).await?;
-    let again = AuthRequest::matrix().set("nonce", first.get("nonce").unwrap_or_default());
-    trial.checkpoint(&[&browser]).await?;
-    Ok(authorize(&trial, &browser, &again).await?.outcome())
 }
