@@ -111,24 +111,25 @@ pub const CASES: &[Case] = &[
     ),
     case(
         "oidc.authorize_redirect_uri_twice",
-        "redirect_uri twice, the registered one and the attacker's",
+        "redirect_uri twice, the registered one and the attacker's, in both orders",
         "RFC 6749 §3.1",
         "page:invalid_request",
-        |t| Box::pin(bent(t, |r| r.repeat("redirect_uri", "https://evil.example/callback"))),
+        |t| Box::pin(sent_twice(t, "redirect_uri", "https://evil.example/callback")),
     ),
     case(
         "oidc.authorize_state_twice",
-        "state twice (which one comes back is up to the parser)",
-        "RFC 6749 §3.1",
+        "state twice: shown, deliberately not redirected, since the error response must echo \
+         \"the exact value received\" of state (RFC 6749 §4.1.2.1) and there are two",
+        "RFC 6749 §3.1, §4.1.2.1",
         "page:invalid_request",
         |t| Box::pin(bent(t, |r| r.repeat("state", "attacker-state"))),
     ),
     case(
         "oidc.authorize_client_id_twice",
-        "client_id twice, the matrix client's and another's",
+        "client_id twice, the matrix client's and another's, in both orders",
         "RFC 6749 §3.1",
         "page:invalid_request",
-        |t| Box::pin(bent(t, |r| r.repeat("client_id", OTHER_CLIENT_ID))),
+        |t| Box::pin(sent_twice(t, "client_id", OTHER_CLIENT_ID)),
     ),
     case(
         "oidc.implicit_id_token",
@@ -181,6 +182,28 @@ async fn bent(trial: Trial, bend: fn(AuthRequest) -> AuthRequest) -> anyhow::Res
     let request = bend(AuthRequest::matrix());
     trial.checkpoint(&[&browser]).await?;
     Ok(authorize(&trial, &browser, &request).await?.outcome())
+}
+
+/// RFC 6749 §3.1: request parameters "MUST NOT be included more than once". The attacker's
+/// `value` of `name` goes after the honest one, then, in a fresh request, before it, so that an
+/// IdP keeping either the first or the last value without noticing the repetition takes the
+/// attacker's once: one order then ends in a code (or a sign-in) instead of the refusal. Both
+/// orders must be refused alike; differing refusals are reported together.
+async fn sent_twice(trial: Trial, name: &'static str, value: &'static str) -> anyhow::Result<Outcome> {
+    let browser = signed_in(&trial).await?;
+    trial.checkpoint(&[&browser]).await?;
+    let mut refusals: Vec<String> = Vec::new();
+    for attackers_first in [false, true] {
+        let honest = AuthRequest::matrix();
+        let request =
+            if attackers_first { honest.repeat_before(name, value) } else { honest.repeat(name, value) };
+        match authorize(&trial, &browser, &request).await?.outcome() {
+            Outcome::Refused(error) => refusals.push(error),
+            accepted @ Outcome::Accepted(_) => return Ok(accepted),
+        }
+    }
+    refusals.dedup();
+    Ok(Outcome::Refused(refusals.join(" then ")))
 }
 
 /// An unsecured request object (OIDC Core §6.1) asking for the attacker's redirect URI.
