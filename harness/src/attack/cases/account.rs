@@ -163,6 +163,11 @@ async fn authorize_flood(trial: Trial) -> anyhow::Result<Outcome> {
 async fn passwordless_sign_up(trial: Trial) -> anyhow::Result<Outcome> {
     let browser = trial.browser();
     trial.sign_up(&browser, false).await?;
+    // Without a session the resumed request is refused alike: the case would prove nothing.
+    anyhow::ensure!(
+        trial.session(&browser).await? != Value::Null,
+        "the password-less sign-up left no session"
+    );
     let Answer::SignIn(query) = authorize(&trial, &browser, &AuthRequest::matrix()).await? else {
         anyhow::bail!("the password-less session was not sent to sign in");
     };
@@ -260,10 +265,30 @@ async fn long_passkey_name(trial: Trial) -> anyhow::Result<Outcome> {
     Ok(outcome(&reply, "webauthn", "a passkey stored under the long name"))
 }
 
+/// The cookies of `browser`, as one `Cookie` header.
+fn cookie_header(browser: &Http) -> String {
+    browser.cookies().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+}
+
+/// The session that `cookie`, sent alone, stands for at the IdP (`Null` when none).
+async fn session_of_cookie(trial: &Trial, cookie: &str) -> anyhow::Result<Value> {
+    let request =
+        Request::get(trial.url("/account/session")).header(header::COOKIE, cookie).body(Vec::new())?;
+    let reply = trial.backend().send(request).await?;
+    Ok(if reply.status.is_success() { reply.json() } else { Value::Null })
+}
+
+/// The cookie replayed must be the one that carried the session: a browser without a session,
+/// or a cookie that never named it, gets `login_required` with `prompt=none` too.
 async fn session_after_sign_out(trial: Trial) -> anyhow::Result<Outcome> {
     let browser = trial.browser();
     trial.sign_up(&browser, true).await?;
-    let kept = browser.cookies().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    anyhow::ensure!(trial.session(&browser).await? != Value::Null, "the set-up sign-up left no session");
+    let kept = cookie_header(&browser);
+    anyhow::ensure!(
+        session_of_cookie(&trial, &kept).await? != Value::Null,
+        "the captured cookie ({kept:?}) does not carry the session"
+    );
     let signed_out = browser.post_json(&trial.url("/account/signout"), &json!({})).await?;
     anyhow::ensure!(signed_out.status.is_success(), "sign-out failed: {}", signed_out.summary());
     trial.checkpoint(&[&browser]).await?;
