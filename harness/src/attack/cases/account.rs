@@ -175,6 +175,17 @@ async fn passwordless_sign_up(trial: Trial) -> anyhow::Result<Outcome> {
     Ok(resume(&trial, &browser, &query).await?.outcome())
 }
 
+/// The IdP's per-address password throttle outlives a run: against the same IdP within its
+/// window, earlier runs' failures leave this address throttled, and its 429 must not be taken
+/// for the answer a case judges.
+const ADDRESS_THROTTLED: &str =
+    "the IdP's per-address password throttle is engaged; restart it or wait an hour";
+
+/// Whether a password sign-in's answer is the throttle's (RFC 6585 §4: 429, `too_many_attempts`).
+fn throttled(status: u16, error: &str) -> bool {
+    status == 429 || error == "too_many_attempts"
+}
+
 async fn password_guessing(trial: Trial) -> anyhow::Result<Outcome> {
     let owner = trial.browser();
     let username = trial.sign_up(&owner, true).await?;
@@ -182,6 +193,10 @@ async fn password_guessing(trial: Trial) -> anyhow::Result<Outcome> {
     for guess in 0..FREE_GUESSES {
         let refused =
             trial.password_sign_in(&attacker, &username, &format!("guess {guess} is wrong")).await?;
+        // A free guess of a new account is throttled only by the address.
+        let throttled_guess = matches!(&refused, Outcome::Refused(error)
+            if error == "account:too_many_attempts" || error == "account:http_429");
+        anyhow::ensure!(!throttled_guess, ADDRESS_THROTTLED);
         anyhow::ensure!(refused == Outcome::Refused("account:invalid_credentials".into()), "{refused:?}");
     }
     trial.checkpoint(&[&attacker, &owner]).await?;
@@ -201,6 +216,11 @@ async fn unknown_username(trial: Trial) -> anyhow::Result<Outcome> {
     let wrong_password = password_answer(&trial, &username, "not the password").await?;
     trial.checkpoint(&[&owner]).await?;
     let unknown = password_answer(&trial, &format!("{username}-nobody"), "not the password").await?;
+    // Either name is new, so only the address can be throttled: a 429 compared with a 401 would
+    // be a false enumeration.
+    for (status, body) in [&wrong_password, &unknown] {
+        anyhow::ensure!(!throttled(*status, body["error"].as_str().unwrap_or_default()), ADDRESS_THROTTLED);
+    }
     if unknown != wrong_password {
         return Ok(Outcome::Accepted(format!("told apart: {unknown:?} vs {wrong_password:?}")));
     }
