@@ -13,6 +13,14 @@ use super::super::super::oauth::{AuthRequest, ClientAuth, code, pushed, token};
 use super::super::super::trial::Trial;
 use super::{case, signed_in};
 
+/// The audience rule: RFC 7523 §3 item 3 lets `aud` be the token endpoint or an array, which
+/// makes an assertion meant for one server usable at another; its revision and the OpenID
+/// Foundation's 2025 advisory on `private_key_jwt` audiences make it the issuer, a single value.
+const AUD_ISSUER_ONLY: &str = concat!(
+    "draft-ietf-oauth-rfc7523bis (aud the issuer, one value); ",
+    "OpenID Foundation 2025 private_key_jwt audience advisory"
+);
+
 /// What a forged assertion is refused with: client authentication failed (RFC 6749 §5.2).
 const REFUSED: &str = "token:invalid_client";
 
@@ -20,15 +28,16 @@ const REFUSED: &str = "token:invalid_client";
 pub const CASES: &[Case] = &[
     case(
         "oidc.assertion_aud_token_endpoint",
-        "aud the token endpoint's URL, not the issuer",
-        "RFC 7523 §3 item 3, draft-ietf-oauth-rfc7523bis",
+        "aud the token endpoint's URL, not the issuer (an older client sending it, as RFC 7523 \
+         allowed, is refused by design)",
+        AUD_ISSUER_ONLY,
         REFUSED,
         |t| Box::pin(forged(t, Forgery::AudEndpoint)),
     ),
     case(
         "oidc.assertion_aud_foreign_member",
         "aud an array of the issuer and another server (an assertion usable at both)",
-        "RFC 7523 §3 item 3, draft-ietf-oauth-rfc7523bis",
+        AUD_ISSUER_ONLY,
         REFUSED,
         |t| Box::pin(forged(t, Forgery::AudForeignMember)),
     ),
@@ -41,8 +50,9 @@ pub const CASES: &[Case] = &[
     ),
     case(
         "oidc.assertion_iat_in_the_future",
-        "iat five minutes ahead (made to outlive its window)",
-        "RFC 7523 §3 item 6",
+        "iat five minutes ahead (made to outlive its window): not yet issued, beyond the skew \
+         the provider tolerates on its clock",
+        "RFC 7519 §4.1.6 (iat is the time of issue); softfido's 60 s clock-skew rule",
         REFUSED,
         |t| Box::pin(forged(t, Forgery::IatInTheFuture)),
     ),
