@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use super::super::super::case::{Case, Outcome};
 use super::super::super::clients::{JWT_CLIENT_ID, JWT_REDIRECT_URI, OTHER_CLIENT_ID, jwt_client_key};
 use super::super::super::jws::{assertion_claims, es256, es256_header, hs256, unix_now, unsecured};
-use super::super::super::oauth::{AuthRequest, ClientAuth, code, pushed, token};
+use super::super::super::oauth::{AuthRequest, ClientAuth, pushed, token};
 use super::super::super::trial::Trial;
-use super::{case, signed_in};
+use super::{case, redeemable};
 
 /// The audience rule: RFC 7523 §3 item 3 lets `aud` be the token endpoint or an array, which
 /// makes an assertion meant for one server usable at another; its revision and the OpenID
@@ -147,27 +147,24 @@ fn forge(forgery: Forgery, issuer: &str) -> anyhow::Result<String> {
     Ok(es256(&key, &es256_header(), &claims))
 }
 
-/// A fresh code of the JWT client on a signed-in browser: the browser, the request, the code.
-async fn jwt_code(trial: &Trial) -> anyhow::Result<(crate::http::Http, AuthRequest, String)> {
-    let browser = signed_in(trial).await?;
-    let request = AuthRequest::of(JWT_CLIENT_ID, JWT_REDIRECT_URI);
-    let code = code(trial, &browser, &request).await?;
-    Ok((browser, request, code))
+/// An honest request of the JWT client, whose code an accepted assertion would redeem.
+fn jwt_request() -> AuthRequest {
+    AuthRequest::of(JWT_CLIENT_ID, JWT_REDIRECT_URI)
 }
 
 async fn forged(trial: Trial, forgery: Forgery) -> anyhow::Result<Outcome> {
-    let (browser, request, code) = jwt_code(&trial).await?;
+    let (browser, form) = redeemable(&trial, &jwt_request()).await?;
     let assertion = forge(forgery, trial.issuer())?;
     trial.checkpoint(&[&browser]).await?;
-    token(&trial, &ClientAuth::Assertion(JWT_CLIENT_ID, assertion), &request.redemption(&code)).await
+    token(&trial, &ClientAuth::Assertion(JWT_CLIENT_ID, assertion), &form).await
 }
 
 async fn replayed_jti(trial: Trial) -> anyhow::Result<Outcome> {
-    let (browser, request, code) = jwt_code(&trial).await?;
+    let (browser, form) = redeemable(&trial, &jwt_request()).await?;
     let key = jwt_client_key()?;
     let assertion = es256(&key, &es256_header(), &assertion_claims(trial.issuer(), unix_now()));
     let auth = ClientAuth::Assertion(JWT_CLIENT_ID, assertion);
-    pushed(&trial, &auth, &AuthRequest::of(JWT_CLIENT_ID, JWT_REDIRECT_URI)).await?;
+    pushed(&trial, &auth, &jwt_request()).await?;
     trial.checkpoint(&[&browser]).await?;
-    token(&trial, &auth, &request.redemption(&code)).await
+    token(&trial, &auth, &form).await
 }
