@@ -277,3 +277,6 @@ pub async fn userinfo(trial: &Trial, token: &str) -> anyhow::Result<Outcome> {
     let reply = trial.backend().get_bearer(&trial.url("/userinfo"), token).await?;
     Ok(outcome(&reply, "userinfo", "the user's claims"))
 }
+
+#[cfg(test)]
+mod tests;
