@@ -186,6 +186,11 @@ fn throttled(status: u16, error: &str) -> bool {
     status == 429 || error == "too_many_attempts"
 }
 
+/// [`throttled`] for a refusal as [`outcome`] names it (`account:…`).
+fn throttled_refusal(refusal: &str) -> bool {
+    refusal == "account:too_many_attempts" || refusal == "account:http_429"
+}
+
 async fn password_guessing(trial: Trial) -> anyhow::Result<Outcome> {
     let owner = trial.browser();
     let username = trial.sign_up(&owner, true).await?;
@@ -194,9 +199,10 @@ async fn password_guessing(trial: Trial) -> anyhow::Result<Outcome> {
         let refused =
             trial.password_sign_in(&attacker, &username, &format!("guess {guess} is wrong")).await?;
         // A free guess of a new account is throttled only by the address.
-        let throttled_guess = matches!(&refused, Outcome::Refused(error)
-            if error == "account:too_many_attempts" || error == "account:http_429");
-        anyhow::ensure!(!throttled_guess, ADDRESS_THROTTLED);
+        anyhow::ensure!(
+            !matches!(&refused, Outcome::Refused(error) if throttled_refusal(error)),
+            ADDRESS_THROTTLED
+        );
         anyhow::ensure!(refused == Outcome::Refused("account:invalid_credentials".into()), "{refused:?}");
     }
     trial.checkpoint(&[&attacker, &owner]).await?;
@@ -307,7 +313,7 @@ async fn session_after_sign_out(trial: Trial) -> anyhow::Result<Outcome> {
     let kept = cookie_header(&browser);
     anyhow::ensure!(
         session_of_cookie(&trial, &kept).await? != Value::Null,
-        "the captured cookie ({kept:?}) does not carry the session"
+        "the captured cookies do not carry the session"
     );
     let signed_out = browser.post_json(&trial.url("/account/signout"), &json!({})).await?;
     anyhow::ensure!(signed_out.status.is_success(), "sign-out failed: {}", signed_out.summary());
@@ -317,3 +323,6 @@ async fn session_after_sign_out(trial: Trial) -> anyhow::Result<Outcome> {
     let reply = trial.backend().send(request).await?;
     Answer::of(&trial, &reply).map(|answer| answer.outcome())
 }
+
+#[cfg(test)]
+mod tests;
