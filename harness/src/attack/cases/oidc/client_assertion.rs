@@ -16,10 +16,7 @@ use super::{case, redeemable};
 /// The audience rule: RFC 7523 §3 item 3 lets `aud` be the token endpoint or an array, which
 /// makes an assertion meant for one server usable at another; its revision and the OpenID
 /// Foundation's 2025 advisory on `private_key_jwt` audiences make it the issuer, a single value.
-const AUD_ISSUER_ONLY: &str = concat!(
-    "draft-ietf-oauth-rfc7523bis (aud the issuer, one value); ",
-    "OpenID Foundation 2025 private_key_jwt audience advisory"
-);
+const AUD_ISSUER_ONLY: &str = "draft-ietf-oauth-rfc7523bis; OIDF 2025 private_key_jwt advisory";
 
 /// What a forged assertion is refused with: client authentication failed (RFC 6749 §5.2).
 const REFUSED: &str = "token:invalid_client";
@@ -50,9 +47,9 @@ pub const CASES: &[Case] = &[
     ),
     case(
         "oidc.assertion_iat_in_the_future",
-        "iat five minutes ahead (made to outlive its window): not yet issued, beyond the skew \
-         the provider tolerates on its clock",
-        "RFC 7519 §4.1.6 (iat is the time of issue); softfido's 60 s clock-skew rule",
+        "iat five minutes ahead (made to outlive its window): not yet issued (RFC 7519 §4.1.6), \
+         beyond the 60 s of clock skew the provider tolerates",
+        "RFC 7519 §4.1.6 (time of issue); softfido's 60 s skew",
         REFUSED,
         |t| Box::pin(forged(t, Forgery::IatInTheFuture)),
     ),
