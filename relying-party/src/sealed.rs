@@ -5,7 +5,10 @@
 //! (`/signin?request=…` → `/authorize/continue?request=…`), so waiting requests cost the server
 //! no memory at all: a flood of unauthenticated `/authorize` requests fills no table and cannot
 //! crowd legitimate sign-ins out. The browser sees nothing it did not already carry (the client
-//! sent every parameter through it); the MAC stops it from changing any of them.
+//! sent every parameter through it) but keyed digests ([`Sealer::digest`]) of values it must
+//! not see in a URL, such as its HttpOnly session cookie: a digest under the same key reveals
+//! nothing of the value and cannot be computed from it without the key. The MAC stops the
+//! browser from changing any of it. Nothing is encrypted.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
@@ -57,6 +60,19 @@ impl Sealer {
         let tag = Base64UrlUnpadded::decode_vec(tag).ok()?;
         self.mac(&payload).verify_slice(&tag).ok()?;
         serde_json::from_slice(&payload).ok()
+    }
+
+    /// A keyed digest naming `value` for `purpose`:
+    /// `base64url(HMAC-SHA-256(key, 0x00 ‖ purpose ‖ 0x00 ‖ value))` (RFC 2104). Without the key
+    /// it is neither linkable to `value` nor computable from it. The leading zero byte, which
+    /// never starts a JSON text (RFC 8259 §2), keeps a digest from ever being a seal's tag.
+    pub fn digest(&self, purpose: &str, value: &[u8]) -> String {
+        let mut mac = self.keyed.clone();
+        mac.update(&[0]);
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(value);
+        Base64UrlUnpadded::encode_string(&mac.finalize().into_bytes())
     }
 
     fn mac(&self, payload: &[u8]) -> Hmac<Sha256> {

@@ -77,6 +77,14 @@ impl AuthRequest {
         self
     }
 
+    /// `name` once more, with `value`, placed before its first occurrence (after the others
+    /// when it has none).
+    pub fn repeat_before(mut self, name: &str, value: &str) -> Self {
+        let at = self.params.iter().position(|(k, _)| k == name).unwrap_or(self.params.len());
+        self.params.insert(at, (name.to_owned(), value.to_owned()));
+        self
+    }
+
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
@@ -269,3 +277,6 @@ pub async fn userinfo(trial: &Trial, token: &str) -> anyhow::Result<Outcome> {
     let reply = trial.backend().get_bearer(&trial.url("/userinfo"), token).await?;
     Ok(outcome(&reply, "userinfo", "the user's claims"))
 }
+
+#[cfg(test)]
+mod tests;

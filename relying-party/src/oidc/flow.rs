@@ -6,6 +6,7 @@ use super::OAuthError;
 use super::acr_request::AcrOutcome;
 use super::authorize::ValidRequest;
 use crate::policy::{Acr, AuthContext};
+use crate::sealed::Sealer;
 
 /// A signed-in user at this provider.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,12 +110,12 @@ pub struct PendingRequest {
     pub found_session: Option<String>,
 }
 
-/// What names a session in a pending request: the SHA-256 of its id, base64url. The sealed
-/// request travels in the browser's URL, so it never carries the id itself.
-pub fn session_digest(session_id: &str) -> String {
-    use base64ct::{Base64UrlUnpadded, Encoding};
-    use sha2::{Digest, Sha256};
-    Base64UrlUnpadded::encode_string(&Sha256::digest(session_id.as_bytes()))
+/// What names a session in a pending request: a digest of its id keyed by `sealer`
+/// ([`Sealer::digest`]). The sealed request travels in the browser's URL, readable (sealing
+/// authenticates, it does not encrypt), so it carries neither the HttpOnly cookie's value nor
+/// anything computable from it alone, such as its plain SHA-256, that would link the URL to it.
+pub fn session_digest(sealer: &Sealer, session_id: &str) -> String {
+    sealer.digest("session", session_id.as_bytes())
 }
 
 /// OIDC Core §3.1.2.1 (prompt=login and max_age "MUST" re-authenticate): whether the session

@@ -110,7 +110,7 @@ pub async fn authorize(
         Decision::SignIn { step_up, reauthenticate } => {
             // The request waits in the browser, sealed: the server keeps nothing for it.
             let id = Base64UrlUnpadded::encode_string(&rand::random::<[u8; 16]>());
-            let found_session = session_id(&state, &headers).map(|id| session_digest(&id));
+            let found_session = session_id(&state, &headers).map(|id| session_digest(&state.sealer, &id));
             let pending = state.sealer.seal(&PendingRequest {
                 id,
                 request,
@@ -171,7 +171,7 @@ pub async fn resume(
             request.state.as_deref(),
         ));
     };
-    let current = session_id(&state, &headers).map(|id| session_digest(&id));
+    let current = session_id(&state, &headers).map(|id| session_digest(&state.sealer, &id));
     let decision = if is_the_session_it_found(&pending, current.as_deref()) {
         Decision::Error(OAuthError::LoginRequired)
     } else {

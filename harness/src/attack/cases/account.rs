@@ -163,11 +163,32 @@ async fn authorize_flood(trial: Trial) -> anyhow::Result<Outcome> {
 async fn passwordless_sign_up(trial: Trial) -> anyhow::Result<Outcome> {
     let browser = trial.browser();
     trial.sign_up(&browser, false).await?;
+    // Without a session the resumed request is refused alike: the case would prove nothing.
+    anyhow::ensure!(
+        trial.session(&browser).await? != Value::Null,
+        "the password-less sign-up left no session"
+    );
     let Answer::SignIn(query) = authorize(&trial, &browser, &AuthRequest::matrix()).await? else {
         anyhow::bail!("the password-less session was not sent to sign in");
     };
     trial.checkpoint(&[&browser]).await?;
     Ok(resume(&trial, &browser, &query).await?.outcome())
+}
+
+/// The IdP's per-address password throttle outlives a run: against the same IdP within its
+/// window, earlier runs' failures leave this address throttled, and its 429 must not be taken
+/// for the answer a case judges.
+const ADDRESS_THROTTLED: &str =
+    "the IdP's per-address password throttle is engaged; restart it or wait an hour";
+
+/// Whether a password sign-in's answer is the throttle's (RFC 6585 §4: 429, `too_many_attempts`).
+fn throttled(status: u16, error: &str) -> bool {
+    status == 429 || error == "too_many_attempts"
+}
+
+/// [`throttled`] for a refusal as [`outcome`] names it (`account:…`).
+fn throttled_refusal(refusal: &str) -> bool {
+    refusal == "account:too_many_attempts" || refusal == "account:http_429"
 }
 
 async fn password_guessing(trial: Trial) -> anyhow::Result<Outcome> {
@@ -177,6 +198,11 @@ async fn password_guessing(trial: Trial) -> anyhow::Result<Outcome> {
     for guess in 0..FREE_GUESSES {
         let refused =
             trial.password_sign_in(&attacker, &username, &format!("guess {guess} is wrong")).await?;
+        // A free guess of a new account is throttled only by the address.
+        anyhow::ensure!(
+            !matches!(&refused, Outcome::Refused(error) if throttled_refusal(error)),
+            ADDRESS_THROTTLED
+        );
         anyhow::ensure!(refused == Outcome::Refused("account:invalid_credentials".into()), "{refused:?}");
     }
     trial.checkpoint(&[&attacker, &owner]).await?;
@@ -196,6 +222,11 @@ async fn unknown_username(trial: Trial) -> anyhow::Result<Outcome> {
     let wrong_password = password_answer(&trial, &username, "not the password").await?;
     trial.checkpoint(&[&owner]).await?;
     let unknown = password_answer(&trial, &format!("{username}-nobody"), "not the password").await?;
+    // Either name is new, so only the address can be throttled: a 429 compared with a 401 would
+    // be a false enumeration.
+    for (status, body) in [&wrong_password, &unknown] {
+        anyhow::ensure!(!throttled(*status, body["error"].as_str().unwrap_or_default()), ADDRESS_THROTTLED);
+    }
     if unknown != wrong_password {
         return Ok(Outcome::Accepted(format!("told apart: {unknown:?} vs {wrong_password:?}")));
     }
@@ -260,10 +291,30 @@ async fn long_passkey_name(trial: Trial) -> anyhow::Result<Outcome> {
     Ok(outcome(&reply, "webauthn", "a passkey stored under the long name"))
 }
 
+/// The cookies of `browser`, as one `Cookie` header.
+fn cookie_header(browser: &Http) -> String {
+    browser.cookies().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+}
+
+/// The session that `cookie`, sent alone, stands for at the IdP (`Null` when none).
+async fn session_of_cookie(trial: &Trial, cookie: &str) -> anyhow::Result<Value> {
+    let request =
+        Request::get(trial.url("/account/session")).header(header::COOKIE, cookie).body(Vec::new())?;
+    let reply = trial.backend().send(request).await?;
+    Ok(if reply.status.is_success() { reply.json() } else { Value::Null })
+}
+
+/// The cookie replayed must be the one that carried the session: a browser without a session,
+/// or a cookie that never named it, gets `login_required` with `prompt=none` too.
 async fn session_after_sign_out(trial: Trial) -> anyhow::Result<Outcome> {
     let browser = trial.browser();
     trial.sign_up(&browser, true).await?;
-    let kept = browser.cookies().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    anyhow::ensure!(trial.session(&browser).await? != Value::Null, "the set-up sign-up left no session");
+    let kept = cookie_header(&browser);
+    anyhow::ensure!(
+        session_of_cookie(&trial, &kept).await? != Value::Null,
+        "the captured cookies do not carry the session"
+    );
     let signed_out = browser.post_json(&trial.url("/account/signout"), &json!({})).await?;
     anyhow::ensure!(signed_out.status.is_success(), "sign-out failed: {}", signed_out.summary());
     trial.checkpoint(&[&browser]).await?;
@@ -272,3 +323,6 @@ async fn session_after_sign_out(trial: Trial) -> anyhow::Result<Outcome> {
     let reply = trial.backend().send(request).await?;
     Answer::of(&trial, &reply).map(|answer| answer.outcome())
 }
+
+#[cfg(test)]
+mod tests;

@@ -207,12 +207,19 @@ fn a_voluntary_unknown_acr_is_ignored() {
 
 #[test]
 fn the_session_a_reauthenticating_request_found_cannot_answer_it() {
-    let found = session_digest("session-1");
+    let sealer = Sealer::new();
+    let found = session_digest(&sealer, "session-1");
     let mut waiting = pending(request(&[]), 100, true);
     waiting.found_session = Some(found.clone());
     assert!(is_the_session_it_found(&waiting, Some(&found)));
-    assert!(!is_the_session_it_found(&waiting, Some(&session_digest("session-2"))));
+    assert!(!is_the_session_it_found(&waiting, Some(&session_digest(&sealer, "session-2"))));
     assert!(!is_the_session_it_found(&waiting, None));
     waiting.reauthenticate = false;
     assert!(!is_the_session_it_found(&waiting, Some(&found)));
+}
+
+/// The digest is keyed: another provider's key names the same session differently.
+#[test]
+fn a_session_digest_depends_on_the_providers_key() {
+    assert_ne!(session_digest(&Sealer::new(), "session-1"), session_digest(&Sealer::new(), "session-1"));
 }

@@ -406,3 +406,23 @@ async fn a_tampered_replayed_or_expired_pending_request_is_unknown() {
     let (status, _, _) = continue_with(third).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "an expired request is refused");
 }
+
+/// The sealed request in the sign-in URL names the session it found only by a digest keyed with
+/// the provider's secret: neither the cookie nor its plain SHA-256, which anyone holding the
+/// cookie could match against the URL.
+#[tokio::test]
+async fn the_sign_in_url_names_the_session_by_a_keyed_digest_only() {
+    let (state, _clock) = provider();
+    let cookie = signed_in(&state).await;
+    let (to, _) = authorize(&state, &cookie, "&prompt=login").await;
+    let sealed = query_of(&to)["request"].clone();
+    let (payload, _) = sealed.split_once('.').expect("sealed");
+    let pending: Value =
+        serde_json::from_slice(&Base64UrlUnpadded::decode_vec(payload).expect("payload")).expect("json");
+    let found = pending["found_session"].as_str().expect("the session it found is named");
+    let (_, session_id) = cookie.split_once('=').expect("name=value");
+    assert!(!sealed.contains(session_id), "the cookie's value is in the URL");
+    assert_ne!(found, Base64UrlUnpadded::encode_string(&Sha256::digest(session_id.as_bytes())));
+    assert_ne!(found, Base64UrlUnpadded::encode_string(&Sha256::digest(cookie.as_bytes())));
+    assert_eq!(found, crate::oidc::flow::session_digest(&state.sealer, session_id));
+}

@@ -9,9 +9,14 @@ use serde_json::{Value, json};
 use super::super::super::case::{Case, Outcome};
 use super::super::super::clients::{JWT_CLIENT_ID, JWT_REDIRECT_URI, OTHER_CLIENT_ID, jwt_client_key};
 use super::super::super::jws::{assertion_claims, es256, es256_header, hs256, unix_now, unsecured};
-use super::super::super::oauth::{AuthRequest, ClientAuth, code, pushed, token};
+use super::super::super::oauth::{AuthRequest, ClientAuth, pushed, token};
 use super::super::super::trial::Trial;
-use super::{case, signed_in};
+use super::{case, redeemable};
+
+/// The audience rule: RFC 7523 §3 item 3 lets `aud` be the token endpoint or an array, which
+/// makes an assertion meant for one server usable at another; its revision and the OpenID
+/// Foundation's 2025 advisory on `private_key_jwt` audiences make it the issuer, a single value.
+const AUD_ISSUER_ONLY: &str = "draft-ietf-oauth-rfc7523bis; OIDF 2025 private_key_jwt advisory";
 
 /// What a forged assertion is refused with: client authentication failed (RFC 6749 §5.2).
 const REFUSED: &str = "token:invalid_client";
@@ -20,15 +25,16 @@ const REFUSED: &str = "token:invalid_client";
 pub const CASES: &[Case] = &[
     case(
         "oidc.assertion_aud_token_endpoint",
-        "aud the token endpoint's URL, not the issuer",
-        "RFC 7523 §3 item 3, draft-ietf-oauth-rfc7523bis",
+        "aud the token endpoint's URL, not the issuer (an older client sending it, as RFC 7523 \
+         allowed, is refused by design)",
+        AUD_ISSUER_ONLY,
         REFUSED,
         |t| Box::pin(forged(t, Forgery::AudEndpoint)),
     ),
     case(
         "oidc.assertion_aud_foreign_member",
         "aud an array of the issuer and another server (an assertion usable at both)",
-        "RFC 7523 §3 item 3, draft-ietf-oauth-rfc7523bis",
+        AUD_ISSUER_ONLY,
         REFUSED,
         |t| Box::pin(forged(t, Forgery::AudForeignMember)),
     ),
@@ -41,8 +47,9 @@ pub const CASES: &[Case] = &[
     ),
     case(
         "oidc.assertion_iat_in_the_future",
-        "iat five minutes ahead (made to outlive its window)",
-        "RFC 7523 §3 item 6",
+        "iat five minutes ahead (made to outlive its window): not yet issued (RFC 7519 §4.1.6), \
+         beyond the 60 s of clock skew the provider tolerates",
+        "RFC 7519 §4.1.6 (time of issue); softfido's 60 s skew",
         REFUSED,
         |t| Box::pin(forged(t, Forgery::IatInTheFuture)),
     ),
@@ -137,27 +144,24 @@ fn forge(forgery: Forgery, issuer: &str) -> anyhow::Result<String> {
     Ok(es256(&key, &es256_header(), &claims))
 }
 
-/// A fresh code of the JWT client on a signed-in browser: the browser, the request, the code.
-async fn jwt_code(trial: &Trial) -> anyhow::Result<(crate::http::Http, AuthRequest, String)> {
-    let browser = signed_in(trial).await?;
-    let request = AuthRequest::of(JWT_CLIENT_ID, JWT_REDIRECT_URI);
-    let code = code(trial, &browser, &request).await?;
-    Ok((browser, request, code))
+/// An honest request of the JWT client, whose code an accepted assertion would redeem.
+fn jwt_request() -> AuthRequest {
+    AuthRequest::of(JWT_CLIENT_ID, JWT_REDIRECT_URI)
 }
 
 async fn forged(trial: Trial, forgery: Forgery) -> anyhow::Result<Outcome> {
-    let (browser, request, code) = jwt_code(&trial).await?;
+    let (browser, form) = redeemable(&trial, &jwt_request()).await?;
     let assertion = forge(forgery, trial.issuer())?;
     trial.checkpoint(&[&browser]).await?;
-    token(&trial, &ClientAuth::Assertion(JWT_CLIENT_ID, assertion), &request.redemption(&code)).await
+    token(&trial, &ClientAuth::Assertion(JWT_CLIENT_ID, assertion), &form).await
 }
 
 async fn replayed_jti(trial: Trial) -> anyhow::Result<Outcome> {
-    let (browser, request, code) = jwt_code(&trial).await?;
+    let (browser, form) = redeemable(&trial, &jwt_request()).await?;
     let key = jwt_client_key()?;
     let assertion = es256(&key, &es256_header(), &assertion_claims(trial.issuer(), unix_now()));
     let auth = ClientAuth::Assertion(JWT_CLIENT_ID, assertion);
-    pushed(&trial, &auth, &AuthRequest::of(JWT_CLIENT_ID, JWT_REDIRECT_URI)).await?;
+    pushed(&trial, &auth, &jwt_request()).await?;
     trial.checkpoint(&[&browser]).await?;
-    token(&trial, &auth, &request.redemption(&code)).await
+    token(&trial, &auth, &form).await
 }

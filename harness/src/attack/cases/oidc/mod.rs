@@ -9,7 +9,10 @@ pub mod par;
 pub mod token;
 
 use super::super::case::{Case, CaseFuture, Expected, Group, Needs};
+use super::super::oauth::{AuthRequest, code};
 use super::super::trial::Trial;
+use serde_json::Value;
+
 use crate::http::Http;
 
 /// Every case of the group, in report order.
@@ -47,9 +50,20 @@ const fn clocked(
     Case { needs: Needs::OwnClock, ..case(id, attack, spec, error, run) }
 }
 
-/// A browser signed in to a new password account: a session that gets a code at once.
+/// A browser signed in to a new password account: a session that gets a code at once. Its
+/// session is checked, since a browser without one is refused (`login_required`, a sign-in
+/// page) much as many attacks are.
 async fn signed_in(trial: &Trial) -> anyhow::Result<Http> {
     let browser = trial.browser();
     trial.sign_up(&browser, true).await?;
+    anyhow::ensure!(trial.session(&browser).await? != Value::Null, "the set-up sign-up left no session");
     Ok(browser)
+}
+
+/// A code for `request` on a browser [`signed_in`] for it: the browser and the form that redeems
+/// the code (RFC 6749 §4.1.3), which an honest client would send.
+async fn redeemable(trial: &Trial, request: &AuthRequest) -> anyhow::Result<(Http, Vec<(String, String)>)> {
+    let browser = signed_in(trial).await?;
+    let code = code(trial, &browser, request).await?;
+    Ok((browser, request.redemption(&code)))
 }

@@ -4,9 +4,9 @@
 
 use super::super::super::case::{Case, Outcome};
 use super::super::super::clients::{OTHER_CLIENT_ID, OTHER_CLIENT_SECRET};
-use super::super::super::oauth::{AuthRequest, ClientAuth, code, random_value, token, tokens, userinfo};
+use super::super::super::oauth::{AuthRequest, ClientAuth, random_value, token, tokens, userinfo};
 use super::super::super::trial::Trial;
-use super::{case, clocked, signed_in};
+use super::{case, clocked, redeemable};
 use crate::idp::MATRIX_CLIENT_ID;
 
 /// The token endpoint's cases.
@@ -140,10 +140,7 @@ enum Bend {
 
 /// A code of the matrix client on a signed-in browser, redeemed as `bend` says.
 async fn redeem_bent(trial: Trial, bend: Bend) -> anyhow::Result<Outcome> {
-    let browser = signed_in(&trial).await?;
-    let request = AuthRequest::matrix();
-    let code = code(&trial, &browser, &request).await?;
-    let mut form = request.redemption(&code);
+    let (browser, mut form) = redeemable(&trial, &AuthRequest::matrix()).await?;
     let mut auth = ClientAuth::matrix();
     let pair = |name: &str, value: &str| (name.to_owned(), value.to_owned());
     match bend {
@@ -167,10 +164,7 @@ async fn redeem_bent(trial: Trial, bend: Bend) -> anyhow::Result<Outcome> {
 }
 
 async fn code_replayed(trial: Trial) -> anyhow::Result<Outcome> {
-    let browser = signed_in(&trial).await?;
-    let request = AuthRequest::matrix();
-    let code = code(&trial, &browser, &request).await?;
-    let form = request.redemption(&code);
+    let (browser, form) = redeemable(&trial, &AuthRequest::matrix()).await?;
     tokens(&trial, &ClientAuth::matrix(), &form).await?;
     trial.checkpoint(&[&browser]).await?;
     token(&trial, &ClientAuth::matrix(), &form).await
@@ -182,10 +176,7 @@ async fn unknown_token(trial: Trial) -> anyhow::Result<Outcome> {
 }
 
 async fn revoked_token(trial: Trial) -> anyhow::Result<Outcome> {
-    let browser = signed_in(&trial).await?;
-    let request = AuthRequest::matrix();
-    let code = code(&trial, &browser, &request).await?;
-    let form = request.redemption(&code);
+    let (browser, form) = redeemable(&trial, &AuthRequest::matrix()).await?;
     let access_token = tokens(&trial, &ClientAuth::matrix(), &form).await?;
     anyhow::ensure!(matches!(userinfo(&trial, &access_token).await?, Outcome::Accepted(_)));
     // The replay, refused, revokes the tokens the code gave.
