@@ -6,32 +6,13 @@ use hyper::Request;
 use hyper::header;
 use serde_json::{Value, json};
 
-use super::super::case::{Case, CaseFuture, Expected, Group, Needs, Outcome};
+use super::super::case::{Case, Group, Needs, Outcome};
 use super::super::census::in_memory_entries;
 use super::super::oauth::{Answer, AuthRequest, authorize, resume};
 use super::super::trial::{PASSWORD, Trial, outcome};
 use super::client::victim;
 use super::security_key;
 use crate::http::{Http, Reply};
-
-/// An account case that a correct IdP refuses with `error`.
-const fn case(
-    id: &'static str,
-    attack: &'static str,
-    spec: &'static str,
-    error: &'static str,
-    run: fn(Trial) -> CaseFuture,
-) -> Case {
-    Case {
-        id,
-        group: Group::Account,
-        attack,
-        spec,
-        expected: Expected::Refused(error),
-        needs: Needs::AnyIdp,
-        run,
-    }
-}
 
 /// A page of another site, as a browser names it in `Origin`.
 const FOREIGN_ORIGIN: &str = "https://evil.example";
@@ -40,92 +21,103 @@ const FREE_GUESSES: usize = 5;
 
 /// The account group's cases.
 pub const CASES: &[Case] = &[
-    case(
+    Case::refused(
+        Group::Account,
         "account.passwordless_sign_up_gets_no_code",
         "a password-less sign-up's session (it authenticated nothing) resumes an authorization request",
         "OIDC Core §3.1.2.3",
         "redirect:login_required",
         |t| Box::pin(passwordless_sign_up(t)),
     ),
-    case(
+    Case::refused(
+        Group::Account,
         "account.password_guessing",
         "the right password as the sixth guess, after five wrong ones",
         "NIST SP 800-63B §5.2.2; RFC 6585 §4",
         "account:too_many_attempts",
         |t| Box::pin(password_guessing(t)),
     ),
-    case(
+    Case::refused(
+        Group::Account,
         "account.unknown_username_told_apart",
         "a password sign-in for a name nobody has, compared with a wrong password for a real account",
         "NIST SP 800-63B §5.2.2; OWASP ASVS V2.2 (no account enumeration)",
         "account:invalid_credentials",
         |t| Box::pin(unknown_username(t)),
     ),
-    case(
+    Case::refused(
+        Group::Account,
         "account.foreign_origin_passkey_delete",
         "another site's page deletes the victim's passkey with the victim's cookie",
         "Fetch §3.1 (Origin); RFC 6454 §7.3",
         "account:foreign_origin",
         |t| Box::pin(foreign_origin_delete(t)),
     ),
-    case(
+    Case::refused(
+        Group::Account,
         "account.foreign_origin_sign_in",
         "another site's page signs the victim's browser in to the attacker's account (login CSRF)",
         "Fetch §3.1 (Origin); RFC 6454 §7.3",
         "account:foreign_origin",
         |t| Box::pin(foreign_origin_sign_in(t)),
     ),
-    case(
+    Case::refused(
+        Group::Account,
         "account.username_kelvin_sign",
         "a sign-up as an existing k-name spelled with the Kelvin sign (U+212A)",
         "RFC 8265 §3.3, RFC 8264 §9.17 (HasCompat)",
         "account:invalid_username",
         |t| Box::pin(look_alike(t, "k", "\u{212A}")),
     ),
-    case(
+    Case::refused(
+        Group::Account,
         "account.username_nfd",
         "a sign-up as an existing name with é decomposed (NFD), taken in NFC",
         "RFC 8265 §3.3.3 (NFC)",
         "account:username_taken",
         |t| Box::pin(look_alike(t, "jos\u{e9}", "jose\u{301}")),
     ),
-    case(
+    Case::refused(
+        Group::Account,
         "account.username_zero_width_joiner",
         "a sign-up as an existing name with a zero-width joiner inside",
         "RFC 8265 §3.3, RFC 8264 §9.13 (ZWJ outside its context)",
         "account:invalid_username",
         |t| Box::pin(look_alike(t, "alice", "ali\u{200D}ce")),
     ),
-    case(
+    Case::refused(
+        Group::Account,
         "account.username_case",
         "a sign-up as an existing name in upper case",
         "RFC 8265 §3.3.3 (case mapping)",
         "account:username_taken",
         |t| Box::pin(look_alike(t, "carol", "CAROL")),
     ),
-    case(
+    Case::refused(
+        Group::Account,
         "account.passkey_name_too_long",
         "a registration naming its passkey with 65 characters (the limit is 64)",
         "input bound of the passkey list (softfido's MAX_PASSKEY_NAME_CHARS)",
         "webauthn:invalid_name",
         |t| Box::pin(long_passkey_name(t)),
     ),
-    case(
+    Case::refused(
+        Group::Account,
         "account.session_reused_after_sign_out",
         "the session cookie, kept from before a sign-out, asks for a code with prompt=none",
         "OWASP ASVS V3.3.1; OIDC Core §3.1.2.6",
         "redirect:login_required",
         |t| Box::pin(session_after_sign_out(t)),
     ),
-    Case {
-        id: "account.authorize_flood_keeps_nothing",
-        group: Group::Account,
-        attack: "200 unauthenticated authorization requests, each a valid one the IdP must send to sign in",
-        spec: "RFC 6749 §10.4 (resource exhaustion); a pending request waits in the browser",
-        expected: Expected::Discounted(FLOOD_KEPT_NOTHING),
-        needs: Needs::InProcess,
-        run: |t| Box::pin(authorize_flood(t)),
-    },
+    Case::discounted(
+        Group::Account,
+        "account.authorize_flood_keeps_nothing",
+        "200 unauthenticated authorization requests, each a valid one the IdP must send to sign in",
+        "RFC 6749 §10.4 (resource exhaustion); a pending request waits in the browser",
+        FLOOD_KEPT_NOTHING,
+        |t| Box::pin(authorize_flood(t)),
+    )
+    .needing(Needs::InProcess),
 ];
 
 /// Unauthenticated authorization requests of the flood case.

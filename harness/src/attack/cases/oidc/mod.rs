@@ -8,7 +8,7 @@ pub mod client_assertion;
 pub mod par;
 pub mod token;
 
-use super::super::case::{Case, CaseFuture, Expected, Group, Needs};
+use super::super::case::{Case, CaseFuture, Group, Needs};
 use super::super::oauth::{AuthRequest, code};
 use super::super::trial::Trial;
 use serde_json::Value;
@@ -28,15 +28,7 @@ const fn case(
     error: &'static str,
     run: fn(Trial) -> CaseFuture,
 ) -> Case {
-    Case {
-        id,
-        group: Group::Oidc,
-        attack,
-        spec,
-        expected: Expected::Refused(error),
-        needs: Needs::AnyIdp,
-        run,
-    }
+    Case::refused(Group::Oidc, id, attack, spec, error, run)
 }
 
 /// [`case`] for one that moves the IdP's clock.
@@ -47,7 +39,7 @@ const fn clocked(
     error: &'static str,
     run: fn(Trial) -> CaseFuture,
 ) -> Case {
-    Case { needs: Needs::OwnClock, ..case(id, attack, spec, error, run) }
+    case(id, attack, spec, error, run).needing(Needs::OwnClock)
 }
 
 /// A browser signed in to a new password account: a session that gets a code at once. Its
