@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use serde_json::{Value, json};
 
 use super::case::{Case, Expected, Outcome, Status};
+use crate::matrix::report::xml_escape;
 
 /// One case's result.
 #[derive(Clone, Debug)]
@@ -161,17 +162,17 @@ pub fn junit(records: &[CaseRecord]) -> String {
             xml,
             "  <testcase classname=\"attack.{}\" name=\"{}\" time=\"{:.3}\"",
             record.case.group.name(),
-            escape(record.case.id),
+            xml_escape(record.case.id),
             record.ms / 1000.0
         );
         let inner = match &record.status {
             Status::Passed => None,
-            Status::Failed(reason) => Some(format!("<failure message=\"{}\"/>", escape(reason))),
+            Status::Failed(reason) => Some(format!("<failure message=\"{}\"/>", xml_escape(reason))),
             Status::Undetectable => Some(format!(
                 "<skipped message=\"undetectable by design: {}\"/>",
-                escape(&actual_text(record))
+                xml_escape(&actual_text(record))
             )),
-            Status::Skipped(reason) => Some(format!("<skipped message=\"{}\"/>", escape(reason))),
+            Status::Skipped(reason) => Some(format!("<skipped message=\"{}\"/>", xml_escape(reason))),
         };
         match inner {
             Some(inner) => {
@@ -211,10 +212,6 @@ pub fn markdown(target: &str, records: &[CaseRecord]) -> String {
 
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Writes `attack.json`, `junit.xml` and `attack.md` into `dir`.

@@ -162,7 +162,8 @@ pub fn json_report(records: &[Record], totals: Totals) -> Value {
     })
 }
 
-fn xml_escape(text: &str) -> String {
+/// `text` escaped for an XML attribute or element.
+pub(crate) fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
