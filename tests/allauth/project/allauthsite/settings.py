@@ -7,6 +7,17 @@ Environment:
                             demands an email address at signup, verified by a code
                             (allauth/mfa/checks.py); otherwise a signup is a username and a
                             password, with no email at all.
+  ALLAUTH_WEBAUTHN_USER_VERIFICATION
+                            MFA_WEBAUTHN_USER_VERIFICATION: the userVerification of the
+                            ceremonies of a key added as a second factor (not "Passwordless").
+                            Unset: allauth's default, "preferred". Passkeys always ask for
+                            "required" (allauth/mfa/webauthn/internal/auth.py).
+
+The site is also an OpenID provider (allauth.idp.oidc), for targets/django-allauth: its
+discovery at /.well-known/openid-configuration, its endpoints under /identity/o/. Its RS256
+signing key is the PEM file oidc-private-key.pem in ALLAUTH_SITE_DIR when there is one
+(targets/django-allauth/serve.sh writes it); without it the provider serves its discovery but
+cannot sign ID tokens.
 
 Served over http://localhost:PORT: browsers treat localhost as a secure context, and
 python-fido2's Fido2Server accepts the origin http://localhost (fido2/rpid.py), so
@@ -33,6 +44,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.idp.oidc",
 ]
 
 MIDDLEWARE = [
@@ -106,5 +118,10 @@ else:
     ACCOUNT_EMAIL_VERIFICATION = "none"
 
 MFA_SUPPORTED_TYPES = ["webauthn"]
+MFA_WEBAUTHN_USER_VERIFICATION = os.environ.get("ALLAUTH_WEBAUTHN_USER_VERIFICATION", "preferred")
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_PASSKEY_SIGNUP_ENABLED = PASSKEY_SIGNUP
+
+# The OpenID provider's signing key (allauth/idp/oidc/app_settings.py PRIVATE_KEY).
+_OIDC_KEY = SITE_DIR / "oidc-private-key.pem"
+IDP_OIDC_PRIVATE_KEY = _OIDC_KEY.read_text() if _OIDC_KEY.exists() else ""
