@@ -116,7 +116,7 @@ export async function signIn(ctx, { method, discoverable }) {
 
 /**
  * Runs `action`, then waits up to STEP_MS for `done()` and throws, named after `what`, as soon
- * as allauth shows an error instead. `back`: paths whose fresh load after the action means
+ * as allauth shows an error instead (or `done()` throws one). `back`: paths whose fresh load after the action means
  * allauth refused the step and sent the browser back there (with a message, usually).
  */
 async function step(page, what, action, done, { back = [] } = {}) {
@@ -125,7 +125,13 @@ async function step(page, what, action, done, { back = [] } = {}) {
     await action();
     const deadline = Date.now() + STEP_MS;
     for (;;) {
-      if (await done()) return;
+      let finished;
+      try {
+        finished = await done();
+      } catch (error) {
+        throw new Error(`${what}: ${error.message}`);
+      }
+      if (finished) return;
       const shown = await shownError(page, seen, back);
       if (shown) throw new Error(`${what}: ${shown}`);
       if (Date.now() > deadline) {

@@ -87,9 +87,9 @@ describe("the django-allauth target: serve.sh and driver.mjs", { timeout: WATCHD
    * One scenario as the runner plays it: a fresh context, signUp, addPasskey (when `add`),
    * cookies cleared, the authorization request (code flow, S256 PKCE), signIn. Resolves to the
    * redeemed ID token's header and claims, with the request's nonce. `before(ctx)` runs just
-   * before signIn.
+   * before signIn; `extra` are more parameters of the authorization request.
    */
-  async function scenario({ profile, method, add, before: beforeSignIn }) {
+  async function scenario({ profile, method, add, before: beforeSignIn, extra = {} }) {
     const context = await browser.newContext();
     context.setDefaultTimeout(10_000);
     try {
@@ -107,7 +107,7 @@ describe("the django-allauth target: serve.sh and driver.mjs", { timeout: WATCHD
       const state = b64url(randomBytes(16));
       const query = new URLSearchParams({
         response_type: "code", client_id: clientId, redirect_uri: redirectUri, scope: "openid", state, nonce,
-        code_challenge: b64url(createHash("sha256").update(verifier).digest()), code_challenge_method: "S256",
+        code_challenge: b64url(createHash("sha256").update(verifier).digest()), code_challenge_method: "S256", ...extra,
       });
       await page.goto(`${issuer}/identity/o/authorize?${query}`);
       if (beforeSignIn) await beforeSignIn(ctx);
@@ -165,6 +165,18 @@ describe("the django-allauth target: serve.sh and driver.mjs", { timeout: WATCHD
         before: (ctx) => ctx.softfido.next({ presence: "deny" }),
       }),
       /^Error: sign in with a passkey: the browser's ceremony failed \(allauth's webauthn\.js\): NotAllowedError/,
+    );
+  });
+
+  test("a claims parameter (OIDC Core §5.5): allauth answers login_required after the sign-in", { timeout: TEST_MS }, async () => {
+    // allauth's validate_user_match compares the parameter's top-level "sub" with the session's
+    // user: absent from a claims request of §5.5 (its claims sit under id_token / userinfo).
+    await assert.rejects(
+      scenario({
+        profile: "platform", method: "password", add: null,
+        extra: { claims: JSON.stringify({ id_token: { acr: { essential: true, values: ["phrh"] } } }) },
+      }),
+      /^Error: sign in with the password: allauth answered the client with error=login_required: Session user does not match client supplied user\.$/,
     );
   });
 
