@@ -83,7 +83,10 @@ export async function signIn(ctx, { method, discoverable }) {
     return answer.done;
   };
   try {
-    await page.locator('input[name="login"]').waitFor({ timeout: STEP_MS });
+    // The provider may answer the request itself instead: its error page, or the client.
+    const login = page.locator('input[name="login"]');
+    await step(page, "the sign-in page", async () => {}, async () => (await answered()) || login.isVisible());
+    if (answer.done) throw new Error("allauth answered the client without a sign-in");
     if (method === "passkey") {
       if (discoverable === false) throw new Error("allauth has no username-first passkey sign-in");
       await step(page, "sign in with a passkey", () => page.locator("#passkey_login").click(),
