@@ -49,7 +49,8 @@ async function importPlaywright(dirs) {
   for (const dir of [...dirs, process.cwd()]) {
     try {
       const resolved = createRequire(join(dir, "noop.js")).resolve("playwright-core");
-      return await import(pathToFileURL(resolved).href);
+      const module = await import(pathToFileURL(resolved).href);
+      return module.chromium ? module : module.default;
     } catch (error) {
       tried.push(`${dir}: ${error.code || error.message}`);
     }
