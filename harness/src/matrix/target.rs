@@ -190,7 +190,9 @@ impl TargetFile {
             return Err(TargetFileError::Empty("discoverable"));
         }
         match &file.server {
-            None if file.issuer.contains("{port}") => return Err(TargetFileError::PortWithoutServer("issuer")),
+            None if file.issuer.contains("{port}") => {
+                return Err(TargetFileError::PortWithoutServer("issuer"));
+            }
             None if file.client.redirect_uri.contains("{port}") => {
                 return Err(TargetFileError::PortWithoutServer("client.redirect_uri"));
             }
@@ -248,7 +250,9 @@ impl TargetFile {
             idp.discoverable.iter().map(|d| if bool::from(*d) { "yes" } else { "no" }).collect();
         lines.push(format!("discoverable={} (the driver's passkey sign-in)", discoverable.join("|")));
         if !idp.trusts_softfido_test_root {
-            lines.push("attestation=none|self|basic_untrusted (the IdP does not trust softfido's test root)".into());
+            lines.push(
+                "attestation=none|self|basic_untrusted (the IdP does not trust softfido's test root)".into(),
+            );
         }
         lines
     }

@@ -27,7 +27,8 @@ pub(crate) fn authorization(target: &Target, s: &Scenario, scopes: &[String]) ->
             .url
             .query_pairs()
             .map(|(key, value)| {
-                let value = if key == "scope" { format!("{value} {}", scopes.join(" ")) } else { value.into_owned() };
+                let value =
+                    if key == "scope" { format!("{value} {}", scopes.join(" ")) } else { value.into_owned() };
                 (key.into_owned(), value)
             })
             .collect();
@@ -71,7 +72,11 @@ pub fn scenario_message(target: &Target, s: &Scenario, authorize_url: &Url) -> a
 }
 
 /// The verdict of what the browser came back with.
-pub(crate) async fn verdict(target: &Target, request: AuthorizationRequest, result: BrowserResult) -> Verdict {
+pub(crate) async fn verdict(
+    target: &Target,
+    request: AuthorizationRequest,
+    result: BrowserResult,
+) -> Verdict {
     match (result.callback, result.failure) {
         (_, Some(failure)) => browser_refusal(&failure),
         (Some(callback), None) => match callback_verdict(target, request, &callback).await {
@@ -93,7 +98,8 @@ async fn callback_verdict(
     callback: &str,
 ) -> Result<Verdict, Verdict> {
     let url = Url::parse(callback).map_err(|e| refused(format!("harness:bad callback {callback:?}: {e}")))?;
-    let param = |name: &str| url.query_pairs().find(|(key, _)| key == name).map(|(_, value)| value.into_owned());
+    let param =
+        |name: &str| url.query_pairs().find(|(key, _)| key == name).map(|(_, value)| value.into_owned());
     if param("state").as_deref() != Some(request.state.secret().as_str()) {
         return Err(refused(format!("harness:the callback's state is not the request's: {callback}")));
     }
@@ -105,7 +111,8 @@ async fn callback_verdict(
         };
         return Ok(Verdict { outcome, amr: Vec::new(), acr: None, error: Some(format!("oauth:{error}")) });
     }
-    let code = param("code").ok_or_else(|| refused(format!("harness:a callback with neither code nor error: {callback}")))?;
+    let code = param("code")
+        .ok_or_else(|| refused(format!("harness:a callback with neither code nor error: {callback}")))?;
     redeem(target, &code, request.verifier, &request.nonce).await
 }
 

@@ -73,7 +73,11 @@ impl Runner {
     /// Starts Node with the runner, which launches Chromium and loads the driver.
     pub async fn start(settings: &RunnerSettings<'_>) -> anyhow::Result<Self> {
         let script = runner_script();
-        anyhow::ensure!(script.exists(), "no target runner at {} (set SOFTFIDO_TARGET_RUNNER)", script.display());
+        anyhow::ensure!(
+            script.exists(),
+            "no target runner at {} (set SOFTFIDO_TARGET_RUNNER)",
+            script.display()
+        );
         let node = std::env::var_os("NODE_BIN").unwrap_or_else(|| "node".into());
         let mut child = Command::new(&node)
             .arg(&script)
@@ -88,7 +92,8 @@ impl Runner {
         let pending: Pending = Arc::default();
         let (ready_tx, ready_rx) = oneshot::channel();
         tokio::spawn(read_answers(BufReader::new(stdout), Arc::clone(&pending), ready_tx));
-        let runner = Self { child, stdin: tokio::sync::Mutex::new(stdin), pending, next_seq: AtomicU64::new(1) };
+        let runner =
+            Self { child, stdin: tokio::sync::Mutex::new(stdin), pending, next_seq: AtomicU64::new(1) };
         let chromium = std::env::var("CHROMIUM_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let softfido = std::env::current_exe().context("this executable's path")?;
         let cwd = std::env::current_dir().unwrap_or_default();

@@ -96,7 +96,12 @@ fn what_the_idp_honours_widens_the_selection() {
 fn a_browser_run_compares_outcome_amr_and_acr_but_not_the_errors_wording() {
     use crate::matrix::oracle::{Outcome, Verdict};
     use crate::matrix::report::Comparison;
-    let refused = |error: &str| Verdict { outcome: Outcome::Rejected, amr: vec![], acr: None, error: Some(error.into()) };
+    let refused = |error: &str| Verdict {
+        outcome: Outcome::Rejected,
+        amr: vec![],
+        acr: None,
+        error: Some(error.into()),
+    };
     let expected = refused("webauthn:user_not_present");
     let in_browser = refused("browser:sign_in:refused:NotAllowedError: CTAP2_ERR_OPERATION_DENIED");
     assert!(Comparison::OutcomeAmrAcr.agrees(&expected, &in_browser));
