@@ -25,6 +25,12 @@ scripts/browser-setup.sh
 scripts/allauth-setup.sh >/dev/null
 SOFTFIDO_BIN="$PWD/target/debug/softfido" timeout -k 10 180 node --test tests/browser/
 
+echo "== softfido matrix --target: softfido's own pages through Chromium (the covering subset), agreeing with the in-process IdP"
+timeout -k 10 600 target/debug/softfido matrix --target targets/softfido/target.toml --quick --jobs 3 \
+  --report target/target-softfido >target/target-softfido.txt \
+  || { cat target/target-softfido.txt; exit 1; }
+tail -n 3 target/target-softfido.txt
+
 echo "== the Playwright package (@softfido/playwright)"
 SOFTFIDO_BIN="$PWD/target/debug/softfido" timeout -k 10 120 node --test packages/playwright/test/*.test.mjs
 

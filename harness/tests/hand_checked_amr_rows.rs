@@ -22,6 +22,7 @@ fn args() -> MatrixArgs {
         quick: false,
         report: None,
         rp_url: None,
+        target: None,
         rp_uv: RpUv::Preferred,
         rp_policy: softfido_rp::policy::Policy::Rfc8176,
         print_client_config: None,

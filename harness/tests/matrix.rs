@@ -21,6 +21,7 @@ fn args(filter: Option<&str>, quick: bool, policy: Policy) -> MatrixArgs {
         quick,
         report: None,
         rp_url: None,
+        target: None,
         rp_uv: RpUv::Preferred,
         rp_policy: policy,
         print_client_config: None,

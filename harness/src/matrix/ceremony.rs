@@ -10,9 +10,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use openidconnect::core::{CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
-    AuthenticationContextClass, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet,
-    EndpointNotSet, EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
-    RequestTokenError, TokenResponse,
+    AuthType, AuthenticationContextClass, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
+    EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, RequestTokenError, TokenResponse,
 };
 use serde_json::{Value, json};
 use softfido_authenticator::config::{
@@ -45,11 +45,11 @@ pub type OidcClient = CoreClient<
 >;
 
 /// The PIN set on authenticators whose PIN is configured.
-const PIN: &str = "246810";
+pub(crate) const PIN: &str = "246810";
 /// What the user types when UV is to fail.
-const WRONG_PIN: &str = "135799";
+pub(crate) const WRONG_PIN: &str = "135799";
 /// Every account's password (first factor `password` and `password_and_key`).
-const PASSWORD: &str = "matrix password 1";
+pub(crate) const PASSWORD: &str = "matrix password 1";
 /// The essential acr request of OIDC Core §5.5.1.1.
 const ESSENTIAL_PHRH: &str = r#"{"id_token":{"acr":{"essential":true,"value":"phrh"}}}"#;
 /// An acr no IdP knows.
@@ -62,6 +62,19 @@ const ELAPSED_MAX_AGE: u64 = 60;
 /// How far an `elapsed` scenario moves the IdP's clock after the session's sign-in: past
 /// [`ELAPSED_MAX_AGE`], within the second-factor window (R9).
 const ELAPSED_SECONDS: u64 = ELAPSED_MAX_AGE + 1;
+
+/// The client the matrix is at an IdP.
+#[derive(Clone, Debug)]
+pub struct ClientRegistration {
+    /// `client_id`.
+    pub id: String,
+    /// `client_secret`.
+    pub secret: String,
+    /// The registered redirect URI.
+    pub redirect_uri: String,
+    /// How it authenticates at the token endpoint.
+    pub auth: AuthType,
+}
 
 /// An IdP the matrix signs in to.
 #[derive(Clone, Debug)]
@@ -81,6 +94,17 @@ pub struct Target {
 impl Target {
     /// Discovers the IdP at `issuer` (its metadata and JWKS) and sets up the matrix's client.
     pub async fn discover(issuer: &str) -> anyhow::Result<Self> {
+        let client = ClientRegistration {
+            id: MATRIX_CLIENT_ID.into(),
+            secret: MATRIX_CLIENT_SECRET.into(),
+            redirect_uri: MATRIX_REDIRECT_URI.into(),
+            auth: AuthType::BasicAuth,
+        };
+        Self::discover_with(issuer, &client).await
+    }
+
+    /// Discovers the IdP at `issuer` and sets up `registration` as the client.
+    pub async fn discover_with(issuer: &str, registration: &ClientRegistration) -> anyhow::Result<Self> {
         let http = Http::backend();
         let issuer_url = IssuerUrl::new(issuer.to_owned()).context("issuer URL")?;
         let metadata = CoreProviderMetadata::discover_async(issuer_url, &http)
@@ -88,10 +112,11 @@ impl Target {
             .map_err(|e| anyhow::anyhow!("discovery of {issuer}: {e}"))?;
         let client = CoreClient::from_provider_metadata(
             metadata,
-            ClientId::new(MATRIX_CLIENT_ID.into()),
-            Some(ClientSecret::new(MATRIX_CLIENT_SECRET.into())),
+            ClientId::new(registration.id.clone()),
+            Some(ClientSecret::new(registration.secret.clone())),
         )
-        .set_redirect_uri(RedirectUrl::new(MATRIX_REDIRECT_URI.into()).context("redirect URI")?);
+        .set_auth_type(registration.auth.clone())
+        .set_redirect_uri(RedirectUrl::new(registration.redirect_uri.clone()).context("redirect URI")?);
         let run = format!("m{:08x}", rand::random::<u32>());
         Ok(Self { issuer: issuer.trim_end_matches('/').to_owned(), client, http, run, clock: None })
     }
@@ -101,7 +126,7 @@ impl Target {
     }
 }
 
-fn refused(error: impl Into<String>) -> Verdict {
+pub(crate) fn refused(error: impl Into<String>) -> Verdict {
     Verdict { outcome: Outcome::Rejected, amr: Vec::new(), acr: None, error: Some(error.into()) }
 }
 
@@ -110,7 +135,7 @@ fn refused(error: impl Into<String>) -> Verdict {
 /// key protection is n/a the authenticator is a hardware model: the claim an RP must not believe
 /// unproven. A U2F key is of the `u2f` generation: its batch certificate signs every
 /// registration (under the untrusted root for `basic_untrusted`).
-fn device_config(s: &Scenario, up: Up, uv_fails: bool) -> Config {
+pub(crate) fn device_config(s: &Scenario, up: Up, uv_fails: bool) -> Config {
     let configured = matches!(s.uv_performed, Some(UvPerformed::Yes | UvPerformed::Failed));
     let uv = match s.uv_capability {
         Some(UvCapability::ClientPin) => DeviceUv::ClientPin,
@@ -237,14 +262,14 @@ fn expect_ok(reply: &Reply, stage: &str) -> Result<(), Verdict> {
 }
 
 /// An authorization request as openidconnect builds it.
-struct AuthorizationRequest {
-    url: Url,
-    state: CsrfToken,
-    nonce: Nonce,
-    verifier: PkceCodeVerifier,
+pub(crate) struct AuthorizationRequest {
+    pub(crate) url: Url,
+    pub(crate) state: CsrfToken,
+    pub(crate) nonce: Nonce,
+    pub(crate) verifier: PkceCodeVerifier,
 }
 
-fn authorization_request(client: &OidcClient, s: &Scenario) -> AuthorizationRequest {
+pub(crate) fn authorization_request(client: &OidcClient, s: &Scenario) -> AuthorizationRequest {
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client
         .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)

@@ -11,6 +11,7 @@ pub mod oracle;
 pub mod report;
 pub mod scenario;
 pub mod selection;
+pub mod target;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -57,6 +58,10 @@ pub struct MatrixArgs {
     /// (reproduces amr=pwd after a passkey sign-in; the matrix then shows every mismatch).
     #[arg(long, default_value = "rfc8176", value_parser = parse_policy)]
     pub rp_policy: Policy,
+    /// Run against an IdP softfido did not write, through its pages in headless Chromium: a
+    /// target file (targets/README.md). `--jobs` is then the number of browser contexts.
+    #[arg(long, value_name = "FILE", conflicts_with = "rp_url")]
+    pub target: Option<PathBuf>,
     /// Print the provider configuration (issuer and the matrix's client) for `softfido serve
     /// --config` at this issuer, and exit.
     #[arg(long, value_name = "ISSUER")]
@@ -70,7 +75,10 @@ pub fn select(args: &MatrixArgs) -> anyhow::Result<Vec<Scenario>> {
         let filter = Filter::parse(filter, &scenarios)?;
         scenarios.retain(|s| filter.matches(s));
     }
-    if args.rp_url.is_some() {
+    if let Some(path) = &args.target {
+        let target = target::Target::load(path)?;
+        scenarios.retain(|s| target.file.admits(s));
+    } else if args.rp_url.is_some() {
         // Another IdP's clock cannot be moved: `max_age=elapsed` cannot run there.
         scenarios.retain(|s| s.rp_uv.is_none_or(|v| v == args.rp_uv) && !s.moves_the_clock());
     }
@@ -94,6 +102,9 @@ pub fn run(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
     let scenarios = select(args)?;
     if scenarios.is_empty() {
         anyhow::bail!("no scenario matches the filter");
+    }
+    if let Some(path) = &args.target {
+        return target::run::run(args, &target::Target::load(path)?, scenarios);
     }
     let jobs = args.selection.threads.count();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -198,6 +209,7 @@ pub async fn run_all(
                 expected,
                 actual: run.actual,
                 ms: run.elapsed.as_secs_f64() * 1000.0,
+                comparison: report::Comparison::Exact,
             });
         }
     }

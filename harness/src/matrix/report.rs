@@ -24,12 +24,46 @@ pub struct Record {
     pub actual: Verdict,
     /// Milliseconds of wall time.
     pub ms: f64,
+    /// How the two verdicts are compared.
+    pub comparison: Comparison,
+}
+
+/// How a record's expected and actual verdicts are compared.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Comparison {
+    /// Everything, the error's stage and code included.
+    #[default]
+    Exact,
+    /// Outcome, amr and acr, but not the error's wording: a browser stops at the
+    /// authenticator's refusal where the in-process client goes on to submit what an absent
+    /// user leaves behind (R0), and another IdP's pages word their refusals their own way.
+    OutcomeAmrAcr,
+}
+
+impl Comparison {
+    /// The name in matrix.json (`compared`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Exact => "exact",
+            Self::OutcomeAmrAcr => "outcome_amr_acr",
+        }
+    }
+
+    /// Whether `actual` is `expected` as this comparison reads them.
+    pub fn agrees(self, expected: &Verdict, actual: &Verdict) -> bool {
+        match self {
+            Self::Exact => expected == actual,
+            Self::OutcomeAmrAcr => {
+                expected.outcome == actual.outcome && expected.amr == actual.amr && expected.acr == actual.acr
+            }
+        }
+    }
 }
 
 impl Record {
     /// Whether the actual verdict is the expected one.
     pub fn pass(&self) -> bool {
-        self.expected.verdict == self.actual
+        self.comparison.agrees(&self.expected.verdict, &self.actual)
     }
 }
 
@@ -151,6 +185,7 @@ pub fn json_report(records: &[Record], totals: Totals) -> Value {
                 "expected": verdict_json(&r.expected.verdict),
                 "actual": verdict_json(&r.actual),
                 "rules": r.expected.rules,
+                "compared": r.comparison.name(),
                 "pass": r.pass(),
                 "ms": (r.ms * 1000.0).round() / 1000.0,
             })

@@ -4,7 +4,9 @@
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::{Deserialize, Serialize};
 use webauthn_rs_core::error::WebauthnError;
-use webauthn_rs_core::proto::{CredentialID, PublicKeyCredential, RequestChallengeResponse};
+use webauthn_rs_core::proto::{
+    CredentialID, PublicKeyCredential, RequestAuthenticationExtensions, RequestChallengeResponse,
+};
 
 use super::{Ceremonies, CeremonyError, RegisteredCredential, client_data};
 use crate::authenticator_data::assertion_evidence;
@@ -81,7 +83,10 @@ impl Ceremonies {
         creds: Vec<webauthn_rs_core::proto::Credential>,
     ) -> Result<(RequestChallengeResponse, AuthenticationState), CeremonyError> {
         let policy = self.user_verification.policy();
-        let builder = self.core.new_challenge_authenticate_builder(creds, Some(policy))?;
+        // The policy reads the `uvm` output (WebAuthn L2 §10.3), so the RP asks for it.
+        let uvm = RequestAuthenticationExtensions { appid: None, uvm: Some(true), hmac_get_secret: None };
+        let builder =
+            self.core.new_challenge_authenticate_builder(creds, Some(policy))?.extensions(Some(uvm));
         let (options, mut inner) = self.core.generate_challenge_authenticate(builder)?;
         // The credential is looked up afresh at finish (current counter); the state keeps IDs
         // only, which keeps it small.

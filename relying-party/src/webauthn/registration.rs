@@ -8,7 +8,7 @@ use webauthn_rs_core::attestation::verify_attestation_ca_chain;
 use webauthn_rs_core::proto::{
     AttestationCaList, AttestationCaListBuilder, AttestationConveyancePreference, AttestationFormat,
     AttestationMetadata, CreationChallengeResponse, Credential, CredentialID, ParsedAttestationData,
-    PublicKeyCredentialDescriptor, RegisterPublicKeyCredential,
+    PublicKeyCredentialDescriptor, RegisterPublicKeyCredential, RequestRegistrationExtensions,
 };
 
 use super::{Ceremonies, CeremonyError, client_data, fido_u2f};
@@ -112,7 +112,14 @@ impl Ceremonies {
             .new_challenge_register_builder(user.id, user.name, user.display_name)?
             .attestation(AttestationConveyancePreference::Direct)
             .user_verification_policy(self.user_verification.policy())
-            .require_resident_key(discoverability == Discoverability::Required);
+            .require_resident_key(discoverability == Discoverability::Required)
+            // The policy reads the `uvm` output (WebAuthn L2 §10.3), so the RP asks for it; a
+            // client or authenticator without it simply returns none.
+            .extensions(Some(RequestRegistrationExtensions {
+                uvm: Some(true),
+                cred_props: Some(true),
+                ..RequestRegistrationExtensions::default()
+            }));
         let (mut options, inner) = self.core.generate_challenge_register(builder)?;
         // The exclusion list goes to the client only: `webauthn-rs-core` reports an excluded
         // credential as `CredentialAlteredAlgFromRequest`, so the RP checks it itself.
