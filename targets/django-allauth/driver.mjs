@@ -147,20 +147,31 @@ async function step(page, what, action, done, { back = [] } = {}) {
   }
 }
 
-/** What happens on the page from now on: allauth's logged ceremony failures, documents loaded. */
+/**
+ * What happens on the page from now on: allauth's logged ceremony failures, documents loaded,
+ * documents answered with an HTTP error (allauth's rate limits answer 429, ACCOUNT_RATE_LIMITS).
+ */
 function watch(page) {
-  const seen = { ceremonyErrors: [], loads: [] };
+  const seen = { ceremonyErrors: [], loads: [], httpErrors: [] };
   const onConsole = (message) => {
     if (message.type() === "error" && (message.location().url || "").includes(WEBAUTHN_SCRIPT)) {
       seen.ceremonyErrors.push(message.text());
     }
   };
   const onLoad = () => seen.loads.push(pathOf(page));
+  const onResponse = (response) => {
+    const request = response.request();
+    if (response.status() >= 400 && request.isNavigationRequest() && request.frame() === page.mainFrame()) {
+      seen.httpErrors.push(`HTTP ${response.status()} ${response.statusText()} at ${new URL(response.url()).pathname}`);
+    }
+  };
   page.on("console", onConsole);
   page.on("load", onLoad);
+  page.on("response", onResponse);
   seen.stop = () => {
     page.off("console", onConsole);
     page.off("load", onLoad);
+    page.off("response", onResponse);
   };
   return seen;
 }
@@ -169,6 +180,10 @@ function watch(page) {
 async function shownError(page, seen, back) {
   if (seen.ceremonyErrors.length > 0) {
     return `the browser's ceremony failed (allauth's webauthn.js): ${seen.ceremonyErrors.join("; ")}`;
+  }
+  if (seen.httpErrors.length > 0) {
+    const title = await page.title().catch(() => "");
+    return `${seen.httpErrors.join("; ")}${title ? ` (${title})` : ""}`;
   }
   try {
     const formErrors = await texts(page.locator(".errorlist li"));

@@ -12,6 +12,9 @@ Environment:
                             ceremonies of a key added as a second factor (not "Passwordless").
                             Unset: allauth's default, "preferred". Passkeys always ask for
                             "required" (allauth/mfa/webauthn/internal/auth.py).
+  ALLAUTH_RATE_LIMITS=off  no rate limits (ACCOUNT_RATE_LIMITS = False): a matrix signs up an
+                            account per scenario from one address, past allauth's default of
+                            20 signups a minute per IP (allauth/account/app_settings.py).
 
 The site is also an OpenID provider (allauth.idp.oidc), for targets/django-allauth: its
 discovery at /.well-known/openid-configuration, its endpoints under /identity/o/. Its RS256
@@ -116,6 +119,9 @@ else:
     ACCOUNT_LOGIN_METHODS = {"username"}
     ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
     ACCOUNT_EMAIL_VERIFICATION = "none"
+
+if os.environ.get("ALLAUTH_RATE_LIMITS") == "off":
+    ACCOUNT_RATE_LIMITS = False
 
 MFA_SUPPORTED_TYPES = ["webauthn"]
 MFA_WEBAUTHN_USER_VERIFICATION = os.environ.get("ALLAUTH_WEBAUTHN_USER_VERIFICATION", "preferred")
