@@ -81,6 +81,10 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": SITE_DIR / "db.sqlite3",
+        # Concurrent browsers (a matrix's contexts): a deferred transaction that reads and then
+        # writes fails at once with "database is locked" (allauth's token endpoint did);
+        # IMMEDIATE ones wait for the lock, up to the timeout (Django's SQLite notes).
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
     }
 }
 
