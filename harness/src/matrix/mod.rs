@@ -114,12 +114,13 @@ pub fn run(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
     let whole = selected.len();
     // A shard may be empty (more shards than registrations): it writes an empty report.
     let scenarios = match args.shard {
-        Some(shard) => shard.select(selected),
+        Some(shard) => {
+            let part = shard.select(selected);
+            println!("shard {shard}: {} of {whole} scenarios", part.len());
+            part
+        }
         None => selected,
     };
-    if let Some(shard) = args.shard {
-        println!("shard {shard}: {} of {whole} scenarios", scenarios.len());
-    }
     let jobs = args.selection.threads.count();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(jobs)
