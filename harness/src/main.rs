@@ -33,6 +33,9 @@ enum Command {
     /// Run every authenticator flag and RP setting combination end to end (register, sign in
     /// through the OIDC code flow, verify the ID token) and compare amr/acr with the rule table.
     Matrix(matrix::MatrixArgs),
+    /// Work with the matrix's reports: `report merge` joins the reports of `matrix --shard K/N`
+    /// runs into one.
+    Report(matrix::merge::ReportArgs),
     /// The negative matrix: a lying authenticator, a cheating browser and a forging OAuth client
     /// against the IdP; each attack must be refused with its specific error and change nothing.
     Attack(softfido_harness::attack::AttackArgs),
@@ -181,6 +184,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Matrix(args) => matrix::run(&args),
+        Command::Report(args) => matrix::merge::run_report(&args),
         Command::Attack(args) => softfido_harness::attack::run(&args),
         Command::DeviceMatrix(args) => device::run(&args),
         Command::Bench(args) => softfido_harness::bench::run(&args).map(|()| ExitCode::SUCCESS),

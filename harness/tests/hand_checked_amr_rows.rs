@@ -20,6 +20,7 @@ fn args() -> MatrixArgs {
     MatrixArgs {
         selection: Selection { filter: None, threads: Threads { jobs: Some(2) } },
         quick: false,
+        shard: None,
         report: None,
         rp_url: None,
         target: None,

@@ -19,6 +19,7 @@ fn args(filter: Option<&str>, quick: bool, policy: Policy) -> MatrixArgs {
     MatrixArgs {
         selection: Selection { filter: filter.map(str::to_owned), threads: Threads { jobs: Some(2) } },
         quick,
+        shard: None,
         report: None,
         rp_url: None,
         target: None,

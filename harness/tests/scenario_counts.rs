@@ -33,6 +33,7 @@ fn selected(filter: Option<&str>, quick: bool) -> Vec<Scenario> {
     select(&MatrixArgs {
         selection: Selection { filter: filter.map(str::to_owned), threads: Threads::default() },
         quick,
+        shard: None,
         report: None,
         rp_url: None,
         target: None,
@@ -120,6 +121,7 @@ fn another_idp_runs_no_scenario_that_moves_the_clock() {
     let mut args = MatrixArgs {
         selection: Selection { filter: Some("max_age=elapsed|0".into()), threads: Threads::default() },
         quick: false,
+        shard: None,
         report: None,
         rp_url: None,
         target: None,

@@ -132,7 +132,20 @@ function isCallback(url) {
 }
 
 async function runScenario(message) {
-  const context = await browser.newContext();
+  let context = null;
+  try {
+    context = await browser.newContext();
+    return await scenarioIn(context, message);
+  } catch (error) {
+    if (error instanceof Failure) return { callback: null, failure: { stage: error.stage, kind: error.kind, detail: error.detail } };
+    return { callback: null, failure: { stage: "harness", kind: "error", detail: String(error?.stack || error) } };
+  } finally {
+    await context?.close().catch(() => {});
+  }
+}
+
+/** The scenario's steps in `context`; throws a Failure for the step that did not succeed. */
+async function scenarioIn(context, message) {
   context.setDefaultTimeout(settings.actionMs);
   context.setDefaultNavigationTimeout(settings.actionMs);
   let reached;
@@ -142,26 +155,19 @@ async function runScenario(message) {
     reached(route.request().url());
     return route.fulfill({ status: 200, contentType: "text/plain", body: "signed in" });
   });
-  try {
-    const softfido = await install(context, { config: message.config, binary: settings.softfido, onError: () => {} });
-    const page = await context.newPage();
-    const ctx = { page, base: settings.base, user: message.user, softfido };
-    await step("sign_up", softfido, () => driver.signUp(ctx));
-    if (message.register) await step("register", softfido, () => driver.addPasskey(ctx, message.register));
-    await context.clearCookies();
-    if (message.answers) await softfido.next(message.answers);
-    const url = await step("sign_in", softfido, async () => {
-      await page.goto(message.authorizeUrl);
-      // An IdP that answers the request at once (an error redirect) needs no sign-in.
-      return Promise.race([callback, driver.signIn(ctx, message.signIn).then(() => callback)]);
-    });
-    return { callback: url, failure: null };
-  } catch (error) {
-    if (error instanceof Failure) return { callback: null, failure: { stage: error.stage, kind: error.kind, detail: error.detail } };
-    return { callback: null, failure: { stage: "harness", kind: "error", detail: String(error?.stack || error) } };
-  } finally {
-    await context.close().catch(() => {});
-  }
+  const softfido = await install(context, { config: message.config, binary: settings.softfido, onError: () => {} });
+  const page = await context.newPage();
+  const ctx = { page, base: settings.base, user: message.user, softfido };
+  await step("sign_up", softfido, () => driver.signUp(ctx));
+  if (message.register) await step("register", softfido, () => driver.addPasskey(ctx, message.register));
+  await context.clearCookies();
+  if (message.answers) await softfido.next(message.answers);
+  const url = await step("sign_in", softfido, async () => {
+    await page.goto(message.authorizeUrl);
+    // An IdP that answers the request at once (an error redirect) needs no sign-in.
+    return Promise.race([callback, driver.signIn(ctx, message.signIn).then(() => callback)]);
+  });
+  return { callback: url, failure: null };
 }
 
 async function handle(message) {

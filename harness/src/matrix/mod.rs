@@ -7,10 +7,12 @@
 pub mod ceremony;
 pub mod golden;
 pub mod group;
+pub mod merge;
 pub mod oracle;
 pub mod report;
 pub mod scenario;
 pub mod selection;
+pub mod shard;
 pub mod target;
 
 use std::collections::BTreeMap;
@@ -30,6 +32,7 @@ use self::ceremony::Target;
 use self::group::Run;
 use self::report::{Record, Totals};
 use self::scenario::Scenario;
+use self::shard::Shard;
 use crate::args::{Selection, parse_policy};
 use crate::axes::RpUv;
 use crate::filter::Filter;
@@ -44,6 +47,10 @@ pub struct MatrixArgs {
     /// A covering subset (every pair of axis values at least once) for fast loops.
     #[arg(long)]
     pub quick: bool,
+    /// Run only shard K of N (1 ≤ K ≤ N) of the selected scenarios: a deterministic split that
+    /// keeps each shared registration whole; `softfido report merge` joins the N reports.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
     /// Write matrix.json, junit.xml and matrix.md into this directory.
     #[arg(long)]
     pub report: Option<PathBuf>,
@@ -68,8 +75,17 @@ pub struct MatrixArgs {
     pub print_client_config: Option<String>,
 }
 
-/// The scenarios `args` select, in product order.
+/// The scenarios `args` select, in product order: [`select_all`], then only `--shard`'s part.
 pub fn select(args: &MatrixArgs) -> anyhow::Result<Vec<Scenario>> {
+    let scenarios = select_all(args)?;
+    Ok(match args.shard {
+        Some(shard) => shard.select(scenarios),
+        None => scenarios,
+    })
+}
+
+/// The scenarios `--filter`, `--quick` and `--rp-url` select, before `--shard` splits them.
+pub fn select_all(args: &MatrixArgs) -> anyhow::Result<Vec<Scenario>> {
     let mut scenarios = scenario::all_scenarios();
     if let Some(filter) = &args.selection.filter {
         let filter = Filter::parse(filter, &scenarios)?;
@@ -99,12 +115,22 @@ pub fn run(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
         println!("{:#}", crate::idp::matrix_provider_config(issuer.trim_end_matches('/')));
         return Ok(ExitCode::SUCCESS);
     }
-    let scenarios = select(args)?;
-    if scenarios.is_empty() {
+    let selected = select_all(args)?;
+    if selected.is_empty() {
         anyhow::bail!("no scenario matches the filter");
     }
+    let whole = selected.len();
+    // A shard may be empty (more shards than registrations): it writes an empty report.
+    let scenarios = match args.shard {
+        Some(shard) => {
+            let part = shard.select(selected);
+            println!("shard {shard}: {} of {whole} scenarios", part.len());
+            part
+        }
+        None => selected,
+    };
     if let Some(path) = &args.target {
-        return target::run::run(args, &target::Target::load(path)?, scenarios);
+        return target::run::run(args, &target::Target::load(path)?, scenarios, whole);
     }
     let jobs = args.selection.threads.count();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -118,8 +144,8 @@ pub fn run(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
     };
     let target = args.rp_url.as_deref().unwrap_or("in-process IdP");
     if args.rp_url.is_some() {
-        let selection = MatrixArgs { rp_url: None, ..args.clone() };
-        let elapsed = select(&selection)?.iter().filter(|s| s.moves_the_clock()).count();
+        let selection = MatrixArgs { rp_url: None, shard: None, ..args.clone() };
+        let elapsed = select_all(&selection)?.iter().filter(|s| s.moves_the_clock()).count();
         if elapsed > 0 {
             println!("skipped {elapsed} max_age=elapsed scenarios: the clock of {target} cannot be moved");
         }
@@ -130,7 +156,11 @@ pub fn run(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
     let totals = Totals::of(&records, started.elapsed().as_secs_f64());
     print!("{}", report::terminal(&records, totals));
     if let Some(dir) = &args.report {
-        report::write_all(dir, &records, totals)?;
+        let mut json = report::json_report(&records, totals);
+        if let Some(shard) = args.shard {
+            shard::ShardOf { shard, selected: whole }.mark(&mut json);
+        }
+        report::write_json_and_all(dir, &json, &records, totals)?;
         println!("reports written to {}", dir.display());
     }
     Ok(if totals.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })

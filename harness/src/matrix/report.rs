@@ -326,9 +326,19 @@ pub fn markdown(records: &[Record], totals: Totals) -> String {
 
 /// Writes `matrix.json`, `junit.xml` and `matrix.md` into `dir`.
 pub fn write_all(dir: &Path, records: &[Record], totals: Totals) -> anyhow::Result<()> {
+    write_json_and_all(dir, &json_report(records, totals), records, totals)
+}
+
+/// Writes `json` (the [`json_report`] of `records`, perhaps with keys added) as `matrix.json`,
+/// then `junit.xml` and `matrix.md` of `records`, into `dir`.
+pub fn write_json_and_all(
+    dir: &Path,
+    json: &Value,
+    records: &[Record],
+    totals: Totals,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let json =
-        serde_json::to_vec_pretty(&json_report(records, totals)).context("encoding the JSON report")?;
+    let json = serde_json::to_vec_pretty(json).context("encoding the JSON report")?;
     std::fs::write(dir.join("matrix.json"), json).context("writing matrix.json")?;
     std::fs::write(dir.join("junit.xml"), junit(records, totals)).context("writing junit.xml")?;
     std::fs::write(dir.join("matrix.md"), markdown(records, totals)).context("writing matrix.md")?;

@@ -44,3 +44,25 @@ fn a_scenario_is_found_by_its_values() {
     wrong[0].1 = "approve";
     assert!(scenario_from_values(&wrong).is_err(), "password-only has no up");
 }
+
+#[test]
+fn the_index_finds_what_a_scan_finds() {
+    let all = all_scenarios();
+    let index = ScenarioIndex::new();
+    for (position, scenario) in all.iter().enumerate() {
+        assert_eq!(index.find(&scenario.values()).expect("found"), *scenario);
+        assert_eq!(index.position(scenario), Some(position));
+    }
+    // A scan builds the product each time: a few, the last a U2F key's.
+    for scenario in [all[0], all[all.len() / 2], all[all.len() - 1]] {
+        assert_eq!(scenario_from_values(&scenario.values()).expect("found"), scenario);
+    }
+    let mut wrong = all[0].values();
+    wrong[0].1 = "approve";
+    let (scanned, indexed) = (scenario_from_values(&wrong), index.find(&wrong));
+    assert_eq!(scanned.expect_err("no such").to_string(), indexed.expect_err("no such").to_string());
+    let missing = index.find(&wrong[1..]).expect_err("up is missing").to_string();
+    assert!(missing.contains("axis up is missing"), "{missing}");
+    let unknown = index.find(&[("colour", "red")]).expect_err("unknown axis").to_string();
+    assert!(unknown.contains("unknown axis \"colour\""), "{unknown}");
+}

@@ -19,6 +19,7 @@ use super::{ClientAuth, Target};
 use crate::matrix::ceremony::{self, ClientRegistration};
 use crate::matrix::report::{self, Comparison, Record, Totals};
 use crate::matrix::scenario::Scenario;
+use crate::matrix::shard::ShardOf;
 use crate::matrix::{MatrixArgs, oracle, run_all};
 
 /// Browser contexts at once when `--jobs` is not given.
@@ -26,20 +27,27 @@ const DEFAULT_CONTEXTS: usize = 2;
 
 /// Runs `scenarios` against the target of `args`; exit status 1 on any mismatch, and, for a
 /// target that must agree with the in-process IdP, on any disagreement.
-pub fn run(args: &MatrixArgs, target: &Target, scenarios: Vec<Scenario>) -> anyhow::Result<ExitCode> {
+/// `selected` counts the scenarios before `--shard` took its part.
+pub fn run(
+    args: &MatrixArgs,
+    target: &Target,
+    scenarios: Vec<Scenario>,
+    selected: usize,
+) -> anyhow::Result<ExitCode> {
     let contexts = args.selection.threads.jobs.unwrap_or(DEFAULT_CONTEXTS).max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("tokio runtime")?;
-    runtime.block_on(run_async(args, target, scenarios, contexts))
+    runtime.block_on(run_async(args, target, scenarios, selected, contexts))
 }
 
 async fn run_async(
     args: &MatrixArgs,
     target: &Target,
     scenarios: Vec<Scenario>,
+    selected: usize,
     contexts: usize,
 ) -> anyhow::Result<ExitCode> {
     let file = &target.file;
@@ -84,7 +92,11 @@ async fn run_async(
     print!("{}", report::terminal(&records, totals));
     let agreement = compare_in_process(args, &records, scenarios, browser_seconds).await?;
     if let Some(dir) = &args.report {
-        report::write_all(dir, &records, totals)?;
+        let mut json = report::json_report(&records, totals);
+        if let Some(shard) = args.shard {
+            ShardOf { shard, selected }.mark(&mut json);
+        }
+        report::write_json_and_all(dir, &json, &records, totals)?;
         println!("reports written to {}", dir.display());
     }
     let disagreeing = file.agrees_with_in_process && agreement > 0;
@@ -157,7 +169,7 @@ async fn compare_in_process(
     scenarios: Vec<Scenario>,
     browser_seconds: f64,
 ) -> anyhow::Result<usize> {
-    let in_process_args = MatrixArgs { target: None, rp_url: None, ..args.clone() };
+    let in_process_args = MatrixArgs { target: None, rp_url: None, shard: None, ..args.clone() };
     let jobs = args.selection.threads.count();
     let started = Instant::now();
     let local = run_all(&in_process_args, scenarios, jobs).await?;
