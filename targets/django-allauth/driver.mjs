@@ -61,6 +61,7 @@ export async function addPasskey(ctx, { discoverable, secondFactor }) {
   }
   await step(page, "add the security key", async () => {
     await addHeading.waitFor();
+    await scriptsReady(page);
     await page.locator('input[name="name"]').fill(secondFactor ? "softfido key" : "softfido passkey");
     await page.locator('input[name="passwordless"]').setChecked(!secondFactor);
     await page.locator("#mfa_webauthn_add").click();
@@ -89,8 +90,10 @@ export async function signIn(ctx, { method, discoverable }) {
     if (answer.done) throw new Error("allauth answered the client without a sign-in");
     if (method === "passkey") {
       if (discoverable === false) throw new Error("allauth has no username-first passkey sign-in");
-      await step(page, "sign in with a passkey", () => page.locator("#passkey_login").click(),
-        answered, { back: [LOGIN] });
+      await step(page, "sign in with a passkey", async () => {
+        await scriptsReady(page);
+        await page.locator("#passkey_login").click();
+      }, answered, { back: [LOGIN] });
       return;
     }
     if (method !== "password" && method !== "password_and_key") throw new Error(`unknown method ${method}`);
@@ -106,6 +109,7 @@ export async function signIn(ctx, { method, discoverable }) {
     if (answer.done) throw new Error("allauth signed in with the password alone: it asked for no second factor");
     await step(page, "the security key as second factor", async () => {
       await page.getByRole("heading", { name: "Two-Factor Authentication" }).waitFor();
+      await scriptsReady(page);
       await page.locator("#mfa_webauthn_authenticate").click();
     }, answered, { back: [LOGIN] });
   } finally {
@@ -223,6 +227,15 @@ function clientResponse(page) {
   page.on("request", onRequest);
   state.stop = () => page.off("request", onRequest);
   return state;
+}
+
+/**
+ * Waits until allauth's buttons do something: its onload.js binds the WebAuthn buttons (plain
+ * `type="button"`) on DOMContentLoaded, after its scripts at the end of the page have loaded. A
+ * click before that does nothing (allauth/account/static/account/js/onload.js).
+ */
+async function scriptsReady(page) {
+  await page.waitForLoadState("load");
 }
 
 function pathOf(page) {
