@@ -53,8 +53,12 @@ impl Comparison {
     pub fn agrees(self, expected: &Verdict, actual: &Verdict) -> bool {
         match self {
             Self::Exact => expected == actual,
+            // A harness error (a step that timed out, a runner that broke) is no verdict.
             Self::OutcomeAmrAcr => {
-                expected.outcome == actual.outcome && expected.amr == actual.amr && expected.acr == actual.acr
+                expected.outcome == actual.outcome
+                    && expected.amr == actual.amr
+                    && expected.acr == actual.acr
+                    && !actual.error.as_deref().is_some_and(|error| error.starts_with("harness:"))
             }
         }
     }

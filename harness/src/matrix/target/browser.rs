@@ -22,7 +22,9 @@ static ACCOUNTS: AtomicU64 = AtomicU64::new(0);
 /// The authorization request of `s` at `target`, with `scopes` besides `openid`.
 pub(crate) fn authorization(target: &Target, s: &Scenario, scopes: &[String]) -> AuthorizationRequest {
     let mut request = authorization_request(&target.client, s);
+    let scopes: Vec<&String> = scopes.iter().filter(|scope| *scope != "openid").collect();
     if !scopes.is_empty() {
+        let scopes: Vec<&str> = scopes.iter().map(|scope| scope.as_str()).collect();
         let pairs: Vec<(String, String)> = request
             .url
             .query_pairs()
@@ -86,9 +88,13 @@ pub(crate) async fn verdict(
     }
 }
 
-/// A step that failed in the browser: `browser:STAGE:KIND:DETAIL`.
+/// A step that failed in the browser: `browser:STAGE:KIND:DETAIL` when the page or the
+/// authenticator refused; `harness:browser STAGE:KIND:DETAIL` when nothing happened in time or
+/// the runner broke, which says nothing about the IdP and never agrees with a verdict.
 pub fn browser_refusal(failure: &StepFailure) -> Verdict {
-    refused(format!("browser:{}:{}:{}", failure.stage, failure.kind, failure.detail))
+    let broken = failure.kind == "timeout" || failure.stage == "harness";
+    let prefix = if broken { "harness:browser " } else { "browser:" };
+    refused(format!("{prefix}{}:{}:{}", failure.stage, failure.kind, failure.detail))
 }
 
 /// The redirect to the client: an error (OIDC Core §3.1.2.6) or a code to redeem.

@@ -51,7 +51,7 @@ async fn run_async(
     contexts: usize,
 ) -> anyhow::Result<ExitCode> {
     let file = &target.file;
-    let server = IdpServer::start(target).await?;
+    let server = IdpServer::start(target, args.report.as_deref()).await?;
     let port = server.as_ref().map(|(_, port)| *port);
     let issuer = with_port(&file.issuer, port);
     let registration = ClientRegistration {

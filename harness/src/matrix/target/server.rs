@@ -16,7 +16,8 @@ use crate::http::Http;
 #[derive(Debug)]
 pub struct IdpServer {
     child: Child,
-    /// Its output (stdout and stderr), for the error of a run that went wrong.
+    /// Its output (stdout and stderr), for the error of a run that went wrong, and kept with
+    /// the reports.
     pub log: PathBuf,
     _scratch: tempfile::TempDir,
 }
@@ -37,17 +38,18 @@ fn free_port() -> anyhow::Result<u16> {
 
 impl IdpServer {
     /// Starts the target's server, if it has one, and waits until `issuer + ready` answers
-    /// 200. Returns the server and the port it was given.
-    pub async fn start(target: &Target) -> anyhow::Result<Option<(Self, u16)>> {
+    /// 200. Its output goes to `log_dir/server.log` (kept), or to a temporary file. Returns the
+    /// server and the port it was given.
+    pub async fn start(target: &Target, log_dir: Option<&Path>) -> anyhow::Result<Option<(Self, u16)>> {
         let Some(spec) = &target.file.server else { return Ok(None) };
         let port = free_port()?;
-        let server = Self::spawn(spec, &target.dir, port)?;
+        let server = Self::spawn(spec, &target.dir, port, log_dir)?;
         let issuer = with_port(&target.file.issuer, Some(port));
         server.wait_ready(&format!("{}{}", issuer.trim_end_matches('/'), spec.ready), spec).await?;
         Ok(Some((server, port)))
     }
 
-    fn spawn(spec: &ServerSpec, dir: &Path, port: u16) -> anyhow::Result<Self> {
+    fn spawn(spec: &ServerSpec, dir: &Path, port: u16, log_dir: Option<&Path>) -> anyhow::Result<Self> {
         let softfido = std::env::current_exe().context("this executable's path")?;
         let words: Vec<String> = spec
             .command
@@ -56,7 +58,14 @@ impl IdpServer {
             .collect();
         let (program, args) = words.split_first().context("server.command is empty")?;
         let scratch = tempfile::tempdir().context("a directory for the server's log")?;
-        let log = scratch.path().join("server.log");
+        let log = match log_dir {
+            Some(log_dir) => {
+                std::fs::create_dir_all(log_dir)
+                    .with_context(|| format!("creating {}", log_dir.display()))?;
+                log_dir.join("server.log")
+            }
+            None => scratch.path().join("server.log"),
+        };
         let out = File::create(&log).context("the server's log")?;
         let child = Command::new(program)
             .args(args)

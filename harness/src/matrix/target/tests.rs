@@ -117,4 +117,6 @@ fn a_browser_run_compares_outcome_amr_and_acr_but_not_the_errors_wording() {
     assert!(!Comparison::OutcomeAmrAcr.agrees(&honest, &token(&["pop"], Some("phr"))), "amr differs");
     assert!(!Comparison::OutcomeAmrAcr.agrees(&honest, &token(&["pop", "user"], None)), "acr differs");
     assert!(Comparison::OutcomeAmrAcr.agrees(&honest, &honest.clone()));
+    let timed_out = refused("harness:browser sign_in:timeout:nothing happened for 10000 ms");
+    assert!(!Comparison::OutcomeAmrAcr.agrees(&expected, &timed_out), "a step that timed out is no verdict");
 }

@@ -40,3 +40,12 @@ fn a_browser_failure_is_a_rejection_naming_its_step() {
     );
     assert!(verdict.amr.is_empty() && verdict.acr.is_none());
 }
+
+#[test]
+fn a_step_that_timed_out_or_a_broken_runner_is_a_harness_error() {
+    for (stage, kind) in [("sign_in", "timeout"), ("harness", "error")] {
+        let failure = StepFailure { stage: stage.into(), kind: kind.into(), detail: "x".into() };
+        let error = browser_refusal(&failure).error.unwrap_or_default();
+        assert!(error.starts_with("harness:browser "), "{error}");
+    }
+}
