@@ -30,13 +30,13 @@ pub struct Selection {
     pub threads: Threads,
 }
 
-/// Parses an amr/acr policy name (`rfc8176` or `aspnetcore-net10`).
+/// Parses an amr/acr policy name: `rfc8176` (the rule table), `aspnetcore-net10`, or a profile
+/// of another IdP (`authelia`, `zitadel`, `hanko`, `authgear`, `keycloak-default`).
 pub fn parse_policy(value: &str) -> Result<Policy, String> {
-    match value {
-        "rfc8176" => Ok(Policy::Rfc8176),
-        "aspnetcore-net10" => Ok(Policy::AspNetCoreNet10),
-        other => Err(format!("unknown policy {other:?}; expected rfc8176 or aspnetcore-net10")),
-    }
+    Policy::from_name(value).ok_or_else(|| {
+        let names: Vec<&str> = Policy::ALL.iter().map(|policy| policy.name()).collect();
+        format!("unknown policy {value:?}; expected {}", names.join(" or "))
+    })
 }
 
 #[cfg(test)]

@@ -46,7 +46,8 @@ pub struct ServeArgs {
     /// userVerification for both ceremonies: required, preferred or discouraged.
     #[arg(long, default_value = "preferred", value_parser = parse_uv)]
     pub uv: UserVerificationRequirement,
-    /// amr/acr behaviour: rfc8176 (correct) or aspnetcore-net10 (reproduces amr=pwd after passkeys).
+    /// amr/acr behaviour: rfc8176 (correct), or a profile of another IdP: aspnetcore-net10,
+    /// authelia, zitadel, hanko, authgear, keycloak-default (docs/amr-acr.md).
     #[arg(long, default_value = "rfc8176", value_parser = crate::args::parse_policy)]
     pub policy: Policy,
 }

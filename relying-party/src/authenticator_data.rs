@@ -94,6 +94,8 @@ pub fn assertion_evidence(
         backup_state: flags & BS != 0,
         uvm,
         attestation,
+        // Not in the authenticator data: the caller adds what the client reported.
+        unverified_client_attachment: None,
     })
 }
 

@@ -98,6 +98,31 @@ pub struct Evidence {
     pub password: bool,
 }
 
+/// How the client says the authenticator is attached: the `authenticatorAttachment` member of
+/// the credential JSON (WebAuthn L3 §5.1, §5.4.5).
+///
+/// **Unverified.** The client reports it outside anything the authenticator signs, so any
+/// client can claim `cross-platform`. The rule table never reads it; only
+/// [`crate::policy::Policy::Authelia`], which reproduces an IdP that does, looks at it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientAttachment {
+    /// `platform`: built into the client device.
+    Platform,
+    /// `cross-platform`: a roaming authenticator (USB, NFC, BLE, hybrid).
+    CrossPlatform,
+}
+
+impl ClientAttachment {
+    /// The attachment a credential JSON names, if it names a known one.
+    pub fn from_json_name(name: &str) -> Option<Self> {
+        match name {
+            "platform" => Some(Self::Platform),
+            "cross-platform" => Some(Self::CrossPlatform),
+            _ => None,
+        }
+    }
+}
+
 /// What the verified assertion and its credential's registration say.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssertionEvidence {
@@ -113,4 +138,7 @@ pub struct AssertionEvidence {
     pub uvm: Option<UvmReport>,
     /// The attestation judged at registration.
     pub attestation: Attestation,
+    /// The `authenticatorAttachment` the client reported with this assertion: **not verified**
+    /// (see [`ClientAttachment`]); the rule table ignores it.
+    pub unverified_client_attachment: Option<ClientAttachment>,
 }

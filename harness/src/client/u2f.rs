@@ -248,6 +248,8 @@ impl WebAuthnClient {
                 "attestationObject": base64url(&registration.attestation_object(withhold)),
                 "transports": ["usb"],
             },
+            // A U2F key is always a roaming key (WebAuthn L3 §5.4.5).
+            "authenticatorAttachment": "cross-platform",
             "clientExtensionResults": {},
         }))
     }
@@ -281,6 +283,7 @@ impl WebAuthnClient {
                 "signature": base64url(&assertion.signature),
                 "userHandle": null,
             },
+            "authenticatorAttachment": "cross-platform",
             "clientExtensionResults": {},
         }))
     }

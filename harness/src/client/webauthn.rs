@@ -11,6 +11,7 @@
 use ciborium::Value as Cbor;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use softfido_authenticator::config::UvCapability;
 use softfido_authenticator::pin::protocol::PinUvAuthProtocol;
 use softfido_authenticator::pin::token::Permissions;
 use softfido_authenticator::{Authenticator, Signals};
@@ -192,6 +193,7 @@ impl WebAuthnClient {
                 "attestationObject": base64url(&attestation_object),
                 "transports": ["usb"],
             },
+            "authenticatorAttachment": self.attachment(),
             "clientExtensionResults": {},
         }))
     }
@@ -251,8 +253,19 @@ impl WebAuthnClient {
                 "signature": base64url(&bytes(field(&body, 3), "signature")?),
                 "userHandle": user_handle,
             },
+            "authenticatorAttachment": self.attachment(),
             "clientExtensionResults": {},
         }))
+    }
+
+    /// `authenticatorAttachment` as a browser reports it (WebAuthn L3 §5.4.5): `platform` for an
+    /// authenticator with built-in user verification (a laptop's or phone's sensor),
+    /// `cross-platform` for a roaming key (none, or a PIN the platform collects).
+    pub fn attachment(&self) -> &'static str {
+        match self.authenticator.config().uv {
+            UvCapability::Builtin { .. } => "platform",
+            UvCapability::None | UvCapability::ClientPin => "cross-platform",
+        }
     }
 
     fn client_data(&self, type_: &str, challenge: &[u8]) -> Vec<u8> {

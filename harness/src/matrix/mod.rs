@@ -5,6 +5,7 @@
 //! `openidconnect`, and compares amr/acr, or the error, with [`oracle`].
 
 pub mod ceremony;
+pub mod findings;
 pub mod golden;
 pub mod group;
 pub mod merge;
@@ -61,8 +62,11 @@ pub struct MatrixArgs {
     /// With --rp-url: the userVerification that IdP is configured with (only those scenarios run).
     #[arg(long, default_value = "preferred")]
     pub rp_uv: RpUv,
-    /// The amr/acr policy of the in-process IdP: rfc8176 (correct) or aspnetcore-net10
-    /// (reproduces amr=pwd after a passkey sign-in; the matrix then shows every mismatch).
+    /// The amr/acr policy of the in-process IdP: rfc8176 (correct), or one reproducing another
+    /// IdP so that the matrix shows every mismatch: aspnetcore-net10 (amr=pwd after a passkey
+    /// sign-in), authelia (hwk/swk from the client's unverified authenticatorAttachment),
+    /// zitadel (mfa,user for a passkey), hanko (passkey), authgear (x_passkey),
+    /// keycloak-default (no amr, acr "1"). Sources: docs/amr-acr.md "Profiles of other IdPs".
     #[arg(long, default_value = "rfc8176", value_parser = parse_policy)]
     pub rp_policy: Policy,
     /// Run against an IdP softfido did not write, through its pages in headless Chromium: a
@@ -140,7 +144,7 @@ pub fn run(args: &MatrixArgs) -> anyhow::Result<ExitCode> {
         .context("tokio runtime")?;
     let policy_note = match args.rp_policy {
         Policy::Rfc8176 => String::new(),
-        other => format!(", IdP policy {other:?}"),
+        other => format!(", IdP policy {}", other.name()),
     };
     let target = args.rp_url.as_deref().unwrap_or("in-process IdP");
     if args.rp_url.is_some() {

@@ -9,6 +9,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use serde_json::{Value, json};
 
+use super::findings;
 use super::oracle::{Expectation, Verdict};
 use super::scenario::MATRIX_AXIS_NAMES;
 use super::scenario::Scenario;
@@ -167,6 +168,7 @@ pub fn terminal(records: &[Record], totals: Totals) -> String {
         if failures.len() > SHOWN_MISMATCHES {
             let _ = writeln!(out, "  … and {} more (see --report DIR)", failures.len() - SHOWN_MISMATCHES);
         }
+        let _ = write!(out, "\n{}", findings::terminal(&findings::findings(records)));
     }
     let _ = writeln!(out, "\n{} passed, {} failed", totals.passed, totals.failed);
     out
@@ -198,6 +200,7 @@ pub fn json_report(records: &[Record], totals: Totals) -> Value {
     json!({
         "scenarios": scenarios,
         "summary": { "passed": totals.passed, "failed": totals.failed, "seconds": (totals.seconds * 10.0).round() / 10.0 },
+        "findings": findings::findings(records).json(),
     })
 }
 
@@ -312,6 +315,7 @@ pub fn markdown(records: &[Record], totals: Totals) -> String {
         let amr = if amr.is_empty() { "—".to_owned() } else { format!("`{amr}`") };
         let _ = writeln!(out, "| {outcome} | {amr} | {acr} | {error} | {rules} | {count} | {failed} |");
     }
+    out.push_str(&findings::markdown(&findings::findings(records)));
     let failures: Vec<&Record> = records.iter().filter(|r| !r.pass()).collect();
     if !failures.is_empty() {
         out.push_str("\n## Mismatches\n\n| scenario | expected | actual |\n|---|---|---|\n");

@@ -88,7 +88,12 @@ impl AcrRequest {
 
     /// The strongest acr the request asks for, essential or voluntary (what a step-up aims at).
     pub fn highest(&self) -> Option<Acr> {
-        self.essential.iter().flatten().chain(&self.voluntary).filter_map(RequestedAcr::known).max()
+        self.essential
+            .iter()
+            .flatten()
+            .chain(&self.voluntary)
+            .filter_map(RequestedAcr::known)
+            .max_by_key(|acr| acr.rank())
     }
 }
 

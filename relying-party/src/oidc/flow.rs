@@ -84,9 +84,11 @@ pub fn decide(
 
 impl Session {
     /// Whether the session authenticated the user at all: a sign-up that has not yet signed in
-    /// with a password or a passkey has no amr and is not an authentication (OIDC Core §3.1.2.3).
+    /// with a password or a passkey has no amr and no acr and is not an authentication (OIDC Core
+    /// §3.1.2.3). A sign-in always has one of them (an amr under the rule table; only the
+    /// `keycloak-default` profile gives an acr alone).
     pub fn authenticated(&self) -> bool {
-        !self.context.amr.is_empty()
+        !self.context.amr.is_empty() || self.context.acr.is_some()
     }
 }
 

@@ -30,7 +30,9 @@ pub struct IdTokenClaims {
     /// The achieved acr (absent for a password-only sign-in).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acr: Option<Acr>,
-    /// The amr values (RFC 8176), sorted.
+    /// The amr values (RFC 8176), sorted; the claim is left out when there are none (only a
+    /// profile of another IdP, `keycloak-default`, gives none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub amr: Vec<Amr>,
 }
 

@@ -1,7 +1,7 @@
 //! The rule table, row by row (docs/amr-acr.md).
 
 use super::*;
-use crate::evidence::{MetadataFacts, UvmReport};
+use crate::evidence::{ClientAttachment, MetadataFacts, UvmReport};
 
 fn assertion() -> AssertionEvidence {
     AssertionEvidence {
@@ -11,6 +11,7 @@ fn assertion() -> AssertionEvidence {
         backup_state: false,
         uvm: None,
         attestation: Attestation::None,
+        unverified_client_attachment: None,
     }
 }
 
@@ -234,4 +235,182 @@ fn r9_a_recent_password_of_the_same_user_is_the_second_factor() {
     for (earlier, expected, case) in cases {
         assert_eq!(password_is_second_factor(earlier, "alice", 1000), expected, "{case}");
     }
+}
+
+#[test]
+fn the_rule_table_ignores_the_unverified_client_attachment() {
+    for attestation in
+        [Attestation::None, trusted(KeyStorage::Software, &[]), trusted(KeyStorage::Hardware, &[])]
+    {
+        let reported = |attachment| {
+            decide(passkey(AssertionEvidence {
+                unverified_client_attachment: attachment,
+                attestation: attestation.clone(),
+                ..assertion()
+            }))
+        };
+        let unreported = reported(None);
+        assert_eq!(reported(Some(ClientAttachment::CrossPlatform)), unreported, "{attestation:?}");
+        assert_eq!(reported(Some(ClientAttachment::Platform)), unreported, "{attestation:?}");
+    }
+    // An unattested key whose client claims a roaming key still earns only `pop` (R8).
+    let claimed = AssertionEvidence {
+        unverified_client_attachment: Some(ClientAttachment::CrossPlatform),
+        ..assertion()
+    };
+    assert_eq!(decide(passkey(claimed)), (vec!["pop", "user"], Some("phr")));
+}
+
+/// The profiles of other IdPs (docs/amr-acr.md "Profiles of other IdPs"), by evidence class.
+fn profile(policy: Policy, evidence: Evidence) -> (Vec<&'static str>, Option<&'static str>) {
+    let context = auth_context(&evidence, policy).expect("a context");
+    (context.amr_strings(), context.acr.map(Acr::as_str))
+}
+
+/// A trusted hardware key with a PIN: the strongest evidence a passkey gives.
+fn verified_hardware_key() -> AssertionEvidence {
+    AssertionEvidence {
+        user_verified: true,
+        uvm: Some(UvmReport { method: Some(UvMethod::Knowledge), key_storage: None }),
+        attestation: trusted(KeyStorage::Hardware, &[UvMethod::Knowledge]),
+        ..assertion()
+    }
+}
+
+fn password_only() -> Evidence {
+    Evidence { assertion: None, password: true }
+}
+
+fn password_and_key() -> Evidence {
+    Evidence { assertion: Some(assertion()), password: true }
+}
+
+fn attached(attachment: ClientAttachment, assertion: AssertionEvidence) -> AssertionEvidence {
+    AssertionEvidence { unverified_client_attachment: Some(attachment), ..assertion }
+}
+
+#[test]
+fn authelia_passkey_hwk_or_swk_from_the_client_and_pin_for_any_uv() {
+    let cross = attached(ClientAttachment::CrossPlatform, verified_hardware_key());
+    assert_eq!(profile(Policy::Authelia, passkey(cross)), (vec!["hwk", "pin", "pop", "user"], None));
+    // The same claim from a synced software key still earns hwk: nothing checks it.
+    let synced =
+        attached(ClientAttachment::CrossPlatform, AssertionEvidence { backup_eligible: true, ..assertion() });
+    assert_eq!(profile(Policy::Authelia, passkey(synced)), (vec!["hwk", "pop", "user"], None));
+    let platform = attached(ClientAttachment::Platform, verified_hardware_key());
+    assert_eq!(profile(Policy::Authelia, passkey(platform)), (vec!["pin", "pop", "swk", "user"], None));
+}
+
+#[test]
+fn authelia_passkey_without_uv_or_attachment_is_swk_without_pin() {
+    assert_eq!(profile(Policy::Authelia, passkey(assertion())), (vec!["pop", "swk", "user"], None));
+}
+
+#[test]
+fn authelia_password_is_pwd_and_kba() {
+    assert_eq!(profile(Policy::Authelia, password_only()), (vec!["kba", "pwd"], None));
+}
+
+#[test]
+fn authelia_password_and_key_add_mfa() {
+    let evidence =
+        Evidence { assertion: Some(attached(ClientAttachment::CrossPlatform, assertion())), password: true };
+    assert_eq!(profile(Policy::Authelia, evidence), (vec!["hwk", "kba", "mfa", "pop", "pwd", "user"], None));
+}
+
+#[test]
+fn zitadel_passkey_is_mfa_and_user_whatever_the_evidence() {
+    assert_eq!(profile(Policy::Zitadel, passkey(verified_hardware_key())), (vec!["mfa", "user"], None));
+    assert_eq!(profile(Policy::Zitadel, passkey(assertion())), (vec!["mfa", "user"], None));
+}
+
+#[test]
+fn zitadel_password_is_pwd() {
+    assert_eq!(profile(Policy::Zitadel, password_only()), (vec!["pwd"], None));
+}
+
+#[test]
+fn zitadel_password_and_key_are_pwd_user_mfa() {
+    assert_eq!(profile(Policy::Zitadel, password_and_key()), (vec!["mfa", "pwd", "user"], None));
+}
+
+#[test]
+fn hanko_passkey_is_passkey_with_or_without_uv() {
+    assert_eq!(profile(Policy::Hanko, passkey(verified_hardware_key())), (vec!["passkey"], None));
+    assert_eq!(profile(Policy::Hanko, passkey(assertion())), (vec!["passkey"], None));
+}
+
+#[test]
+fn hanko_password_is_pwd() {
+    assert_eq!(profile(Policy::Hanko, password_only()), (vec!["pwd"], None));
+}
+
+#[test]
+fn hanko_password_and_key_are_pwd_and_security_key_without_mfa() {
+    assert_eq!(profile(Policy::Hanko, password_and_key()), (vec!["pwd", "security_key"], None));
+}
+
+#[test]
+fn authgear_passkey_is_x_passkey_with_or_without_uv() {
+    assert_eq!(profile(Policy::Authgear, passkey(verified_hardware_key())), (vec!["x_passkey"], None));
+    assert_eq!(profile(Policy::Authgear, passkey(assertion())), (vec!["x_passkey"], None));
+}
+
+#[test]
+fn authgear_password_is_pwd() {
+    assert_eq!(profile(Policy::Authgear, password_only()), (vec!["pwd"], None));
+}
+
+#[test]
+fn authgear_two_authenticators_add_mfa() {
+    assert_eq!(profile(Policy::Authgear, password_and_key()), (vec!["mfa", "pwd", "x_passkey"], None));
+}
+
+#[test]
+fn keycloak_default_passkey_has_no_amr_and_acr_1() {
+    assert_eq!(profile(Policy::KeycloakDefault, passkey(verified_hardware_key())), (vec![], Some("1")));
+    assert_eq!(profile(Policy::KeycloakDefault, passkey(assertion())), (vec![], Some("1")));
+}
+
+#[test]
+fn keycloak_default_password_has_no_amr_and_acr_1() {
+    assert_eq!(profile(Policy::KeycloakDefault, password_only()), (vec![], Some("1")));
+}
+
+#[test]
+fn keycloak_default_password_and_key_have_no_amr_and_acr_1() {
+    assert_eq!(profile(Policy::KeycloakDefault, password_and_key()), (vec![], Some("1")));
+}
+
+#[test]
+fn every_profile_still_refuses_what_the_rule_table_refuses() {
+    for policy in Policy::ALL {
+        let absent = passkey(AssertionEvidence { user_present: false, ..assertion() });
+        assert_eq!(auth_context(&absent, policy), Err(Refusal::UserNotPresent), "{policy:?}");
+        let nothing = Evidence { assertion: None, password: false };
+        assert_eq!(auth_context(&nothing, policy), Err(Refusal::NothingVerified), "{policy:?}");
+    }
+}
+
+#[test]
+fn an_unregistered_acr_meets_no_request_of_the_table() {
+    let keycloak = Acr::Unregistered(UnregisteredAcr::KeycloakLoa1);
+    assert!(!keycloak.satisfies(Acr::Phr));
+    assert!(!keycloak.satisfies(Acr::Phrh));
+    assert!(!Acr::Phr.satisfies(keycloak));
+    assert_eq!(Acr::parse("1"), None, "a request for `1` is not one softfido weighs");
+}
+
+#[test]
+fn amr_and_acr_values_round_trip_through_json() {
+    for amr in Amr::ALL {
+        let json = serde_json::to_string(&amr).expect("json");
+        assert_eq!(json, format!("\"{}\"", amr.as_str()));
+        assert_eq!(serde_json::from_str::<Amr>(&json).expect("back"), amr);
+    }
+    for acr in [Acr::Phr, Acr::Phrh, Acr::Unregistered(UnregisteredAcr::KeycloakLoa1)] {
+        let json = serde_json::to_string(&acr).expect("json");
+        assert_eq!(serde_json::from_str::<Acr>(&json).expect("back"), acr);
+    }
+    assert!(serde_json::from_str::<Amr>("\"sms\"").is_err());
 }

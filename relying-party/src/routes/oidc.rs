@@ -140,7 +140,7 @@ fn best_possible_acr(state: &AppState, user_id: &str) -> Result<Option<crate::po
     Ok(credentials
         .iter()
         .map(|stored| potential_acr(&stored.credential.attestation, stored.credential.backup_eligible()))
-        .max())
+        .max_by_key(|acr| acr.rank()))
 }
 
 /// `GET /authorize/continue?request=…`: after the sign-in page, finish the pending request.

@@ -14,7 +14,7 @@ use webauthn_rs_core::proto::{PublicKeyCredential, RegisterPublicKeyCredential};
 use super::extract::{CurrentSession, SignedIn};
 use super::{AppState, session};
 use crate::error::AppError;
-use crate::evidence::Evidence;
+use crate::evidence::{ClientAttachment, Evidence};
 use crate::oidc::flow::Session;
 use crate::policy::{EarlierSignIn, auth_context, password_is_second_factor};
 use crate::store::NewCredential;
@@ -94,6 +94,28 @@ pub struct Finish<T> {
     pub credential: T,
     /// A label for a new passkey.
     pub name: Option<String>,
+}
+
+/// A `get()` credential JSON with the `authenticatorAttachment` the client reported beside it
+/// (WebAuthn L3 §5.1): `webauthn-rs` reads the rest and drops that member.
+#[derive(Debug)]
+pub struct AssertionJson {
+    /// The credential.
+    pub credential: PublicKeyCredential,
+    /// `authenticatorAttachment`, when the client named a known one. Unverified.
+    pub attachment: Option<ClientAttachment>,
+}
+
+impl<'de> Deserialize<'de> for AssertionJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let json = Value::deserialize(deserializer)?;
+        let attachment = json
+            .get("authenticatorAttachment")
+            .and_then(Value::as_str)
+            .and_then(ClientAttachment::from_json_name);
+        let credential = PublicKeyCredential::deserialize(json).map_err(serde::de::Error::custom)?;
+        Ok(Self { credential, attachment })
+    }
 }
 
 /// `POST /webauthn/register/finish`: verifies and stores the new passkey.
@@ -178,17 +200,20 @@ pub async fn login_start(
 pub async fn login_finish(
     State(state): State<AppState>,
     CurrentSession(earlier): CurrentSession,
-    Json(body): Json<Finish<PublicKeyCredential>>,
+    Json(body): Json<Finish<AssertionJson>>,
 ) -> Result<impl IntoResponse, AppError> {
+    let Finish { ceremony, credential: AssertionJson { credential, attachment }, .. } = body;
     let now = state.now();
     let ceremony = state
         .authentications
-        .take(&body.ceremony, now)
+        .take(&ceremony, now)
         .ok_or_else(|| AppError::bad_request("unknown_ceremony", "no sign-in in progress with that id"))?;
-    let raw_id: Vec<u8> = body.credential.raw_id.to_vec();
+    let raw_id: Vec<u8> = credential.raw_id.to_vec();
     let mut registered = state.store()?.credential(&raw_id)?.map(|stored| stored.credential);
-    let verified =
-        state.ceremonies.finish_authentication(&body.credential, ceremony, |_| registered.clone())?;
+    let mut verified =
+        state.ceremonies.finish_authentication(&credential, ceremony, |_| registered.clone())?;
+    // Only a profile that reproduces another IdP reads it (see `ClientAttachment`).
+    verified.evidence.unverified_client_attachment = attachment;
     let user_id = String::from_utf8(verified.user_id.clone())
         .map_err(|_| AppError::bad_request("invalid_user", "the user handle is not one of ours"))?;
     if let Some(credential) = registered.as_mut()

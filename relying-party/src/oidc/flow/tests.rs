@@ -223,3 +223,13 @@ fn the_session_a_reauthenticating_request_found_cannot_answer_it() {
 fn a_session_digest_depends_on_the_providers_key() {
     assert_ne!(session_digest(&Sealer::new(), "session-1"), session_digest(&Sealer::new(), "session-1"));
 }
+
+#[test]
+fn a_sign_in_with_an_acr_and_no_amr_is_an_authentication() {
+    let keycloak = AuthContext {
+        amr: vec![],
+        acr: Some(Acr::Unregistered(crate::policy::UnregisteredAcr::KeycloakLoa1)),
+    };
+    assert!(signed_in(keycloak, 100).authenticated());
+    assert!(!signed_in(AuthContext { amr: vec![], acr: None }, 100).authenticated());
+}
