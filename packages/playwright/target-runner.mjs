@@ -140,7 +140,8 @@ async function runScenario(message) {
     if (error instanceof Failure) return { callback: null, failure: { stage: error.stage, kind: error.kind, detail: error.detail } };
     return { callback: null, failure: { stage: "harness", kind: "error", detail: String(error?.stack || error) } };
   } finally {
-    await context?.close().catch(() => {});
+    // The answer need not wait for the context to close.
+    context?.close().catch(() => {});
   }
 }
 
