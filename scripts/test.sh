@@ -33,12 +33,13 @@ tail -n 3 target/target-softfido.txt
 
 echo "== softfido matrix --target: django-allauth's OpenID provider (the covering subset); its documented findings hold"
 # Mismatches are its findings (docs/targets/django-allauth.md), so the exit status is not the
-# verdict: the report's check is (the run completed, tokens got, none carries amr or acr).
+# verdict: the report's check is (the run completed, tokens got, none carries amr or acr, the
+# documented counts).
 rm -rf target/target-allauth
-timeout -k 10 600 target/debug/softfido matrix --target targets/django-allauth/target.toml --quick \
+timeout -k 10 600 target/debug/softfido matrix --target targets/django-allauth/target.toml --quick --jobs 3 \
   --report target/target-allauth >target/target-allauth.txt || true
 "$venv/bin/python" tests/targets/check_report.py target/target-allauth --tokens-carry-no amr,acr \
-  || { cat target/target-allauth.txt; exit 1; }
+  --expect-passed 50 --expect-failed 12 || { cat target/target-allauth.txt; exit 1; }
 
 echo "== the Playwright package (@softfido/playwright)"
 SOFTFIDO_BIN="$PWD/target/debug/softfido" timeout -k 10 120 node --test packages/playwright/test/*.test.mjs

@@ -78,6 +78,17 @@ class Failure extends Error {
   }
 }
 
+/**
+ * What a driver's or Playwright's error says: `timeout` (Playwright's TimeoutError, or a driver's
+ * error named so: nothing happened in time), `broken` (a driver's BrokenRunError: the site or
+ * the run broke), else `page` (the page showed a refusal). Only `page` is a verdict on the IdP.
+ */
+function kindOf(error) {
+  if (error?.name === "TimeoutError") return "timeout";
+  if (error?.name === "BrokenRunError") return "broken";
+  return "page";
+}
+
 /** Resolves with the first refusal softfido records after `from` refusals. */
 function nextRefusal(softfido, from, stopped) {
   return new Promise((resolve) => {
@@ -104,13 +115,13 @@ async function step(stage, softfido, body) {
   try {
     return await Promise.race([
       body().catch((error) => {
-        throw error instanceof Failure ? error : new Failure(stage, "page", String(error?.message || error).split("\n")[0]);
+        throw error instanceof Failure ? error : new Failure(stage, kindOf(error), String(error?.message || error).split("\n")[0]);
       }),
       nextRefusal(softfido, softfido.refusals.length, stopped).then((refusal) => {
         throw new Failure(stage, "refused", describeRefusal(refusal));
       }),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Failure(stage, "timeout", `nothing happened for ${settings.actionMs} ms`)),
+        timer = setTimeout(() => reject(new Failure(stage, "timeout", `nothing happened for ${settings.actionMs * 2} ms`)),
           settings.actionMs * 2);
       }),
     ]);
@@ -156,7 +167,17 @@ async function scenarioIn(context, message) {
     reached(route.request().url());
     return route.fulfill({ status: 200, contentType: "text/plain", body: "signed in" });
   });
-  const softfido = await install(context, { config: message.config, binary: settings.softfido, onError: () => {} });
+  // A bridge failure reaches the page as an UnknownError: the run broke, whatever the page says.
+  const bridgeErrors = [];
+  const softfido = await install(context, { config: message.config, binary: settings.softfido, onError: (error) => bridgeErrors.push(error) });
+  try {
+    return await scenarioSteps(context, softfido, callback, message);
+  } finally {
+    if (bridgeErrors.length > 0) throw new Failure("harness", "error", `softfido bridge: ${bridgeErrors[0].message}`);
+  }
+}
+
+async function scenarioSteps(context, softfido, callback, message) {
   const page = await context.newPage();
   const ctx = { page, base: settings.base, user: message.user, softfido };
   await step("sign_up", softfido, () => driver.signUp(ctx));

@@ -140,9 +140,12 @@ async function step(page, what, action, done, { back = [] } = {}) {
       }
       if (finished) return;
       const shown = await shownError(page, seen, back);
-      if (shown) throw new Error(`${what}: ${shown}`);
+      if (shown) {
+        // A server error says the site broke (a locked database), not what it decided.
+        throw named(seen.serverErrors ? "BrokenRunError" : "Error", `${what}: ${shown}`);
+      }
       if (Date.now() > deadline) {
-        throw new Error(`${what}: allauth showed neither success nor an error in ${STEP_MS} ms (at ${page.url()})`);
+        throw named("TimeoutError", `${what}: allauth showed neither success nor an error in ${STEP_MS} ms (at ${page.url()})`);
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
@@ -152,11 +155,21 @@ async function step(page, what, action, done, { back = [] } = {}) {
 }
 
 /**
+ * An Error with `name`: the runner reads `TimeoutError` (nothing happened in time) and
+ * `BrokenRunError` (the site or the run broke) as no verdict on the IdP (targets/README.md).
+ */
+function named(name, message) {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+/**
  * What happens on the page from now on: allauth's logged ceremony failures, documents loaded,
  * documents answered with an HTTP error (allauth's rate limits answer 429, ACCOUNT_RATE_LIMITS).
  */
 function watch(page) {
-  const seen = { ceremonyErrors: [], loads: [], httpErrors: [] };
+  const seen = { ceremonyErrors: [], loads: [], httpErrors: [], serverErrors: false };
   const onConsole = (message) => {
     if (message.type() === "error" && (message.location().url || "").includes(WEBAUTHN_SCRIPT)) {
       seen.ceremonyErrors.push(message.text());
@@ -167,6 +180,7 @@ function watch(page) {
     const request = response.request();
     if (response.status() >= 400 && request.isNavigationRequest() && request.frame() === page.mainFrame()) {
       seen.httpErrors.push(`HTTP ${response.status()} ${response.statusText()} at ${new URL(response.url()).pathname}`);
+      if (response.status() >= 500) seen.serverErrors = true;
     }
   };
   page.on("console", onConsole);

@@ -92,11 +92,17 @@ impl Findings {
 pub fn findings(records: &[Record]) -> Findings {
     let mut applied: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut violated: BTreeMap<&'static str, (usize, String)> = BTreeMap::new();
+    let mut not_judged = 0;
     for record in records {
         for rule in &record.expected.rules {
             *applied.entry(rule).or_default() += 1;
         }
         if record.pass() {
+            continue;
+        }
+        // The harness failed (a step that timed out, a runner that broke): nothing the IdP did.
+        if record.actual.error.as_deref().is_some_and(|error| error.starts_with("harness:")) {
+            not_judged += 1;
             continue;
         }
         for rule in attribute(&record.expected.verdict, &record.expected.rules, &record.actual) {
@@ -112,7 +118,13 @@ pub fn findings(records: &[Record]) -> Findings {
     rules.extend(
         [NOT_RFC_8176, OUTCOME].into_iter().map(|rule| finding(rule, None)).filter(|f| f.violated > 0),
     );
-    Findings { rules, statements: statements(records) }
+    let mut statements = statements(records);
+    if not_judged > 0 {
+        statements.push(format!(
+            "{not_judged} scenarios not judged: the harness failed there (`harness:` errors), which says nothing of the IdP"
+        ));
+    }
+    Findings { rules, statements }
 }
 
 /// The rules a mismatch between `expected` (decided by `rules`) and `actual` breaks, each once.

@@ -145,3 +145,16 @@ fn the_reports_show_the_findings() {
     assert_eq!((r6["applied"].as_u64(), r6["violated"].as_u64()), (Some(1), Some(1)));
     assert!(json.as_array().expect("array").iter().any(|f| f["statement"].is_string()));
 }
+
+#[test]
+fn a_harness_failure_is_not_judged_against_any_rule() {
+    let expected = token(&HWK_PIN, Some("phrh"));
+    let broken = refused(Outcome::Rejected, "harness:browser sign_in:timeout:nothing happened");
+    let findings = findings(&records(vec![(expected, HWK_PIN_RULES.to_vec(), broken)]));
+    assert_eq!(findings.violated().count(), 0, "{:?}", findings.rules);
+    assert!(
+        findings.statements.iter().any(|s| s.starts_with("1 scenarios not judged")),
+        "{:?}",
+        findings.statements
+    );
+}

@@ -89,10 +89,13 @@ pub(crate) async fn verdict(
 }
 
 /// A step that failed in the browser: `browser:STAGE:KIND:DETAIL` when the page or the
-/// authenticator refused; `harness:browser STAGE:KIND:DETAIL` when nothing happened in time or
-/// the runner broke, which says nothing about the IdP and never agrees with a verdict.
+/// authenticator refused; `harness:browser STAGE:KIND:DETAIL` when nothing happened in time,
+/// the site or the runner broke, or the sign-up failed (a password sign-up is what every
+/// scenario starts from, never what it tests): those say nothing about the IdP's judgement and
+/// never agree with a verdict.
 pub fn browser_refusal(failure: &StepFailure) -> Verdict {
-    let broken = failure.kind == "timeout" || failure.stage == "harness";
+    let broken = matches!(failure.kind.as_str(), "timeout" | "broken" | "error")
+        || matches!(failure.stage.as_str(), "harness" | "sign_up");
     let prefix = if broken { "harness:browser " } else { "browser:" };
     refused(format!("{prefix}{}:{}:{}", failure.stage, failure.kind, failure.detail))
 }
@@ -110,16 +113,31 @@ async fn callback_verdict(
         return Err(refused(format!("harness:the callback's state is not the request's: {callback}")));
     }
     if let Some(error) = param("error") {
-        let outcome = match error.as_str() {
-            "unmet_authentication_requirements" => Outcome::UnmetAuthenticationRequirements,
-            "login_required" => Outcome::LoginRequired,
-            _ => Outcome::Rejected,
-        };
-        return Ok(Verdict { outcome, amr: Vec::new(), acr: None, error: Some(format!("oauth:{error}")) });
+        return Ok(callback_error(&error));
     }
     let code = param("code")
         .ok_or_else(|| refused(format!("harness:a callback with neither code nor error: {callback}")))?;
-    redeem(target, &code, request.verifier, &request.nonce).await
+    // The IdP issued a code: a failure to redeem it is the harness's or the target file's (a
+    // wrong secret, a PKCE mismatch), never a refusal the oracle could expect.
+    redeem(target, &code, request.verifier, &request.nonce).await.map_err(|failed| {
+        refused(format!(
+            "harness:the code was issued but not redeemed ({})",
+            failed.error.unwrap_or_default()
+        ))
+    })
+}
+
+/// An error redirected to the client (OIDC Core §3.1.2.6). Only the refusals a sign-in can
+/// end in are verdicts; any other error (`server_error`, `invalid_request`, …) says the request
+/// or the IdP broke, not what it decided about the user.
+pub fn callback_error(error: &str) -> Verdict {
+    let outcome = match error {
+        "unmet_authentication_requirements" => Outcome::UnmetAuthenticationRequirements,
+        "login_required" => Outcome::LoginRequired,
+        "access_denied" | "interaction_required" => Outcome::Rejected,
+        _ => return refused(format!("harness:the IdP answered the client with error={error}")),
+    };
+    Verdict { outcome, amr: Vec::new(), acr: None, error: Some(format!("oauth:{error}")) }
 }
 
 #[cfg(test)]

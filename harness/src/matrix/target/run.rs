@@ -40,7 +40,28 @@ pub fn run(
         .enable_all()
         .build()
         .context("tokio runtime")?;
-    runtime.block_on(run_async(args, target, scenarios, selected, contexts))
+    if scenarios.is_empty() {
+        // An empty shard: nothing to start, an empty report.
+        if let Some(dir) = &args.report {
+            let mut json = report::json_report(&[], Totals::default());
+            if let Some(shard) = args.shard {
+                ShardOf { shard, selected }.mark(&mut json);
+            }
+            report::write_json_and_all(dir, &json, &[], Totals::default())?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    runtime.block_on(async {
+        // On Ctrl-C or SIGTERM the run's future is dropped, and with it the IdP server's
+        // process group, the browser runner and its Chromium.
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .context("listening for SIGTERM")?;
+        tokio::select! {
+            result = run_async(args, target, scenarios, selected, contexts) => result,
+            _ = tokio::signal::ctrl_c() => anyhow::bail!("interrupted: the IdP server and the browser are stopped"),
+            _ = terminate.recv() => anyhow::bail!("terminated: the IdP server and the browser are stopped"),
+        }
+    })
 }
 
 async fn run_async(

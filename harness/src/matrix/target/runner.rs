@@ -40,7 +40,15 @@ pub struct StepFailure {
     pub detail: String,
 }
 
-type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Value>>>>;
+/// The scenarios waiting for their answer; `None` once the runner's output has ended, so that
+/// no scenario starts waiting for an answer that cannot come.
+type Pending = Arc<Mutex<Option<HashMap<u64, oneshot::Sender<Value>>>>>;
+
+/// How long one scenario may take in the runner before it is given up: its steps time out well
+/// before this, so reaching it means the runner itself hangs.
+const SCENARIO_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+/// How long the runner may take to launch Chromium and load the driver.
+const START_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The running Node process.
 pub struct Runner {
@@ -89,7 +97,7 @@ impl Runner {
             .with_context(|| format!("starting {} {}", node.to_string_lossy(), script.display()))?;
         let stdin = child.stdin.take().context("the runner's stdin")?;
         let stdout = child.stdout.take().context("the runner's stdout")?;
-        let pending: Pending = Arc::default();
+        let pending: Pending = Arc::new(Mutex::new(Some(HashMap::new())));
         let (ready_tx, ready_rx) = oneshot::channel();
         tokio::spawn(read_answers(BufReader::new(stdout), Arc::clone(&pending), ready_tx));
         let runner =
@@ -109,10 +117,11 @@ impl Runner {
                 "actionMs": 10_000,
             }))
             .await?;
-        match ready_rx.await {
-            Ok(Ok(())) => Ok(runner),
-            Ok(Err(message)) => anyhow::bail!("the browser runner could not start: {message}"),
-            Err(_) => anyhow::bail!("the browser runner exited before it was ready"),
+        match tokio::time::timeout(START_LIMIT, ready_rx).await {
+            Ok(Ok(Ok(()))) => Ok(runner),
+            Ok(Ok(Err(message))) => anyhow::bail!("the browser runner could not start: {message}"),
+            Ok(Err(_)) => anyhow::bail!("the browser runner exited before it was ready"),
+            Err(_) => anyhow::bail!("the browser runner was not ready within {} s", START_LIMIT.as_secs()),
         }
     }
 
@@ -130,10 +139,31 @@ impl Runner {
         message["type"] = json!("scenario");
         message["seq"] = json!(seq);
         let (tx, rx) = oneshot::channel();
-        self.pending.lock().map_err(|_| anyhow::anyhow!("runner state poisoned"))?.insert(seq, tx);
-        self.send(&message).await?;
-        let answer = rx.await.context("the browser runner exited during a scenario")?;
+        {
+            let mut pending = self.pending.lock().map_err(|_| anyhow::anyhow!("runner state poisoned"))?;
+            let waiting = pending.as_mut().context("the browser runner has exited")?;
+            waiting.insert(seq, tx);
+        }
+        if let Err(error) = self.send(&message).await {
+            self.forget(seq);
+            return Err(error);
+        }
+        let answer = match tokio::time::timeout(SCENARIO_LIMIT, rx).await {
+            Ok(answer) => answer.context("the browser runner exited during a scenario")?,
+            Err(_) => {
+                self.forget(seq);
+                anyhow::bail!("the browser runner gave no answer within {} s", SCENARIO_LIMIT.as_secs());
+            }
+        };
         serde_json::from_value(answer).context("the browser runner's result")
+    }
+
+    fn forget(&self, seq: u64) {
+        if let Ok(mut pending) = self.pending.lock()
+            && let Some(waiting) = pending.as_mut()
+        {
+            waiting.remove(&seq);
+        }
     }
 
     /// Closes the browser and waits for Node to exit.
@@ -172,8 +202,12 @@ async fn read_answers(
                 }
             }
             Some("result") => {
-                let seq = message["seq"].as_u64().unwrap_or_default();
-                let waiter = pending.lock().ok().and_then(|mut pending| pending.remove(&seq));
+                let Some(seq) = message["seq"].as_u64() else {
+                    tracing::warn!("browser runner: a result without seq: {line}");
+                    continue;
+                };
+                let waiter =
+                    pending.lock().ok().and_then(|mut pending| pending.as_mut().and_then(|w| w.remove(&seq)));
                 if let Some(waiter) = waiter {
                     let _ = waiter.send(message);
                 }
@@ -183,6 +217,6 @@ async fn read_answers(
     }
     // Node is gone: every waiter's channel drops, and each scenario reports it.
     if let Ok(mut pending) = pending.lock() {
-        pending.clear();
+        *pending = None;
     }
 }

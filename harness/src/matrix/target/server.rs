@@ -43,7 +43,7 @@ impl IdpServer {
     pub async fn start(target: &Target, log_dir: Option<&Path>) -> anyhow::Result<Option<(Self, u16)>> {
         let Some(spec) = &target.file.server else { return Ok(None) };
         let port = free_port()?;
-        let server = Self::spawn(spec, &target.dir, port, log_dir)?;
+        let mut server = Self::spawn(spec, &target.dir, port, log_dir)?;
         let issuer = with_port(&target.file.issuer, Some(port));
         server.wait_ready(&format!("{}{}", issuer.trim_end_matches('/'), spec.ready), spec).await?;
         Ok(Some((server, port)))
@@ -81,14 +81,21 @@ impl IdpServer {
         Ok(Self { child, log, _scratch: scratch })
     }
 
-    async fn wait_ready(&self, url: &str, spec: &ServerSpec) -> anyhow::Result<()> {
+    async fn wait_ready(&mut self, url: &str, spec: &ServerSpec) -> anyhow::Result<()> {
         let http = Http::backend();
         let deadline = Instant::now() + Duration::from_secs(spec.timeout_seconds);
         loop {
-            if let Ok(reply) = http.get(url).await
+            // A server that accepts and never answers must not outlast the deadline.
+            if let Ok(Ok(reply)) = tokio::time::timeout(Duration::from_secs(5), http.get(url)).await
                 && reply.status.is_success()
             {
                 return Ok(());
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                anyhow::bail!(
+                    "the IdP server exited ({status}) before it answered {url}; its output:\n{}",
+                    self.log_tail()
+                );
             }
             if Instant::now() > deadline {
                 anyhow::bail!(

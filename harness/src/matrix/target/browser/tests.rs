@@ -1,4 +1,4 @@
-use super::{browser_refusal, sign_in_answers};
+use super::{browser_refusal, callback_error, sign_in_answers};
 use crate::axes::{Up, UvCapability, UvPerformed};
 use crate::matrix::ceremony::WRONG_PIN;
 use crate::matrix::oracle::Outcome;
@@ -43,9 +43,25 @@ fn a_browser_failure_is_a_rejection_naming_its_step() {
 
 #[test]
 fn a_step_that_timed_out_or_a_broken_runner_is_a_harness_error() {
-    for (stage, kind) in [("sign_in", "timeout"), ("harness", "error")] {
+    for (stage, kind) in
+        [("sign_in", "timeout"), ("harness", "error"), ("register", "broken"), ("sign_up", "page")]
+    {
         let failure = StepFailure { stage: stage.into(), kind: kind.into(), detail: "x".into() };
         let error = browser_refusal(&failure).error.unwrap_or_default();
         assert!(error.starts_with("harness:browser "), "{error}");
+    }
+}
+
+#[test]
+fn only_the_refusals_a_sign_in_ends_in_are_verdicts() {
+    assert_eq!(
+        callback_error("unmet_authentication_requirements").outcome,
+        Outcome::UnmetAuthenticationRequirements
+    );
+    assert_eq!(callback_error("login_required").outcome, Outcome::LoginRequired);
+    assert_eq!(callback_error("access_denied").error.as_deref(), Some("oauth:access_denied"));
+    for broken in ["server_error", "invalid_request", "temporarily_unavailable", "invalid_scope"] {
+        let error = callback_error(broken).error.unwrap_or_default();
+        assert!(error.starts_with("harness:"), "{broken}: {error}");
     }
 }
