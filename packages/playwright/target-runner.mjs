@@ -81,11 +81,15 @@ class Failure extends Error {
 /**
  * What a driver's or Playwright's error says: `timeout` (Playwright's TimeoutError, or a driver's
  * error named so: nothing happened in time), `broken` (a driver's BrokenRunError: the site or
- * the run broke), else `page` (the page showed a refusal). Only `page` is a verdict on the IdP.
+ * the run broke; also Playwright's network and closed-page failures), else `page` (the page
+ * showed a refusal). Only `page` (and a refusal) is a verdict on the IdP.
  */
 function kindOf(error) {
   if (error?.name === "TimeoutError") return "timeout";
   if (error?.name === "BrokenRunError") return "broken";
+  // Playwright's own failures: the site went away, the browser or the context closed.
+  const first = String(error?.message || "").split("\n")[0];
+  if (/net::ERR_|has been closed|Navigation failed|crash/i.test(first)) return "broken";
   return "page";
 }
 

@@ -136,7 +136,9 @@ async function step(page, what, action, done, { back = [] } = {}) {
       try {
         finished = await done();
       } catch (error) {
-        throw new Error(`${what}: ${error.message}`);
+        // Keep the name: a TimeoutError or BrokenRunError is no verdict (targets/README.md).
+        throw named(error?.name === "TimeoutError" || error?.name === "BrokenRunError" ? error.name : "Error",
+          `${what}: ${error.message}`);
       }
       if (finished) return;
       const shown = await shownError(page, seen, back);

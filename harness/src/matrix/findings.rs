@@ -90,19 +90,18 @@ impl Findings {
 
 /// The findings of `records`.
 pub fn findings(records: &[Record]) -> Findings {
+    // Where the harness failed (a step that timed out, a runner that broke) nothing was learnt
+    // of the IdP: such scenarios count for no rule and no statement.
+    let (judged, not_judged): (Vec<&Record>, Vec<&Record>) = records.iter().partition(|record| {
+        !record.actual.error.as_deref().is_some_and(|error| error.starts_with("harness:"))
+    });
     let mut applied: BTreeMap<&'static str, usize> = BTreeMap::new();
     let mut violated: BTreeMap<&'static str, (usize, String)> = BTreeMap::new();
-    let mut not_judged = 0;
-    for record in records {
+    for record in &judged {
         for rule in &record.expected.rules {
             *applied.entry(rule).or_default() += 1;
         }
         if record.pass() {
-            continue;
-        }
-        // The harness failed (a step that timed out, a runner that broke): nothing the IdP did.
-        if record.actual.error.as_deref().is_some_and(|error| error.starts_with("harness:")) {
-            not_judged += 1;
             continue;
         }
         for rule in attribute(&record.expected.verdict, &record.expected.rules, &record.actual) {
@@ -118,10 +117,12 @@ pub fn findings(records: &[Record]) -> Findings {
     rules.extend(
         [NOT_RFC_8176, OUTCOME].into_iter().map(|rule| finding(rule, None)).filter(|f| f.violated > 0),
     );
-    let mut statements = statements(records);
-    if not_judged > 0 {
+    let judged: Vec<Record> = judged.into_iter().cloned().collect();
+    let mut statements = statements(&judged);
+    if !not_judged.is_empty() {
         statements.push(format!(
-            "{not_judged} scenarios not judged: the harness failed there (`harness:` errors), which says nothing of the IdP"
+            "{} scenarios not judged: the harness failed there (`harness:` errors), which says nothing of the IdP",
+            not_judged.len()
         ));
     }
     Findings { rules, statements }

@@ -152,6 +152,8 @@ fn a_harness_failure_is_not_judged_against_any_rule() {
     let broken = refused(Outcome::Rejected, "harness:browser sign_in:timeout:nothing happened");
     let findings = findings(&records(vec![(expected, HWK_PIN_RULES.to_vec(), broken)]));
     assert_eq!(findings.violated().count(), 0, "{:?}", findings.rules);
+    assert_eq!(rule(&findings, "R6").applied, Some(0), "a broken scenario counts for no rule");
+    assert!(!findings.statements.iter().any(|s| s.contains("never emitted")), "{:?}", findings.statements);
     assert!(
         findings.statements.iter().any(|s| s.starts_with("1 scenarios not judged")),
         "{:?}",
