@@ -63,7 +63,8 @@ function step(body) {
  */
 function expected(profile, extra = []) {
   const args = ["expect", ...(typeof profile === "string" ? ["--profile", profile] : ["--config", JSON.stringify(profile)]),
-    "--trusted-attestation", ...extra];
+    // softfido's pages ask for the uvm extension (the IdP reads it), so the bridge passes it on.
+    "--trusted-attestation", "--uvm-requested", ...extra];
   const run = spawnSync(SOFTFIDO, args, { encoding: "utf8", timeout: ACTION_MS });
   assert.equal(run.status, 0, `softfido ${args.join(" ")} failed: ${run.stderr}${run.error ? run.error.message : ""}`);
   const verdict = JSON.parse(run.stdout);
@@ -465,7 +466,9 @@ describe("softfido's pages with softfido authenticators in Chromium (the bridge)
     // One authenticator shape through two WebAuthn clients: a roaming key with built-in user
     // verification and self attestation (nothing trusted), no backup.
     const softwareToken = await profileConfig("software-token");
-    const config = { ...softwareToken, uv: { kind: "builtin", modality: "fingerprint", enrolled: true, outcome: "match" } };
+    // No uvm: Chromium's virtual authenticator has no such extension.
+    const config = { ...softwareToken, uv: { kind: "builtin", modality: "fingerprint", enrolled: true, outcome: "match" },
+      extensions: { ...softwareToken.extensions, uvm: false } };
     const viaBridge = await passkeyRound({ config }, base);
 
     const context = await browser.newContext();
