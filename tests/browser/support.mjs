@@ -7,19 +7,12 @@ import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CHROMIUM_ARGS } from "../../packages/playwright/chromium-args.mjs";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SOFTFIDO = process.env.SOFTFIDO_BIN || join(REPO, "target/debug/softfido");
 export const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { CHROMIUM_ARGS };
 
 // ---------------------------------------------------------------------------------------------
 // softfido serve
